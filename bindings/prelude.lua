@@ -1,0 +1,1 @@
+-- prelude.lua: conveniences of the spendsim Lua API, embedded in the module.

@@ -1,0 +1,89 @@
+/* experiment.c: runs packages x replicates into a results cube. */
+#include "experiment.h"
+
+#include <string.h>
+
+#include "calendar.h"
+#include "rng.h"
+#include "run.h"
+
+sp_experiment_def sp_experiment_def_default(void)
+{
+    sp_experiment_def d;
+    memset(&d, 0, sizeof d);
+    d.start_month = sp_month_make(2019, 1);
+    d.months = 36;
+    d.replicates = 1;
+    d.seed = 1;
+    d.threads = 1;
+    d.params = sp_params_default();
+    return d;
+}
+
+int sp_experiment_validate(const sp_experiment_def *d, sp_err *err)
+{
+    if (!d->population)
+        return sp_err_set(err, SP_EINVAL, "population is missing");
+    if (d->npackages < 1 || d->npackages > SP_MAX_PACKAGES)
+        return sp_err_set(err, SP_EINVAL, "packages must hold 1..%d packages, got %d",
+                          SP_MAX_PACKAGES, d->npackages);
+    for (int p = 0; p < d->npackages; p++) {
+        if (!d->packages[p])
+            return sp_err_set(err, SP_EINVAL, "package %d is missing", p + 1);
+        for (int q = 0; q < p; q++)
+            if (strcmp(d->packages[p]->name, d->packages[q]->name) == 0)
+                return sp_err_set(err, SP_EINVAL, "two packages are named \"%s\"",
+                                  d->packages[p]->name);
+    }
+    if (d->months < 1 || d->months > SP_MAX_MONTHS)
+        return sp_err_set(err, SP_EINVAL, "months must be between 1 and %d, got %d", SP_MAX_MONTHS,
+                          d->months);
+    if (d->replicates < 1 || d->replicates > SP_MAX_REPLICATES)
+        return sp_err_set(err, SP_EINVAL, "replicates must be between 1 and %d, got %d",
+                          SP_MAX_REPLICATES, d->replicates);
+    if (d->threads < 1 || d->threads > 1024)
+        return sp_err_set(err, SP_EINVAL, "threads must be between 1 and 1024, got %d", d->threads);
+    if (sp_month_year(d->start_month) < 2000 || sp_month_year(d->start_month) > 2100)
+        return sp_err_set(err, SP_EINVAL, "start must lie between 2000-01 and 2100-12");
+    return sp_params_validate(&d->params, err);
+}
+
+sp_results *sp_experiment_run(const sp_experiment_def *d, sp_err *err)
+{
+    sp_init();
+    if (sp_experiment_validate(d, err) != SP_OK)
+        return NULL;
+    const char *names[SP_MAX_PACKAGES];
+    for (int p = 0; p < d->npackages; p++)
+        names[p] = d->packages[p]->name;
+    sp_results *res =
+        sp_results_alloc(d->npackages, names, d->replicates, d->months, d->start_month, err);
+    if (!res)
+        return NULL;
+    res->seed = d->seed;
+    res->households = d->population->total_weight;
+    res->sample = d->population->n;
+    int total = d->npackages * d->replicates, done = 0;
+    for (int p = 0; p < d->npackages; p++) {
+        for (int r = 0; r < d->replicates; r++) {
+            sp_rng_key key = sp_rng_key_make(d->seed, (uint32_t)r);
+            sp_run *run = sp_run_alloc(d->population, d->packages[p], &d->params, key,
+                                       d->start_month, d->threads, err);
+            if (!run) {
+                sp_results_free(res);
+                return NULL;
+            }
+            for (int m = 0; m < d->months; m++) {
+                if (sp_run_step(run, sp_results_at(res, p, r, m), err) != SP_OK) {
+                    sp_run_free(run);
+                    sp_results_free(res);
+                    return NULL;
+                }
+            }
+            sp_run_free(run);
+            if (d->progress)
+                d->progress(d->progress_ud, ++done, total);
+        }
+    }
+    return res;
+}

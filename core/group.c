@@ -1,0 +1,32 @@
+/* group.c: group dimensions and labels. */
+#include "group.h"
+
+#include <string.h>
+
+static const char *const dim_names[SP_NDIM] = {"all", "quintile", "area", "car_owner", "liquidity"};
+static const int dim_count[SP_NDIM] = {1, SP_NQUINTILE, SP_NAREA, SP_NCARDIM, SP_NLIQ};
+static const char *const labels[SP_NGROUP] = {
+    "all",   "Q1",       "Q2",       "Q3",          "Q4",          "Q5",          "urban",
+    "rural", "car owner", "no car", "poor HtM",    "wealthy HtM", "poor non-HtM", "wealthy non-HtM"};
+
+int sp_dim_first(sp_dim d)
+{
+    int first = 0;
+    for (int k = 0; k < (int)d && k < SP_NDIM; k++)
+        first += dim_count[k];
+    return first;
+}
+
+int sp_dim_count(sp_dim d) { return (int)d >= 0 && d < SP_NDIM ? dim_count[d] : 0; }
+
+const char *sp_dim_name(sp_dim d) { return (int)d >= 0 && d < SP_NDIM ? dim_names[d] : "?"; }
+
+int sp_dim_find(const char *name)
+{
+    for (int d = 0; name && d < SP_NDIM; d++)
+        if (strcmp(dim_names[d], name) == 0)
+            return d;
+    return -1;
+}
+
+const char *sp_group_label(int slot) { return slot >= 0 && slot < SP_NGROUP ? labels[slot] : "?"; }

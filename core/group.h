@@ -1,0 +1,37 @@
+/* group.h: the household groups results are broken down by.
+ *
+ * Every household belongs to exactly one group of each dimension; results keep
+ * one slot per group (SP_NGROUP slots, the whole population first). */
+#ifndef SP_GROUP_H
+#define SP_GROUP_H
+
+typedef enum sp_dim {
+    SP_DIM_ALL = 0,   /* one group: every household */
+    SP_DIM_QUINTILE,  /* per-capita income quintile, persons-weighted, Q1 lowest */
+    SP_DIM_AREA,      /* urban, rural */
+    SP_DIM_CAR,       /* car owner (at least one car this month), no car */
+    SP_DIM_LIQUIDITY, /* poor/wealthy hand-to-mouth, poor/wealthy non-hand-to-mouth */
+    SP_NDIM
+} sp_dim;
+
+enum { SP_NQUINTILE = 5, SP_NAREA = 2, SP_NCARDIM = 2, SP_NLIQ = 4 };
+
+/* Liquidity types (Jiang, Dong & Zhang 2019; Kaplan-Violante definitions). */
+enum { SP_LIQ_POOR_HTM = 0, SP_LIQ_WEALTHY_HTM = 1, SP_LIQ_POOR_NHTM = 2, SP_LIQ_WEALTHY_NHTM = 3 };
+enum { SP_AREA_URBAN = 0, SP_AREA_RURAL = 1 };
+
+#define SP_NGROUP (1 + SP_NQUINTILE + SP_NAREA + SP_NCARDIM + SP_NLIQ)
+
+/* Slot of the first group of a dimension, and how many groups it has. */
+int sp_dim_first(sp_dim d);
+int sp_dim_count(sp_dim d);
+
+/* "all", "quintile", "area", "car_owner", "liquidity"; and lookup (-1 if unknown). */
+const char *sp_dim_name(sp_dim d);
+int sp_dim_find(const char *name);
+
+/* Label of a group slot: "all", "Q1".."Q5", "urban", "rural", "car owner",
+ * "no car", "poor HtM", "wealthy HtM", "poor non-HtM", "wealthy non-HtM". */
+const char *sp_group_label(int slot);
+
+#endif

@@ -1,0 +1,97 @@
+/* params.c: the parameter descriptor table. */
+#include "params.h"
+
+#include <math.h>
+#include <string.h>
+
+#define F(field) offsetof(sp_params, field)
+#define SRC_TRIPS "assumption: purchase occasions per month (see docs/model.md, lumpy spending)"
+#define SRC_MPC "CHFS liquidity types (Jiang, Dong & Zhang 2019); MPC ordering HtM > non-HtM; calibrated to V1/V4/V5"
+
+static const sp_param_info table[] = {
+    {"growth", F(growth), 1.08, 0.8, 1.3, "factor per year",
+     "Beijing per-capita consumption 2018 39,843 -> 2019 43,038 (BMBS; 2019 unverified)"},
+    {"trips_food", F(trips[SP_CAT_FOOD]), 12.0, 0.05, 60, "per month", SRC_TRIPS},
+    {"trips_clothing", F(trips[SP_CAT_CLOTHING]), 1.2, 0.05, 60, "per month", SRC_TRIPS},
+    {"trips_housing", F(trips[SP_CAT_HOUSING]), 3.0, 0.05, 60, "per month", SRC_TRIPS},
+    {"trips_household_goods", F(trips[SP_CAT_HOUSEHOLD_GOODS]), 1.5, 0.05, 60, "per month", SRC_TRIPS},
+    {"trips_transport", F(trips[SP_CAT_TRANSPORT]), 6.0, 0.05, 60, "per month", SRC_TRIPS},
+    {"trips_education", F(trips[SP_CAT_EDUCATION]), 2.0, 0.05, 60, "per month", SRC_TRIPS},
+    {"trips_health", F(trips[SP_CAT_HEALTH]), 0.8, 0.05, 60, "per month", SRC_TRIPS},
+    {"trips_other", F(trips[SP_CAT_OTHER]), 1.5, 0.05, 60, "per month", SRC_TRIPS},
+    {"trip_cv", F(trip_cv), 0.5, 0.0, 1.5, "ratio", "assumption: dispersion of one purchase's size"},
+    {"season_amplitude", F(season_amplitude), 1.0, 0.0, 2.0, "ratio",
+     "1 = seasonal profile as tabulated in docs/model.md (Spring Festival, 618, Double-11)"},
+    {"mpc_poor_htm", F(mpc[SP_LIQ_POOR_HTM]), 0.55, 0.0, 1.0, "share", SRC_MPC},
+    {"mpc_wealthy_htm", F(mpc[SP_LIQ_WEALTHY_HTM]), 0.45, 0.0, 1.0, "share", SRC_MPC},
+    {"mpc_poor_nhtm", F(mpc[SP_LIQ_POOR_NHTM]), 0.10, 0.0, 1.0, "share", SRC_MPC},
+    {"mpc_wealthy_nhtm", F(mpc[SP_LIQ_WEALTHY_NHTM]), 0.15, 0.0, 1.0, "share", SRC_MPC},
+};
+
+#define NPARAM (sizeof table / sizeof table[0])
+
+static double *slot(sp_params *p, const sp_param_info *d) { return (double *)((char *)p + d->offset); }
+
+sp_params sp_params_default(void)
+{
+    sp_params p;
+    memset(&p, 0, sizeof p);
+    for (size_t k = 0; k < NPARAM; k++)
+        *slot(&p, &table[k]) = table[k].def;
+    return p;
+}
+
+const sp_param_info *sp_param_table(size_t *count)
+{
+    if (count)
+        *count = NPARAM;
+    return table;
+}
+
+const sp_param_info *sp_param_find(const char *name)
+{
+    for (size_t k = 0; name && k < NPARAM; k++)
+        if (strcmp(table[k].name, name) == 0)
+            return &table[k];
+    return NULL;
+}
+
+static int check(const sp_param_info *d, double v, sp_err *err)
+{
+    if (!isfinite(v))
+        return sp_err_set(err, SP_EINVAL, "parameter '%s' must be a finite number", d->name);
+    if (v < d->lo || v > d->hi)
+        return sp_err_set(err, SP_EINVAL, "parameter '%s' = %g is out of range [%g, %g]", d->name, v,
+                          d->lo, d->hi);
+    return SP_OK;
+}
+
+int sp_params_set(sp_params *p, const char *name, double value, sp_err *err)
+{
+    const sp_param_info *d = sp_param_find(name);
+    if (!d)
+        return sp_err_set(err, SP_EINVAL, "unknown parameter '%s'", name ? name : "(null)");
+    int rc = check(d, value, err);
+    if (rc == SP_OK)
+        *slot(p, d) = value;
+    return rc;
+}
+
+int sp_params_get(const sp_params *p, const char *name, double *value, sp_err *err)
+{
+    const sp_param_info *d = sp_param_find(name);
+    if (!d)
+        return sp_err_set(err, SP_EINVAL, "unknown parameter '%s'", name ? name : "(null)");
+    *value = *(const double *)((const char *)p + d->offset);
+    return SP_OK;
+}
+
+int sp_params_validate(const sp_params *p, sp_err *err)
+{
+    for (size_t k = 0; k < NPARAM; k++) {
+        int rc = check(&table[k], *(const double *)((const char *)p + table[k].offset), err);
+        if (rc != SP_OK)
+            return rc;
+    }
+    return SP_OK;
+}

@@ -1,0 +1,91 @@
+/* population.h: households as a column store (struct of arrays) with weights.
+ *
+ * Static columns describe a household and never change during a run. Dynamic
+ * columns (cars, plate-lottery state, pulled-forward spending) live in an
+ * sp_hstate: the population holds the initial state, and each run copies it and
+ * steps its own copy, so runs never share mutable memory.
+ *
+ * Units: yuan (nominal, of the population's base year), months, persons. */
+#ifndef SP_POPULATION_H
+#define SP_POPULATION_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "category.h"
+#include "status.h"
+
+enum { SP_MAX_CARS = 2 };
+
+/* car_kind bits: low 3 bits = China emission standard (2 = China II or older,
+ * 3..6 = China III..6; NEVs are recorded as 6), bit 3 = NEV. */
+#define SP_CAR_NEV 0x08u
+#define SP_CAR_EMISSION(kind) ((unsigned)(kind) & 0x07u)
+
+/* plate_state values */
+enum {
+    SP_PLATE_NONE = 0,       /* not applying */
+    SP_PLATE_LOTTERY = 1,    /* in the ordinary-plate lottery */
+    SP_PLATE_NEV_QUEUE = 2,  /* in the NEV queue */
+    SP_PLATE_WON = 3         /* holds a plate quota and may buy within the window */
+};
+
+/* Dynamic household state: what a run changes month by month. */
+typedef struct sp_hstate {
+    size_t n;
+    uint8_t *ncars;                  /* cars owned, 0..SP_MAX_CARS */
+    uint16_t *car_age[SP_MAX_CARS];  /* age in months of car k (valid when k < ncars) */
+    uint8_t *car_kind[SP_MAX_CARS];  /* fuel and emission standard, see SP_CAR_* */
+    uint8_t *plate_state;            /* SP_PLATE_* */
+    uint8_t *applicants;             /* household members currently in the plate lottery or queue */
+    uint16_t *plate_months;          /* months since the household entered its current plate pool */
+    float *deferred;                 /* yuan of future spending pulled forward, still to be repaid */
+} sp_hstate;
+
+typedef struct sp_population {
+    size_t n;              /* households in the sample */
+    double total_weight;   /* households represented (sum of weights) */
+    int base_month;        /* calendar month the state describes (end of the base year) */
+    int base_year;         /* income and consumption are annual figures of this year */
+
+    /* static columns */
+    float *weight;         /* households represented by this sample household */
+    float *income;         /* annual household disposable income, yuan */
+    float *consumption;    /* planned annual household consumption, yuan (eight categories) */
+    uint8_t *size;         /* persons, 1..10 */
+    uint8_t *area;         /* SP_AREA_URBAN / SP_AREA_RURAL */
+    uint8_t *liquidity;    /* SP_LIQ_* */
+    uint8_t *quintile;     /* 0..4: per-capita income quintile (persons-weighted, whole population) */
+    uint8_t *drivers;      /* members holding a driving licence */
+    uint8_t *eligible;     /* 1 if the household may enter the plate lottery (hukou or 5 years of social security) */
+    uint8_t *generations;  /* generations living together, 1..3 (family plate points) */
+
+    sp_hstate state;       /* initial dynamic state */
+
+    /* Engel curves: share_c = a_c + b_c * ln(per-capita income / exp(engel_lnref)),
+     * floored at 0.2% and renormalised; a_c calibrated so that aggregate shares match
+     * the 2018 composition. */
+    double engel_a[SP_NCAT];
+    double engel_b[SP_NCAT];
+    double engel_lnref;
+} sp_population;
+
+/* Allocates a population of n households with zeroed columns. NULL on failure
+ * (err says why). Free with sp_population_free. */
+sp_population *sp_population_alloc(size_t n, sp_err *err);
+void sp_population_free(sp_population *pop); /* NULL is a no-op */
+
+/* Dynamic state of n households, zeroed; and copying between states of equal size. */
+int sp_hstate_init(sp_hstate *s, size_t n, sp_err *err);
+void sp_hstate_release(sp_hstate *s); /* idempotent */
+void sp_hstate_copy(sp_hstate *dst, const sp_hstate *src);
+
+/* Persistent bytes per household: static columns plus one dynamic state. */
+size_t sp_population_bytes_per_household(void);
+
+/* Category shares of a household with per-capita income ypc (yuan), written to
+ * out[SP_NCAT], summing to 1. */
+void sp_population_shares(const sp_population *pop, double ypc, double out[SP_NCAT]);
+
+#endif

@@ -1,0 +1,88 @@
+/* results.c: the results cube. */
+#include "results.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const metric_names[SP_NMETRIC] = {
+    "food", "clothing", "housing", "household_goods", "transport", "education", "health", "other",
+    "spending", "households", "persons", "cars"};
+
+const char *sp_metric_name(int m) { return m >= 0 && m < SP_NMETRIC ? metric_names[m] : "?"; }
+
+int sp_metric_find(const char *name)
+{
+    for (int m = 0; name && m < SP_NMETRIC; m++)
+        if (strcmp(metric_names[m], name) == 0)
+            return m;
+    return -1;
+}
+
+sp_metric_kind sp_metric_kind_of(int m)
+{
+    return (m == SP_M_HOUSEHOLDS || m == SP_M_PERSONS || m == SP_M_CARS) ? SP_METRIC_STOCK
+                                                                         : SP_METRIC_FLOW;
+}
+
+const char *sp_metric_unit(int m)
+{
+    switch (m) {
+    case SP_M_HOUSEHOLDS: return "households";
+    case SP_M_PERSONS: return "persons";
+    case SP_M_CARS: return "cars";
+    default: return "yuan";
+    }
+}
+
+sp_results *sp_results_alloc(int npackages, const char *const *names, int nreplicates,
+                             int nmonths, int start_month, sp_err *err)
+{
+    if (npackages < 1 || nreplicates < 1 || nmonths < 1) {
+        sp_err_set(err, SP_EINVAL, "results need at least one package, replicate and month");
+        return NULL;
+    }
+    sp_results *r = calloc(1, sizeof *r);
+    if (!r)
+        goto oom;
+    r->npackages = npackages;
+    r->nreplicates = nreplicates;
+    r->nmonths = nmonths;
+    r->start_month = start_month;
+    size_t cells = (size_t)npackages * nreplicates * nmonths * SP_NGROUP * SP_NMETRIC;
+    r->cube = calloc(cells, sizeof(double));
+    r->package_names = calloc((size_t)npackages, sizeof(char *));
+    if (!r->cube || !r->package_names)
+        goto oom;
+    for (int p = 0; p < npackages; p++) {
+        const char *s = names && names[p] ? names[p] : "";
+        r->package_names[p] = malloc(strlen(s) + 1);
+        if (!r->package_names[p])
+            goto oom;
+        strcpy(r->package_names[p], s);
+    }
+    return r;
+oom:
+    sp_results_free(r);
+    sp_err_set(err, SP_ENOMEM, "out of memory for results");
+    return NULL;
+}
+
+void sp_results_free(sp_results *r)
+{
+    if (!r)
+        return;
+    if (r->package_names)
+        for (int p = 0; p < r->npackages; p++)
+            free(r->package_names[p]);
+    free(r->package_names);
+    free(r->cube);
+    free(r);
+}
+
+int sp_results_package(const sp_results *r, const char *name)
+{
+    for (int p = 0; name && p < r->npackages; p++)
+        if (strcmp(r->package_names[p], name) == 0)
+            return p;
+    return -1;
+}

@@ -1,0 +1,72 @@
+/* spending.h: baseline monthly spending (MODEL.md section 2).
+ *
+ *   s[i,c,t] = C[i] * share[i,c] / 12 * season[c, month(t)] * growth^((t - mid)/12)
+ *              * N[i,c,t] / E[N] * size noise
+ *
+ * Spending is lumpy: N[i,c,t] is the number of purchase occasions (shopping
+ * trips) of household i in category c and month t, Poisson with a mean per
+ * category (parameters trips_*), so many households buy nothing in a category
+ * in a given month; each trip's size varies with coefficient of variation
+ * trip_cv. Both are drawn from the household's own stream, so every package of
+ * an experiment sees the same baseline (common random numbers). */
+#ifndef SP_SPENDING_H
+#define SP_SPENDING_H
+
+#include <stdint.h>
+
+#include "params.h"
+#include "population.h"
+#include "rng.h"
+
+#define SP_POIS_KMAX 192  /* largest trip count represented */
+#define SP_POIS_BUCKETS 1024
+
+typedef struct sp_spending_model {
+    double season[SP_NCAT][12];             /* multiplicative seasonal factors, mean 1 per category */
+    uint16_t pois_start[SP_NCAT][SP_POIS_BUCKETS]; /* first k to test for a 16-bit uniform's bucket */
+    uint32_t pois_cdf[SP_NCAT][SP_POIS_KMAX + 1];  /* Poisson CDF scaled to 2^16 */
+    double inv_mean[SP_NCAT];               /* 1 / mean of the discretised trip count */
+    double noise_amp;                       /* sqrt(3) * trip_cv: half-width of the uniform size noise */
+    double inv_sqrt[SP_POIS_KMAX + 1];      /* 1/sqrt(max(k,1)) */
+    double growth_log;                      /* ln(growth) / 12: per-month log growth */
+    int mid_month;                          /* calendar month (fractional .5 added) at which growth = 1 */
+} sp_spending_model;
+
+/* The seasonal profile as tabulated (before amplitude), mean 1 per category. */
+double sp_spending_season_table(int category, int month_1_12);
+
+/* Prepares the tables for parameters p and a population of base year
+ * base_year (consumption figures are that year's annual totals). */
+int sp_spending_model_init(sp_spending_model *m, const sp_params *p, int base_year, sp_err *err);
+
+/* Growth factor of calendar month cal_month relative to the base year's middle. */
+double sp_spending_growth(const sp_spending_model *m, int cal_month);
+
+/* Planned spending of household i in calendar month cal_month, in yuan, by
+ * category. month_word is the month's counter word (see rng.h); factor is
+ * sp_spending_growth(m, cal_month) / 12 precomputed by the caller. */
+static inline void sp_spending_household(const sp_spending_model *m, const sp_population *pop,
+                                         uint32_t i, int moy0, double factor, sp_rng_key key,
+                                         uint32_t month_word, double out[SP_NCAT])
+{
+    uint32_t w[8];
+    sp_rng_words(key, i, month_word, SP_PURPOSE_SPENDING, 0, w);
+    sp_rng_words(key, i, month_word, SP_PURPOSE_SPENDING, 1, w + 4);
+    double share[SP_NCAT];
+    sp_population_shares(pop, (double)pop->income[i] / pop->size[i], share);
+    double base = (double)pop->consumption[i] * factor;
+    for (int c = 0; c < SP_NCAT; c++) {
+        uint32_t u = w[c] & 0xffffu;       /* trip count */
+        uint32_t v = w[c] >> 16;           /* size noise */
+        unsigned k = m->pois_start[c][u >> 6];
+        while (u >= m->pois_cdf[c][k])
+            k++;
+        double noise = 1.0 + m->noise_amp * ((double)v * (2.0 / 65536.0) - 1.0 + (1.0 / 65536.0)) *
+                                 m->inv_sqrt[k];
+        if (noise < 0)
+            noise = 0;
+        out[c] = base * share[c] * m->season[c][moy0] * (double)k * m->inv_mean[c] * noise;
+    }
+}
+
+#endif

@@ -1,0 +1,22 @@
+/* spendsim.h: the umbrella header of the spendsim core. */
+#ifndef SPENDSIM_H
+#define SPENDSIM_H
+
+#include "beijing.h"
+#include "calendar.h"
+#include "category.h"
+#include "experiment.h"
+#include "group.h"
+#include "package.h"
+#include "params.h"
+#include "population.h"
+#include "results.h"
+#include "rng.h"
+#include "run.h"
+#include "spending.h"
+#include "status.h"
+#include "table.h"
+#include "version.h"
+#include "writers/writers.h"
+
+#endif

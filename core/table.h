@@ -1,0 +1,70 @@
+/* table.h: labelled 2-D views of results, the unit writers consume.
+ *
+ * A query picks a package (or all packages), rows (categories, the groups of
+ * one dimension, or packages), columns (months, quarters, years or the whole
+ * horizon) and a unit. Values are computed per replicate and then averaged
+ * over replicates; a difference against the baseline is taken per replicate
+ * (common random numbers) before averaging. */
+#ifndef SP_TABLE_H
+#define SP_TABLE_H
+
+#include <stddef.h>
+
+#include "group.h"
+#include "results.h"
+#include "status.h"
+
+typedef struct sp_table {
+    char *title;        /* one line, e.g. "Spending per capita by category, Status quo" */
+    char *unit;         /* e.g. "yuan per person" */
+    char *row_header;   /* e.g. "category" */
+    size_t nrows, ncols;
+    char **row_labels;  /* nrows strings */
+    char **col_labels;  /* ncols strings */
+    double *values;     /* nrows x ncols, row-major */
+} sp_table;
+
+/* An empty table with owned, empty labels. NULL with err on failure. */
+sp_table *sp_table_alloc(size_t nrows, size_t ncols, sp_err *err);
+void sp_table_free(sp_table *t); /* NULL is a no-op */
+
+/* Copies text into one of the table's strings (title, unit, header, labels). */
+int sp_table_set_text(char **slot, const char *text, sp_err *err);
+
+static inline double sp_table_get(const sp_table *t, size_t row, size_t col)
+{
+    return t->values[row * t->ncols + col];
+}
+
+typedef enum sp_period { SP_BY_MONTH = 0, SP_BY_QUARTER, SP_BY_YEAR, SP_BY_TOTAL } sp_period;
+typedef enum sp_unit { SP_UNIT_TOTAL = 0, SP_UNIT_PER_HOUSEHOLD, SP_UNIT_PER_CAPITA } sp_unit;
+typedef enum sp_rows { SP_ROWS_CATEGORY = 0, SP_ROWS_GROUP, SP_ROWS_PACKAGE } sp_rows;
+
+typedef struct sp_query {
+    sp_rows rows;
+    int package;     /* package index (not used when rows = packages) */
+    sp_dim dim;      /* dimension whose groups are the rows (rows = groups) */
+    int group;       /* group slot the values are for (rows = categories or packages) */
+    int metric;      /* metric (rows = groups or packages); rows = categories shows the eight and the total */
+    sp_period by;
+    sp_unit unit;
+    int diff;        /* 1: minus the baseline package, replicate by replicate */
+    int cumulative;  /* 1: running sums over the columns (flow metrics only) */
+} sp_query;
+
+/* Defaults: categories of package 0, whole population, by quarter, per capita,
+ * no difference, not cumulative. */
+sp_query sp_query_default(void);
+
+/* Names for the enums, as used in Lua: "month", "quarter", "year", "total";
+ * "total", "per_household", "per_capita"; "category", "group", "package".
+ * Lookups return -1 when unknown. */
+int sp_period_find(const char *name);
+int sp_unit_find(const char *name);
+const char *sp_period_name(sp_period p);
+const char *sp_unit_name(sp_unit u);
+
+/* Builds the table of a query. NULL with err (naming the bad field) on failure. */
+sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err);
+
+#endif

@@ -1,0 +1,37 @@
+/* writers.h: CSV, Markdown and JSON writers of tables.
+ *
+ * Writers see tables only, never policies or households. Files are written
+ * atomically: to a temporary file in the same directory, then renamed over
+ * the target, so a failed write never leaves a half-written table. */
+#ifndef SP_WRITERS_H
+#define SP_WRITERS_H
+
+#include <stdio.h>
+
+#include "status.h"
+#include "table.h"
+
+typedef enum sp_format { SP_FORMAT_CSV = 0, SP_FORMAT_MARKDOWN, SP_FORMAT_JSON, SP_NFORMAT } sp_format;
+
+/* "csv", "md", "json"; lookup returns -1 when unknown. The name is also the
+ * file extension. */
+const char *sp_format_name(sp_format f);
+int sp_format_find(const char *name);
+
+/* Writes the table to an open stream. */
+int sp_table_write_stream(const sp_table *t, sp_format f, FILE *out, sp_err *err);
+
+/* Writes the table to path atomically. err names the path on failure. */
+int sp_table_write_file(const sp_table *t, sp_format f, const char *path, sp_err *err);
+
+/* Renders the table as Markdown into a new string (free with free()). NULL
+ * with err on failure. */
+char *sp_table_to_markdown(const sp_table *t, sp_err *err);
+
+/* Atomic file output: open a temporary file beside path; commit renames it
+ * over path, abort removes it. tmp receives the temporary name. */
+FILE *sp_atomic_open(const char *path, char *tmp, size_t tmpsize, sp_err *err);
+int sp_atomic_commit(FILE *f, const char *tmp, const char *path, sp_err *err);
+void sp_atomic_abort(FILE *f, const char *tmp);
+
+#endif

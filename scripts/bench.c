@@ -1,0 +1,2 @@
+#include "spendsim.h"
+int main(void) { return 0; }

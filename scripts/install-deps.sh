@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs spendsim's build and test dependencies from Debian 12 packages when
+# any is missing. Needs root (or sudo) only when something must be installed.
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config liblua5.4-dev lua5.4 libgsl-dev libcmocka-dev librandom123-dev)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

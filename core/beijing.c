@@ -88,7 +88,7 @@ sp_beijing_def sp_beijing_def_default(void)
     d.car_size_slope = 0.3;
     d.second_car_intercept = -2.4;
     d.second_car_slope = 1.0;
-    d.licence_rate = 0.6;
+    d.licence_rate = 0.7;
     d.lottery_eligible = 0.75;
     d.plate_applicants = 3320000.0;
     d.nev_queue = 442411.0;
@@ -371,6 +371,8 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
             if (worst < 1e-7)
                 break;
         }
+        for (size_t i = 0; i < n; i++)
+            sp_population_store_shares(pop, i);
     }
 
     /* 6. Cars: owning at least one is a logit in ln income and size whose
@@ -461,14 +463,15 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
         pop->generations[i] = (uint8_t)gen;
     }
 
-    /* 8. Plate lottery state: eligible car-less households with drivers apply
-     *    (each driver is an applicant), one in NEV queue per queueing household;
-     *    the applying probability is calibrated to the published pool sizes. */
+    /* 8. Plate lottery state: in eligible households, licensed members without
+     *    a car in their name may apply (each is an applicant); a queueing
+     *    household has one member in the NEV queue. The applying probability
+     *    and the queueing share are calibrated to the published pool sizes. */
     {
         double D = 0, H = 0; /* weighted drivers and households among candidates */
         for (size_t i = 0; i < n; i++)
-            if (pop->eligible[i] && pop->state.ncars[i] == 0 && pop->drivers[i] > 0) {
-                D += w * pop->drivers[i];
+            if (pop->eligible[i] && pop->drivers[i] > pop->state.ncars[i]) {
+                D += w * (pop->drivers[i] - pop->state.ncars[i]);
                 H += w;
             }
         /* A queueing household puts one person in the NEV queue, a lottery one
@@ -481,7 +484,7 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
         double p_apply = per > 0 ? fmin(1.0, total / per) : 0;
         for (size_t i = 0; i < n; i++) {
             const float *ui = u + i * 16;
-            if (!(pop->eligible[i] && pop->state.ncars[i] == 0 && pop->drivers[i] > 0))
+            if (!(pop->eligible[i] && pop->drivers[i] > pop->state.ncars[i]))
                 continue;
             if (ui[13] >= p_apply)
                 continue;
@@ -491,7 +494,7 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
                 pop->state.plate_months[i] = (uint16_t)(ui[15] * 30.0); /* queue since 2017 */
             } else {
                 pop->state.plate_state[i] = SP_PLATE_LOTTERY;
-                pop->state.applicants[i] = pop->drivers[i];
+                pop->state.applicants[i] = (uint8_t)(pop->drivers[i] - pop->state.ncars[i]);
                 pop->state.plate_months[i] = (uint16_t)(ui[15] * 107.0); /* lottery since 2011-01 */
             }
         }

@@ -31,7 +31,7 @@ typedef struct sp_beijing_def {
     double car_size_slope;      /* logit slope of owning a car on household size: 0.3 */
     double second_car_intercept;/* logit intercept of a second car given one, at median income: -2.4 */
     double second_car_slope;    /* logit slope of a second car on ln household income: 1.0 */
-    double licence_rate;        /* share of adults holding a driving licence at median income: 0.6 */
+    double licence_rate;        /* share of adults holding a driving licence at median income: 0.7 */
     double lottery_eligible;    /* share of households eligible for the plate lottery: 0.75 */
     double plate_applicants;    /* individuals in the ordinary lottery: 3,320,000 (Aug 2019) */
     double nev_queue;           /* individuals in the NEV queue: 442,411 (Aug 2019) */

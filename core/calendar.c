@@ -28,5 +28,6 @@ int sp_month_parse(const char *text, int *month, sp_err *err)
 
 void sp_month_format(int month, char buf[8])
 {
-    snprintf(buf, 8, "%04d-%02d", sp_month_year(month) % 10000, sp_month_of_year(month));
+    unsigned y = (unsigned)sp_month_year(month) % 10000u, m = (unsigned)sp_month_of_year(month) % 100u;
+    snprintf(buf, 8, "%04u-%02u", y, m);
 }

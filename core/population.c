@@ -61,7 +61,7 @@ void sp_hstate_copy(sp_hstate *dst, const sp_hstate *src)
 
 size_t sp_population_bytes_per_household(void)
 {
-    size_t statics = 3 * sizeof(float) + 7 * sizeof(uint8_t);
+    size_t statics = 3 * sizeof(float) + 7 * sizeof(uint8_t) + SP_NCAT * sizeof(uint16_t);
     size_t dynamic = 3 * sizeof(uint8_t) + sizeof(uint16_t) + sizeof(float) +
                      SP_MAX_CARS * (sizeof(uint16_t) + sizeof(uint8_t));
     return statics + dynamic;
@@ -86,8 +86,9 @@ sp_population *sp_population_alloc(size_t n, sp_err *err)
     p->drivers = calloc(m, 1);
     p->eligible = calloc(m, 1);
     p->generations = calloc(m, 1);
+    p->shares = calloc(m * SP_NCAT, sizeof(uint16_t));
     if (!(p->weight && p->income && p->consumption && p->size && p->area && p->liquidity &&
-          p->quintile && p->drivers && p->eligible && p->generations) ||
+          p->quintile && p->drivers && p->eligible && p->generations && p->shares) ||
         sp_hstate_init(&p->state, n, err) != SP_OK) {
         sp_population_free(p);
         sp_err_set(err, SP_ENOMEM, "out of memory for a population of %zu households", n);
@@ -110,6 +111,7 @@ void sp_population_free(sp_population *p)
     free(p->drivers);
     free(p->eligible);
     free(p->generations);
+    free(p->shares);
     sp_hstate_release(&p->state);
     free(p);
 }
@@ -127,4 +129,108 @@ void sp_population_shares(const sp_population *pop, double ypc, double out[SP_NC
     }
     for (int c = 0; c < SP_NCAT; c++)
         out[c] /= sum;
+}
+
+void sp_population_store_shares(sp_population *pop, size_t i)
+{
+    double sh[SP_NCAT];
+    sp_population_shares(pop, (double)pop->income[i] / pop->size[i], sh);
+    uint16_t *q = pop->shares + i * SP_NCAT;
+    long sum = 0;
+    int big = 0;
+    for (int c = 0; c < SP_NCAT; c++) {
+        long v = lround(sh[c] * 65536.0);
+        q[c] = (uint16_t)(v > 65535 ? 65535 : v);
+        sum += q[c];
+        if (sh[c] > sh[big])
+            big = c;
+    }
+    q[big] = (uint16_t)(q[big] + (65536 - sum)); /* shares are < 1/2 here: no overflow */
+}
+
+typedef struct {
+    double ypc, persons;
+} pc_item;
+
+static int by_pc(const void *a, const void *b)
+{
+    const pc_item *x = a, *y = b;
+    return (x->ypc > y->ypc) - (x->ypc < y->ypc);
+}
+
+/* Mean per-capita income of the persons between cumulative shares lo and hi
+ * of a list sorted by per-capita income (partial households count in part). */
+static double band_mean(const pc_item *v, size_t n, double total, double lo, double hi)
+{
+    double cum = 0, num = 0, den = 0;
+    for (size_t k = 0; k < n; k++) {
+        double a = cum / total, b = (cum + v[k].persons) / total;
+        cum += v[k].persons;
+        double ov = fmin(b, hi) - fmax(a, lo);
+        if (ov > 0) {
+            double part = ov * total;
+            num += part * v[k].ypc;
+            den += part;
+        }
+    }
+    return den > 0 ? num / den : 0;
+}
+
+int sp_population_summary_compute(const sp_population *pop, sp_population_summary *out, sp_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!pop || pop->n == 0)
+        return sp_err_set(err, SP_EINVAL, "empty population");
+    double hh = 0, persons = 0, inc[2] = {0}, con[2] = {0}, per[2] = {0}, cat[SP_NCAT] = {0},
+           ctot = 0;
+    size_t nurban = 0;
+    for (size_t i = 0; i < pop->n; i++) {
+        double w = pop->weight[i], s = pop->size[i];
+        int a = pop->area[i] ? 1 : 0;
+        hh += w;
+        persons += w * s;
+        inc[a] += w * pop->income[i];
+        con[a] += w * pop->consumption[i];
+        per[a] += w * s;
+        for (int c = 0; c < SP_NCAT; c++)
+            cat[c] += w * pop->consumption[i] * sp_population_share(pop, i, c);
+        ctot += w * pop->consumption[i];
+        out->private_cars += w * pop->state.ncars[i];
+        out->liquidity_share[pop->liquidity[i] & 3] += w;
+        if (pop->state.plate_state[i] == SP_PLATE_LOTTERY)
+            out->plate_applicants += w * pop->state.applicants[i];
+        else if (pop->state.plate_state[i] == SP_PLATE_NEV_QUEUE)
+            out->nev_queue += w * pop->state.applicants[i];
+        nurban += a == 0;
+    }
+    out->households = hh;
+    out->sample = pop->n;
+    out->mean_size = persons / hh;
+    for (int a = 0; a < 2; a++) {
+        out->income_pc[a] = per[a] > 0 ? inc[a] / per[a] : 0;
+        out->consumption_pc[a] = per[a] > 0 ? con[a] / per[a] : 0;
+    }
+    for (int c = 0; c < SP_NCAT; c++)
+        out->share[c] = ctot > 0 ? cat[c] / ctot : 0;
+    for (int l = 0; l < 4; l++)
+        out->liquidity_share[l] /= hh;
+    if (nurban > 0) {
+        pc_item *v = malloc(nurban * sizeof *v);
+        if (!v)
+            return sp_err_set(err, SP_ENOMEM, "out of memory for the summary");
+        size_t k = 0;
+        double tot = 0;
+        for (size_t i = 0; i < pop->n; i++)
+            if (pop->area[i] == 0) {
+                v[k].ypc = (double)pop->income[i] / pop->size[i];
+                v[k].persons = (double)pop->weight[i] * pop->size[i];
+                tot += v[k].persons;
+                k++;
+            }
+        qsort(v, nurban, sizeof *v, by_pc);
+        double bottom = band_mean(v, nurban, tot, 0.0, 0.2), top = band_mean(v, nurban, tot, 0.8, 1.0);
+        out->quintile_ratio_urban = bottom > 0 ? top / bottom : 0;
+        free(v);
+    }
+    return SP_OK;
 }

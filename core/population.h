@@ -60,6 +60,7 @@ typedef struct sp_population {
     uint8_t *drivers;      /* members holding a driving licence */
     uint8_t *eligible;     /* 1 if the household may enter the plate lottery (hukou or 5 years of social security) */
     uint8_t *generations;  /* generations living together, 1..3 (family plate points) */
+    uint16_t *shares;      /* n x SP_NCAT category shares of consumption in units of 2^-16, summing to 2^16 */
 
     sp_hstate state;       /* initial dynamic state */
 
@@ -84,8 +85,36 @@ void sp_hstate_copy(sp_hstate *dst, const sp_hstate *src);
 /* Persistent bytes per household: static columns plus one dynamic state. */
 size_t sp_population_bytes_per_household(void);
 
-/* Category shares of a household with per-capita income ypc (yuan), written to
+/* Engel-curve category shares at per-capita income ypc (yuan), written to
  * out[SP_NCAT], summing to 1. */
 void sp_population_shares(const sp_population *pop, double ypc, double out[SP_NCAT]);
+
+/* Stores household i's shares from its Engel curve (quantised to 2^-16 with
+ * the rounding remainder on the largest share, so they sum to exactly 1). */
+void sp_population_store_shares(sp_population *pop, size_t i);
+
+/* Stored share of category c of household i. */
+static inline double sp_population_share(const sp_population *pop, size_t i, int c)
+{
+    return pop->shares[i * SP_NCAT + (size_t)c] * (1.0 / 65536.0);
+}
+
+/* Calibration figures of a population, computed from its columns. */
+typedef struct sp_population_summary {
+    double households;           /* weighted households */
+    size_t sample;               /* households in the sample */
+    double mean_size;            /* persons per household */
+    double income_pc[2];         /* per-capita disposable income, urban and rural, yuan/year */
+    double consumption_pc[2];    /* per-capita consumption, urban and rural, yuan/year */
+    double share[SP_NCAT];       /* category shares of total consumption */
+    double private_cars;         /* weighted cars */
+    double quintile_ratio_urban; /* mean per-capita income of the top over the bottom 20% of urban persons */
+    double liquidity_share[4];   /* household shares of the liquidity types */
+    double plate_applicants;     /* persons in the ordinary plate lottery */
+    double nev_queue;            /* persons in the NEV queue */
+} sp_population_summary;
+
+/* Fills out from the population's columns and initial state. */
+int sp_population_summary_compute(const sp_population *pop, sp_population_summary *out, sp_err *err);
 
 #endif

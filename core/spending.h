@@ -52,20 +52,19 @@ static inline void sp_spending_household(const sp_spending_model *m, const sp_po
     uint32_t w[8];
     sp_rng_words(key, i, month_word, SP_PURPOSE_SPENDING, 0, w);
     sp_rng_words(key, i, month_word, SP_PURPOSE_SPENDING, 1, w + 4);
-    double share[SP_NCAT];
-    sp_population_shares(pop, (double)pop->income[i] / pop->size[i], share);
-    double base = (double)pop->consumption[i] * factor;
+    const uint16_t *share = pop->shares + (size_t)i * SP_NCAT;
+    double base = (double)pop->consumption[i] * factor * (1.0 / 65536.0);
     for (int c = 0; c < SP_NCAT; c++) {
         uint32_t u = w[c] & 0xffffu;       /* trip count */
         uint32_t v = w[c] >> 16;           /* size noise */
         unsigned k = m->pois_start[c][u >> 6];
-        while (u >= m->pois_cdf[c][k])
+        while (u >= m->pois_cdf[c][k]) /* usually 0 or 1 step */
             k++;
         double noise = 1.0 + m->noise_amp * ((double)v * (2.0 / 65536.0) - 1.0 + (1.0 / 65536.0)) *
                                  m->inv_sqrt[k];
         if (noise < 0)
             noise = 0;
-        out[c] = base * share[c] * m->season[c][moy0] * (double)k * m->inv_mean[c] * noise;
+        out[c] = base * (double)share[c] * m->season[c][moy0] * (double)k * m->inv_mean[c] * noise;
     }
 }
 

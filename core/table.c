@@ -1,0 +1,274 @@
+/* table.c: tables and the queries that build them from results. */
+#include "table.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+
+sp_table *sp_table_alloc(size_t nrows, size_t ncols, sp_err *err)
+{
+    sp_table *t = calloc(1, sizeof *t);
+    if (!t)
+        goto oom;
+    t->nrows = nrows;
+    t->ncols = ncols;
+    t->row_labels = calloc(nrows ? nrows : 1, sizeof(char *));
+    t->col_labels = calloc(ncols ? ncols : 1, sizeof(char *));
+    t->values = calloc(nrows * ncols > 0 ? nrows * ncols : 1, sizeof(double));
+    if (!t->row_labels || !t->col_labels || !t->values)
+        goto oom;
+    if (sp_table_set_text(&t->title, "", err) || sp_table_set_text(&t->unit, "", err) ||
+        sp_table_set_text(&t->row_header, "", err))
+        goto oom;
+    for (size_t r = 0; r < nrows; r++)
+        if (sp_table_set_text(&t->row_labels[r], "", err))
+            goto oom;
+    for (size_t c = 0; c < ncols; c++)
+        if (sp_table_set_text(&t->col_labels[c], "", err))
+            goto oom;
+    return t;
+oom:
+    sp_table_free(t);
+    sp_err_set(err, SP_ENOMEM, "out of memory for a %zu x %zu table", nrows, ncols);
+    return NULL;
+}
+
+void sp_table_free(sp_table *t)
+{
+    if (!t)
+        return;
+    free(t->title);
+    free(t->unit);
+    free(t->row_header);
+    if (t->row_labels)
+        for (size_t r = 0; r < t->nrows; r++)
+            free(t->row_labels[r]);
+    if (t->col_labels)
+        for (size_t c = 0; c < t->ncols; c++)
+            free(t->col_labels[c]);
+    free(t->row_labels);
+    free(t->col_labels);
+    free(t->values);
+    free(t);
+}
+
+int sp_table_set_text(char **slot, const char *text, sp_err *err)
+{
+    size_t n = strlen(text ? text : "");
+    char *s = malloc(n + 1);
+    if (!s)
+        return sp_err_set(err, SP_ENOMEM, "out of memory for a table label");
+    memcpy(s, text ? text : "", n + 1);
+    free(*slot);
+    *slot = s;
+    return SP_OK;
+}
+
+sp_query sp_query_default(void)
+{
+    sp_query q;
+    memset(&q, 0, sizeof q);
+    q.rows = SP_ROWS_CATEGORY;
+    q.dim = SP_DIM_ALL;
+    q.metric = SP_M_SPENDING;
+    q.by = SP_BY_QUARTER;
+    q.unit = SP_UNIT_PER_CAPITA;
+    return q;
+}
+
+static const char *const period_names[] = {"month", "quarter", "year", "total"};
+static const char *const unit_names[] = {"total", "per_household", "per_capita"};
+
+static int find(const char *const *names, int n, const char *name)
+{
+    for (int k = 0; name && k < n; k++)
+        if (strcmp(names[k], name) == 0)
+            return k;
+    return -1;
+}
+
+int sp_period_find(const char *name) { return find(period_names, 4, name); }
+int sp_unit_find(const char *name) { return find(unit_names, 3, name); }
+const char *sp_period_name(sp_period p) { return (unsigned)p < 4 ? period_names[p] : "?"; }
+const char *sp_unit_name(sp_unit u) { return (unsigned)u < 3 ? unit_names[u] : "?"; }
+
+/* Period of reported month m: a key that changes exactly at period borders. */
+static int period_key(const sp_results *res, sp_period by, int m)
+{
+    int cal = res->start_month + m;
+    switch (by) {
+    case SP_BY_MONTH: return cal;
+    case SP_BY_QUARTER: return sp_month_year(cal) * 4 + (sp_month_of_year(cal) - 1) / 3;
+    case SP_BY_YEAR: return sp_month_year(cal);
+    default: return 0;
+    }
+}
+
+static void period_label(const sp_results *res, sp_period by, int m, char *buf, size_t n)
+{
+    int cal = res->start_month + m;
+    switch (by) {
+    case SP_BY_MONTH: {
+        char b[8];
+        sp_month_format(cal, b);
+        snprintf(buf, n, "%s", b);
+        break;
+    }
+    case SP_BY_QUARTER:
+        snprintf(buf, n, "%dQ%d", sp_month_year(cal), (sp_month_of_year(cal) - 1) / 3 + 1);
+        break;
+    case SP_BY_YEAR: snprintf(buf, n, "%d", sp_month_year(cal)); break;
+    default: snprintf(buf, n, "total"); break;
+    }
+}
+
+/* Value of one cell for one package and replicate over months [m0, m1). */
+static double cell_value(const sp_results *res, int p, int r, int m0, int m1, int group, int metric,
+                         sp_unit unit)
+{
+    double sum = 0, hh = 0, persons = 0;
+    for (int m = m0; m < m1; m++) {
+        const double *g = sp_results_at(res, p, r, m) + (size_t)group * SP_NMETRIC;
+        sum += g[metric];
+        hh += g[SP_M_HOUSEHOLDS];
+        persons += g[SP_M_PERSONS];
+    }
+    int nm = m1 - m0;
+    double v = sp_metric_kind_of(metric) == SP_METRIC_STOCK ? sum / nm : sum;
+    if (unit == SP_UNIT_PER_HOUSEHOLD)
+        v = hh > 0 ? v / (hh / nm) : 0.0;
+    else if (unit == SP_UNIT_PER_CAPITA)
+        v = persons > 0 ? v / (persons / nm) : 0.0;
+    return v;
+}
+
+static void unit_label(int metric, sp_unit unit, int diff, char *buf, size_t n)
+{
+    const char *base = sp_metric_unit(metric);
+    const char *per = unit == SP_UNIT_PER_HOUSEHOLD ? " per household"
+                      : unit == SP_UNIT_PER_CAPITA  ? " per person"
+                                                    : "";
+    snprintf(buf, n, "%s%s%s", diff ? "change in " : "", base, per);
+}
+
+sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err)
+{
+    if (!res || !q) {
+        sp_err_set(err, SP_EINVAL, "a table needs results and a query");
+        return NULL;
+    }
+    if ((unsigned)q->by > SP_BY_TOTAL || (unsigned)q->unit > SP_UNIT_PER_CAPITA ||
+        (unsigned)q->rows > SP_ROWS_PACKAGE) {
+        sp_err_set(err, SP_EINVAL, "query has an invalid period, unit or rows");
+        return NULL;
+    }
+    if (q->rows != SP_ROWS_PACKAGE && (q->package < 0 || q->package >= res->npackages)) {
+        sp_err_set(err, SP_ERANGE, "package %d is not in the results (%d packages)", q->package + 1,
+                   res->npackages);
+        return NULL;
+    }
+    if (q->rows == SP_ROWS_GROUP && ((int)q->dim < 0 || q->dim >= SP_NDIM)) {
+        sp_err_set(err, SP_EINVAL, "unknown group dimension %d", (int)q->dim);
+        return NULL;
+    }
+    if (q->rows != SP_ROWS_GROUP && (q->group < 0 || q->group >= SP_NGROUP)) {
+        sp_err_set(err, SP_EINVAL, "unknown group %d", q->group);
+        return NULL;
+    }
+    if (q->rows != SP_ROWS_CATEGORY && (q->metric < 0 || q->metric >= SP_NMETRIC)) {
+        sp_err_set(err, SP_EINVAL, "unknown metric %d", q->metric);
+        return NULL;
+    }
+    if (q->cumulative && q->rows != SP_ROWS_CATEGORY &&
+        sp_metric_kind_of(q->metric) == SP_METRIC_STOCK) {
+        sp_err_set(err, SP_EINVAL, "cumulative sums need a flow metric, '%s' is a stock",
+                   sp_metric_name(q->metric));
+        return NULL;
+    }
+
+    /* Columns: runs of months with the same period key. */
+    int *first = malloc(((size_t)res->nmonths + 1) * sizeof(int));
+    if (!first) {
+        sp_err_set(err, SP_ENOMEM, "out of memory for a table");
+        return NULL;
+    }
+    size_t ncols = 0;
+    for (int m = 0; m < res->nmonths; m++)
+        if (m == 0 || period_key(res, q->by, m) != period_key(res, q->by, m - 1))
+            first[ncols++] = m;
+    first[ncols] = res->nmonths;
+
+    size_t nrows = q->rows == SP_ROWS_CATEGORY ? SP_NCAT + 1
+                   : q->rows == SP_ROWS_GROUP  ? (size_t)sp_dim_count(q->dim)
+                                               : (size_t)res->npackages;
+    sp_table *t = sp_table_alloc(nrows, ncols, err);
+    if (!t) {
+        free(first);
+        return NULL;
+    }
+    char buf[512];
+    int rc = SP_OK;
+    for (size_t c = 0; c < ncols && rc == SP_OK; c++) {
+        period_label(res, q->by, first[c], buf, sizeof buf);
+        rc = sp_table_set_text(&t->col_labels[c], buf, err);
+    }
+    for (size_t r = 0; r < nrows && rc == SP_OK; r++) {
+        int p = q->package, g = q->group, metric = q->metric;
+        const char *label;
+        if (q->rows == SP_ROWS_CATEGORY) {
+            metric = r < SP_NCAT ? SP_M_SPEND0 + (int)r : SP_M_SPENDING;
+            label = r < SP_NCAT ? sp_category_name((int)r) : "total";
+        } else if (q->rows == SP_ROWS_GROUP) {
+            g = sp_dim_first(q->dim) + (int)r;
+            label = sp_group_label(g);
+        } else {
+            p = (int)r;
+            label = res->package_names[r];
+        }
+        rc = sp_table_set_text(&t->row_labels[r], label, err);
+        for (int rep = 0; rep < res->nreplicates && rc == SP_OK; rep++) {
+            double run = 0;
+            for (size_t c = 0; c < ncols; c++) {
+                double v = cell_value(res, p, rep, first[c], first[c + 1], g, metric, q->unit);
+                if (q->diff)
+                    v -= cell_value(res, 0, rep, first[c], first[c + 1], g, metric, q->unit);
+                run = q->cumulative ? run + v : v;
+                t->values[r * ncols + c] += run / res->nreplicates;
+            }
+        }
+    }
+    if (rc == SP_OK) {
+        const char *what = q->rows == SP_ROWS_CATEGORY ? "Spending" : sp_metric_name(q->metric);
+        const char *rowsby = q->rows == SP_ROWS_CATEGORY ? "category"
+                             : q->rows == SP_ROWS_GROUP  ? sp_dim_name(q->dim)
+                                                         : "package";
+        char pk[300];
+        if (q->rows == SP_ROWS_PACKAGE)
+            snprintf(pk, sizeof pk, "%s", q->diff ? "difference from the baseline" : "all packages");
+        else if (q->diff)
+            snprintf(pk, sizeof pk, "%s minus %s", res->package_names[q->package], res->package_names[0]);
+        else
+            snprintf(pk, sizeof pk, "%s", res->package_names[q->package]);
+        char grp[96] = "";
+        if (q->rows != SP_ROWS_GROUP && q->group != 0)
+            snprintf(grp, sizeof grp, ", %s", sp_group_label(q->group));
+        snprintf(buf, sizeof buf, "%s by %s and %s%s%s, %s", what, rowsby, sp_period_name(q->by),
+                 q->cumulative ? " (cumulative)" : "", grp, pk);
+        buf[0] = (char)(buf[0] >= 'a' && buf[0] <= 'z' ? buf[0] - 32 : buf[0]);
+        rc = sp_table_set_text(&t->title, buf, err);
+        int um = q->rows == SP_ROWS_CATEGORY ? SP_M_SPENDING : q->metric;
+        unit_label(um, q->unit, q->diff, buf, sizeof buf);
+        if (rc == SP_OK)
+            rc = sp_table_set_text(&t->unit, buf, err);
+        if (rc == SP_OK)
+            rc = sp_table_set_text(&t->row_header, rowsby, err);
+    }
+    free(first);
+    if (rc != SP_OK) {
+        sp_table_free(t);
+        return NULL;
+    }
+    return t;
+}

@@ -91,16 +91,15 @@ sp_run *sp_run_alloc(const sp_population *pop, const sp_package *pkg, const sp_p
 int sp_run_month(const sp_run *r) { return r->month; }
 
 /* Simulates households [lo, hi) for the month and writes the block's group sums. */
-static void run_block(sp_run *r, size_t lo, size_t hi, double growth12, int moy0, double *out)
+static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *mo, double *out)
 {
     const sp_population *pop = r->pop;
     sp_hstate *st = &r->state;
     double cell[NCELL][SP_NMETRIC];
     memset(cell, 0, sizeof cell);
-    const uint32_t mword = (uint32_t)r->month;
     for (size_t i = lo; i < hi; i++) {
         double s[SP_NCAT];
-        sp_spending_household(&r->spending, pop, (uint32_t)i, moy0, growth12, r->key, mword, s);
+        sp_spending_household(&r->spending, pop, mo, (uint32_t)i, r->key, s);
         int nc = st->ncars[i];
         for (int k = 0; k < nc; k++)
             if (st->car_age[k][i] < 65535)
@@ -133,8 +132,8 @@ static void run_block(sp_run *r, size_t lo, size_t hi, double growth12, int moy0
 int sp_run_step(sp_run *r, double *out, sp_err *err)
 {
     (void)err;
-    const double growth12 = sp_spending_growth(&r->spending, r->month) / 12.0;
-    const int moy0 = sp_month_of_year(r->month) - 1;
+    sp_spending_month mo;
+    sp_spending_month_prepare(&r->spending, r->month, &mo);
     const long nb = (long)r->nblocks;
 #ifdef SPENDSIM_HAVE_OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(r->threads)
@@ -143,7 +142,7 @@ int sp_run_step(sp_run *r, double *out, sp_err *err)
         size_t lo = (size_t)b * SP_BLOCK, hi = lo + SP_BLOCK;
         if (hi > r->pop->n)
             hi = r->pop->n;
-        run_block(r, lo, hi, growth12, moy0, r->partial + (size_t)b * GM);
+        run_block(r, lo, hi, &mo, r->partial + (size_t)b * GM);
     }
     memset(out, 0, GM * sizeof(double));
     for (size_t b = 0; b < r->nblocks; b++) /* block order: independent of threads */

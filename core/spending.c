@@ -68,9 +68,8 @@ int sp_spending_model_init(sp_spending_model *m, const sp_params *p, int base_ye
             m->pois_start[c][b] = (uint16_t)k;
         }
     }
-    m->noise_amp = sqrt(3.0) * p->trip_cv;
     for (int k = 0; k <= SP_POIS_KMAX; k++)
-        m->inv_sqrt[k] = 1.0 / sqrt(k > 1 ? (double)k : 1.0);
+        m->noise_amp_k[k] = sqrt(3.0) * p->trip_cv / sqrt(k > 1 ? (double)k : 1.0);
     m->growth_log = log(p->growth) / 12.0;
     m->mid_month = sp_month_make(base_year, 1) + 5; /* mid-year: between June and July (+0.5) */
     return SP_OK;
@@ -79,4 +78,13 @@ int sp_spending_model_init(sp_spending_model *m, const sp_params *p, int base_ye
 double sp_spending_growth(const sp_spending_model *m, int cal_month)
 {
     return exp(m->growth_log * ((double)(cal_month - m->mid_month) - 0.5));
+}
+
+void sp_spending_month_prepare(const sp_spending_model *m, int cal_month, sp_spending_month *out)
+{
+    double g = sp_spending_growth(m, cal_month) / 12.0 / 65536.0;
+    int moy0 = sp_month_of_year(cal_month) - 1;
+    for (int c = 0; c < SP_NCAT; c++)
+        out->coef[c] = m->season[c][moy0] * g * m->inv_mean[c];
+    out->month_word = (uint32_t)cal_month;
 }

@@ -26,8 +26,7 @@ typedef struct sp_spending_model {
     uint16_t pois_start[SP_NCAT][SP_POIS_BUCKETS]; /* first k to test for a 16-bit uniform's bucket */
     uint32_t pois_cdf[SP_NCAT][SP_POIS_KMAX + 1];  /* Poisson CDF scaled to 2^16 */
     double inv_mean[SP_NCAT];               /* 1 / mean of the discretised trip count */
-    double noise_amp;                       /* sqrt(3) * trip_cv: half-width of the uniform size noise */
-    double inv_sqrt[SP_POIS_KMAX + 1];      /* 1/sqrt(max(k,1)) */
+    double noise_amp_k[SP_POIS_KMAX + 1];   /* sqrt(3) trip_cv / sqrt(max(k,1)): half-width of the size noise of k trips */
     double growth_log;                      /* ln(growth) / 12: per-month log growth */
     int mid_month;                          /* calendar month (fractional .5 added) at which growth = 1 */
 } sp_spending_model;
@@ -42,29 +41,34 @@ int sp_spending_model_init(sp_spending_model *m, const sp_params *p, int base_ye
 /* Growth factor of calendar month cal_month relative to the base year's middle. */
 double sp_spending_growth(const sp_spending_model *m, int cal_month);
 
-/* Planned spending of household i in calendar month cal_month, in yuan, by
- * category. month_word is the month's counter word (see rng.h); factor is
- * sp_spending_growth(m, cal_month) / 12 precomputed by the caller. */
+/* Per-month constants of the household kernel: coef[c] = season x growth / 12
+ * / E[N_c] / 2^16 (the share's unit). Prepared once per month. */
+typedef struct sp_spending_month {
+    double coef[SP_NCAT];
+    uint32_t month_word; /* the calendar month as the counter's month word */
+} sp_spending_month;
+
+void sp_spending_month_prepare(const sp_spending_model *m, int cal_month, sp_spending_month *out);
+
+/* Planned spending of household i in the prepared month, in yuan, by category. */
 static inline void sp_spending_household(const sp_spending_model *m, const sp_population *pop,
-                                         uint32_t i, int moy0, double factor, sp_rng_key key,
-                                         uint32_t month_word, double out[SP_NCAT])
+                                         const sp_spending_month *mo, uint32_t i, sp_rng_key key,
+                                         double out[SP_NCAT])
 {
     uint32_t w[8];
-    sp_rng_words(key, i, month_word, SP_PURPOSE_SPENDING, 0, w);
-    sp_rng_words(key, i, month_word, SP_PURPOSE_SPENDING, 1, w + 4);
+    sp_rng_words(key, i, mo->month_word, SP_PURPOSE_SPENDING, 0, w);
+    sp_rng_words(key, i, mo->month_word, SP_PURPOSE_SPENDING, 1, w + 4);
     const uint16_t *share = pop->shares + (size_t)i * SP_NCAT;
-    double base = (double)pop->consumption[i] * factor * (1.0 / 65536.0);
+    const double base = (double)pop->consumption[i];
     for (int c = 0; c < SP_NCAT; c++) {
-        uint32_t u = w[c] & 0xffffu;       /* trip count */
-        uint32_t v = w[c] >> 16;           /* size noise */
+        uint32_t u = w[c] & 0xffffu; /* trip count */
+        uint32_t v = w[c] >> 16;     /* size noise */
         unsigned k = m->pois_start[c][u >> 6];
         while (u >= m->pois_cdf[c][k]) /* usually 0 or 1 step */
             k++;
-        double noise = 1.0 + m->noise_amp * ((double)v * (2.0 / 65536.0) - 1.0 + (1.0 / 65536.0)) *
-                                 m->inv_sqrt[k];
-        if (noise < 0)
-            noise = 0;
-        out[c] = base * (double)share[c] * m->season[c][moy0] * (double)k * m->inv_mean[c] * noise;
+        double noise = 1.0 + m->noise_amp_k[k] * ((double)v * (2.0 / 65536.0) - (1.0 - 1.0 / 65536.0));
+        noise = noise > 0 ? noise : 0;
+        out[c] = base * (double)share[c] * mo->coef[c] * (double)k * noise;
     }
 }
 

@@ -31,3 +31,11 @@ void sp_month_format(int month, char buf[8])
     unsigned y = (unsigned)sp_month_year(month) % 10000u, m = (unsigned)sp_month_of_year(month) % 100u;
     snprintf(buf, 8, "%04u-%02u", y, m);
 }
+
+int sp_month_days(int month)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y = sp_month_year(month), m = sp_month_of_year(month);
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return days[m - 1] + (m == 2 && leap);
+}

@@ -13,6 +13,9 @@ int sp_month_parse(const char *text, int *month, sp_err *err);
 /* Writes "YYYY-MM" into buf (at least 8 bytes). */
 void sp_month_format(int month, char buf[8]);
 
+/* Days in a calendar month (Gregorian). */
+int sp_month_days(int month);
+
 static inline int sp_month_year(int month) { return month / 12; }
 static inline int sp_month_of_year(int month) { return month % 12 + 1; } /* 1..12 */
 static inline int sp_month_make(int year, int month_1_12) { return year * 12 + month_1_12 - 1; }

@@ -1,20 +1,51 @@
 /* package.h: a named set of policy measures. The status quo is a package too.
  *
- * A package owns copies of its measures. This foundation carries the name
- * only: measures are added by the measure modules (vouchers, cars, plates). */
+ * A package owns copies of its measures (definitions and compiled filters).
+ * Each measure has a name, unique in its package; its random streams are
+ * keyed by that name, so the same measure in two packages draws the same
+ * numbers (common random numbers). */
 #ifndef SP_PACKAGE_H
 #define SP_PACKAGE_H
 
+#include <stdint.h>
+
+#include "filter.h"
 #include "status.h"
+#include "vouchers.h"
 
 #define SP_NAME_MAX 128
+#define SP_MAX_MEASURES 32
+
+typedef enum sp_measure_kind { SP_MEASURE_VOUCHER = 1 } sp_measure_kind;
+
+typedef struct sp_measure {
+    sp_measure_kind kind;
+    char name[SP_NAME_MAX];
+    uint32_t id;         /* stream id: a hash of the name */
+    sp_filter *filter;   /* compiled eligibility filter (owned), NULL = everyone */
+    union {
+        sp_voucher_def voucher;
+    } def;
+} sp_measure;
 
 typedef struct sp_package {
     char name[SP_NAME_MAX];
+    int nmeasures;
+    sp_measure measures[SP_MAX_MEASURES];
 } sp_package;
 
-/* A package named `name` (1..127 bytes). NULL with err on failure. */
+/* A package named `name` (1..127 bytes) with no measures. NULL with err. */
 sp_package *sp_package_alloc(const char *name, sp_err *err);
 void sp_package_free(sp_package *p); /* NULL is a no-op */
+
+/* A new package named `name` holding copies of base's measures. */
+sp_package *sp_package_derive(const sp_package *base, const char *name, sp_err *err);
+
+/* Adds a voucher measure (validated, filter compiled). Errors name the
+ * problem; the package is unchanged on error. */
+int sp_package_add_voucher(sp_package *p, const char *name, const sp_voucher_def *v, sp_err *err);
+
+/* The stream id of a measure name (32-bit FNV-1a). */
+uint32_t sp_measure_id(const char *name);
 
 #endif

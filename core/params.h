@@ -20,6 +20,19 @@ typedef struct sp_params {
     double trip_cv;                /* coefficient of variation of one trip's size */
     double season_amplitude;       /* scales the seasonal deviations (1 = as tabulated) */
     double mpc[SP_NLIQ];           /* marginal propensity to consume a transitory windfall, by liquidity type */
+    double mpc_months;             /* months over which windfall spending is spread */
+    /* consumption vouchers (docs/model.md section 5) */
+    double voucher_coverage;       /* share of eligible purchases made where coupons are accepted */
+    double topup_ratio_median;     /* median of r - 1: a household tops up to the threshold when the extra outlay <= r x face */
+    double topup_ratio_sigma;      /* sd of ln(r - 1) across households */
+    double upgrade_share;          /* extra spending when a coupon is used on a purchase above the threshold, share of face */
+    double substitution_share;     /* share of induced coupon spending taken from later months */
+    double substitution_months;    /* mean months over which it is taken back */
+    double label_strength;         /* labelled-money effect of an expiring earmarked voucher with a very short window */
+    double label_window;           /* months: the effect falls as exp(-(window / label_window)^2) */
+    double claim_propensity;       /* probability that a household tries to claim a voucher it may claim */
+    double claim_income_gradient;  /* relative change of that probability per income quintile step (digital access) */
+    double targeted_takeup;        /* take-up of vouchers handed to a targeted group */
 } sp_params;
 
 typedef struct sp_param_info {

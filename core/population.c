@@ -16,7 +16,11 @@ int sp_hstate_init(sp_hstate *s, size_t n, sp_err *err)
     s->applicants = calloc(m, 1);
     s->plate_months = calloc(m, sizeof(uint16_t));
     s->deferred = calloc(m, sizeof(float));
-    int ok = s->ncars && s->plate_state && s->applicants && s->plate_months && s->deferred;
+    s->deferred_mask = calloc(m, 1);
+    s->pending = calloc(m, sizeof(float));
+    s->pending_months = calloc(m, 1);
+    int ok = s->ncars && s->plate_state && s->applicants && s->plate_months && s->deferred &&
+             s->deferred_mask && s->pending && s->pending_months;
     for (int k = 0; k < SP_MAX_CARS; k++) {
         s->car_age[k] = calloc(m, sizeof(uint16_t));
         s->car_kind[k] = calloc(m, 1);
@@ -38,6 +42,9 @@ void sp_hstate_release(sp_hstate *s)
     free(s->applicants);
     free(s->plate_months);
     free(s->deferred);
+    free(s->deferred_mask);
+    free(s->pending);
+    free(s->pending_months);
     for (int k = 0; k < SP_MAX_CARS; k++) {
         free(s->car_age[k]);
         free(s->car_kind[k]);
@@ -53,6 +60,9 @@ void sp_hstate_copy(sp_hstate *dst, const sp_hstate *src)
     memcpy(dst->applicants, src->applicants, n);
     memcpy(dst->plate_months, src->plate_months, n * sizeof(uint16_t));
     memcpy(dst->deferred, src->deferred, n * sizeof(float));
+    memcpy(dst->deferred_mask, src->deferred_mask, n);
+    memcpy(dst->pending, src->pending, n * sizeof(float));
+    memcpy(dst->pending_months, src->pending_months, n);
     for (int k = 0; k < SP_MAX_CARS; k++) {
         memcpy(dst->car_age[k], src->car_age[k], n * sizeof(uint16_t));
         memcpy(dst->car_kind[k], src->car_kind[k], n);
@@ -62,7 +72,7 @@ void sp_hstate_copy(sp_hstate *dst, const sp_hstate *src)
 size_t sp_population_bytes_per_household(void)
 {
     size_t statics = 3 * sizeof(float) + 7 * sizeof(uint8_t) + SP_NCAT * sizeof(uint16_t);
-    size_t dynamic = 3 * sizeof(uint8_t) + sizeof(uint16_t) + sizeof(float) +
+    size_t dynamic = 5 * sizeof(uint8_t) + sizeof(uint16_t) + 2 * sizeof(float) +
                      SP_MAX_CARS * (sizeof(uint16_t) + sizeof(uint8_t));
     return statics + dynamic;
 }

@@ -41,6 +41,9 @@ typedef struct sp_hstate {
     uint8_t *applicants;             /* household members currently in the plate lottery or queue */
     uint16_t *plate_months;          /* months since the household entered its current plate pool */
     float *deferred;                 /* yuan of future spending pulled forward, still to be repaid */
+    uint8_t *deferred_mask;          /* categories (bit c) the repayment comes out of */
+    float *pending;                  /* yuan of windfall spending (MPC out of freed income) still to come */
+    uint8_t *pending_months;         /* months left over which `pending` is spent, evenly */
 } sp_hstate;
 
 typedef struct sp_population {
@@ -97,6 +100,22 @@ void sp_population_store_shares(sp_population *pop, size_t i);
 static inline double sp_population_share(const sp_population *pop, size_t i, int c)
 {
     return pop->shares[i * SP_NCAT + (size_t)c] * (1.0 / 65536.0);
+}
+
+/* Adds `amount` yuan to out[c] over the categories c in mask (bit c), in
+ * proportion to household i's shares. */
+static inline void sp_population_split(const sp_population *pop, size_t i, unsigned mask,
+                                       double amount, double out[SP_NCAT])
+{
+    double tot = 0;
+    for (int c = 0; c < SP_NCAT; c++)
+        if (mask & (1u << c))
+            tot += sp_population_share(pop, i, c);
+    if (!(tot > 0))
+        return;
+    for (int c = 0; c < SP_NCAT; c++)
+        if (mask & (1u << c))
+            out[c] += amount * sp_population_share(pop, i, c) / tot;
 }
 
 /* Calibration figures of a population, computed from its columns. */

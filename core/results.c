@@ -6,7 +6,8 @@
 
 static const char *const metric_names[SP_NMETRIC] = {
     "food", "clothing", "housing", "household_goods", "transport", "education", "health", "other",
-    "spending", "households", "persons", "cars"};
+    "spending", "households", "persons", "cars", "vouchers_claimed", "vouchers_redeemed",
+    "vouchers_expired", "coupon_value", "government_cost", "merchant_cost"};
 
 const char *sp_metric_name(int m) { return m >= 0 && m < SP_NMETRIC ? metric_names[m] : "?"; }
 
@@ -30,6 +31,9 @@ const char *sp_metric_unit(int m)
     case SP_M_HOUSEHOLDS: return "households";
     case SP_M_PERSONS: return "persons";
     case SP_M_CARS: return "cars";
+    case SP_M_VOUCHERS_CLAIMED:
+    case SP_M_VOUCHERS_REDEEMED:
+    case SP_M_VOUCHERS_EXPIRED: return "coupons";
     default: return "yuan";
     }
 }

@@ -18,6 +18,12 @@ enum {
     SP_M_HOUSEHOLDS,                  /* households in the group */
     SP_M_PERSONS,                     /* persons in the group */
     SP_M_CARS,                        /* private cars owned at the end of the month */
+    SP_M_VOUCHERS_CLAIMED,            /* coupons handed out */
+    SP_M_VOUCHERS_REDEEMED,           /* coupons used */
+    SP_M_VOUCHERS_EXPIRED,            /* coupons left unused at the end of their window */
+    SP_M_COUPON_VALUE,                /* value of purchases on which a coupon was used, yuan (gross "leverage" numerator) */
+    SP_M_GOV_COST,                    /* government cost of all measures, yuan */
+    SP_M_MERCHANT_COST,               /* merchants' share of voucher discounts, yuan */
     SP_NMETRIC
 };
 

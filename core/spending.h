@@ -50,10 +50,11 @@ typedef struct sp_spending_month {
 
 void sp_spending_month_prepare(const sp_spending_model *m, int cal_month, sp_spending_month *out);
 
-/* Planned spending of household i in the prepared month, in yuan, by category. */
+/* Planned spending of household i in the prepared month, in yuan, by
+ * category, and the number of purchases behind it. */
 static inline void sp_spending_household(const sp_spending_model *m, const sp_population *pop,
                                          const sp_spending_month *mo, uint32_t i, sp_rng_key key,
-                                         double out[SP_NCAT])
+                                         double out[SP_NCAT], unsigned trips[SP_NCAT])
 {
     uint32_t w[8];
     sp_rng_words(key, i, mo->month_word, SP_PURPOSE_SPENDING, 0, w);
@@ -69,6 +70,7 @@ static inline void sp_spending_household(const sp_spending_model *m, const sp_po
         double noise = 1.0 + m->noise_amp_k[k] * ((double)v * (2.0 / 65536.0) - (1.0 - 1.0 / 65536.0));
         noise = noise > 0 ? noise : 0;
         out[c] = base * (double)share[c] * mo->coef[c] * (double)k * noise;
+        trips[c] = k;
     }
 }
 

@@ -6,6 +6,7 @@
 #include "calendar.h"
 #include "category.h"
 #include "experiment.h"
+#include "filter.h"
 #include "group.h"
 #include "package.h"
 #include "params.h"
@@ -16,6 +17,7 @@
 #include "spending.h"
 #include "status.h"
 #include "table.h"
+#include "vouchers.h"
 #include "version.h"
 #include "writers/writers.h"
 

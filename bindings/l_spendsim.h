@@ -1,0 +1,88 @@
+/* l_spendsim.h: what the binding files share (internal to bindings/).
+ *
+ * Each core concept has one binding file (l_population.c, l_package.c, ...)
+ * with one handle type: a full userdata holding one pointer to the core
+ * object, one metatable named SP_L_<TYPE> with methods under __index, and
+ * __gc and __close sharing one idempotent release. A handle is created (with
+ * a NULL pointer) before the core object is acquired, so an error raised in
+ * between never leaks it. */
+#ifndef SP_L_SPENDSIM_H
+#define SP_L_SPENDSIM_H
+
+#include <stdint.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "spendsim.h"
+
+/* Metatable names (registry keys). */
+#define SP_L_POPULATION "spendsim.population"
+#define SP_L_PACKAGE "spendsim.package"
+#define SP_L_EXPERIMENT "spendsim.experiment"
+#define SP_L_RESULTS "spendsim.results"
+#define SP_L_TABLE "spendsim.table"
+
+/* Registry keys: the host settings (a userdata holding sp_l_host) and the
+ * private table the prelude shares with the CLI (see prelude.lua). */
+#define SP_L_HOST "spendsim.host"
+#define SP_L_INTERNAL "spendsim.internal"
+
+#define SP_L_PATH_MAX 4096
+
+/* Settings of the program hosting the module. The CLI installs them from its
+ * command line before running a scenario; a stock lua5.4 that requires the
+ * module has none and gets the defaults (all zero). */
+typedef struct sp_l_host {
+    int threads;              /* > 0: default threads of experiments (--threads); 0: OpenMP's default */
+    int seed_set;             /* nonzero: `seed` replaces every experiment's seed (--seed) */
+    uint32_t seed;
+    int dry_run;              /* nonzero: check mode, nothing simulated or written */
+    char out_dir[SP_L_PATH_MAX]; /* base of relative output paths; "" = current directory */
+    /* When set, called with (ud, 0, total) before an experiment and after each
+     * of its runs (package x replicate). */
+    void (*progress)(void *ud, int done, int total);
+    void *progress_ud;
+} sp_l_host;
+
+/* The host settings of this Lua state, or all-zero defaults when none were
+ * installed. Never NULL; do not modify. */
+const sp_l_host *sp_l_host_get(lua_State *L);
+
+/* Creates, once per state, the host settings in the registry (zeroed) and
+ * returns them for the host to fill. Raises on memory errors. */
+sp_l_host *sp_l_host_install(lua_State *L);
+
+/* Opens the module: the table `spendsim` on top of the stack. */
+int luaopen_spendsim(lua_State *L);
+
+/* Registration of each concept: creates its metatable and, for concepts with
+ * constructors, adds them to the module table at stack index `module`. */
+void sp_l_open_population(lua_State *L, int module);
+void sp_l_open_package(lua_State *L, int module);
+void sp_l_open_experiment(lua_State *L, int module);
+void sp_l_open_results(lua_State *L);
+void sp_l_open_table(lua_State *L);
+
+/* Creates a handle with metatable tname and a NULL pointer on top of the
+ * stack, with nuv user values; returns the pointer slot to fill. */
+void **sp_l_newhandle(lua_State *L, const char *tname, int nuv);
+
+/* The core object of handle tname at idx: raises "<fname>: <what> expected,
+ * got <type>" if the value is not such a handle and "<fname>: the <what> is
+ * closed" if it was released. */
+void *sp_l_checkhandle(lua_State *L, int idx, const char *tname, const char *fname,
+                       const char *what);
+
+/* Sets metatable fields shared by every handle type on the metatable on top
+ * of the stack: __index = a table of `methods` (or, when index is not NULL, a
+ * C closure `index` with that table as upvalue 1), __gc = __close = release,
+ * __tostring = tostring, __name = tname (set by luaL_newmetatable). */
+void sp_l_newclass(lua_State *L, const char *tname, const luaL_Reg *methods, lua_CFunction index,
+                   lua_CFunction release, lua_CFunction tostring);
+
+/* For the table and results bindings. */
+sp_results **sp_l_newresults(lua_State *L);     /* a results handle (see l_results.c) */
+sp_table **sp_l_newtable(lua_State *L);         /* a table handle (see l_table.c) */
+
+#endif

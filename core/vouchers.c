@@ -1,0 +1,248 @@
+/* vouchers.c: claiming and notch redemption of consumption vouchers. */
+#include "vouchers.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "calendar.h"
+#include "group.h"
+
+#define SUB_CLAIM 0u
+#define SUB_REDEEM 1u
+
+static uint32_t purpose_word(uint32_t id, uint32_t sub)
+{
+    return (uint32_t)SP_PURPOSE_VOUCHER | (sub << 4) | ((id & 0xffffffu) << 8);
+}
+
+sp_voucher_def sp_voucher_def_default(void)
+{
+    sp_voucher_def v;
+    memset(&v, 0, sizeof v);
+    v.face = 10;
+    v.threshold = 0;
+    v.categories = (1u << SP_NCAT) - 1u;
+    v.start_month = sp_month_make(2020, 6);
+    v.start_day = 1;
+    v.window_days = 14;
+    v.window_months = 0;
+    v.supply = 0;
+    v.coupons_per_package = 1;
+    v.cap = 1;
+    v.claim = SP_CLAIM_FIRST_COME;
+    v.gov_share = 1.0;
+    v.merchant_share = 0.0;
+    v.coverage = -1.0;
+    return v;
+}
+
+int sp_voucher_validate(const sp_voucher_def *v, sp_err *err)
+{
+    if (!(v->face > 0) || !isfinite(v->face))
+        return sp_err_set(err, SP_EINVAL, "face must be a positive amount, got %g", v->face);
+    if (!(v->threshold >= 0) || !isfinite(v->threshold))
+        return sp_err_set(err, SP_EINVAL, "threshold must be 0 or more, got %g", v->threshold);
+    if (v->threshold > 0 && v->threshold < v->face)
+        return sp_err_set(err, SP_EINVAL,
+                          "threshold %g is below the face value %g (spend K, get F off needs K >= F)",
+                          v->threshold, v->face);
+    if (v->categories == 0 || v->categories >= (1u << SP_NCAT))
+        return sp_err_set(err, SP_EINVAL, "categories must name at least one category");
+    if (v->start_day < 1 || v->start_day > 28)
+        return sp_err_set(err, SP_EINVAL, "start day must be 1..28, got %d", v->start_day);
+    if ((v->window_days > 0) == (v->window_months > 0))
+        return sp_err_set(err, SP_EINVAL, "give the window in days or in months (exactly one, positive)");
+    if (v->window_days < 0 || v->window_days > 31)
+        return sp_err_set(err, SP_EINVAL, "window days must be 1..31, got %d", v->window_days);
+    if (v->window_months < 0 || v->window_months > 24)
+        return sp_err_set(err, SP_EINVAL, "window months must be 1..24, got %d", v->window_months);
+    if (v->threshold > 0 && v->window_months > 0)
+        return sp_err_set(err, SP_EINVAL,
+                          "threshold coupons need a window in days (at most 31), not months");
+    if (!(v->supply >= 0) || !isfinite(v->supply))
+        return sp_err_set(err, SP_EINVAL, "supply must be 0 (unlimited) or positive, got %g", v->supply);
+    if (v->coupons_per_package < 1 || v->coupons_per_package > 100)
+        return sp_err_set(err, SP_EINVAL, "coupons per package must be 1..100, got %d",
+                          v->coupons_per_package);
+    if (v->cap < 1 || v->cap > 100)
+        return sp_err_set(err, SP_EINVAL, "cap must be 1..100 packages per household, got %d", v->cap);
+    if ((unsigned)v->claim > SP_CLAIM_TARGETED)
+        return sp_err_set(err, SP_EINVAL, "unknown distribution %d", (int)v->claim);
+    if (v->claim == SP_CLAIM_TARGETED && !v->filter[0])
+        return sp_err_set(err, SP_EINVAL, "a targeted voucher needs a filter naming its target group");
+    if (!(v->gov_share >= 0 && v->gov_share <= 1) || !(v->merchant_share >= 0 && v->merchant_share <= 1))
+        return sp_err_set(err, SP_EINVAL, "government and merchant shares must lie in 0..1");
+    if (fabs(v->gov_share + v->merchant_share - 1.0) > 1e-9)
+        return sp_err_set(err, SP_EINVAL,
+                          "government share %g and merchant share %g must add up to 1", v->gov_share,
+                          v->merchant_share);
+    if (v->coverage >= 0 && !(v->coverage > 0 && v->coverage <= 1))
+        return sp_err_set(err, SP_EINVAL, "coverage must lie in (0, 1], got %g", v->coverage);
+    return SP_OK;
+}
+
+double sp_voucher_window_months(const sp_voucher_def *v)
+{
+    return v->window_months > 0 ? (double)v->window_months : v->window_days / 30.44;
+}
+
+typedef struct {
+    double key;
+    uint32_t i;
+} ranked;
+
+static int by_key_desc(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? 1 : -1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+int sp_voucher_claim(const sp_voucher_def *v, const sp_filter *filter, const sp_population *pop,
+                     const sp_hstate *state, const sp_params *p, sp_rng_key key, uint32_t id,
+                     uint8_t *held, sp_err *err)
+{
+    size_t n = pop->n;
+    memset(held, 0, n);
+    uint8_t *mask = NULL;
+    if (filter) {
+        mask = malloc(n ? n : 1);
+        if (!mask)
+            return sp_err_set(err, SP_ENOMEM, "out of memory for a voucher filter");
+        int rc = sp_filter_eval(filter, pop, state, 0, n, mask, err);
+        if (rc != SP_OK) {
+            free(mask);
+            return rc;
+        }
+    }
+    ranked *cand = malloc((n ? n : 1) * sizeof *cand);
+    if (!cand) {
+        free(mask);
+        return sp_err_set(err, SP_ENOMEM, "out of memory for voucher claims");
+    }
+    size_t nc = 0;
+    const uint32_t pw = purpose_word(id, SUB_CLAIM);
+    for (size_t i = 0; i < n; i++) {
+        if (mask && !mask[i])
+            continue;
+        uint32_t w[4];
+        sp_rng_words(key, (uint32_t)i, (uint32_t)v->start_month, pw, 0, w);
+        double step = (double)pop->quintile[i] - 2.0; /* -2 .. 2 */
+        double access = 1.0 + p->claim_income_gradient * step;
+        double p_try = v->claim == SP_CLAIM_TARGETED ? p->targeted_takeup : p->claim_propensity * access;
+        if (sp_u01(w[0]) >= p_try)
+            continue;
+        double u = sp_u01(w[1]);
+        /* first come: faster (better connected) households tend to come first:
+         * key ln(u) / speed ranks like u^(1/speed) (Efraimidis-Spirakis). */
+        double k = v->claim == SP_CLAIM_FIRST_COME ? log(u) / (access > 0.1 ? access : 0.1) : u;
+        cand[nc].key = k;
+        cand[nc].i = (uint32_t)i;
+        nc++;
+    }
+    qsort(cand, nc, sizeof *cand, by_key_desc);
+    double remaining = v->supply > 0 ? v->supply : INFINITY;
+    for (size_t r = 0; r < nc && remaining > 0; r++) {
+        double w = pop->weight[cand[r].i];
+        double fit = isinf(remaining) ? v->cap : floor(remaining / w + 1e-9);
+        int give = fit < v->cap ? (int)fit : v->cap;
+        if (give <= 0)
+            continue; /* a lighter household further down may still fit */
+        held[cand[r].i] = (uint8_t)give;
+        remaining -= give * w;
+    }
+    free(cand);
+    free(mask);
+    return SP_OK;
+}
+
+void sp_voucher_redeem(const sp_voucher_def *v, const sp_params *p, const sp_population *pop,
+                       uint32_t i, int packages, const double planned[SP_NCAT],
+                       const unsigned trips[SP_NCAT], sp_rng_key key, uint32_t id, gsl_rng *r,
+                       sp_voucher_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    const double F = v->face, K = v->threshold;
+    const double mpc = p->mpc[pop->liquidity[i] & 3];
+    int n = packages * v->coupons_per_package;
+    out->claimed = n;
+    if (n <= 0)
+        return;
+    if (K <= 0) { /* cash-like */
+        double w = sp_voucher_window_months(v);
+        double L = p->label_strength * exp(-(w / p->label_window) * (w / p->label_window));
+        double value = n * F;
+        sp_population_split(pop, i, v->categories, value * L, out->extra);
+        out->windfall = value * (1.0 - L) * mpc;
+        out->redeemed = n;
+        out->transaction_value = value;
+        out->face_redeemed = value;
+        return;
+    }
+    /* Threshold coupons: planned purchases in the window at accepting merchants. */
+    sp_rng_stream_reset(r, key, i, (uint32_t)v->start_month, purpose_word(id, SUB_REDEEM));
+    double coverage = v->coverage >= 0 ? v->coverage : p->voucher_coverage;
+    double f = coverage * (double)v->window_days / sp_month_days(v->start_month);
+    if (f > 1)
+        f = 1;
+    double z[SP_NCAT];
+    unsigned m[SP_NCAT];
+    int order[SP_NCAT], no = 0;
+    for (int c = 0; c < SP_NCAT; c++) {
+        z[c] = 0;
+        m[c] = 0;
+        if (!(v->categories & (1u << c)) || trips[c] == 0)
+            continue;
+        z[c] = planned[c] / trips[c];
+        m[c] = gsl_ran_binomial(r, f, trips[c]);
+        order[no++] = c;
+    }
+    double tol = 1.0 + p->topup_ratio_median * exp(p->topup_ratio_sigma * gsl_ran_ugaussian(r));
+    /* sort eligible categories by purchase size, largest first (at most 8) */
+    for (int a = 1; a < no; a++)
+        for (int b = a; b > 0 && z[order[b]] > z[order[b - 1]]; b--) {
+            int t = order[b];
+            order[b] = order[b - 1];
+            order[b - 1] = t;
+        }
+    int left = n;
+    for (int k = 0; k < no && left > 0; k++) { /* 1. inframarginal */
+        int c = order[k];
+        if (z[c] < K)
+            continue;
+        int u = (int)m[c] < left ? (int)m[c] : left;
+        left -= u;
+        out->transaction_value += u * z[c];
+        out->extra[c] += u * p->upgrade_share * F;
+        out->induced += u * p->upgrade_share * F;
+        out->windfall += u * F * mpc;
+    }
+    for (int k = 0; k < no && left > 0; k++) { /* 2. top-ups of smaller purchases */
+        int c = order[k];
+        if (z[c] >= K || K - z[c] > tol * F)
+            continue;
+        int u = (int)m[c] < left ? (int)m[c] : left;
+        left -= u;
+        out->transaction_value += u * K;
+        out->extra[c] += u * (K - z[c]);
+        out->induced += u * (K - z[c]);
+    }
+    if (left > 0 && K <= tol * F) { /* 3. new purchases */
+        int best = -1;
+        for (int c = 0; c < SP_NCAT; c++)
+            if ((v->categories & (1u << c)) &&
+                (best < 0 || sp_population_share(pop, i, c) > sp_population_share(pop, i, best)))
+                best = c;
+        out->transaction_value += left * K;
+        out->extra[best] += left * K;
+        out->induced += left * K;
+        left = 0;
+    }
+    out->expired = left;
+    out->redeemed = n - left;
+    out->face_redeemed = out->redeemed * F;
+}

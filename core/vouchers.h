@@ -1,0 +1,98 @@
+/* vouchers.h: consumption vouchers (MODEL.md section 5).
+ *
+ * A voucher measure hands out packages of coupons in one month. Claiming is a
+ * global step: households that may and want to claim are ranked by keys drawn
+ * from their own streams (a rush, a lottery, or handing out to a targeted
+ * group), and packages go down the ranking until the supply is exhausted.
+ * Redemption is per household, inside the month's household loop:
+ *
+ *   threshold coupons ("spend K, get F off"), one coupon per purchase:
+ *     a planned purchase of at least K inside the window at an accepting
+ *     merchant uses a coupon inframarginally (extra spending: a small upgrade
+ *     plus the freed F spent at the household's MPC over mpc_months); a smaller
+ *     planned purchase z is topped up to K when K - z <= r F; with no planned
+ *     purchase left, a new purchase of K is made when K <= r F; otherwise the
+ *     coupon expires. r - 1 is log-normal across households. A share of the
+ *     induced spending (top-ups and new purchases) is taken back from the same
+ *     categories over the following months;
+ *   cash-like vouchers (K = 0): every claimed coupon is spent; extra spending is
+ *     F x [L + (1 - L) MPC], with the labelled-money effect
+ *     L = label_strength x exp(-(window / label_window)^2) spent on the
+ *     eligible categories in the month of receipt and the rest spread over
+ *     mpc_months.
+ *
+ * Government and merchants share each redeemed coupon's face value. Units:
+ * yuan, coupons, packages (real units: supply counts the city's packages, not
+ * sample households). */
+#ifndef SP_VOUCHERS_H
+#define SP_VOUCHERS_H
+
+#include <stdint.h>
+
+#include "filter.h"
+#include "params.h"
+#include "population.h"
+#include "rng.h"
+#include "status.h"
+
+#define SP_FILTER_TEXT_MAX 1024
+
+typedef enum sp_claim { SP_CLAIM_FIRST_COME = 0, SP_CLAIM_LOTTERY, SP_CLAIM_TARGETED } sp_claim;
+
+typedef struct sp_voucher_def {
+    double face;                /* yuan off per coupon, > 0 */
+    double threshold;           /* minimum purchase for one coupon, yuan; 0 = cash-like; else >= face */
+    unsigned categories;        /* bit c set: category c is eligible; at least one */
+    int start_month;            /* calendar month the vouchers are handed out */
+    int start_day;              /* day of the month, 1..28 (window placement only) */
+    int window_days;            /* validity in days (1..31), or 0 when window_months is used */
+    int window_months;          /* validity in months (1..24) for cash-like vouchers, or 0 */
+    double supply;              /* packages available in the city; 0 = as many as claimed */
+    int coupons_per_package;    /* >= 1 */
+    int cap;                    /* packages per household, >= 1 */
+    sp_claim claim;             /* how packages are distributed */
+    char filter[SP_FILTER_TEXT_MAX]; /* who may claim ("" = everyone); required for targeted */
+    double gov_share;           /* share of the face value paid by government, 0..1 */
+    double merchant_share;      /* share paid by merchants; gov_share + merchant_share = 1 */
+    double coverage;            /* share of eligible purchases where coupons are accepted; < 0 = parameter voucher_coverage */
+} sp_voucher_def;
+
+/* Defaults: face 10, threshold 0, all categories, start 2020-06 day 1, 14-day
+ * window, unlimited supply, 1 coupon per package, cap 1, first come, no filter,
+ * government pays all, coverage from the parameters. */
+sp_voucher_def sp_voucher_def_default(void);
+
+/* Checks a definition; errors name the field and the value. */
+int sp_voucher_validate(const sp_voucher_def *v, sp_err *err);
+
+/* Validity window in months (days / 30.44 for day windows). */
+double sp_voucher_window_months(const sp_voucher_def *v);
+
+/* The global claim step. Writes packages held by each household (0..cap) to
+ * held[0..n). filter may be NULL (everyone may claim). The packages handed out,
+ * sum(weight x held), never exceed the supply. id separates the streams of
+ * different measures; the same measure in two packages draws the same keys. */
+int sp_voucher_claim(const sp_voucher_def *v, const sp_filter *filter, const sp_population *pop,
+                     const sp_hstate *state, const sp_params *p, sp_rng_key key, uint32_t id,
+                     uint8_t *held, sp_err *err);
+
+/* What one household did with its coupons in the month of the measure. */
+typedef struct sp_voucher_outcome {
+    double extra[SP_NCAT];  /* extra spending this month by category, yuan */
+    double windfall;        /* freed income spent at the MPC over later months (added to pending) */
+    double induced;         /* top-ups and new purchases, yuan (a share is taken back later) */
+    double claimed, redeemed, expired; /* coupons */
+    double transaction_value;          /* value of purchases on which a coupon was used, yuan */
+    double face_redeemed;              /* face value of redeemed coupons, yuan */
+} sp_voucher_outcome;
+
+/* Redemption by household i holding `packages` packages, given its planned
+ * spending and trip counts of the month. Draws come from the household's
+ * voucher stream for measure id, through the caller's workspace stream r
+ * (sp_rng_stream_alloc, allocated once per block of households). */
+void sp_voucher_redeem(const sp_voucher_def *v, const sp_params *p, const sp_population *pop,
+                       uint32_t i, int packages, const double planned[SP_NCAT],
+                       const unsigned trips[SP_NCAT], sp_rng_key key, uint32_t id, gsl_rng *r,
+                       sp_voucher_outcome *out);
+
+#endif

@@ -1,0 +1,146 @@
+/* atomic.c: atomic file output.
+ *
+ * A table is written to a temporary file created with mkstemp beside the
+ * target (path + ".tmp.XXXXXX", so on the same file system), flushed and
+ * fsync'ed, closed, and renamed over the target. A failure at any step removes
+ * the temporary file and leaves the target as it was (absent, or the previous
+ * complete file): a failed run never leaves a half-written table. The new
+ * file gets the mode of the file it replaces, or 0666 less the umask. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "writers.h"
+
+/* The process umask, read without changing it (umask() would race with other
+ * threads creating files). Linux reports it in /proc/self/status; elsewhere
+ * the common 022 is assumed. */
+static mode_t current_umask(void)
+{
+    mode_t m = 022;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return m;
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "Umask:", 6) == 0) {
+            char *end;
+            long v = strtol(line + 6, &end, 8);
+            if (end != line + 6 && v >= 0 && v <= 0777)
+                m = (mode_t)v;
+            break;
+        }
+    }
+    fclose(f);
+    return m;
+}
+
+FILE *sp_atomic_open(const char *path, char *tmp, size_t tmpsize, sp_err *err)
+{
+    if (tmp && tmpsize)
+        tmp[0] = '\0';
+    if (!path || !path[0]) {
+        sp_err_set(err, SP_EINVAL, "an output file needs a non-empty path");
+        return NULL;
+    }
+    if (!tmp) {
+        sp_err_set(err, SP_EINVAL, "no buffer for the temporary name of '%s'", path);
+        return NULL;
+    }
+    int n = snprintf(tmp, tmpsize, "%s.tmp.XXXXXX", path);
+    if (n < 0 || (size_t)n >= tmpsize) {
+        if (tmpsize)
+            tmp[0] = '\0';
+        sp_err_set(err, SP_EINVAL, "output path '%s' is too long", path);
+        return NULL;
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        tmp[0] = '\0';
+        sp_err_set(err, SP_EIO, "cannot write '%s': cannot create a temporary file there: %s", path,
+                   strerror(e));
+        return NULL;
+    }
+    /* mkstemp creates 0600; give the table the permissions a plain fopen would. */
+    struct stat st;
+    mode_t mode = (stat(path, &st) == 0 && S_ISREG(st.st_mode)) ? (st.st_mode & 07777)
+                                                                 : (0666 & ~current_umask());
+    (void)fchmod(fd, mode); /* best effort: the content matters more than the mode */
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        tmp[0] = '\0';
+        sp_err_set(err, SP_EIO, "cannot write '%s': %s", path, strerror(e));
+        return NULL;
+    }
+    return f;
+}
+
+/* Makes the rename durable: fsync of the directory holding path. Best effort. */
+static void sync_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir;
+    if (!slash)
+        dir = strdup(".");
+    else if (slash == path)
+        dir = strdup("/");
+    else
+        dir = strndup(path, (size_t)(slash - path));
+    if (!dir)
+        return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
+int sp_atomic_commit(FILE *f, const char *tmp, const char *path, sp_err *err)
+{
+    if (!f || !tmp || !tmp[0] || !path) {
+        sp_atomic_abort(f, tmp);
+        return sp_err_set(err, SP_EINVAL, "atomic commit of '%s' without an open temporary file",
+                          path ? path : "(null)");
+    }
+    int e = 0;
+    errno = 0;
+    if (fflush(f) != 0)
+        e = errno ? errno : EIO;
+    else if (ferror(f))
+        e = EIO;
+    else if (fsync(fileno(f)) != 0)
+        e = errno;
+    if (fclose(f) != 0 && !e)
+        e = errno ? errno : EIO;
+    if (e) {
+        unlink(tmp);
+        return sp_err_set(err, SP_EIO, "cannot write '%s': %s", path, strerror(e));
+    }
+    if (rename(tmp, path) != 0) {
+        e = errno;
+        unlink(tmp);
+        return sp_err_set(err, SP_EIO, "cannot write '%s': rename failed: %s", path, strerror(e));
+    }
+    sync_parent(path);
+    return SP_OK;
+}
+
+void sp_atomic_abort(FILE *f, const char *tmp)
+{
+    if (f)
+        fclose(f);
+    if (tmp && tmp[0])
+        unlink(tmp);
+}

@@ -1,0 +1,61 @@
+/* csv.c: tables as comma-separated values (RFC 4180).
+ *
+ * One header row (the row header, then the column labels) and one row per
+ * table row (its label, then its values). Numbers are written with "%.10g";
+ * values that are not finite are written as NaN, Inf and -Inf, which R,
+ * pandas and spreadsheets read back as such. A field is quoted when it holds
+ * a comma, a double quote, a carriage return or a newline, with quotes
+ * doubled. Lines end with "\n". */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "writers_internal.h"
+
+static void csv_field(FILE *out, const char *s)
+{
+    if (!s)
+        s = "";
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            fputc('"', out);
+        fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void csv_number(FILE *out, double v)
+{
+    if (isnan(v))
+        fputs("NaN", out);
+    else if (isinf(v))
+        fputs(v > 0 ? "Inf" : "-Inf", out);
+    else
+        fprintf(out, "%.10g", v);
+}
+
+int sp_write_csv(const sp_table *t, FILE *out, sp_err *err)
+{
+    errno = 0;
+    csv_field(out, t->row_header);
+    for (size_t j = 0; j < t->ncols; j++) {
+        fputc(',', out);
+        csv_field(out, t->col_labels ? t->col_labels[j] : NULL);
+    }
+    fputc('\n', out);
+    for (size_t i = 0; i < t->nrows; i++) {
+        csv_field(out, t->row_labels ? t->row_labels[i] : NULL);
+        for (size_t j = 0; j < t->ncols; j++) {
+            fputc(',', out);
+            csv_number(out, sp_table_get(t, i, j));
+        }
+        fputc('\n', out);
+    }
+    return sp_write_check(out, "CSV", err);
+}

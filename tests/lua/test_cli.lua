@@ -1,0 +1,193 @@
+-- test_cli.lua: behaviours of the spendsim command-line program: version,
+-- usage, failures (one line on stderr, non-zero exit), --set, --seed, strict
+-- globals, the sandbox and check mode.
+local here = arg[0]:match("^(.*)/[^/]*$") or "."
+package.path = here .. "/?.lua;" .. package.path
+local T = require "testlib"
+local work = T.workdir()
+
+-- Writes a scenario into the work directory and returns its file name
+-- (relative to work, where T.cli runs).
+local function scenario(name, text)
+  T.write(work .. "/" .. name, text)
+  return name
+end
+
+-- A run expected to fail: exit status 1, one line on stderr starting "spendsim: ".
+local function fails(args, ...)
+  local rc, out, err = T.cli(args)
+  T.eq(rc, 1, "exit status of " .. table.concat(args, " "))
+  T.one_line(err)
+  T.matches(err, "^spendsim: ", "stderr prefix")
+  for _, part in ipairs({ ... }) do T.has(err, part) end
+  return err, out
+end
+
+local tiny = [[
+local sp = require "spendsim"
+local P = sp.params{ households = 200, months = 2 }
+local pop = sp.population.beijing{ households = P.households, seed = 4 }
+local res = sp.experiment{ population = pop, packages = { sp.package{ name = "Status quo" } },
+                           months = P.months, seed = 5 }:run()
+local t = res:table{ by = "month" }
+print(string.format("food=%.17g", t:get(1, 1)))
+assert(t:write("tiny/table", { "csv", "md" }))
+]]
+
+T.case("--version", function()
+  local rc, out, err = T.cli { "--version" }
+  T.eq(rc, 0, "exit status")
+  T.matches(out, "^spendsim 0%.1%.0 %(git [^)]+%)\n$", "stdout")
+  T.eq(err, "", "stderr")
+end)
+
+T.case("--help and bad usage", function()
+  local rc, out = T.cli { "--help" }
+  T.eq(rc, 0, "--help exit status")
+  T.has(out, "usage:", "--help")
+  local rc2, _, err2 = T.cli {}
+  T.eq(rc2, 2, "no arguments")
+  T.has(err2, "usage:", "usage on stderr")
+  T.eq(select(1, T.cli { "frobnicate", "x.lua" }), 2, "unknown command")
+  T.eq(select(1, T.cli { "run", "x.lua", "--frob" }), 2, "unknown option")
+  T.eq(select(1, T.cli { "run", "x.lua", "--threads", "zero" }), 2, "bad --threads")
+  T.eq(select(1, T.cli { "run", "x.lua", "--set", "novalue" }), 2, "bad --set")
+  T.eq(select(1, T.cli { "run" }), 2, "missing file")
+end)
+
+T.case("missing scenario file", function()
+  fails({ "run", "no_such_scenario.lua" },
+        "spendsim: cannot open scenario 'no_such_scenario.lua': No such file or directory")
+end)
+
+T.case("unwritable --out fails before the script runs", function()
+  local f = scenario("marker.lua", 'print("script ran")\n')
+  local _, out = fails({ "run", f, "--out", "/proc/forbidden" }, "/proc/forbidden")
+  T.eq(out, "", "the script did not run")
+  T.write(work .. "/plainfile", "x")
+  fails({ "run", f, "--out", "plainfile/sub" }, "plainfile")
+end)
+
+T.case("a run writes under --out, creating it", function()
+  local f = scenario("tiny.lua", tiny)
+  local rc, out, err = T.cli { "run", f, "--out", "deep/out/dir" }
+  T.eq(rc, 0, "exit status: " .. err)
+  T.eq(err, "", "stderr is not a terminal: no progress bar")
+  T.matches(out, "food=%d", "printed")
+  assert(T.exists(work .. "/deep/out/dir/tiny/table.csv"), "csv written")
+  assert(T.exists(work .. "/deep/out/dir/tiny/table.md"), "md written")
+end)
+
+T.case("default --out is ./out", function()
+  local f = scenario("tiny.lua", tiny)
+  local rc, _, err = T.cli { "run", f }
+  T.eq(rc, 0, "exit status: " .. err)
+  assert(T.exists(work .. "/out/tiny/table.csv"), "out/tiny/table.csv")
+end)
+
+T.case("--set overrides declared parameters with their types", function()
+  local f = scenario("params.lua", [[
+local sp = require "spendsim"
+local P = sp.params{ n = 10, rate = 0.5, label = "a", flag = false }
+print(math.type(P.n), P.n, math.type(P.rate), P.rate, P.label, P.flag)
+]])
+  local rc, out, err = T.cli { "run", f, "--set", "n=12", "--set", "rate=2", "--set=label=b c",
+                               "--set", "flag=true" }
+  T.eq(rc, 0, "exit status: " .. err)
+  T.eq(out, "integer\t12\tfloat\t2.0\tb c\ttrue\n", "values")
+end)
+
+T.case("--set of an undeclared parameter fails after the script", function()
+  local f = scenario("declared.lua", [[
+local sp = require "spendsim"
+local P = sp.params{ households = 100, months = 2 }
+print("ran")
+]])
+  local err, out = fails({ "run", f, "--set", "foo=1" },
+    "--set foo: the scenario declares no parameter 'foo' (declared: households, months)")
+  T.eq(out, "ran\n", "the script ran first")
+end)
+
+T.case("--set with a value of the wrong type names parameter, value and line", function()
+  local f = scenario("declared.lua", [[
+local sp = require "spendsim"
+local P = sp.params{ households = 100, months = 2 }
+]])
+  fails({ "run", f, "--set", "households=lots" }, "declared.lua:2:", "'households'", "lots")
+  fails({ "run", f, "--set", "months=1.5" }, "declared.lua:2:", "'months'", "1.5")
+end)
+
+T.case("API errors carry the scenario file and line", function()
+  local f = scenario("bad_key.lua", [[
+local sp = require "spendsim"
+local pop = sp.population.beijing{ households = 100 }
+
+local e = sp.experiment{ population = pop, packages = { sp.package{ name = "A" } }, month = 3 }
+]])
+  fails({ "run", f }, "spendsim: bad_key.lua:4: sp.experiment: unknown key 'month'")
+end)
+
+T.case("strict globals", function()
+  fails({ "run", scenario("g1.lua", "local a = 1\nx = 1\n") }, "g1.lua:2:", "'x'")
+  fails({ "run", scenario("g2.lua", "local a = 1\n\nprint(undefined_name)\n") },
+        "g2.lua:3:", "'undefined_name'")
+  fails({ "run", scenario("g3.lua", "function f() end\n") }, "g3.lua:1:", "'f'")
+  local rc = T.cli { "run", scenario("g4.lua", "local x = 1\nlocal function f() return x end\nprint(f())\n") }
+  T.eq(rc, 0, "locals are fine")
+end)
+
+T.case("io, os, debug and other modules need --unsafe", function()
+  local f = scenario("io.lua", 'local f = io.open("written_by_scenario.txt", "w")\n')
+  fails({ "run", f }, "io.lua:1:", "'io'", "--unsafe")
+  assert(not T.exists(work .. "/written_by_scenario.txt"), "nothing written")
+  fails({ "run", scenario("os.lua", 'os.remove("x")\n') }, "os.lua:1:", "'os'")
+  fails({ "run", scenario("dofile.lua", 'dofile("x.lua")\n') }, "dofile.lua:1:", "'dofile'")
+  fails({ "run", scenario("req.lua", 'local s = require "string"\n') }, "req.lua:1:", "spendsim")
+  local rc, out, err = T.cli { "run", f, "--unsafe" }
+  T.eq(rc, 0, "--unsafe exit status: " .. err)
+  assert(T.exists(work .. "/written_by_scenario.txt"), "--unsafe gives io")
+  T.eq(out, "", "stdout")
+  fails({ "run", scenario("g5.lua", "y = io\n"), "--unsafe" }, "g5.lua:1:", "'y'")
+end)
+
+T.case("check mode validates and writes nothing", function()
+  local f = scenario("tiny.lua", tiny)
+  local rc, out, err = T.cli { "check", f, "--out", "check_out" }
+  T.eq(rc, 0, "exit status: " .. err)
+  T.matches(out, "ok: tiny%.lua\n$", "stdout ends with ok")
+  T.eq(err, "", "stderr")
+  assert(not T.exists(work .. "/check_out"), "no output directory created")
+  local g = scenario("tiny_bad.lua", tiny:gsub("months = P.months", "months = 0"))
+  fails({ "check", g, "--out", "check_out" }, "tiny_bad.lua:4:", "'months'", "got 0")
+  assert(not T.exists(work .. "/check_out"), "still nothing")
+end)
+
+T.case("--seed replaces every experiment's seed", function()
+  local f = scenario("seeded.lua", [[
+local sp = require "spendsim"
+local pop = sp.population.beijing{ households = 300, seed = 1 }
+local pkg = sp.package{ name = "A" }
+local function food(seed)
+  local r = sp.experiment{ population = pop, packages = { pkg }, months = 1, seed = seed }:run()
+  return r:value("A", 1, 1, "all", "food")
+end
+print(string.format("%.17g %.17g", food(1), food(77)))
+]])
+  local rc1, out1 = T.cli { "run", f }
+  local rc2, out2 = T.cli { "run", f, "--seed", "77" }
+  T.eq(rc1, 0, "run")
+  T.eq(rc2, 0, "run --seed")
+  local a1, b1 = out1:match("(%S+) (%S+)")
+  local a2, b2 = out2:match("(%S+) (%S+)")
+  assert(a1 ~= b1, "seeds 1 and 77 differ")
+  T.eq(a2, b1, "--seed 77 replaces seed 1")
+  T.eq(b2, b1, "--seed 77 keeps seed 77")
+end)
+
+T.case("runtime errors are one line too", function()
+  fails({ "run", scenario("e1.lua", 'error("first\\nsecond")\n') }, "e1.lua:1: first second")
+  fails({ "run", scenario("e2.lua", "error({})\n") }, "error object is a table value")
+  fails({ "run", scenario("e3.lua", "local x = = 1\n") }, "e3.lua:1:")
+end)
+
+T.finish()

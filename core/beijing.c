@@ -153,8 +153,11 @@ static int validate(const sp_beijing_def *d, sp_err *err)
     if (!(d->urban_share >= 0 && d->urban_share <= 1))
         return sp_err_set(err, SP_EINVAL, "urban_share must be in 0..1, got %g", d->urban_share);
     for (int a = 0; a < 2; a++) {
-        if (!(d->income_pc[a] > 0) || !(d->consumption_pc[a] > 0))
-            return sp_err_set(err, SP_EINVAL, "per-capita income and consumption must be positive");
+        if (!(d->income_pc[a] > 0))
+            return sp_err_set(err, SP_EINVAL, "income_pc[%d] must be positive, got %g", a, d->income_pc[a]);
+        if (!(d->consumption_pc[a] > 0))
+            return sp_err_set(err, SP_EINVAL, "consumption_pc[%d] must be positive, got %g", a,
+                              d->consumption_pc[a]);
         if (!(d->income_sigma[a] > 0 && d->income_sigma[a] < 3))
             return sp_err_set(err, SP_EINVAL, "income_sigma must be in (0,3), got %g",
                               d->income_sigma[a]);
@@ -162,23 +165,28 @@ static int validate(const sp_beijing_def *d, sp_err *err)
     double ls = 0, es = 0;
     for (int k = 0; k < 4; k++) {
         if (!(d->liquidity_share[k] >= 0))
-            return sp_err_set(err, SP_EINVAL, "liquidity shares must be non-negative");
+            return sp_err_set(err, SP_EINVAL, "liquidity_share[%d] must be non-negative, got %g", k,
+                              d->liquidity_share[k]);
         ls += d->liquidity_share[k];
     }
     if (fabs(ls - 1.0) > 1e-6)
-        return sp_err_set(err, SP_EINVAL, "liquidity shares must sum to 1, got %g", ls);
+        return sp_err_set(err, SP_EINVAL, "liquidity_share must sum to 1, got %g", ls);
     for (int c = 0; c < SP_NCAT; c++)
         es += d->engel_slope[c];
     if (fabs(es) > 1e-9)
-        return sp_err_set(err, SP_EINVAL, "Engel slopes must sum to 0, got %g", es);
+        return sp_err_set(err, SP_EINVAL, "engel_slope must sum to 0, got %g", es);
     if (!(d->private_cars >= 0 && d->private_cars <= 2.0 * d->represented))
         return sp_err_set(err, SP_EINVAL, "private_cars must be in 0..2 x households, got %g",
                           d->private_cars);
     if (!(d->licence_rate > 0 && d->licence_rate < 1) ||
         !(d->lottery_eligible >= 0 && d->lottery_eligible <= 1))
-        return sp_err_set(err, SP_EINVAL, "licence_rate and lottery_eligible must be shares");
-    if (!(d->plate_applicants >= 0) || !(d->nev_queue >= 0))
-        return sp_err_set(err, SP_EINVAL, "plate applicant counts must be non-negative");
+        return sp_err_set(err, SP_EINVAL, "licence_rate (%g) and lottery_eligible (%g) must be shares",
+                          d->licence_rate, d->lottery_eligible);
+    if (!(d->plate_applicants >= 0))
+        return sp_err_set(err, SP_EINVAL, "plate_applicants must be non-negative, got %g",
+                          d->plate_applicants);
+    if (!(d->nev_queue >= 0))
+        return sp_err_set(err, SP_EINVAL, "nev_queue must be non-negative, got %g", d->nev_queue);
     return SP_OK;
 }
 

@@ -1,6 +1,7 @@
 /* table.c: tables and the queries that build them from results. */
 #include "table.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,8 +166,8 @@ sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err
         return NULL;
     }
     if (q->rows != SP_ROWS_PACKAGE && (q->package < 0 || q->package >= res->npackages)) {
-        sp_err_set(err, SP_ERANGE, "package %d is not in the results (%d packages)", q->package + 1,
-                   res->npackages);
+        sp_err_set(err, SP_ERANGE, "package index %d is not in the results (%d packages, from 0)",
+                   q->package, res->npackages);
         return NULL;
     }
     if (q->rows == SP_ROWS_GROUP && ((int)q->dim < 0 || q->dim >= SP_NDIM)) {
@@ -266,6 +267,61 @@ sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err
             rc = sp_table_set_text(&t->row_header, rowsby, err);
     }
     free(first);
+    if (rc != SP_OK) {
+        sp_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+sp_table *sp_results_summary(const sp_results *res, sp_err *err)
+{
+    static const char *const cols[SP_NSUMMARY] = {
+        "government cost (yuan)", "merchant cost (yuan)", "change in spending (yuan)",
+        "causal multiplier", "gross leverage", "cost per extra yuan", "coupons claimed",
+        "coupons redeemed", "coupons expired"};
+    if (!res) {
+        sp_err_set(err, SP_EINVAL, "a summary needs results");
+        return NULL;
+    }
+    sp_table *t = sp_table_alloc((size_t)res->npackages, SP_NSUMMARY, err);
+    if (!t)
+        return NULL;
+    int rc = SP_OK;
+    for (int c = 0; c < SP_NSUMMARY && rc == SP_OK; c++)
+        rc = sp_table_set_text(&t->col_labels[c], cols[c], err);
+    for (int p = 0; p < res->npackages && rc == SP_OK; p++) {
+        rc = sp_table_set_text(&t->row_labels[p], res->package_names[p], err);
+        double *row = t->values + (size_t)p * SP_NSUMMARY;
+        for (int r = 0; r < res->nreplicates; r++) {
+            double gov = 0, mer = 0, ds = 0, val = 0, cl = 0, rd = 0, ex = 0;
+            for (int m = 0; m < res->nmonths; m++) {
+                const double *g = sp_results_at(res, p, r, m);    /* group 0: all */
+                const double *b = sp_results_at(res, 0, r, m);
+                gov += g[SP_M_GOV_COST];
+                mer += g[SP_M_MERCHANT_COST];
+                ds += g[SP_M_SPENDING] - b[SP_M_SPENDING];
+                val += g[SP_M_COUPON_VALUE];
+                cl += g[SP_M_VOUCHERS_CLAIMED];
+                rd += g[SP_M_VOUCHERS_REDEEMED];
+                ex += g[SP_M_VOUCHERS_EXPIRED];
+            }
+            double v[SP_NSUMMARY] = {gov, mer, ds, gov > 0 ? ds / gov : NAN, gov > 0 ? val / gov : NAN,
+                                     ds > 0 ? gov / ds : NAN, cl, rd, ex};
+            for (int c = 0; c < SP_NSUMMARY; c++)
+                row[c] += v[c] / res->nreplicates;
+        }
+    }
+    char buf[128], a[8], b[8];
+    sp_month_format(res->start_month, a);
+    sp_month_format(res->start_month + res->nmonths - 1, b);
+    snprintf(buf, sizeof buf, "Headline results %s to %s, against %s", a, b, res->package_names[0]);
+    if (rc == SP_OK)
+        rc = sp_table_set_text(&t->title, buf, err);
+    if (rc == SP_OK)
+        rc = sp_table_set_text(&t->unit, "totals over the horizon; mean of replicates", err);
+    if (rc == SP_OK)
+        rc = sp_table_set_text(&t->row_header, "package", err);
     if (rc != SP_OK) {
         sp_table_free(t);
         return NULL;

@@ -67,4 +67,22 @@ const char *sp_unit_name(sp_unit u);
 /* Builds the table of a query. NULL with err (naming the bad field) on failure. */
 sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err);
 
+/* Columns of the headline table, one row per package, totals over the horizon
+ * computed per replicate then averaged (ratios are averaged per replicate). */
+enum {
+    SP_SUM_GOV_COST = 0,   /* government cost, yuan */
+    SP_SUM_MERCHANT_COST,  /* merchants' share of discounts, yuan */
+    SP_SUM_SPENDING_CHANGE,/* change in household spending against the baseline, yuan */
+    SP_SUM_MULTIPLIER,     /* causal multiplier: spending change / government cost */
+    SP_SUM_LEVERAGE,       /* gross leverage: coupon transaction value / government cost */
+    SP_SUM_COST_PER_YUAN,  /* government cost per extra yuan of spending */
+    SP_SUM_CLAIMED,        /* coupons claimed */
+    SP_SUM_REDEEMED,       /* coupons redeemed */
+    SP_SUM_EXPIRED,        /* coupons expired */
+    SP_NSUMMARY
+};
+
+/* The headline table. Ratios with a zero denominator are NaN ("n/a"). */
+sp_table *sp_results_summary(const sp_results *res, sp_err *err);
+
 #endif

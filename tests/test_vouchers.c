@@ -375,6 +375,29 @@ static void test_identical_package_differs_by_zero(void **state)
     sp_package_free(other);
 }
 
+static void test_summary_reports_multiplier_and_leverage(void **state)
+{
+    (void)state;
+    outcome o[2];
+    sp_results *r = NULL;
+    sp_voucher_def v = hangzhou();
+    run_pair(&v, 2, o, &r);
+    sp_table *t = sp_results_summary(r, NULL);
+    assert_non_null(t);
+    assert_int_equal(t->nrows, 2);
+    assert_int_equal(t->ncols, SP_NSUMMARY);
+    assert_string_equal(t->row_labels[1], "Voucher");
+    double mult = (o[0].multiplier + o[1].multiplier) / 2, lev = (o[0].leverage + o[1].leverage) / 2;
+    assert_true(fabs(sp_table_get(t, 1, SP_SUM_MULTIPLIER) - mult) < 1e-9 * mult);
+    assert_true(fabs(sp_table_get(t, 1, SP_SUM_LEVERAGE) - lev) < 1e-9 * lev);
+    assert_true(sp_table_get(t, 0, SP_SUM_SPENDING_CHANGE) == 0.0); /* baseline against itself */
+    assert_true(isnan(sp_table_get(t, 0, SP_SUM_MULTIPLIER)));       /* no cost: no ratio */
+    assert_true(sp_table_get(t, 1, SP_SUM_CLAIMED) ==
+                sp_table_get(t, 1, SP_SUM_REDEEMED) + sp_table_get(t, 1, SP_SUM_EXPIRED));
+    sp_table_free(t);
+    sp_results_free(r);
+}
+
 static void test_extra_spending_goes_to_eligible_categories(void **state)
 {
     (void)state;
@@ -408,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_identical_package_differs_by_zero),
         cmocka_unit_test(test_cost_equals_redeemed_face_times_share),
         cmocka_unit_test(test_extra_spending_goes_to_eligible_categories),
+        cmocka_unit_test(test_summary_reports_multiplier_and_leverage),
         cmocka_unit_test(test_inframarginal_design_leverage_exceeds_multiplier),
         cmocka_unit_test(test_v1_threshold_coupon_multiplier),
         cmocka_unit_test(test_v4_fungible_voucher_mpc),

@@ -22,6 +22,7 @@
 #define SP_L_EXPERIMENT "spendsim.experiment"
 #define SP_L_RESULTS "spendsim.results"
 #define SP_L_TABLE "spendsim.table"
+#define SP_L_VOUCHER "spendsim.voucher"
 
 /* Registry keys: the host settings (a userdata holding sp_l_host) and the
  * private table the prelude shares with the CLI (see prelude.lua). */
@@ -63,6 +64,17 @@ void sp_l_open_package(lua_State *L, int module);
 void sp_l_open_experiment(lua_State *L, int module);
 void sp_l_open_results(lua_State *L);
 void sp_l_open_table(lua_State *L);
+void sp_l_open_vouchers(lua_State *L, int module);
+
+/* A voucher measure as sp.voucher{...} returns it: a full userdata holding
+ * the measure's name and a validated definition whose filter text compiles.
+ * It owns no core memory; sp.package and package:with copy it into a
+ * package (sp_package_add_voucher), so one value may go into many packages. */
+typedef struct sp_l_voucher {
+    char name[SP_NAME_MAX];
+    int day_given;           /* 1 if `start` named a day ("2020-06-06") */
+    sp_voucher_def def;
+} sp_l_voucher;
 
 /* Creates a handle with metatable tname and a NULL pointer on top of the
  * stack, with nuv user values; returns the pointer slot to fill. */

@@ -254,6 +254,9 @@ static void test_v1_threshold_coupon_multiplier(void **state)
     sp_voucher_def v = hangzhou();
     run_pair(&v, REPS, o, NULL);
     check_band("V1 multiplier", o, offsetof(outcome, multiplier), 2.5, 6.0);
+    double m, h;
+    mean_ci(o, REPS, offsetof(outcome, leverage), &m, &h);
+    printf("# V1 design, gross leverage: %.3f (95%% interval %.3f..%.3f)\n", m, m - h, m + h);
     for (int k = 0; k < REPS; k++)
         assert_true(o[k].leverage > o[k].multiplier);
 }

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Engine benchmark: ns per household-month and persistent bytes per household
+# for 1M households x 36 months on 1 and 2 threads, and for the full 8.23M
+# households. Builds first (scripts/build.sh). Figures go to docs/performance.md.
+#   scripts/bench.sh            # both sizes
+#   scripts/bench.sh quick      # 200k households only
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$root/scripts/build.sh"
+bench="${SPENDSIM_BUILD_DIR:-$root/build}/spendsim_bench"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+if [ "${1:-}" = quick ]; then
+  "$bench" 200000 12 1 2
+  exit 0
+fi
+echo "== 1,000,000 households x 36 months"
+"$bench" 1000000 36 1 2
+echo "== 8,230,792 households (full Beijing) x 36 months"
+"$bench" 8230792 36 2

@@ -52,6 +52,8 @@ int sp_spending_model_init(sp_spending_model *m, const sp_params *p, int base_ye
             if (q > 65536u)
                 q = 65536u;
             m->pois_cdf[c][k] = q;
+            m->pois_lo[c][k] = prev;
+            m->pois_inv_width[c][k] = q > prev ? 1.0 / (double)(q - prev) : 0.0;
             mean += (double)k * (double)(q - prev) / 65536.0; /* exact mean of what is drawn */
             prev = q;
             pk *= lambda / (k + 1);

@@ -25,6 +25,8 @@ typedef struct sp_spending_model {
     double season[SP_NCAT][12];             /* multiplicative seasonal factors, mean 1 per category */
     uint16_t pois_start[SP_NCAT][SP_POIS_BUCKETS]; /* first k to test for a 16-bit uniform's bucket */
     uint32_t pois_cdf[SP_NCAT][SP_POIS_KMAX + 1];  /* Poisson CDF scaled to 2^16 */
+    uint32_t pois_lo[SP_NCAT][SP_POIS_KMAX + 1];   /* start of k's step: pois_cdf[k-1] (0 for k = 0) */
+    double pois_inv_width[SP_NCAT][SP_POIS_KMAX + 1]; /* 1 / width of k's step (0 when empty) */
     double inv_mean[SP_NCAT];               /* 1 / mean of the discretised trip count */
     double noise_amp_k[SP_POIS_KMAX + 1];   /* sqrt(3) trip_cv / sqrt(max(k,1)): half-width of the size noise of k trips */
     double growth_log;                      /* ln(growth) / 12: per-month log growth */
@@ -51,23 +53,27 @@ typedef struct sp_spending_month {
 void sp_spending_month_prepare(const sp_spending_model *m, int cal_month, sp_spending_month *out);
 
 /* Planned spending of household i in the prepared month, in yuan, by
- * category, and the number of purchases behind it. */
+ * category, and the number of purchases behind it.
+ *
+ * One Philox call gives eight 16-bit uniforms, one per category. The uniform
+ * picks the trip count k by inversion of the Poisson CDF; its position inside
+ * k's CDF step is again uniform and independent of k, and sets the size noise. */
 static inline void sp_spending_household(const sp_spending_model *m, const sp_population *pop,
                                          const sp_spending_month *mo, uint32_t i, sp_rng_key key,
                                          double out[SP_NCAT], unsigned trips[SP_NCAT])
 {
-    uint32_t w[8];
+    uint32_t w[4];
     sp_rng_words(key, i, mo->month_word, SP_PURPOSE_SPENDING, 0, w);
-    sp_rng_words(key, i, mo->month_word, SP_PURPOSE_SPENDING, 1, w + 4);
     const uint16_t *share = pop->shares + (size_t)i * SP_NCAT;
     const double base = (double)pop->consumption[i];
     for (int c = 0; c < SP_NCAT; c++) {
-        uint32_t u = w[c] & 0xffffu; /* trip count */
-        uint32_t v = w[c] >> 16;     /* size noise */
+        uint32_t u = (c & 1) ? w[c >> 1] >> 16 : w[c >> 1] & 0xffffu;
         unsigned k = m->pois_start[c][u >> 6];
         while (u >= m->pois_cdf[c][k]) /* usually 0 or 1 step */
             k++;
-        double noise = 1.0 + m->noise_amp_k[k] * ((double)v * (2.0 / 65536.0) - (1.0 - 1.0 / 65536.0));
+        /* position inside the step, in (0,1): uniform given k */
+        double r = ((double)(u - m->pois_lo[c][k]) + 0.5) * m->pois_inv_width[c][k];
+        double noise = 1.0 + m->noise_amp_k[k] * (2.0 * r - 1.0);
         noise = noise > 0 ? noise : 0;
         out[c] = base * (double)share[c] * mo->coef[c] * (double)k * noise;
         trips[c] = k;

@@ -167,7 +167,7 @@ static int l_write(lua_State *L)
     for (int f = 0; f < SP_NFORMAT; f++) {
         if (!use[f])
             continue;
-        snprintf(file, sizeof file, "%s.%s", base, sp_format_name((sp_format)f));
+        snprintf(file, sizeof file, "%s.%s", base, sp_format_extension((sp_format)f));
         sp_err err;
         sp_err_clear(&err);
         if (sp_table_write_file(t, (sp_format)f, file, &err) != SP_OK) {

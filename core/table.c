@@ -17,8 +17,15 @@ sp_table *sp_table_alloc(size_t nrows, size_t ncols, sp_err *err)
     t->ncols = ncols;
     t->row_labels = calloc(nrows ? nrows : 1, sizeof(char *));
     t->col_labels = calloc(ncols ? ncols : 1, sizeof(char *));
-    t->values = calloc(nrows * ncols > 0 ? nrows * ncols : 1, sizeof(double));
-    if (!t->row_labels || !t->col_labels || !t->values)
+    size_t cells = nrows * ncols > 0 ? nrows * ncols : 1;
+    t->values = calloc(cells, sizeof(double));
+    t->lo90 = calloc(cells, sizeof(double));
+    t->hi90 = calloc(cells, sizeof(double));
+    t->lo95 = calloc(cells, sizeof(double));
+    t->hi95 = calloc(cells, sizeof(double));
+    t->replicates = 1;
+    if (!t->row_labels || !t->col_labels || !t->values || !t->lo90 || !t->hi90 || !t->lo95 ||
+        !t->hi95)
         goto oom;
     if (sp_table_set_text(&t->title, "", err) || sp_table_set_text(&t->unit, "", err) ||
         sp_table_set_text(&t->row_header, "", err))
@@ -52,7 +59,51 @@ void sp_table_free(sp_table *t)
     free(t->row_labels);
     free(t->col_labels);
     free(t->values);
+    free(t->lo90);
+    free(t->hi90);
+    free(t->lo95);
+    free(t->hi95);
     free(t);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    if (isnan(x) || isnan(y))
+        return isnan(x) - isnan(y); /* NaN last */
+    return (x > y) - (x < y);
+}
+
+/* Quantile p of sorted finite values (GSL's definition, linear interpolation). */
+static double quantile(const double *v, int n, double p)
+{
+    double pos = p * (n - 1);
+    int k = (int)floor(pos);
+    if (k >= n - 1)
+        return v[n - 1];
+    return v[k] + (pos - k) * (v[k + 1] - v[k]);
+}
+
+void sp_table_set_replicates(sp_table *t, size_t row, size_t col, double *values, int n)
+{
+    size_t k = row * t->ncols + col;
+    qsort(values, (size_t)n, sizeof *values, cmp_double);
+    int finite = 0;
+    double sum = 0;
+    for (int r = 0; r < n; r++)
+        if (!isnan(values[r])) {
+            finite++;
+            sum += values[r];
+        }
+    if (finite == 0) {
+        t->values[k] = t->lo90[k] = t->hi90[k] = t->lo95[k] = t->hi95[k] = NAN;
+        return;
+    }
+    t->values[k] = sum / finite;
+    t->lo90[k] = quantile(values, finite, 0.05);
+    t->hi90[k] = quantile(values, finite, 0.95);
+    t->lo95[k] = quantile(values, finite, 0.025);
+    t->hi95[k] = quantile(values, finite, 0.975);
 }
 
 int sp_table_set_text(char **slot, const char *text, sp_err *err)
@@ -205,10 +256,16 @@ sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err
                    : q->rows == SP_ROWS_GROUP  ? (size_t)sp_dim_count(q->dim)
                                                : (size_t)res->npackages;
     sp_table *t = sp_table_alloc(nrows, ncols, err);
-    if (!t) {
+    double *reps = malloc(ncols * (size_t)res->nreplicates * sizeof(double) + 1);
+    if (!t || !reps) {
+        if (t && !reps)
+            sp_err_set(err, SP_ENOMEM, "out of memory for a table");
+        sp_table_free(t);
         free(first);
+        free(reps);
         return NULL;
     }
+    t->replicates = res->nreplicates;
     char buf[512];
     int rc = SP_OK;
     for (size_t c = 0; c < ncols && rc == SP_OK; c++) {
@@ -236,9 +293,11 @@ sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err
                 if (q->diff)
                     v -= cell_value(res, 0, rep, first[c], first[c + 1], g, metric, q->unit);
                 run = q->cumulative ? run + v : v;
-                t->values[r * ncols + c] += run / res->nreplicates;
+                reps[c * res->nreplicates + rep] = run;
             }
         }
+        for (size_t c = 0; c < ncols && rc == SP_OK; c++)
+            sp_table_set_replicates(t, r, c, reps + c * res->nreplicates, res->nreplicates);
     }
     if (rc == SP_OK) {
         const char *what = q->rows == SP_ROWS_CATEGORY ? "Spending" : sp_metric_name(q->metric);
@@ -267,6 +326,7 @@ sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err
             rc = sp_table_set_text(&t->row_header, rowsby, err);
     }
     free(first);
+    free(reps);
     if (rc != SP_OK) {
         sp_table_free(t);
         return NULL;
@@ -285,14 +345,20 @@ sp_table *sp_results_summary(const sp_results *res, sp_err *err)
         return NULL;
     }
     sp_table *t = sp_table_alloc((size_t)res->npackages, SP_NSUMMARY, err);
-    if (!t)
+    double *reps = malloc(SP_NSUMMARY * (size_t)res->nreplicates * sizeof(double));
+    if (!t || !reps) {
+        if (t && !reps)
+            sp_err_set(err, SP_ENOMEM, "out of memory for a summary");
+        sp_table_free(t);
+        free(reps);
         return NULL;
+    }
+    t->replicates = res->nreplicates;
     int rc = SP_OK;
     for (int c = 0; c < SP_NSUMMARY && rc == SP_OK; c++)
         rc = sp_table_set_text(&t->col_labels[c], cols[c], err);
     for (int p = 0; p < res->npackages && rc == SP_OK; p++) {
         rc = sp_table_set_text(&t->row_labels[p], res->package_names[p], err);
-        double *row = t->values + (size_t)p * SP_NSUMMARY;
         for (int r = 0; r < res->nreplicates; r++) {
             double gov = 0, mer = 0, ds = 0, val = 0, cl = 0, rd = 0, ex = 0;
             for (int m = 0; m < res->nmonths; m++) {
@@ -309,9 +375,13 @@ sp_table *sp_results_summary(const sp_results *res, sp_err *err)
             double v[SP_NSUMMARY] = {gov, mer, ds, gov > 0 ? ds / gov : NAN, gov > 0 ? val / gov : NAN,
                                      ds > 0 ? gov / ds : NAN, cl, rd, ex};
             for (int c = 0; c < SP_NSUMMARY; c++)
-                row[c] += v[c] / res->nreplicates;
+                reps[c * res->nreplicates + r] = v[c];
         }
+        for (int c = 0; c < SP_NSUMMARY; c++)
+            sp_table_set_replicates(t, (size_t)p, (size_t)c, reps + c * res->nreplicates,
+                                    res->nreplicates);
     }
+    free(reps);
     char buf[128], a[8], b[8];
     sp_month_format(res->start_month, a);
     sp_month_format(res->start_month + res->nmonths - 1, b);
@@ -319,7 +389,7 @@ sp_table *sp_results_summary(const sp_results *res, sp_err *err)
     if (rc == SP_OK)
         rc = sp_table_set_text(&t->title, buf, err);
     if (rc == SP_OK)
-        rc = sp_table_set_text(&t->unit, "totals over the horizon; mean of replicates", err);
+        rc = sp_table_set_text(&t->unit, "totals over the horizon", err);
     if (rc == SP_OK)
         rc = sp_table_set_text(&t->row_header, "package", err);
     if (rc != SP_OK) {

@@ -21,7 +21,12 @@ typedef struct sp_table {
     size_t nrows, ncols;
     char **row_labels;  /* nrows strings */
     char **col_labels;  /* ncols strings */
-    double *values;     /* nrows x ncols, row-major */
+    double *values;     /* nrows x ncols, row-major: mean over replicates */
+    int replicates;     /* replicates behind each value (1: the intervals equal the value) */
+    /* Intervals of the replicate values, same layout as values: the 90% interval
+     * spans their 5th to 95th percentile, the 95% interval their 2.5th to 97.5th
+     * (linear interpolation between order statistics). */
+    double *lo90, *hi90, *lo95, *hi95;
 } sp_table;
 
 /* An empty table with owned, empty labels. NULL with err on failure. */
@@ -35,6 +40,10 @@ static inline double sp_table_get(const sp_table *t, size_t row, size_t col)
 {
     return t->values[row * t->ncols + col];
 }
+
+/* Sets cell (row, col) from its n replicate values (sorted in place): the
+ * mean and the percentile intervals. */
+void sp_table_set_replicates(sp_table *t, size_t row, size_t col, double *values, int n);
 
 typedef enum sp_period { SP_BY_MONTH = 0, SP_BY_QUARTER, SP_BY_YEAR, SP_BY_TOTAL } sp_period;
 typedef enum sp_unit { SP_UNIT_TOTAL = 0, SP_UNIT_PER_HOUSEHOLD, SP_UNIT_PER_CAPITA } sp_unit;

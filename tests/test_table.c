@@ -455,6 +455,54 @@ static void test_null_arguments(void **state)
     assert_null(sp_results_table(res, NULL, NULL));
 }
 
+/* ---- intervals from replicate values ---- */
+
+static void test_intervals_known_quantiles(void **state)
+{
+    (void)state;
+    sp_table *t = sp_table_alloc(1, 2, NULL);
+    assert_non_null(t);
+    double v[5] = {5, 1, 4, 2, 3}; /* sorted: 1..5 */
+    sp_table_set_replicates(t, 0, 0, v, 5);
+    assert_true(fabs(t->values[0] - 3.0) < 1e-12);
+    assert_true(fabs(t->lo90[0] - 1.2) < 1e-12); /* 1 + 0.05 x 4 */
+    assert_true(fabs(t->hi90[0] - 4.8) < 1e-12);
+    assert_true(fabs(t->lo95[0] - 1.1) < 1e-12);
+    assert_true(fabs(t->hi95[0] - 4.9) < 1e-12);
+    double one[1] = {7.5}; /* a single replicate: zero-width intervals */
+    sp_table_set_replicates(t, 0, 1, one, 1);
+    assert_true(t->values[1] == 7.5 && t->lo90[1] == 7.5 && t->hi95[1] == 7.5);
+    sp_table_free(t);
+}
+
+static void test_intervals_of_two_replicates(void **state)
+{
+    (void)state;
+    /* flow food, package 0, month 0, group 0: replicate values 100 and 110 */
+    sp_query q = base_query(SP_BY_MONTH, SP_UNIT_TOTAL);
+    sp_table *t = query(&q);
+    assert_int_equal(t->replicates, NR);
+    assert_true(fabs(t->values[0] - 105.0) < 1e-9);
+    assert_true(fabs(t->lo90[0] - 100.5) < 1e-9); /* 100 + 0.05 x 10 */
+    assert_true(fabs(t->hi90[0] - 109.5) < 1e-9);
+    assert_true(fabs(t->lo95[0] - 100.25) < 1e-9);
+    assert_true(fabs(t->hi95[0] - 109.75) < 1e-9);
+    sp_table_free(t);
+}
+
+static void test_diff_of_baseline_has_zero_width_intervals(void **state)
+{
+    (void)state;
+    sp_query q = base_query(SP_BY_QUARTER, SP_UNIT_PER_CAPITA);
+    q.diff = 1;
+    q.package = 0;
+    sp_table *t = query(&q);
+    for (size_t k = 0; k < t->nrows * t->ncols; k++)
+        assert_true(t->values[k] == 0 && t->lo90[k] == 0 && t->hi90[k] == 0 && t->lo95[k] == 0 &&
+                    t->hi95[k] == 0);
+    sp_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -483,6 +531,9 @@ int main(void)
         cmocka_unit_test(test_unknown_dim),
         cmocka_unit_test(test_unknown_group_metric_period),
         cmocka_unit_test(test_null_arguments),
+        cmocka_unit_test(test_intervals_known_quantiles),
+        cmocka_unit_test(test_intervals_of_two_replicates),
+        cmocka_unit_test(test_diff_of_baseline_has_zero_width_intervals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

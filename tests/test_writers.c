@@ -42,7 +42,7 @@ static sp_table sample(void)
 {
     const double v[9] = {8065.25, 12.5, NAN, -0.004, 1234567.891, 999.999, 0, -2500.7, INFINITY};
     memcpy(values, v, sizeof v);
-    sp_table t = {title, unit, row_header, 3, 3, rows, cols, values};
+    sp_table t = {title, unit, row_header, 3, 3, rows, cols, values, 1, NULL, NULL, NULL, NULL};
     return t;
 }
 
@@ -176,7 +176,7 @@ static void test_csv_precision(void **state)
     (void)state;
     char *one[] = {c0};
     double v[1] = {1.0 / 3.0};
-    sp_table t = {title, unit, row_header, 1, 1, one, one, v};
+    sp_table t = {title, unit, row_header, 1, 1, one, one, v, 1, NULL, NULL, NULL, NULL};
     char *s = render(&t, SP_FORMAT_CSV);
     assert_string_equal(s, "category,2019Q1\n2019Q1,0.3333333333\n");
     free(s);
@@ -200,7 +200,7 @@ static void test_markdown_numbers(void **state)
                           "1,000,000,000", "n/a", "-inf", "0.00"};
     for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
         double x = v[k];
-        sp_table t = {NULL, NULL, NULL, 1, 1, one, one, &x};
+        sp_table t = {NULL, NULL, NULL, 1, 1, one, one, &x, 1, NULL, NULL, NULL, NULL};
         char *s = sp_table_to_markdown(&t, NULL);
         assert_non_null(s);
         /* the one value sits in the last line: "| 2019Q1 | <value> |" */
@@ -220,7 +220,7 @@ static void test_markdown_without_title(void **state)
     char empty[] = "";
     char *one[] = {c0};
     double v[1] = {1};
-    sp_table t = {empty, empty, row_header, 1, 1, one, one, v};
+    sp_table t = {empty, empty, row_header, 1, 1, one, one, v, 1, NULL, NULL, NULL, NULL};
     char *s = render(&t, SP_FORMAT_MARKDOWN);
     assert_string_equal(s, "| category | 2019Q1 |\n"
                            "| -------- | -----: |\n"
@@ -256,7 +256,7 @@ static void test_json_escapes(void **state)
     (void)state;
     char t1[] = "tab\there \x01\x1f \xc2\xa5 bad\xff end\\ /";
     char *none[] = {NULL};
-    sp_table t = {t1, NULL, NULL, 0, 0, none, none, NULL};
+    sp_table t = {t1, NULL, NULL, 0, 0, none, none, NULL, 1, NULL, NULL, NULL, NULL};
     char *s = render(&t, SP_FORMAT_JSON);
     assert_string_equal(s, "{\n"
                            "  \"title\": \"tab\\there \\u0001\\u001f \xc2\xa5 bad\\ufffd end\\\\ /\",\n"
@@ -286,6 +286,47 @@ static void test_empty_table(void **state)
     free(s);
 }
 
+/* A 1 x 2 table with three replicates and known intervals. */
+static sp_table with_intervals(double *v, double *lo90, double *hi90, double *lo95, double *hi95)
+{
+    static char *one_row[] = {c0};
+    static char *two_cols[] = {c0, c0};
+    sp_table t = {title, unit, row_header, 1, 2, one_row, two_cols, v, 3, lo90, hi90, lo95, hi95};
+    return t;
+}
+
+static void test_csv_long_with_intervals(void **state)
+{
+    (void)state;
+    double v[2] = {10, 2.5}, lo90[2] = {8, 2}, hi90[2] = {12, 3}, lo95[2] = {7.5, 1.5}, hi95[2] = {12.5, 3.5};
+    sp_table t = with_intervals(v, lo90, hi90, lo95, hi95);
+    char *s = render(&t, SP_FORMAT_CSV_LONG);
+    assert_string_equal(s, "category,column,mean,lo90,hi90,lo95,hi95,replicates\n"
+                           "2019Q1,2019Q1,10,8,12,7.5,12.5,3\n"
+                           "2019Q1,2019Q1,2.5,2,3,1.5,3.5,3\n");
+    free(s);
+    /* one replicate: the bounds equal the value */
+    t.replicates = 1;
+    s = render(&t, SP_FORMAT_CSV_LONG);
+    assert_non_null(strstr(s, "2019Q1,2019Q1,10,10,10,10,10,1\n"));
+    free(s);
+}
+
+static void test_markdown_and_json_show_intervals(void **state)
+{
+    (void)state;
+    double v[2] = {10, 2.5}, lo90[2] = {8, 2}, hi90[2] = {12, 3}, lo95[2] = {7.5, 1.5}, hi95[2] = {12.5, 3.5};
+    sp_table t = with_intervals(v, lo90, hi90, lo95, hi95);
+    char *s = render(&t, SP_FORMAT_MARKDOWN);
+    assert_non_null(strstr(s, "10.00 [7.50, 12.50]"));
+    assert_non_null(strstr(s, "mean of 3 replicates [95% interval]"));
+    free(s);
+    s = render(&t, SP_FORMAT_JSON);
+    assert_non_null(strstr(s, "\"replicates\": 3"));
+    assert_non_null(strstr(s, "\"lo90\": [8, 2], \"hi90\": [12, 3], \"lo95\": [7.5, 1.5], \"hi95\": [12.5, 3.5]"));
+    free(s);
+}
+
 static void test_format_names(void **state)
 {
     (void)state;
@@ -294,6 +335,9 @@ static void test_format_names(void **state)
     assert_string_equal(sp_format_name(SP_FORMAT_CSV), "csv");
     assert_string_equal(sp_format_name(SP_FORMAT_MARKDOWN), "md");
     assert_string_equal(sp_format_name(SP_FORMAT_JSON), "json");
+    assert_string_equal(sp_format_name(SP_FORMAT_CSV_LONG), "csv_long");
+    assert_string_equal(sp_format_extension(SP_FORMAT_CSV_LONG), "long.csv");
+    assert_string_equal(sp_format_extension(SP_FORMAT_MARKDOWN), "md");
     assert_int_equal(sp_format_find("html"), -1);
     assert_int_equal(sp_format_find(NULL), -1);
     assert_string_equal(sp_format_name((sp_format)SP_NFORMAT), "?");
@@ -467,7 +511,7 @@ static void test_failed_write_keeps_existing_file(void **state)
         v[k] = 12345.678901 * (double)k;
     for (int k = 0; k < (NR > NC ? NR : NC); k++)
         labels[k] = c0;
-    sp_table big = {title, unit, row_header, NR, NC, labels, labels, v};
+    sp_table big = {title, unit, row_header, NR, NC, labels, labels, v, 1, NULL, NULL, NULL, NULL};
 
     struct rlimit old, lim;
     assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
@@ -565,6 +609,8 @@ int main(void)
         cmocka_unit_test(test_json_escapes),
         cmocka_unit_test(test_empty_table),
         cmocka_unit_test(test_format_names),
+        cmocka_unit_test(test_csv_long_with_intervals),
+        cmocka_unit_test(test_markdown_and_json_show_intervals),
         cmocka_unit_test(test_stream_argument_errors),
         cmocka_unit_test(test_stream_error_reported),
         cmocka_unit_test(test_write_file),

@@ -5,7 +5,10 @@
  * values that are not finite are written as NaN, Inf and -Inf, which R,
  * pandas and spreadsheets read back as such. A field is quoted when it holds
  * a comma, a double quote, a carriage return or a newline, with quotes
- * doubled. Lines end with "\n". */
+ * doubled. Lines end with "\n".
+ *
+ * The long ("tidy") form has one line per cell: row label, column label,
+ * mean, the 90% and 95% interval bounds, and the number of replicates. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -57,5 +60,29 @@ int sp_write_csv(const sp_table *t, FILE *out, sp_err *err)
         }
         fputc('\n', out);
     }
+    return sp_write_check(out, "CSV", err);
+}
+
+int sp_write_csv_long(const sp_table *t, FILE *out, sp_err *err)
+{
+    errno = 0;
+    int iv = sp_table_has_intervals(t);
+    csv_field(out, t->row_header && t->row_header[0] ? t->row_header : "row");
+    fputs(",column,mean,lo90,hi90,lo95,hi95,replicates\n", out);
+    for (size_t i = 0; i < t->nrows; i++)
+        for (size_t j = 0; j < t->ncols; j++) {
+            size_t k = i * t->ncols + j;
+            double v = t->values[k];
+            csv_field(out, t->row_labels ? t->row_labels[i] : NULL);
+            fputc(',', out);
+            csv_field(out, t->col_labels ? t->col_labels[j] : NULL);
+            const double cells[5] = {v, iv ? t->lo90[k] : v, iv ? t->hi90[k] : v,
+                                     iv ? t->lo95[k] : v, iv ? t->hi95[k] : v};
+            for (int c = 0; c < 5; c++) {
+                fputc(',', out);
+                csv_number(out, cells[c]);
+            }
+            fprintf(out, ",%d\n", t->replicates > 0 ? t->replicates : 1);
+        }
     return sp_write_check(out, "CSV", err);
 }

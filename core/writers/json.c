@@ -94,6 +94,8 @@ int sp_write_json(const sp_table *t, FILE *out, sp_err *err)
     json_string(out, t->unit);
     fputs(",\n  \"row_header\": ", out);
     json_string(out, t->row_header);
+    if (sp_table_has_intervals(t))
+        fprintf(out, ",\n  \"replicates\": %d", t->replicates);
     fputs(",\n  \"columns\": [", out);
     for (size_t j = 0; j < t->ncols; j++) {
         if (j)
@@ -110,7 +112,21 @@ int sp_write_json(const sp_table *t, FILE *out, sp_err *err)
                 fputs(", ", out);
             json_number(out, sp_table_get(t, i, j));
         }
-        fputs("]}", out);
+        fputc(']', out);
+        if (sp_table_has_intervals(t)) {
+            const char *names[4] = {"lo90", "hi90", "lo95", "hi95"};
+            const double *arr[4] = {t->lo90, t->hi90, t->lo95, t->hi95};
+            for (int a = 0; a < 4; a++) {
+                fprintf(out, ", \"%s\": [", names[a]);
+                for (size_t j = 0; j < t->ncols; j++) {
+                    if (j)
+                        fputs(", ", out);
+                    json_number(out, arr[a][i * t->ncols + j]);
+                }
+                fputc(']', out);
+            }
+        }
+        fputc('}', out);
     }
     fputs(t->nrows ? "\n  ]\n}\n" : "]\n}\n", out);
     return sp_write_check(out, "JSON", err);

@@ -106,13 +106,29 @@ static void md_cell(FILE *out, const char *s, size_t width, int right)
     fputs(" |", out);
 }
 
+#define CELL_MAX (3 * NUM_MAX + 8)
+
+/* A cell: the value, and with several replicates its 95% interval. */
+static void md_cell_text(const sp_table *t, size_t i, size_t j, char buf[CELL_MAX])
+{
+    md_number(sp_table_get(t, i, j), buf);
+    if (sp_table_has_intervals(t)) {
+        char lo[NUM_MAX], hi[NUM_MAX];
+        size_t k = i * t->ncols + j;
+        md_number(t->lo95[k], lo);
+        md_number(t->hi95[k], hi);
+        size_t n = strlen(buf);
+        snprintf(buf + n, CELL_MAX - n, " [%s, %s]", lo, hi);
+    }
+}
+
 int sp_write_markdown(const sp_table *t, FILE *out, sp_err *err)
 {
     size_t nr = t->nrows, nc = t->ncols;
     char *cells = NULL;
     size_t *width = calloc(nc + 1, sizeof *width);
-    if (nr && nc && nr <= SIZE_MAX / nc / NUM_MAX)
-        cells = malloc(nr * nc * NUM_MAX);
+    if (nr && nc && nr <= SIZE_MAX / nc / CELL_MAX)
+        cells = malloc(nr * nc * CELL_MAX);
     if (!width || (nr && nc && !cells)) {
         free(width);
         free(cells);
@@ -129,8 +145,8 @@ int sp_write_markdown(const sp_table *t, FILE *out, sp_err *err)
         width[j + 1] = md_width(t->col_labels ? t->col_labels[j] : NULL);
     for (size_t i = 0; i < nr; i++)
         for (size_t j = 0; j < nc; j++) {
-            char *c = cells + (i * nc + j) * NUM_MAX;
-            md_number(sp_table_get(t, i, j), c);
+            char *c = cells + (i * nc + j) * CELL_MAX;
+            md_cell_text(t, i, j, c);
             size_t w = strlen(c);
             if (w > width[j + 1])
                 width[j + 1] = w;
@@ -151,6 +167,8 @@ int sp_write_markdown(const sp_table *t, FILE *out, sp_err *err)
             md_text(out, unit);
             fputc(')', out);
         }
+        if (sp_table_has_intervals(t))
+            fprintf(out, ": mean of %d replicates [95%% interval]", t->replicates);
         fputs("\n\n", out);
     }
 
@@ -176,7 +194,7 @@ int sp_write_markdown(const sp_table *t, FILE *out, sp_err *err)
         fputc('|', out);
         md_cell(out, t->row_labels ? t->row_labels[i] : NULL, width[0], 0);
         for (size_t j = 0; j < nc; j++)
-            md_cell(out, cells + (i * nc + j) * NUM_MAX, width[j + 1], 1);
+            md_cell(out, cells + (i * nc + j) * CELL_MAX, width[j + 1], 1);
         fputc('\n', out);
     }
     free(cells);

@@ -9,7 +9,13 @@
 
 #include "writers_internal.h"
 
-static const char *const format_names[SP_NFORMAT] = {"csv", "md", "json"};
+static const char *const format_names[SP_NFORMAT] = {"csv", "md", "json", "csv_long"};
+static const char *const format_ext[SP_NFORMAT] = {"csv", "md", "json", "long.csv"};
+
+const char *sp_format_extension(sp_format f)
+{
+    return (int)f >= 0 && f < SP_NFORMAT ? format_ext[f] : "?";
+}
 
 const char *sp_format_name(sp_format f)
 {
@@ -40,7 +46,7 @@ static int check_args(const sp_table *t, sp_format f, sp_err *err)
     if (!t)
         return sp_err_set(err, SP_EINVAL, "no table to write");
     if ((int)f < 0 || f >= SP_NFORMAT)
-        return sp_err_set(err, SP_EINVAL, "unknown table format %d (csv, md or json)", (int)f);
+        return sp_err_set(err, SP_EINVAL, "unknown table format %d (csv, md, json or csv_long)", (int)f);
     if (t->nrows && t->ncols && !t->values)
         return sp_err_set(err, SP_EINVAL, "table of %zu x %zu has no values", t->nrows, t->ncols);
     return SP_OK;
@@ -52,6 +58,7 @@ static int dispatch(const sp_table *t, sp_format f, FILE *out, sp_err *err)
     case SP_FORMAT_CSV: return sp_write_csv(t, out, err);
     case SP_FORMAT_MARKDOWN: return sp_write_markdown(t, out, err);
     case SP_FORMAT_JSON: return sp_write_json(t, out, err);
+    case SP_FORMAT_CSV_LONG: return sp_write_csv_long(t, out, err);
     default: return sp_err_set(err, SP_EINVAL, "unknown table format %d", (int)f);
     }
 }

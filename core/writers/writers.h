@@ -11,12 +11,20 @@
 #include "status.h"
 #include "table.h"
 
-typedef enum sp_format { SP_FORMAT_CSV = 0, SP_FORMAT_MARKDOWN, SP_FORMAT_JSON, SP_NFORMAT } sp_format;
+typedef enum sp_format {
+    SP_FORMAT_CSV = 0,   /* wide: one line per row, one column per period (means) */
+    SP_FORMAT_MARKDOWN,  /* with several replicates each cell shows "mean [95% interval]" */
+    SP_FORMAT_JSON,      /* values and, with several replicates, lo90/hi90/lo95/hi95 */
+    SP_FORMAT_CSV_LONG,  /* tidy: one line per cell with mean and interval bounds */
+    SP_NFORMAT
+} sp_format;
 
-/* "csv", "md", "json"; lookup returns -1 when unknown. The name is also the
- * file extension. */
+/* "csv", "md", "json", "csv_long"; lookup returns -1 when unknown. */
 const char *sp_format_name(sp_format f);
 int sp_format_find(const char *name);
+
+/* File extension of a format: "csv", "md", "json", "long.csv". */
+const char *sp_format_extension(sp_format f);
 
 /* Writes the table to an open stream. */
 int sp_table_write_stream(const sp_table *t, sp_format f, FILE *out, sp_err *err);

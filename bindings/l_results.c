@@ -62,6 +62,19 @@ static int find_package(lua_State *L, const sp_results *res, int idx, const char
     return p;
 }
 
+/* In check mode the results are zeros: the table's title says so. */
+static void mark_check(lua_State *L, sp_table *t, const char *fn)
+{
+    if (!sp_l_host_get(L)->dry_run)
+        return;
+    sp_err err;
+    sp_err_clear(&err);
+    const char *title = lua_pushfstring(L, "(check: not simulated) %s", t->title);
+    if (sp_table_set_text(&t->title, title, &err) != SP_OK)
+        luaL_error(L, "%s: %s", fn, err.msg);
+    lua_pop(L, 1);
+}
+
 /* res:table{ rows = "category", metric = "spending", group = "all",
  *            package = <first>, by = "quarter", unit = "per_capita",
  *            diff = false, cumulative = false } -> table */
@@ -108,12 +121,28 @@ static int l_table(lua_State *L)
     *slot = sp_results_table(res, &q, &err);
     if (!*slot)
         return luaL_error(L, "%s: %s", fn, err.msg);
-    if (sp_l_host_get(L)->dry_run) { /* say so where the zeros are shown */
-        const char *title = lua_pushfstring(L, "(check: not simulated) %s", (*slot)->title);
-        if (sp_table_set_text(&(*slot)->title, title, &err) != SP_OK)
-            return luaL_error(L, "%s: %s", fn, err.msg);
-        lua_pop(L, 1);
-    }
+    mark_check(L, *slot, fn);
+    return 1;
+}
+
+/* res:summary() -> table: the headline table (sp_results_summary), one row
+ * per package: government and merchant cost, change in spending against the
+ * first package, causal multiplier, gross leverage, cost per extra yuan and
+ * coupons claimed, redeemed and expired, totals over the horizon averaged
+ * over replicates. Ratios without a denominator are NaN. */
+static int l_summary(lua_State *L)
+{
+    const char *fn = "results:summary";
+    const sp_results *res = check(L, fn);
+    if (lua_gettop(L) > 1)
+        return luaL_error(L, "%s: takes no arguments (got %d)", fn, lua_gettop(L) - 1);
+    sp_table **slot = sp_l_newtable(L);
+    sp_err err;
+    sp_err_clear(&err);
+    *slot = sp_results_summary(res, &err);
+    if (!*slot)
+        return luaL_error(L, "%s: %s", fn, err.msg);
+    mark_check(L, *slot, fn);
     return 1;
 }
 
@@ -212,6 +241,7 @@ static int l_tostring(lua_State *L)
 void sp_l_open_results(lua_State *L)
 {
     static const luaL_Reg methods[] = {{"table", l_table},
+                                       {"summary", l_summary},
                                        {"packages", l_packages},
                                        {"months", l_months},
                                        {"replicates", l_replicates},

@@ -15,8 +15,6 @@
 #include "l_args.h"
 #include "l_spendsim.h"
 
-#define WHAT "voucher"
-
 static const char *claim_name(int k)
 {
     static const char *const names[] = {"first_come", "lottery", "targeted"};
@@ -217,6 +215,9 @@ static int l_voucher(lua_State *L)
     d->claim = (sp_claim)sp_l_checkname(L, fn, "'claim' value", claim, claim_name,
                                         SP_CLAIM_TARGETED + 1);
     read_filter(L, fn, d);
+    if (d->claim == SP_CLAIM_TARGETED && !d->filter[0])
+        return luaL_error(L, "%s: claim = \"targeted\" needs a 'filter' naming the target group "
+                             "(e.g. filter = \"income_quintile <= 2\")", fn);
 
     int hg = sp_l_has(L, 1, "gov_share"), hm = sp_l_has(L, 1, "merchant_share");
     d->gov_share = getnumber(L, fn, "gov_share", 1.0);

@@ -33,6 +33,25 @@ typedef struct sp_params {
     double claim_propensity;       /* probability that a household tries to claim a voucher it may claim */
     double claim_income_gradient;  /* relative change of that probability per income quintile step (digital access) */
     double targeted_takeup;        /* take-up of vouchers handed to a targeted group */
+    /* cars (core/cars.h; docs/model.md section 3) */
+    double car_entry_scale;        /* Weibull scale of a car's replacement-market entry hazard, months */
+    double car_entry_shape;        /* Weibull shape of that hazard */
+    double car_entry_income_gradient; /* entry hazard x exp(g (quintile - 3)), quintile 1..5 */
+    double car_purchase_prob;      /* monthly probability that a household in the replacement market buys */
+    double car_price_share;        /* median price of the next car, share of annual household income */
+    double car_price_sigma;        /* sd of the log price share */
+    double car_price_cap;          /* price cap, share of annual household income */
+    double car_price_min;          /* price floor, yuan */
+    double nev_logit;              /* logit of the NEV share among buyers free to choose, in 2019 */
+    double nev_trend;              /* change of that logit per year after 2019 */
+    double fuel_subsidy_beta;      /* logit shift of the NEV choice per unit of (S_nev - S_ice) / P */
+    double subsidy_beta;           /* logit shift of the purchase probability per unit of S / P */
+    double subsidy_beta_entry;     /* logit shift of the market-entry hazard per unit of S / P */
+    double car_wish_rate;          /* monthly hazard that a car-less household with a driver wants a car (median income, 2.31 persons, 1 driver) */
+    double car_wish_income_slope;  /* logit slope of that hazard on ln(income / median income) */
+    double car_wish_size_slope;    /* logit slope per person above 2.31 */
+    double car_wish_driver_slope;  /* logit slope per driver above one */
+    double plate_purchase_prob;    /* monthly probability that a plate holder buys its car */
 } sp_params;
 
 typedef struct sp_param_info {

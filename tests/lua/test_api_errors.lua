@@ -122,9 +122,8 @@ T.case("missing required keys", function()
   expect("sp.package{}", "sp.package: 'name' is required")
 end)
 
-T.case("measures are not available yet", function()
-  expect("sp.package{ name = 'Plan', {} }",
-         "sp.package: measures are not available in this version (entry 1)")
+T.case("package entries must be measures", function()
+  expect("sp.package{ name = 'Plan', {} }", "sp.package: entry 1 is not a measure (got table)")
 end)
 
 -- names in queries --------------------------------------------------------

@@ -1,0 +1,660 @@
+/* cars.c: car replacement and first-car demand, scrappage and purchase
+ * subsidies, cash transfers. The contract is in cars.h. */
+#include "cars.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+
+/* Draw layout of one household-month on the stream (i, month, SP_PURPOSE_CARS):
+ * draw 0: w0, w1 market entry of cars 0 and 1; w2 purchase; w3 fuel choice;
+ * draw 1: w0, w1 price (Box-Muller); w2 wish for a car; w3 unused.
+ * Initial market membership: stream (i, start_month - 1, SP_PURPOSE_CARS), draw 7.
+ * First-come keys of scrappage programme id: stream (i, month,
+ * SP_PURPOSE_SUBSIDY | id << 8), draw 0, w0. */
+#define DRAW_INIT 7u
+
+struct sp_cars_state {
+    size_t n;
+    int plates_required;
+    double ln_income_ref;  /* weighted mean of ln income: the wish hazard's reference */
+    uint8_t *market;       /* 1: in the replacement market */
+    uint8_t *wish;         /* 1: car-less and wants a car (waiting for a plate) */
+    uint8_t *hold;         /* 1: holds a plate (or, without plates, is shopping for a first car) */
+    uint8_t *hold_months;  /* months the plate has been held */
+    uint8_t *plate_nev;    /* 1: the plate held or awaited is an NEV plate */
+    uint8_t *offer;        /* this month: 0 none, k + 1 = scrappage programme k offered */
+    uint8_t *mask;         /* workspace for filter evaluation */
+    int offer_month;       /* month the offers were prepared for; offers count only then */
+    double spent[SP_CARS_MAX_PROGRAMMES];
+    int exhausted[SP_CARS_MAX_PROGRAMMES];
+};
+
+/* ---- measures ---- */
+
+static int month_ok(int m) { return m >= sp_month_make(1900, 1) && m <= sp_month_make(2200, 12); }
+
+static double clamp_share_amount(double share, double amount, double floor_, double cap, double price)
+{
+    if (!(share > 0))
+        return amount;
+    double s = share * price;
+    if (floor_ > 0 && s < floor_)
+        s = floor_;
+    if (cap > 0 && s > cap)
+        s = cap;
+    return s;
+}
+
+sp_scrappage_def sp_scrappage_def_default(void)
+{
+    sp_scrappage_def d;
+    memset(&d, 0, sizeof d);
+    d.amount_nev = 10000;
+    d.amount_ice = 7000;
+    d.start_month = sp_month_make(2020, 7);
+    d.end_month = sp_month_make(2020, 12);
+    strcpy(d.filter, "emission <= 3");
+    return d;
+}
+
+static int check_amount(const char *field, double v, sp_err *err)
+{
+    if (!isfinite(v) || v < 0)
+        return sp_err_set(err, SP_EINVAL, "%s must be 0 or a positive amount of yuan, got %g", field, v);
+    return SP_OK;
+}
+
+static int check_share(const char *field, double v, sp_err *err)
+{
+    if (!isfinite(v) || v < 0 || v > 1)
+        return sp_err_set(err, SP_EINVAL, "%s must lie in 0..1 (share of the price), got %g", field, v);
+    return SP_OK;
+}
+
+static int check_window(int start, int end, sp_err *err)
+{
+    if (!month_ok(start))
+        return sp_err_set(err, SP_EINVAL, "start_month %d is not a calendar month (1900-01..2200-12)", start);
+    if (!month_ok(end))
+        return sp_err_set(err, SP_EINVAL, "end_month %d is not a calendar month (1900-01..2200-12)", end);
+    if (end < start)
+        return sp_err_set(err, SP_EINVAL, "end_month %d is before start_month %d", end, start);
+    return SP_OK;
+}
+
+int sp_scrappage_validate(const sp_scrappage_def *d, sp_err *err)
+{
+    int rc;
+    if (!d)
+        return sp_err_set(err, SP_EINVAL, "scrappage definition is NULL");
+    if ((rc = check_amount("amount_nev", d->amount_nev, err)) || (rc = check_amount("amount_ice", d->amount_ice, err)) ||
+        (rc = check_share("share_nev", d->share_nev, err)) || (rc = check_share("share_ice", d->share_ice, err)) ||
+        (rc = check_amount("cap", d->cap, err)) || (rc = check_amount("floor", d->floor, err)))
+        return rc;
+    if (d->amount_nev <= 0 && d->amount_ice <= 0 && d->share_nev <= 0 && d->share_ice <= 0)
+        return sp_err_set(err, SP_EINVAL,
+                          "amount_nev, amount_ice, share_nev and share_ice are all 0: the subsidy pays nothing");
+    if (d->cap > 0 && d->floor > d->cap)
+        return sp_err_set(err, SP_EINVAL, "floor %g is above cap %g", d->floor, d->cap);
+    if ((rc = check_window(d->start_month, d->end_month, err)))
+        return rc;
+    if (!isfinite(d->budget) || d->budget < 0)
+        return sp_err_set(err, SP_EINVAL, "budget must be 0 (unlimited) or a positive amount of yuan, got %g",
+                          d->budget);
+    if (memchr(d->filter, 0, sizeof d->filter) == NULL || strlen(d->filter) > SP_FILTER_MAX_LEN)
+        return sp_err_set(err, SP_EINVAL, "filter is longer than %d characters", SP_FILTER_MAX_LEN);
+    return SP_OK;
+}
+
+double sp_scrappage_amount(const sp_scrappage_def *d, int nev, double price)
+{
+    return nev ? clamp_share_amount(d->share_nev, d->amount_nev, d->floor, d->cap, price)
+               : clamp_share_amount(d->share_ice, d->amount_ice, d->floor, d->cap, price);
+}
+
+sp_purchase_subsidy_def sp_purchase_subsidy_def_default(void)
+{
+    sp_purchase_subsidy_def d;
+    memset(&d, 0, sizeof d);
+    d.amount_nev = 10000;
+    d.start_month = sp_month_make(2020, 7);
+    d.end_month = sp_month_make(2020, 12);
+    return d;
+}
+
+int sp_purchase_subsidy_validate(const sp_purchase_subsidy_def *d, sp_err *err)
+{
+    int rc;
+    if (!d)
+        return sp_err_set(err, SP_EINVAL, "purchase subsidy definition is NULL");
+    if ((rc = check_amount("amount_nev", d->amount_nev, err)) || (rc = check_amount("amount_ice", d->amount_ice, err)) ||
+        (rc = check_share("share_nev", d->share_nev, err)) || (rc = check_share("share_ice", d->share_ice, err)) ||
+        (rc = check_amount("cap", d->cap, err)))
+        return rc;
+    if (d->amount_nev <= 0 && d->amount_ice <= 0 && d->share_nev <= 0 && d->share_ice <= 0)
+        return sp_err_set(err, SP_EINVAL,
+                          "amount_nev, amount_ice, share_nev and share_ice are all 0: the subsidy pays nothing");
+    return check_window(d->start_month, d->end_month, err);
+}
+
+double sp_purchase_subsidy_amount(const sp_purchase_subsidy_def *d, int nev, double price)
+{
+    return nev ? clamp_share_amount(d->share_nev, d->amount_nev, 0, d->cap, price)
+               : clamp_share_amount(d->share_ice, d->amount_ice, 0, d->cap, price);
+}
+
+sp_cash_transfer_def sp_cash_transfer_def_default(void)
+{
+    sp_cash_transfer_def d;
+    memset(&d, 0, sizeof d);
+    d.amount = 1000;
+    d.start_month = sp_month_make(2020, 7);
+    d.months = 0;
+    return d;
+}
+
+int sp_cash_transfer_validate(const sp_cash_transfer_def *d, sp_err *err)
+{
+    if (!d)
+        return sp_err_set(err, SP_EINVAL, "cash transfer definition is NULL");
+    if (!isfinite(d->amount) || !(d->amount > 0))
+        return sp_err_set(err, SP_EINVAL, "amount must be a positive amount of yuan, got %g", d->amount);
+    if (!month_ok(d->start_month))
+        return sp_err_set(err, SP_EINVAL, "start_month %d is not a calendar month (1900-01..2200-12)",
+                          d->start_month);
+    if (d->months < 0 || d->months > 24)
+        return sp_err_set(err, SP_EINVAL, "months must be 1..24 (or 0 = parameter mpc_months), got %d",
+                          d->months);
+    if (memchr(d->filter, 0, sizeof d->filter) == NULL || strlen(d->filter) > SP_FILTER_MAX_LEN)
+        return sp_err_set(err, SP_EINVAL, "filter is longer than %d characters", SP_FILTER_MAX_LEN);
+    return SP_OK;
+}
+
+double sp_cash_transfer_windfall(const sp_cash_transfer_def *d, const sp_params *p,
+                                 const sp_population *pop, size_t i)
+{
+    return d->amount * p->mpc[pop->liquidity[i] & 3];
+}
+
+double sp_cash_transfer_apply(const sp_cash_transfer_def *d, const sp_params *p,
+                              const sp_population *pop, sp_hstate *st, size_t i)
+{
+    int months = d->months > 0 ? d->months : (int)lround(p->mpc_months);
+    if (months < 1)
+        months = 1;
+    if (months > 255)
+        months = 255;
+    st->pending[i] = (float)(st->pending[i] + sp_cash_transfer_windfall(d, p, pop, i));
+    if (st->pending_months[i] < months)
+        st->pending_months[i] = (uint8_t)months;
+    return d->amount;
+}
+
+/* ---- building blocks ---- */
+
+double sp_cars_entry_hazard(const sp_params *p, int age)
+{
+    if (age < 0)
+        age = 0;
+    double s = p->car_entry_scale, k = p->car_entry_shape;
+    double h = -expm1(-(pow((age + 1.0) / s, k) - pow(age / s, k)));
+    return h < 0 ? 0 : (h > 1 ? 1 : h);
+}
+
+double sp_cars_income_multiplier(const sp_params *p, const sp_population *pop, size_t i)
+{
+    return exp(p->car_entry_income_gradient * ((double)pop->quintile[i] - 2.0));
+}
+
+static double price_bounds(const sp_params *p, double income, double price)
+{
+    double hi = p->car_price_cap * income;
+    if (price > hi)
+        price = hi;
+    if (price < p->car_price_min)
+        price = p->car_price_min;
+    return price > 1.0 ? price : 1.0;
+}
+
+double sp_cars_expected_price(const sp_params *p, const sp_population *pop, size_t i)
+{
+    double y = pop->income[i];
+    double s = p->car_price_sigma;
+    return price_bounds(p, y, y * p->car_price_share * exp(0.5 * s * s));
+}
+
+double sp_cars_logit_shift(double h, double shift)
+{
+    if (!(h > 0))
+        return 0;
+    if (!(h < 1))
+        return 1;
+    if (shift == 0)
+        return h;
+    double e = exp(shift);
+    return h * e / (1.0 - h + h * e);
+}
+
+int sp_cars_emission_of_year(int year)
+{
+    if (year < 2005)
+        return 2;
+    if (year < 2008)
+        return 3;
+    if (year < 2013)
+        return 4;
+    if (year < 2020)
+        return 5;
+    return 6;
+}
+
+int sp_cars_plate_window(int month) { return sp_month_year(month) >= 2018 ? 12 : 6; }
+
+static double logistic(double x) { return 1.0 / (1.0 + exp(-x)); }
+
+/* ---- state ---- */
+
+sp_cars_state *sp_cars_state_alloc(const sp_population *pop, const sp_hstate *initial,
+                                   const sp_params *p, sp_rng_key key, int start_month,
+                                   int plates_required, sp_err *err)
+{
+    if (!pop || !initial || !p) {
+        sp_err_set(err, SP_EINVAL, "car state needs a population, an initial state and parameters");
+        return NULL;
+    }
+    if (initial->n != pop->n) {
+        sp_err_set(err, SP_EINVAL, "initial state has %zu households, the population %zu", initial->n, pop->n);
+        return NULL;
+    }
+    sp_cars_state *cs = calloc(1, sizeof *cs);
+    size_t n = pop->n, m = n ? n : 1;
+    if (cs) {
+        cs->n = n;
+        cs->market = calloc(m, 1);
+        cs->wish = calloc(m, 1);
+        cs->hold = calloc(m, 1);
+        cs->hold_months = calloc(m, 1);
+        cs->plate_nev = calloc(m, 1);
+        cs->offer = calloc(m, 1);
+        cs->mask = calloc(m, 1);
+    }
+    if (!cs || !cs->market || !cs->wish || !cs->hold || !cs->hold_months || !cs->plate_nev || !cs->offer ||
+        !cs->mask) {
+        sp_cars_state_free(cs);
+        sp_err_set(err, SP_ENOMEM, "out of memory for the car state of %zu households", n);
+        return NULL;
+    }
+    cs->plates_required = plates_required ? 1 : 0;
+    cs->offer_month = -1;
+    double sw = 0, sl = 0;
+    for (size_t i = 0; i < n; i++)
+        if (pop->income[i] > 0) {
+            sw += pop->weight[i];
+            sl += pop->weight[i] * log(pop->income[i]);
+        }
+    cs->ln_income_ref = sw > 0 ? sl / sw : log(150000.0);
+    const double q = p->car_purchase_prob;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t ps = initial->plate_state[i];
+        if (ps == SP_PLATE_NEV_QUEUE)
+            cs->plate_nev[i] = 1;
+        if (initial->ncars[i] == 0 && (ps == SP_PLATE_LOTTERY || ps == SP_PLATE_NEV_QUEUE))
+            cs->wish[i] = 1;
+        if (initial->ncars[i] > 0) {
+            /* stationary share in the market: inflow h, outflow q */
+            double mult = sp_cars_income_multiplier(p, pop, i), stay = 1;
+            for (int k = 0; k < initial->ncars[i] && k < SP_MAX_CARS; k++) {
+                double h = sp_cars_entry_hazard(p, initial->car_age[k][i]) * mult;
+                stay *= 1.0 - (h < 1 ? h : 1);
+            }
+            double pin = (1.0 - stay) / q;
+            uint32_t w[4];
+            sp_rng_words(key, (uint32_t)i, (uint32_t)(start_month - 1), SP_PURPOSE_CARS, DRAW_INIT, w);
+            cs->market[i] = sp_u01(w[0]) < pin;
+        }
+    }
+    return cs;
+}
+
+void sp_cars_state_free(sp_cars_state *cs)
+{
+    if (!cs)
+        return;
+    free(cs->market);
+    free(cs->wish);
+    free(cs->hold);
+    free(cs->hold_months);
+    free(cs->plate_nev);
+    free(cs->offer);
+    free(cs->mask);
+    free(cs);
+}
+
+void sp_cars_set_plate_nev(sp_cars_state *cs, size_t i, int nev)
+{
+    if (cs && i < cs->n)
+        cs->plate_nev[i] = nev ? 1 : 0;
+}
+
+double sp_cars_scrappage_spent(const sp_cars_state *cs, int k)
+{
+    return cs && k >= 0 && k < SP_CARS_MAX_PROGRAMMES ? cs->spent[k] : 0;
+}
+
+int sp_cars_scrappage_exhausted(const sp_cars_state *cs, int k)
+{
+    return cs && k >= 0 && k < SP_CARS_MAX_PROGRAMMES ? cs->exhausted[k] : 0;
+}
+
+/* ---- the household decision ---- */
+
+/* What a household does this month, computed from its state at the start of
+ * the month and its draws, without changing anything: the same call in the
+ * global step and in the household step gives the same answer. */
+typedef struct decision {
+    int enter;           /* enters the replacement market */
+    int buy;             /* buys a car */
+    int replace;         /* the purchase replaces the oldest car */
+    int plate_buy;       /* the purchase uses a won plate */
+    int nev;
+    double price;
+    double s_scrap, s_purchase;
+    int scrap_k;         /* programme paying s_scrap, or -1 */
+    int holding;         /* holds a plate this month */
+    int expire;          /* the plate lapses at the end of this month */
+    int wish;            /* comes to want a car this month */
+} decision;
+
+static int scrap_active(const sp_cars_state *cs, const sp_cars_measures *ms, int k, int month)
+{
+    const sp_scrappage_def *d = ms->scrappage[k];
+    return d && month >= d->start_month && month <= d->end_month && !cs->exhausted[k];
+}
+
+/* Subsidies (yuan) for an NEV and an ICE car at price P: purchase subsidies
+ * plus the offered scrappage programme (k >= 0, replacements only). */
+static void subsidies(const sp_cars_measures *ms, int k, int month, double P, double *s_nev, double *s_ice,
+                      double *scrap_nev, double *scrap_ice)
+{
+    double a = 0, b = 0, c = 0, d = 0;
+    if (ms) {
+        for (int j = 0; j < ms->npurchase && j < SP_CARS_MAX_PROGRAMMES; j++) {
+            const sp_purchase_subsidy_def *ps = ms->purchase[j];
+            if (ps && month >= ps->start_month && month <= ps->end_month) {
+                a += sp_purchase_subsidy_amount(ps, 1, P);
+                b += sp_purchase_subsidy_amount(ps, 0, P);
+            }
+        }
+        if (k >= 0) {
+            c = sp_scrappage_amount(ms->scrappage[k], 1, P);
+            d = sp_scrappage_amount(ms->scrappage[k], 0, P);
+        }
+    }
+    *s_nev = a + c;
+    *s_ice = b + d;
+    if (scrap_nev)
+        *scrap_nev = c;
+    if (scrap_ice)
+        *scrap_ice = d;
+}
+
+static int oldest_car(const sp_hstate *st, size_t i)
+{
+    int o = 0;
+    for (int k = 1; k < st->ncars[i] && k < SP_MAX_CARS; k++)
+        if (st->car_age[k][i] > st->car_age[o][i])
+            o = k;
+    return o;
+}
+
+static void decide(const sp_cars_state *cs, const sp_cars_measures *ms, const sp_population *pop,
+                   const sp_hstate *st, const sp_params *p, sp_rng_key key, int month, size_t i,
+                   decision *d)
+{
+    memset(d, 0, sizeof *d);
+    d->scrap_k = -1;
+    uint32_t w0[4], w1[4];
+    sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 0, w0);
+    const int nc = st->ncars[i] < SP_MAX_CARS ? st->ncars[i] : SP_MAX_CARS;
+    const int year = sp_month_year(month);
+    const double P = sp_cars_expected_price(p, pop, i);
+    const double nev_base = p->nev_logit + p->nev_trend * (year - 2019);
+    const uint8_t ps = st->plate_state[i];
+
+    /* A won plate: first car, or a further car of a one-car household. */
+    int holding = nc < SP_MAX_CARS && (cs->plates_required ? ps == SP_PLATE_WON : cs->hold[i]);
+    int nev_only = 0, k = -1;
+    if (holding) {
+        d->holding = 1;
+        nev_only = cs->plates_required ? (cs->plate_nev[i] || ps == SP_PLATE_NEV_QUEUE) : 0;
+    } else if (nc > 0) {
+        nev_only = (st->car_kind[oldest_car(st, i)][i] & SP_CAR_NEV) != 0;
+        if (ms && cs->offer_month == month && cs->offer[i] > 0)
+            k = cs->offer[i] - 1;
+    } else {
+        /* car-less, no plate: the wish for a car */
+        if (!cs->wish[i] && pop->drivers[i] > 0) {
+            double r = p->car_wish_rate;
+            if (r > 0) {
+                double y = pop->income[i] > 1 ? pop->income[i] : 1;
+                double lg = log(r / (1.0 - r)) + p->car_wish_income_slope * (log(y) - cs->ln_income_ref) +
+                            p->car_wish_size_slope * (pop->size[i] - 2.31) +
+                            p->car_wish_driver_slope * (pop->drivers[i] - 1.0);
+                sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 1, w1);
+                d->wish = sp_u01(w1[2]) < logistic(lg);
+            }
+        }
+        return;
+    }
+
+    double s_nev, s_ice;
+    subsidies(ms, k, month, P, &s_nev, &s_ice, NULL, NULL);
+    double p_nev = nev_only ? 1.0 : logistic(nev_base + p->fuel_subsidy_beta * (s_nev - s_ice) / P);
+    double x = (p_nev * s_nev + (1.0 - p_nev) * s_ice) / P;
+    if (x > 1)
+        x = 1;
+
+    if (holding) {
+        d->buy = sp_u01(w0[2]) < sp_cars_logit_shift(p->plate_purchase_prob, p->subsidy_beta * x);
+        d->plate_buy = d->buy;
+        if (!d->buy && cs->hold_months[i] + 1 >= sp_cars_plate_window(month))
+            d->expire = 1;
+    } else {
+        int in_market = cs->market[i];
+        if (!in_market) {
+            double mult = sp_cars_income_multiplier(p, pop, i);
+            for (int c = 0; c < nc && !in_market; c++) {
+                double h = sp_cars_entry_hazard(p, st->car_age[c][i]) * mult;
+                h = sp_cars_logit_shift(h > 1 ? 1 : h, p->subsidy_beta_entry * x);
+                if (sp_u01(w0[c]) < h)
+                    in_market = d->enter = 1;
+            }
+        }
+        if (in_market) {
+            d->buy = sp_u01(w0[2]) < sp_cars_logit_shift(p->car_purchase_prob, p->subsidy_beta * x);
+            d->replace = d->buy;
+        }
+    }
+    if (!d->buy)
+        return;
+    sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 1, w1);
+    double u1 = sp_u01(w1[0]), u2 = sp_u01(w1[1]);
+    double z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    double y = pop->income[i];
+    d->price = price_bounds(p, y, y * p->car_price_share * exp(p->car_price_sigma * z));
+    d->nev = nev_only || sp_u01(w0[3]) < p_nev;
+    double sn, si, cn, ci;
+    subsidies(ms, k, month, d->price, &sn, &si, &cn, &ci);
+    double scrap = d->nev ? cn : ci;
+    if (k >= 0 && scrap > 0) {
+        d->s_scrap = scrap;
+        d->scrap_k = k;
+    }
+    d->s_purchase = d->nev ? sn - cn : si - ci;
+}
+
+/* ---- global step ---- */
+
+typedef struct {
+    double key;
+    uint32_t i;
+    double amount;
+} cand;
+
+static int by_key_asc(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+int sp_cars_prepare(sp_cars_state *cs, const sp_cars_measures *ms, const sp_population *pop,
+                    const sp_hstate *st, const sp_params *p, sp_rng_key key, int month, sp_err *err)
+{
+    if (!cs || !pop || !st || !p)
+        return sp_err_set(err, SP_EINVAL, "car preparation needs a state, a population and parameters");
+    if (cs->n != pop->n || st->n != pop->n)
+        return sp_err_set(err, SP_EINVAL, "car state, household state and population differ in size");
+    const size_t n = cs->n;
+    memset(cs->offer, 0, n ? n : 1);
+    cs->offer_month = month;
+    if (!ms || ms->nscrappage <= 0)
+        return SP_OK;
+    if (ms->nscrappage > SP_CARS_MAX_PROGRAMMES)
+        return sp_err_set(err, SP_EINVAL, "%d scrappage programmes, at most %d", ms->nscrappage,
+                          SP_CARS_MAX_PROGRAMMES);
+    cand *c = NULL;
+    for (int k = 0; k < ms->nscrappage; k++) {
+        if (!scrap_active(cs, ms, k, month))
+            continue;
+        if (ms->scrappage_filter[k]) {
+            int rc = sp_filter_eval(ms->scrappage_filter[k], pop, st, 0, n, cs->mask, err);
+            if (rc != SP_OK) {
+                free(c);
+                return rc;
+            }
+        } else {
+            memset(cs->mask, 1, n ? n : 1);
+        }
+        if (!c && !(c = malloc((n ? n : 1) * sizeof *c))) {
+            return sp_err_set(err, SP_ENOMEM, "out of memory for scrappage claims");
+        }
+        size_t nc = 0;
+        const uint32_t pw = (uint32_t)SP_PURPOSE_SUBSIDY | ((ms->scrappage_id[k] & 0xffffffu) << 8);
+        for (size_t i = 0; i < n; i++) {
+            if (!cs->mask[i] || cs->offer[i] || st->ncars[i] == 0)
+                continue;
+            cs->offer[i] = (uint8_t)(k + 1);
+            decision d;
+            decide(cs, ms, pop, st, p, key, month, i, &d);
+            if (d.scrap_k != k || !(d.s_scrap > 0))
+                continue; /* stays offered: the subsidy shapes its hazards, costs nothing */
+            uint32_t w[4];
+            sp_rng_words(key, (uint32_t)i, (uint32_t)month, pw, 0, w);
+            c[nc].key = sp_u01(w[0]);
+            c[nc].i = (uint32_t)i;
+            c[nc].amount = d.s_scrap;
+            nc++;
+        }
+        const double budget = ms->scrappage[k]->budget;
+        if (budget > 0)
+            qsort(c, nc, sizeof *c, by_key_asc);
+        for (size_t r = 0; r < nc; r++) {
+            double cost = pop->weight[c[r].i] * c[r].amount;
+            if (budget > 0 && (cs->exhausted[k] || cs->spent[k] + cost > budget)) {
+                cs->exhausted[k] = 1; /* first come, first served: the programme stops here */
+                cs->offer[c[r].i] = 0;
+                continue;
+            }
+            cs->spent[k] += cost;
+        }
+    }
+    free(c);
+    return SP_OK;
+}
+
+/* ---- household step ---- */
+
+void sp_cars_household(sp_cars_state *cs, const sp_cars_measures *ms, const sp_population *pop,
+                       sp_hstate *st, const sp_params *p, sp_rng_key key, int month, size_t i,
+                       sp_cars_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    out->scrappage_measure = -1;
+    const uint8_t ps = st->plate_state[i];
+    if (ps == SP_PLATE_NEV_QUEUE)
+        cs->plate_nev[i] = 1;
+    else if (ps == SP_PLATE_LOTTERY)
+        cs->plate_nev[i] = 0;
+    decision d;
+    decide(cs, ms, pop, st, p, key, month, i, &d);
+    const int year = sp_month_year(month);
+    if (d.buy) {
+        uint8_t kind = d.nev ? (uint8_t)(SP_CAR_NEV | 6u) : (uint8_t)sp_cars_emission_of_year(year);
+        int slot;
+        if (d.replace) {
+            slot = oldest_car(st, i);
+            out->replacement = 1;
+            out->scrapped = 1;
+            cs->market[i] = 0;
+        } else {
+            slot = st->ncars[i];
+            st->ncars[i]++;
+            out->first = 1;
+            cs->hold[i] = 0;
+            cs->hold_months[i] = 0;
+            cs->wish[i] = 0;
+            cs->plate_nev[i] = 0;
+            if (cs->plates_required) {
+                st->plate_state[i] = SP_PLATE_NONE;
+                st->applicants[i] = 0;
+                st->plate_months[i] = 0;
+                out->plate_used = 1;
+            }
+        }
+        st->car_age[slot][i] = 0;
+        st->car_kind[slot][i] = kind;
+        out->purchases = 1;
+        out->nev = d.nev;
+        out->value = d.price;
+        out->subsidy_scrappage = d.s_scrap;
+        out->scrappage_measure = d.scrap_k;
+        out->subsidy_purchase = d.s_purchase;
+        return;
+    }
+    if (d.enter) {
+        cs->market[i] = 1;
+        out->entered = 1;
+    }
+    if (d.holding) {
+        cs->hold[i] = 1;
+        if (d.expire) {
+            cs->hold[i] = 0;
+            cs->hold_months[i] = 0;
+            cs->wish[i] = 0;
+            if (cs->plates_required) {
+                st->plate_state[i] = SP_PLATE_NONE;
+                st->applicants[i] = 0;
+                st->plate_months[i] = 0;
+            }
+            out->plate_expired = 1;
+        } else if (cs->hold_months[i] < 255) {
+            cs->hold_months[i]++;
+        }
+        return;
+    }
+    if (d.wish) {
+        if (cs->plates_required) {
+            cs->wish[i] = 1;
+        } else {
+            cs->hold[i] = 1; /* no plate needed: shopping from next month */
+            cs->hold_months[i] = 0;
+        }
+    }
+    if (cs->plates_required && cs->wish[i] && st->ncars[i] == 0 && st->plate_state[i] == SP_PLATE_NONE)
+        out->wants_plate = 1;
+}

@@ -573,7 +573,7 @@ int sp_plates_round(const sp_plate_regime_def *r, const sp_population *pop, sp_h
 
     /* 3. Individual NEV queue: longest in the queue first, ties by key. */
     if (nevr || leftover > 0) {
-        double iq = nevq * (1 - share) + leftover;
+        double iq = nevq - nevq * share + leftover; /* the family share exactly complemented */
         size_t m = 0;
         for (size_t i = 0; i < n; i++)
             if (st->plate_state[i] == SP_PLATE_NEV_QUEUE && !(family && is_family(pop, st, i))) {

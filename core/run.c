@@ -121,18 +121,11 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
         unsigned trips[SP_NCAT];
         double v_claimed = 0, v_redeemed = 0, v_expired = 0, v_value = 0;
         sp_spending_household(&r->spending, pop, mo, (uint32_t)i, r->key, s, trips);
-        /* Spending pulled forward earlier is taken back; windfalls are spent. */
+        /* Spending pulled forward earlier is taken back. */
         if (st->deferred[i] > 0) {
             double rep = st->deferred[i] * r->repay_rate;
             st->deferred[i] = (float)(st->deferred[i] - rep);
             sp_population_split(pop, i, st->deferred_mask[i], -rep, s);
-        }
-        if (st->pending_months[i] > 0) {
-            double spend = st->pending[i] / st->pending_months[i];
-            st->pending[i] = (float)(st->pending[i] - spend);
-            if (--st->pending_months[i] == 0)
-                st->pending[i] = 0;
-            sp_population_split(pop, i, all, spend, s);
         }
         for (int k = 0; k < pkg->nmeasures; k++) {
             if (!r->active[k] || !r->held[k][i])
@@ -158,6 +151,14 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
             v_value += o.transaction_value;
             gov += o.face_redeemed * v->gov_share;
             merchant += o.face_redeemed * v->merchant_share;
+        }
+        /* Windfalls (including this month's) are spent evenly over mpc_months. */
+        if (st->pending_months[i] > 0) {
+            double spend = st->pending[i] / st->pending_months[i];
+            st->pending[i] = (float)(st->pending[i] - spend);
+            if (--st->pending_months[i] == 0)
+                st->pending[i] = 0;
+            sp_population_split(pop, i, all, spend, s);
         }
         int nc = st->ncars[i];
         for (int k = 0; k < nc; k++)

@@ -1,0 +1,530 @@
+/* test_cars.c: car stock dynamics and car measures (core/cars.h).
+ *
+ * Exact rules: definitions are validated with messages naming the field; the
+ * entry hazard rises with age; subsidy amounts respect floor and cap; results
+ * do not depend on the order households are processed in; a programme outside
+ * the horizon changes nothing; a budget is never overspent, the ledger equals
+ * what households received, and the programme stops once the budget runs out;
+ * a cash transfer adds amount x MPC to the pending windfall.
+ * Statistical properties at fixed seeds (30,000 Beijing households, seed 11):
+ * replacement volumes of about 300-400 thousand a year; richer households
+ * replace sooner; V7 (US CARS-type two-month programme, subsidy 16% of the
+ * price for cars >= 10 years old or China III or older: additionality within
+ * the window 0.45-0.60, replicate interval inside the band) with the spike
+ * during and the dip after the programme; V10 (China 2010 old-for-new: average
+ * subsidy per subsidised vehicle 12,000-16,000 yuan); plate winners buy about
+ * 80% within six months.
+ *
+ * The simulation loop below is what the engine does each month: prepare, then
+ * the household step for every household, then age the cars by one month. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cars.h"
+#include "spendsim.h"
+
+static sp_population *pop; /* 30,000 households */
+static sp_params P;
+
+static int setup(void **state)
+{
+    (void)state;
+    sp_beijing_def d = sp_beijing_def_default();
+    d.households = 30000;
+    d.seed = 11;
+    pop = sp_beijing_build(&d, NULL);
+    P = sp_params_default();
+    return pop ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    sp_population_free(pop);
+    return 0;
+}
+
+enum { NM = 36 };
+
+typedef struct sim {
+    double buys[NM], repl[NM], first[NM], nev[NM], value[NM];
+    double subsidised[NM], subsidy[NM], subsidised_value[NM];
+    double max_cost;           /* largest single subsidy x weight paid */
+    double repl_q[5], cars_q[5]; /* replacements and car-months by quintile */
+    double wants;              /* household-months flagged "wants a plate" */
+    double spent[SP_CARS_MAX_PROGRAMMES];
+    int exhausted[SP_CARS_MAX_PROGRAMMES];
+} sim;
+
+/* Runs the car module over `months` months from `start` for replicate rep. */
+static void simulate(const sp_cars_measures *ms, uint32_t rep, int start, int months, int reverse,
+                     int plates_required, sim *r)
+{
+    memset(r, 0, sizeof *r);
+    assert_true(months <= NM);
+    sp_rng_key key = sp_rng_key_make(42, rep);
+    sp_hstate st;
+    assert_int_equal(sp_hstate_init(&st, pop->n, NULL), SP_OK);
+    sp_hstate_copy(&st, &pop->state);
+    int shift = start - pop->base_month;
+    for (size_t i = 0; i < pop->n; i++)
+        for (int k = 0; k < st.ncars[i]; k++)
+            st.car_age[k][i] = (uint16_t)(st.car_age[k][i] + shift);
+    sp_err err;
+    sp_cars_state *cs = sp_cars_state_alloc(pop, &st, &P, key, start, plates_required, &err);
+    assert_non_null(cs);
+    for (int t = 0; t < months; t++) {
+        int month = start + t;
+        assert_int_equal(sp_cars_prepare(cs, ms, pop, &st, &P, key, month, &err), SP_OK);
+        for (size_t j = 0; j < pop->n; j++) {
+            size_t i = reverse ? pop->n - 1 - j : j;
+            double w = pop->weight[i];
+            int q = pop->quintile[i];
+            r->cars_q[q] += w * st.ncars[i];
+            sp_cars_outcome o;
+            sp_cars_household(cs, ms, pop, &st, &P, key, month, i, &o);
+            r->buys[t] += w * o.purchases;
+            r->repl[t] += w * o.replacement;
+            r->repl_q[q] += w * o.replacement;
+            r->first[t] += w * o.first;
+            r->nev[t] += w * o.nev;
+            r->value[t] += w * o.value;
+            r->wants += w * o.wants_plate;
+            if (o.subsidy_scrappage > 0) {
+                r->subsidised[t] += w;
+                r->subsidy[t] += w * o.subsidy_scrappage;
+                r->subsidised_value[t] += w * o.value;
+                if (w * o.subsidy_scrappage > r->max_cost)
+                    r->max_cost = w * o.subsidy_scrappage;
+            }
+            for (int k = 0; k < st.ncars[i]; k++) /* the engine ages cars after the step */
+                if (st.car_age[k][i] < 65535)
+                    st.car_age[k][i]++;
+        }
+    }
+    for (int k = 0; k < SP_CARS_MAX_PROGRAMMES; k++) {
+        r->spent[k] = sp_cars_scrappage_spent(cs, k);
+        r->exhausted[k] = sp_cars_scrappage_exhausted(cs, k);
+    }
+    sp_cars_state_free(cs);
+    sp_hstate_release(&st);
+}
+
+static double sum(const double *x, int from, int to) /* [from, to) */
+{
+    double s = 0;
+    for (int t = from; t < to; t++)
+        s += x[t];
+    return s;
+}
+
+#define START sp_month_make(2020, 1)
+
+/* US CARS (2009) mapped to Beijing: two months, about 16% of the new car's
+ * price, for cars at least ten years old or China III or older. */
+static sp_scrappage_def cars_design(void)
+{
+    sp_scrappage_def d = sp_scrappage_def_default();
+    d.amount_nev = d.amount_ice = 0;
+    d.share_nev = d.share_ice = 0.16;
+    d.start_month = sp_month_make(2020, 7);
+    d.end_month = sp_month_make(2020, 8);
+    strcpy(d.filter, "car_age >= 120 or emission <= 3");
+    return d;
+}
+
+static sp_cars_measures one_programme(const sp_scrappage_def *d, sp_filter **f)
+{
+    sp_cars_measures ms;
+    memset(&ms, 0, sizeof ms);
+    *f = sp_filter_compile(d->filter, NULL);
+    assert_non_null(*f);
+    ms.nscrappage = 1;
+    ms.scrappage[0] = d;
+    ms.scrappage_filter[0] = *f;
+    ms.scrappage_id[0] = 1;
+    return ms;
+}
+
+/* ---- definitions ---- */
+
+static void expect_scrap(sp_scrappage_def d, const char *needle)
+{
+    sp_err err;
+    sp_err_clear(&err);
+    assert_int_equal(sp_scrappage_validate(&d, &err), SP_EINVAL);
+    if (!strstr(err.msg, needle))
+        fail_msg("message '%s' lacks '%s'", err.msg, needle);
+}
+
+static void test_validation_errors(void **state)
+{
+    (void)state;
+    sp_err err;
+    sp_scrappage_def d = sp_scrappage_def_default();
+    assert_int_equal(sp_scrappage_validate(&d, &err), SP_OK);
+    d.amount_ice = -1;
+    expect_scrap(d, "amount_ice");
+    d = sp_scrappage_def_default();
+    d.share_nev = 1.5;
+    expect_scrap(d, "share_nev");
+    d = sp_scrappage_def_default();
+    d.end_month = d.start_month - 1;
+    expect_scrap(d, "end_month");
+    d = sp_scrappage_def_default();
+    d.budget = -5;
+    expect_scrap(d, "budget");
+    d = sp_scrappage_def_default();
+    d.cap = 1000;
+    d.floor = 2000;
+    expect_scrap(d, "floor");
+    d = sp_scrappage_def_default();
+    d.amount_nev = d.amount_ice = 0;
+    expect_scrap(d, "pays nothing");
+    d = sp_scrappage_def_default();
+    d.start_month = 5;
+    expect_scrap(d, "start_month");
+    d = sp_scrappage_def_default();
+    d.budget = NAN;
+    expect_scrap(d, "budget");
+
+    sp_purchase_subsidy_def ps = sp_purchase_subsidy_def_default();
+    assert_int_equal(sp_purchase_subsidy_validate(&ps, &err), SP_OK);
+    ps.cap = -1;
+    assert_int_equal(sp_purchase_subsidy_validate(&ps, &err), SP_EINVAL);
+    assert_non_null(strstr(err.msg, "cap"));
+
+    sp_cash_transfer_def ct = sp_cash_transfer_def_default();
+    assert_int_equal(sp_cash_transfer_validate(&ct, &err), SP_OK);
+    ct.amount = 0;
+    assert_int_equal(sp_cash_transfer_validate(&ct, &err), SP_EINVAL);
+    assert_non_null(strstr(err.msg, "amount"));
+    ct = sp_cash_transfer_def_default();
+    ct.months = 30;
+    assert_int_equal(sp_cash_transfer_validate(&ct, &err), SP_EINVAL);
+    assert_non_null(strstr(err.msg, "months"));
+    assert_int_equal(sp_scrappage_validate(NULL, &err), SP_EINVAL);
+    sp_cars_state_free(NULL);
+}
+
+static void test_amounts(void **state)
+{
+    (void)state;
+    sp_scrappage_def d = sp_scrappage_def_default();
+    assert_true(sp_scrappage_amount(&d, 1, 1e5) == 10000);
+    assert_true(sp_scrappage_amount(&d, 0, 1e5) == 7000);
+    d.share_ice = 0.129;
+    d.floor = 5000;
+    d.cap = 18000;
+    assert_true(sp_scrappage_amount(&d, 0, 20000) == 5000);
+    assert_true(fabs(sp_scrappage_amount(&d, 0, 100000) - 12900) < 1e-9);
+    assert_true(sp_scrappage_amount(&d, 0, 1e6) == 18000);
+    assert_true(sp_scrappage_amount(&d, 1, 1e6) == 10000); /* NEV: fixed amount */
+    assert_int_equal(sp_cars_emission_of_year(2004), 2);
+    assert_int_equal(sp_cars_emission_of_year(2006), 3);
+    assert_int_equal(sp_cars_emission_of_year(2019), 5);
+    assert_int_equal(sp_cars_emission_of_year(2021), 6);
+    assert_int_equal(sp_cars_plate_window(sp_month_make(2011, 3)), 6);
+    assert_int_equal(sp_cars_plate_window(sp_month_make(2019, 3)), 12);
+}
+
+static void test_hazard_rises_with_age(void **state)
+{
+    (void)state;
+    double prev = -1;
+    for (int a = 0; a <= 400; a++) {
+        double h = sp_cars_entry_hazard(&P, a);
+        assert_true(h > prev && h < 1);
+        prev = h;
+    }
+    /* logit shift: monotone in the shift, fixed points at 0 and 1 */
+    assert_true(sp_cars_logit_shift(0.3, 1) > 0.3);
+    assert_true(sp_cars_logit_shift(0.3, -1) < 0.3);
+    assert_true(sp_cars_logit_shift(0, 5) == 0 && sp_cars_logit_shift(1, -5) == 1);
+    /* richer households: larger multiplier */
+    for (size_t i = 0; i < 200; i++)
+        for (size_t j = 0; j < 200; j++)
+            if (pop->quintile[i] > pop->quintile[j])
+                assert_true(sp_cars_income_multiplier(&P, pop, i) > sp_cars_income_multiplier(&P, pop, j));
+}
+
+/* ---- baseline dynamics ---- */
+
+static void test_baseline_replacement_volume(void **state)
+{
+    (void)state;
+    sim b;
+    simulate(NULL, 0, START, 12, 0, 1, &b);
+    double repl = sum(b.repl, 0, 12), cars = pop->state.ncars ? 0 : 0;
+    for (size_t i = 0; i < pop->n; i++)
+        cars += pop->weight[i] * pop->state.ncars[i];
+    double first = sum(b.first, 0, 12), nev = sum(b.nev, 0, 12), buys = sum(b.buys, 0, 12);
+    printf("baseline 2020: replacements %.0f a year on %.0f cars (%.1f%%), plate purchases %.0f, NEV share "
+           "%.3f, mean price %.0f yuan\n",
+           repl, cars, 100 * repl / cars, first, nev / buys, sum(b.value, 0, 12) / buys);
+    /* MODEL.md section 3 / brief: roughly 300-400 thousand replacements a year on ~5 million cars */
+    assert_true(repl > 300000 && repl < 400000);
+    /* no spike at the start: the market begins near its stationary state */
+    double m0 = b.repl[0], mean = repl / 12;
+    assert_true(fabs(m0 - mean) < 0.25 * mean);
+    assert_true(b.wants > 0); /* car-less households come to want a plate */
+}
+
+static void test_richer_replace_sooner(void **state)
+{
+    (void)state;
+    sim b;
+    simulate(NULL, 1, START, 24, 0, 1, &b);
+    double r1 = b.repl_q[0] / b.cars_q[0], r5 = b.repl_q[4] / b.cars_q[4];
+    printf("replacement rate per car-month: Q1 %.4f, Q5 %.4f\n", r1, r5);
+    assert_true(r5 > 1.2 * r1);
+}
+
+static void test_order_independent_and_null_programme(void **state)
+{
+    (void)state;
+    sim a, b, c;
+    simulate(NULL, 2, START, 6, 0, 1, &a);
+    simulate(NULL, 2, START, 6, 1, 1, &b);
+    for (int t = 0; t < 6; t++) {
+        /* per-household results identical; sums in another order may differ in the last bits */
+        assert_true(fabs(a.buys[t] - b.buys[t]) <= 1e-9 * a.buys[t]);
+        assert_true(fabs(a.value[t] - b.value[t]) <= 1e-9 * a.value[t]);
+    }
+    /* a programme after the horizon: exactly the baseline */
+    sp_scrappage_def d = cars_design();
+    d.start_month = START + 20;
+    d.end_month = START + 21;
+    sp_filter *f;
+    sp_cars_measures ms = one_programme(&d, &f);
+    simulate(&ms, 2, START, 6, 0, 1, &c);
+    for (int t = 0; t < 6; t++) {
+        assert_true(a.buys[t] == c.buys[t]);
+        assert_true(a.value[t] == c.value[t]);
+        assert_true(a.nev[t] == c.nev[t]);
+    }
+    sp_filter_free(f);
+}
+
+/* ---- V7: CARS additionality ---- */
+
+static void test_v7_cars_additionality(void **state)
+{
+    (void)state;
+    sp_scrappage_def d = cars_design();
+    sp_filter *f;
+    sp_cars_measures ms = one_programme(&d, &f);
+    enum { R = 5, H = 20 };
+    const int w0 = d.start_month - START, w1 = d.end_month - START + 1; /* window [w0, w1) */
+    double add[R], mean = 0, var = 0, spike = 0, dip = 0, base_w = 0, net12 = 0, extra_w = 0;
+    for (int r = 0; r < R; r++) {
+        sim b, s;
+        simulate(NULL, (uint32_t)(10 + r), START, H, 0, 1, &b);
+        simulate(&ms, (uint32_t)(10 + r), START, H, 0, 1, &s);
+        /* before the programme: identical (common random numbers) */
+        for (int t = 0; t < w0; t++)
+            assert_true(b.buys[t] == s.buys[t]);
+        double extra = sum(s.buys, w0, w1) - sum(b.buys, w0, w1);
+        double trans = sum(s.subsidised, w0, w1);
+        add[r] = extra / trans;
+        mean += add[r] / R;
+        spike += extra;
+        extra_w += extra;
+        base_w += sum(b.buys, w0, w1);
+        dip += sum(s.buys, w1, w1 + 6) - sum(b.buys, w1, w1 + 6);
+        net12 += sum(s.buys, w0, w0 + 12) - sum(b.buys, w0, w0 + 12);
+        assert_true(sum(s.subsidised, 0, w0) == 0 && sum(s.subsidised, w1, H) == 0);
+    }
+    for (int r = 0; r < R; r++)
+        var += (add[r] - mean) * (add[r] - mean) / (R - 1);
+    double half = 2.776 * sqrt(var / R); /* t(0.975, 4) */
+    printf("V7 additionality %.3f (95%% interval %.3f..%.3f, replicates", mean, mean - half, mean + half);
+    for (int r = 0; r < R; r++)
+        printf(" %.3f", add[r]);
+    printf("); window purchases +%.0f%%; next 6 months %.0f (%.0f%% of the extra purchases pulled forward); "
+           "net over 12 months %.0f%% of the window's extra\n",
+           100 * spike / base_w, dip / R, -100 * dip / extra_w, 100 * net12 / extra_w);
+    assert_true(mean >= 0.45 && mean <= 0.60);
+    assert_true(mean - half >= 0.45 && mean + half <= 0.60);
+    assert_true(spike > 0.5 * base_w); /* the spike */
+    assert_true(dip < -0.3 * extra_w); /* the dip: a good part of the extra purchases was pulled forward */
+    sp_filter_free(f);
+}
+
+/* ---- V10: China 2010 old-for-new, average subsidy per vehicle ---- */
+
+static void test_v10_subsidy_per_vehicle(void **state)
+{
+    (void)state;
+    /* 5,000-18,000 yuan by vehicle type; modelled as a share of the new car's
+     * price (the 2010 ratio of subsidies to induced sales, 6.41 / 49.6) within
+     * [5,000, 18,000], for old (China III or older) cars, ten months. */
+    sp_scrappage_def d = sp_scrappage_def_default();
+    d.amount_nev = d.amount_ice = 0;
+    d.share_nev = d.share_ice = 6.41 / 49.6;
+    d.floor = 5000;
+    d.cap = 18000;
+    d.start_month = sp_month_make(2020, 1);
+    d.end_month = sp_month_make(2020, 10);
+    strcpy(d.filter, "emission <= 3");
+    sp_filter *f;
+    sp_cars_measures ms = one_programme(&d, &f);
+    sim s;
+    simulate(&ms, 3, START, 10, 0, 1, &s);
+    double n = sum(s.subsidised, 0, 10), paid = sum(s.subsidy, 0, 10), val = sum(s.subsidised_value, 0, 10);
+    printf("V10 average subsidy per subsidised vehicle %.0f yuan (%.0f vehicles, subsidy / sales %.3f)\n",
+           paid / n, n, paid / val);
+    assert_true(n > 1000);
+    assert_true(paid / n >= 12000 && paid / n <= 16000);
+    sp_filter_free(f);
+}
+
+/* ---- budgets ---- */
+
+static void test_budget_never_overspent(void **state)
+{
+    (void)state;
+    sp_scrappage_def d = cars_design();
+    d.share_nev = d.share_ice = 0;
+    d.amount_nev = d.amount_ice = 20000;
+    sp_filter *f;
+    sp_cars_measures ms = one_programme(&d, &f);
+    sim u, s;
+    simulate(&ms, 4, START, 10, 0, 1, &u); /* unlimited */
+    const int w0 = d.start_month - START;
+    assert_false(u.exhausted[0]);
+    assert_true(fabs(u.spent[0] - sum(u.subsidy, 0, 10)) <= 1e-6 * u.spent[0]);
+    /* a budget of 60% of the first month's unlimited spending runs out in month one */
+    d.budget = 0.6 * u.subsidy[w0];
+    simulate(&ms, 4, START, 10, 0, 1, &s);
+    printf("budget %.0f yuan: spent %.0f, exhausted %d\n", d.budget, s.spent[0], s.exhausted[0]);
+    assert_true(s.spent[0] <= d.budget);
+    assert_true(s.spent[0] > d.budget - s.max_cost - 1e-6);
+    assert_true(s.exhausted[0]);
+    assert_true(fabs(s.spent[0] - sum(s.subsidy, 0, 10)) <= 1e-6 * s.spent[0]);
+    assert_true(s.subsidy[w0 + 1] == 0); /* stopped */
+    assert_true(s.buys[w0] < u.buys[w0]);
+    sp_filter_free(f);
+}
+
+/* ---- first cars, plates, fuel ---- */
+
+static void test_plate_winners_buy_within_window(void **state)
+{
+    (void)state;
+    sp_rng_key key = sp_rng_key_make(42, 5);
+    sp_hstate st;
+    assert_int_equal(sp_hstate_init(&st, pop->n, NULL), SP_OK);
+    sp_hstate_copy(&st, &pop->state);
+    size_t won = 0;
+    for (size_t i = 0; i < pop->n && won < 3000; i++)
+        if (st.ncars[i] == 0) {
+            st.plate_state[i] = SP_PLATE_WON;
+            won++;
+        }
+    sp_cars_state *cs = sp_cars_state_alloc(pop, &st, &P, key, START, 1, NULL);
+    assert_non_null(cs);
+    size_t bought6 = 0, bought = 0, expired = 0, nev_plate = 0;
+    for (int t = 0; t < 12; t++) {
+        assert_int_equal(sp_cars_prepare(cs, NULL, pop, &st, &P, key, START + t, NULL), SP_OK);
+        for (size_t i = 0; i < pop->n; i++) {
+            sp_cars_outcome o;
+            sp_cars_household(cs, NULL, pop, &st, &P, key, START + t, i, &o);
+            if (o.first) {
+                bought++;
+                bought6 += t < 6;
+                nev_plate += o.nev;
+                assert_int_equal(st.plate_state[i], SP_PLATE_NONE);
+                assert_true(st.ncars[i] >= 1);
+            }
+            expired += (size_t)o.plate_expired;
+        }
+    }
+    double f6 = (double)bought6 / won;
+    printf("plate winners: %.3f bought within 6 months, %.3f within 12, %.3f lapsed\n", f6,
+           (double)bought / won, (double)expired / won);
+    assert_true(fabs(f6 - 0.80) < 0.03); /* Beijing Jan 2011 winners: 80% within ~6 months */
+    assert_int_equal(bought + expired, won); /* 12-month window from 2018 */
+    sp_cars_state_free(cs);
+    sp_hstate_release(&st);
+}
+
+static void test_first_cars_without_plates(void **state)
+{
+    (void)state;
+    sim a, b;
+    simulate(NULL, 6, START, 12, 0, 0, &a);
+    simulate(NULL, 6, START, 12, 0, 1, &b);
+    printf("first cars a year without plates %.0f, with plates (no lottery run) %.0f\n", sum(a.first, 0, 12),
+           sum(b.first, 0, 12));
+    assert_true(sum(a.first, 0, 12) > 50000);
+    assert_true(a.wants == 0);
+}
+
+static void test_purchase_subsidy_shifts_fuel_and_timing(void **state)
+{
+    (void)state;
+    sp_purchase_subsidy_def ps = sp_purchase_subsidy_def_default();
+    ps.amount_nev = 30000;
+    ps.start_month = sp_month_make(2020, 3);
+    ps.end_month = sp_month_make(2020, 5);
+    sp_cars_measures ms;
+    memset(&ms, 0, sizeof ms);
+    ms.npurchase = 1;
+    ms.purchase[0] = &ps;
+    sim b, s;
+    simulate(NULL, 7, START, 8, 0, 1, &b);
+    simulate(&ms, 7, START, 8, 0, 1, &s);
+    double nb = sum(b.nev, 2, 5) / sum(b.buys, 2, 5), ns = sum(s.nev, 2, 5) / sum(s.buys, 2, 5);
+    printf("NEV share during an NEV purchase subsidy of 30,000 yuan: %.3f (baseline %.3f)\n", ns, nb);
+    assert_true(ns > nb + 0.05);
+    assert_true(sum(s.buys, 2, 5) > sum(b.buys, 2, 5));
+    assert_true(sum(s.buys, 0, 2) == sum(b.buys, 0, 2));
+}
+
+static void test_cash_transfer(void **state)
+{
+    (void)state;
+    sp_hstate st;
+    assert_int_equal(sp_hstate_init(&st, pop->n, NULL), SP_OK);
+    sp_cash_transfer_def d = sp_cash_transfer_def_default();
+    d.amount = 2000;
+    double cost = sp_cash_transfer_apply(&d, &P, pop, &st, 5);
+    assert_true(cost == 2000);
+    double mpc = P.mpc[pop->liquidity[5] & 3];
+    assert_true(fabs(st.pending[5] - 2000 * mpc) < 1e-3);
+    assert_int_equal(st.pending_months[5], (int)lround(P.mpc_months));
+    d.months = 6;
+    sp_cash_transfer_apply(&d, &P, pop, &st, 5);
+    assert_int_equal(st.pending_months[5], 6);
+    assert_true(fabs(st.pending[5] - 4000 * mpc) < 1e-3);
+    sp_hstate_release(&st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_validation_errors),
+        cmocka_unit_test(test_amounts),
+        cmocka_unit_test(test_hazard_rises_with_age),
+        cmocka_unit_test(test_baseline_replacement_volume),
+        cmocka_unit_test(test_richer_replace_sooner),
+        cmocka_unit_test(test_order_independent_and_null_programme),
+        cmocka_unit_test(test_v7_cars_additionality),
+        cmocka_unit_test(test_v10_subsidy_per_vehicle),
+        cmocka_unit_test(test_budget_never_overspent),
+        cmocka_unit_test(test_plate_winners_buy_within_window),
+        cmocka_unit_test(test_first_cars_without_plates),
+        cmocka_unit_test(test_purchase_subsidy_shifts_fuel_and_timing),
+        cmocka_unit_test(test_cash_transfer),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

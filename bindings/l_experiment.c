@@ -5,6 +5,7 @@
  * value 1 is the population handle, 2 a private list of the package handles.
  * The raw pointers in the definition are refreshed from these handles before
  * every run, so a handle closed in between is reported, never dereferenced. */
+#include <stdio.h>
 #include <string.h>
 
 #ifdef SPENDSIM_HAVE_OPENMP
@@ -31,9 +32,12 @@ static int param_count(void)
     return (int)n;
 }
 
-/* Reads params = { name = number, ... } (table at top of stack) into p. */
-static void read_params(lua_State *L, sp_params *p, const char *fn)
+/* Reads params = { name = number or distribution, ... } (table at top of
+ * stack): numbers into the definition's parameters, distributions into its
+ * list of parameters drawn per replicate. */
+static void read_params(lua_State *L, sp_experiment_def *def, const char *fn)
 {
+    sp_params *p = &def->params;
     int t = lua_gettop(L);
     if (lua_type(L, t) != LUA_TTABLE)
         luaL_error(L, "%s: 'params' must be a table of name = number, got %s", fn,
@@ -47,11 +51,23 @@ static void read_params(lua_State *L, sp_params *p, const char *fn)
         if (!sp_param_find(name))
             sp_l_unknown(L, lua_pushfstring(L, "%s: params", fn), "parameter", name, param_name,
                          param_count());
-        if (lua_type(L, -1) != LUA_TNUMBER)
-            luaL_error(L, "%s: params: '%s' must be a number, got %s", fn, name,
-                       sp_l_typename(L, -1));
         sp_err err;
         sp_err_clear(&err);
+        sp_param_dist dist;
+        if (sp_l_todist(L, -1, &dist)) {
+            if (def->ndists >= SP_MAX_DISTS)
+                luaL_error(L, "%s: params: at most %d parameters may have distributions", fn,
+                           SP_MAX_DISTS);
+            snprintf(dist.name, sizeof dist.name, "%s", name);
+            if (sp_param_dist_validate(&dist, &err) != SP_OK)
+                luaL_error(L, "%s: params: %s", fn, err.msg);
+            def->dists[def->ndists++] = dist;
+            lua_pop(L, 1);
+            continue;
+        }
+        if (lua_type(L, -1) != LUA_TNUMBER)
+            luaL_error(L, "%s: params: '%s' must be a number or sp.normal/sp.uniform, got %s", fn,
+                       name, sp_l_typename(L, -1));
         if (sp_params_set(p, name, lua_tonumber(L, -1), &err) != SP_OK)
             luaL_error(L, "%s: params: %s", fn, err.msg);
         lua_pop(L, 1);
@@ -159,7 +175,7 @@ static int l_experiment_new(lua_State *L)
         d->seed = host->seed;
     d->threads = (int)sp_l_getinteger(L, 1, fn, "threads", 1, 1024, default_threads(host));
     if (lua_getfield(L, 1, "params") != LUA_TNIL)
-        read_params(L, &d->params, fn);
+        read_params(L, d, fn);
     lua_pop(L, 1);
 
     sp_err err;

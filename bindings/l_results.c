@@ -172,6 +172,24 @@ static int l_replicates(lua_State *L)
     return 1;
 }
 
+/* res:parameters() -> the values of the parameters drawn per replicate:
+ * a list (one entry per replicate) of tables name = value; empty when no
+ * parameter was given a distribution. */
+static int l_parameters(lua_State *L)
+{
+    const sp_results *r = check(L, "results:parameters");
+    lua_createtable(L, r->nparams > 0 ? r->nreplicates : 0, 0);
+    for (int rep = 0; r->nparams > 0 && rep < r->nreplicates; rep++) {
+        lua_createtable(L, 0, r->nparams);
+        for (int k = 0; k < r->nparams; k++) {
+            lua_pushnumber(L, r->param_values[(size_t)rep * r->nparams + k]);
+            lua_setfield(L, -2, r->param_names[k]);
+        }
+        lua_rawseti(L, -2, rep + 1);
+    }
+    return 1;
+}
+
 /* res:start() -> first reported month as "YYYY-MM". */
 static int l_start(lua_State *L)
 {
@@ -245,6 +263,7 @@ void sp_l_open_results(lua_State *L)
                                        {"packages", l_packages},
                                        {"months", l_months},
                                        {"replicates", l_replicates},
+                                       {"parameters", l_parameters},
                                        {"start", l_start},
                                        {"value", l_value},
                                        {NULL, NULL}};

@@ -87,6 +87,7 @@ int luaopen_spendsim(lua_State *L)
     sp_l_open_population(L, m);
     sp_l_open_package(L, m);
     sp_l_open_vouchers(L, m);
+    sp_l_open_params(L, m);
     sp_l_open_experiment(L, m);
     sp_l_open_results(L);
     sp_l_open_table(L);

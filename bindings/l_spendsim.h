@@ -23,6 +23,7 @@
 #define SP_L_RESULTS "spendsim.results"
 #define SP_L_TABLE "spendsim.table"
 #define SP_L_VOUCHER "spendsim.voucher"
+#define SP_L_DIST "spendsim.distribution"
 
 /* Registry keys: the host settings (a userdata holding sp_l_host) and the
  * private table the prelude shares with the CLI (see prelude.lua). */
@@ -65,6 +66,11 @@ void sp_l_open_experiment(lua_State *L, int module);
 void sp_l_open_results(lua_State *L);
 void sp_l_open_table(lua_State *L);
 void sp_l_open_vouchers(lua_State *L, int module);
+void sp_l_open_params(lua_State *L, int module);
+
+/* If the value at idx is a distribution (sp.normal, sp.uniform), fills out's
+ * kind and arguments (not its name) and returns 1; else returns 0. */
+int sp_l_todist(lua_State *L, int idx, sp_param_dist *out);
 
 /* A voucher measure as sp.voucher{...} returns it: a full userdata holding
  * the measure's name and a validated definition whose filter text compiles.

@@ -1,6 +1,7 @@
 /* experiment.c: runs packages x replicates into a results cube. */
 #include "experiment.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "calendar.h"
@@ -43,6 +44,17 @@ int sp_experiment_validate(const sp_experiment_def *d, sp_err *err)
                           SP_MAX_REPLICATES, d->replicates);
     if (d->threads < 1 || d->threads > 1024)
         return sp_err_set(err, SP_EINVAL, "threads must be between 1 and 1024, got %d", d->threads);
+    if (d->ndists < 0 || d->ndists > SP_MAX_DISTS)
+        return sp_err_set(err, SP_EINVAL, "at most %d parameters may have distributions", SP_MAX_DISTS);
+    for (int k = 0; k < d->ndists; k++) {
+        int rc = sp_param_dist_validate(&d->dists[k], err);
+        if (rc != SP_OK)
+            return rc;
+        for (int j = 0; j < k; j++)
+            if (strcmp(d->dists[j].name, d->dists[k].name) == 0)
+                return sp_err_set(err, SP_EINVAL, "parameter '%s' has two distributions",
+                                  d->dists[k].name);
+    }
     if (sp_month_year(d->start_month) < 2000 || sp_month_year(d->start_month) > 2100)
         return sp_err_set(err, SP_EINVAL, "start must lie between 2000-01 and 2100-12");
     return sp_params_validate(&d->params, err);
@@ -61,13 +73,35 @@ sp_results *sp_experiment_run(const sp_experiment_def *d, sp_err *err)
     if (!res)
         return NULL;
     res->seed = d->seed;
+    if (d->ndists > 0) {
+        res->nparams = d->ndists;
+        res->param_names = calloc((size_t)d->ndists, sizeof *res->param_names);
+        res->param_values = calloc((size_t)d->ndists * d->replicates, sizeof(double));
+        if (!res->param_names || !res->param_values) {
+            sp_results_free(res);
+            sp_err_set(err, SP_ENOMEM, "out of memory for parameter draws");
+            return NULL;
+        }
+        for (int k = 0; k < d->ndists; k++)
+            memcpy(res->param_names[k], d->dists[k].name, sizeof res->param_names[k]);
+    }
     res->households = d->population->total_weight;
     res->sample = d->population->n;
     int total = d->npackages * d->replicates, done = 0;
     for (int p = 0; p < d->npackages; p++) {
         for (int r = 0; r < d->replicates; r++) {
             sp_rng_key key = sp_rng_key_make(d->seed, (uint32_t)r);
-            sp_run *run = sp_run_alloc(d->population, d->packages[p], &d->params, key,
+            sp_params prm = d->params; /* this replicate's draw of the uncertain parameters */
+            if (sp_params_draw(&prm, d->dists, d->ndists, key, err) != SP_OK) {
+                sp_results_free(res);
+                return NULL;
+            }
+            for (int k = 0; k < d->ndists; k++) {
+                double v = 0;
+                sp_params_get(&prm, d->dists[k].name, &v, NULL);
+                res->param_values[(size_t)r * d->ndists + k] = v;
+            }
+            sp_run *run = sp_run_alloc(d->population, d->packages[p], &prm, key,
                                        d->start_month, d->threads, err);
             if (!run) {
                 sp_results_free(res);

@@ -16,6 +16,7 @@
 #define SP_MAX_PACKAGES 64
 #define SP_MAX_REPLICATES 10000
 #define SP_MAX_MONTHS 600
+#define SP_MAX_DISTS 32
 
 typedef struct sp_experiment_def {
     const sp_population *population;
@@ -27,6 +28,8 @@ typedef struct sp_experiment_def {
     uint32_t seed;
     int threads;       /* 1 or more; results do not depend on it */
     sp_params params;
+    sp_param_dist dists[SP_MAX_DISTS]; /* parameters drawn once per replicate */
+    int ndists;
     /* Called after each run (package x replicate) when set; may be NULL. */
     void (*progress)(void *ud, int done, int total);
     void *progress_ud;

@@ -4,6 +4,10 @@
 #include <math.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
+#include "rng.h"
+
 #define F(field) offsetof(sp_params, field)
 #define SRC_TRIPS "assumption: purchase occasions per month (see docs/model.md, lumpy spending)"
 #define SRC_MPC "CHFS liquidity types (Jiang, Dong & Zhang 2019); MPC ordering HtM > non-HtM; calibrated to V1/V4/V5"
@@ -47,8 +51,8 @@ static const sp_param_info table[] = {
     {"targeted_takeup", F(targeted_takeup), 0.9, 0.0, 1.0, "probability",
      "HK 2021: >6.3 m registrants of ~7.2 m eligible (0.875)"},
     /* cars */
-    {"car_entry_scale", F(car_entry_scale), 162.0, 24.0, 600.0, "months",
-     "calibrated: replacement purchases about 350,000 a year on 4.97 m private cars (Beijing 2019; stock survival Weibull 14 years, shape 3)"},
+    {"car_entry_scale", F(car_entry_scale), 184.0, 24.0, 600.0, "months",
+     "calibrated (tests/test_cars.c): 350,000 replacements a year on 4.97 m private cars in 2020 (brief: 300-400 thousand); the generator's stock survival is Weibull 168 months, shape 3"},
     {"car_entry_shape", F(car_entry_shape), 3.0, 1.0, 6.0, "shape",
      "the stock's survival in the Beijing generator (Weibull shape 3; assumption)"},
     {"car_entry_income_gradient", F(car_entry_income_gradient), 0.15, 0.0, 1.0, "log per quintile",
@@ -66,10 +70,10 @@ static const sp_param_info table[] = {
      "assumption: rising NEV share (national NEV share of new cars 5% 2019 -> 26% 2022)"},
     {"fuel_subsidy_beta", F(fuel_subsidy_beta), 3.0, 0.0, 20.0, "logit per unit S/P",
      "Ji, Wang & Fan 2022: own-price elasticity of the BEV share -2.93 = -beta (1 - s)"},
-    {"subsidy_beta", F(subsidy_beta), 14.0, 0.0, 60.0, "logit per unit S/P",
-     "calibrated to V7 (US CARS additionality 0.53 within the two-month window)"},
-    {"subsidy_beta_entry", F(subsidy_beta_entry), 4.0, 0.0, 60.0, "logit per unit S/P",
-     "assumption: a subsidy draws a few new entrants (odds x1.9 at S/P = 0.16); with subsidy_beta fits V7"},
+    {"subsidy_beta", F(subsidy_beta), 16.0, 0.0, 60.0, "logit per unit S/P",
+     "calibrated to V7: US CARS-type programme (16% of price, cars >= 10 years or China III or older, two months) gives additionality 0.53 (target 0.53, band 0.45-0.60)"},
+    {"subsidy_beta_entry", F(subsidy_beta_entry), 2.0, 0.0, 60.0, "logit per unit S/P",
+     "calibrated with subsidy_beta to V7: a subsidy draws a few new entrants (odds x1.38 at S/P = 0.16); 65% of the extra CARS-type purchases are pulled from the next 6 months (Mian & Sufi 2012: nearly all within ~7 months; Li, Linn & Spiller 2013: about a third by December)"},
     {"car_wish_rate", F(car_wish_rate), 0.004, 0.0, 0.5, "per month",
      "assumption: about 150,000 car-less households a year start wanting a car (lottery applicants grew by ~250,000 persons a year 2013-2019)"},
     {"car_wish_income_slope", F(car_wish_income_slope), 1.0, -5.0, 5.0, "logit per ln income",
@@ -144,6 +148,60 @@ int sp_params_validate(const sp_params *p, sp_err *err)
         int rc = check(&table[k], *(const double *)((const char *)p + table[k].offset), err);
         if (rc != SP_OK)
             return rc;
+    }
+    return SP_OK;
+}
+
+int sp_param_dist_validate(const sp_param_dist *d, sp_err *err)
+{
+    const sp_param_info *info = sp_param_find(d->name);
+    if (!info)
+        return sp_err_set(err, SP_EINVAL, "unknown parameter '%s'", d->name);
+    if (!isfinite(d->a) || !isfinite(d->b))
+        return sp_err_set(err, SP_EINVAL, "parameter '%s': distribution arguments must be finite",
+                          d->name);
+    if (d->kind == SP_DIST_NORMAL) {
+        if (!(d->b > 0))
+            return sp_err_set(err, SP_EINVAL, "parameter '%s': normal sd must be positive, got %g",
+                              d->name, d->b);
+        if (d->a < info->lo || d->a > info->hi)
+            return sp_err_set(err, SP_EINVAL,
+                              "parameter '%s': normal mean %g is out of range [%g, %g]", d->name,
+                              d->a, info->lo, info->hi);
+    } else if (d->kind == SP_DIST_UNIFORM) {
+        if (!(d->a < d->b))
+            return sp_err_set(err, SP_EINVAL, "parameter '%s': uniform needs low < high, got %g, %g",
+                              d->name, d->a, d->b);
+        if (d->a < info->lo || d->b > info->hi)
+            return sp_err_set(err, SP_EINVAL,
+                              "parameter '%s': uniform(%g, %g) leaves the range [%g, %g]", d->name,
+                              d->a, d->b, info->lo, info->hi);
+    } else {
+        return sp_err_set(err, SP_EINVAL, "parameter '%s': unknown distribution", d->name);
+    }
+    return SP_OK;
+}
+
+int sp_params_draw(sp_params *p, const sp_param_dist *dists, int n, sp_rng_key key, sp_err *err)
+{
+    for (int k = 0; k < n; k++) {
+        const sp_param_dist *d = &dists[k];
+        int rc = sp_param_dist_validate(d, err);
+        if (rc != SP_OK)
+            return rc;
+        const sp_param_info *info = sp_param_find(d->name);
+        double v = d->a;
+        for (uint32_t draw = 0; draw < 1000; draw++) { /* truncation by rejection */
+            uint32_t w[4];
+            sp_rng_words(key, (uint32_t)k, 0, SP_PURPOSE_PARAMS, draw, w);
+            double u = sp_u01(w[0]);
+            v = d->kind == SP_DIST_UNIFORM ? d->a + (d->b - d->a) * u
+                                           : d->a + d->b * gsl_cdf_ugaussian_Pinv(u);
+            if (v >= info->lo && v <= info->hi)
+                break;
+            v = v < info->lo ? info->lo : info->hi; /* only if 1000 draws all fell outside */
+        }
+        *slot(p, info) = v;
     }
     return SP_OK;
 }

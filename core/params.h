@@ -12,6 +12,7 @@
 
 #include "category.h"
 #include "group.h"
+#include "rng.h"
 #include "status.h"
 
 typedef struct sp_params {
@@ -79,5 +80,27 @@ int sp_params_get(const sp_params *p, const char *name, double *value, sp_err *e
 
 /* Checks every parameter against its range. */
 int sp_params_validate(const sp_params *p, sp_err *err);
+
+/* Parameter uncertainty: a distribution a parameter is drawn from, once per
+ * replicate, from the replicate's keyed stream (so every package of a
+ * replicate uses the same draw: common random numbers). */
+typedef enum sp_dist_kind {
+    SP_DIST_NORMAL = 1, /* a = mean, b = standard deviation; truncated to the parameter's range */
+    SP_DIST_UNIFORM = 2 /* a = low, b = high; must lie inside the parameter's range */
+} sp_dist_kind;
+
+typedef struct sp_param_dist {
+    char name[48];      /* parameter name, as in the descriptor table */
+    sp_dist_kind kind;
+    double a, b;
+} sp_param_dist;
+
+/* Checks the name and the distribution's arguments against the parameter's
+ * range; errors name the parameter and the values. */
+int sp_param_dist_validate(const sp_param_dist *d, sp_err *err);
+
+/* Draws every distribution into *p (which holds the other parameters) for the
+ * replicate keyed by key; distribution k uses the stream (k, PARAMS). */
+int sp_params_draw(sp_params *p, const sp_param_dist *dists, int n, sp_rng_key key, sp_err *err);
 
 #endif

@@ -80,6 +80,8 @@ void sp_results_free(sp_results *r)
             free(r->package_names[p]);
     free(r->package_names);
     free(r->cube);
+    free(r->param_names);
+    free(r->param_values);
     free(r);
 }
 

@@ -47,6 +47,9 @@ typedef struct sp_results {
     double households;      /* households represented by the population */
     size_t sample;          /* households in the sample */
     double *cube;           /* [package][replicate][month][group][metric] */
+    int nparams;            /* parameters drawn per replicate */
+    char (*param_names)[48];/* nparams names */
+    double *param_values;   /* [replicate][param]: the values each replicate used */
 } sp_results;
 
 /* Allocates a zeroed cube. names are copied. NULL with err on failure. */

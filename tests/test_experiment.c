@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -362,10 +363,42 @@ static void test_spending_per_capita_2019(void **state)
     sp_results_free(r);
 }
 
+/* Uncertain parameters are drawn once per replicate: every package of a
+ * replicate uses the same value (common random numbers), replicates differ,
+ * and the results record the values used. */
+static void test_parameter_draws_shared_across_packages(void **state)
+{
+    (void)state;
+    sp_experiment_def d = small_def();
+    d.replicates = 3;
+    d.ndists = 1;
+    snprintf(d.dists[0].name, sizeof d.dists[0].name, "growth");
+    d.dists[0].kind = SP_DIST_UNIFORM;
+    d.dists[0].a = 1.0;
+    d.dists[0].b = 1.2;
+    sp_results *r = run(&d);
+    assert_int_equal(r->nparams, 1);
+    assert_string_equal(r->param_names[0], "growth");
+    size_t block = (size_t)d.months * SP_NGROUP * SP_NMETRIC * sizeof(double);
+    for (int rep = 0; rep < 3; rep++) {
+        assert_true(r->param_values[rep] >= 1.0 && r->param_values[rep] <= 1.2);
+        assert_memory_equal(sp_results_at(r, 0, rep, 0), sp_results_at(r, 1, rep, 0), block);
+    }
+    assert_true(r->param_values[0] != r->param_values[1]);
+    /* a different growth draw changes spending */
+    assert_true(sp_results_get(r, 0, 0, 5, 0, SP_M_SPENDING) != sp_results_get(r, 0, 1, 5, 0, SP_M_SPENDING));
+    sp_results_free(r);
+    d.dists[0].b = 2.0; /* outside the range of growth: rejected, naming it */
+    sp_err e;
+    assert_null(sp_experiment_run(&d, &e));
+    assert_non_null(strstr(e.msg, "growth"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_parameter_draws_shared_across_packages),
         cmocka_unit_test(test_valid_definition),
         cmocka_unit_test(test_missing_population),
         cmocka_unit_test(test_no_packages),

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -151,10 +152,71 @@ static void test_validate_names_bad_field(void **state)
     assert_non_null(strstr(err.msg, "1.5"));
 }
 
+/* ---- parameter uncertainty ---- */
+
+static sp_param_dist dist(const char *name, sp_dist_kind kind, double a, double b)
+{
+    sp_param_dist d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.name, sizeof d.name, "%s", name);
+    d.kind = kind;
+    d.a = a;
+    d.b = b;
+    return d;
+}
+
+static void test_dist_validation_names_parameter(void **state)
+{
+    (void)state;
+    sp_err e;
+    sp_param_dist d = dist("mpc_poor_htm", SP_DIST_UNIFORM, 0.5, 1.5);
+    assert_int_equal(sp_param_dist_validate(&d, &e), SP_EINVAL);
+    assert_non_null(strstr(e.msg, "mpc_poor_htm"));
+    assert_non_null(strstr(e.msg, "leaves the range"));
+    d = dist("growth", SP_DIST_NORMAL, 1.05, 0);
+    assert_int_equal(sp_param_dist_validate(&d, &e), SP_EINVAL);
+    assert_non_null(strstr(e.msg, "sd must be positive"));
+    d = dist("no_such", SP_DIST_NORMAL, 1, 1);
+    assert_int_equal(sp_param_dist_validate(&d, &e), SP_EINVAL);
+    assert_non_null(strstr(e.msg, "no_such"));
+    d = dist("growth", SP_DIST_UNIFORM, 1.1, 1.0);
+    assert_int_equal(sp_param_dist_validate(&d, &e), SP_EINVAL);
+}
+
+/* Draws are reproducible per key, differ between replicates, stay inside the
+ * range and follow the distribution (mean within 5 standard errors). */
+static void test_dist_draws(void **state)
+{
+    (void)state;
+    sp_param_dist d[2] = {dist("mpc_wealthy_htm", SP_DIST_UNIFORM, 0.3, 0.5),
+                          dist("growth", SP_DIST_NORMAL, 1.05, 0.2)}; /* truncated at 0.8 and 1.3 */
+    const int R = 4000;
+    double sum_u = 0, prev = -1;
+    int distinct = 0;
+    for (int r = 0; r < R; r++) {
+        sp_params a = sp_params_default(), b = sp_params_default();
+        sp_rng_key key = sp_rng_key_make(9, (uint32_t)r);
+        assert_int_equal(sp_params_draw(&a, d, 2, key, NULL), SP_OK);
+        assert_int_equal(sp_params_draw(&b, d, 2, key, NULL), SP_OK);
+        assert_memory_equal(&a, &b, sizeof a); /* same replicate, same values */
+        assert_true(a.mpc[SP_LIQ_WEALTHY_HTM] >= 0.3 && a.mpc[SP_LIQ_WEALTHY_HTM] <= 0.5);
+        assert_true(a.growth >= 0.8 && a.growth <= 1.3);
+        assert_true(a.mpc[SP_LIQ_POOR_HTM] == sp_params_default().mpc[SP_LIQ_POOR_HTM]);
+        sum_u += a.mpc[SP_LIQ_WEALTHY_HTM];
+        distinct += a.growth != prev;
+        prev = a.growth;
+    }
+    double se = 0.2 / sqrt(12.0) / sqrt((double)R);
+    assert_true(fabs(sum_u / R - 0.4) < 5 * se);
+    assert_true(distinct > R - 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_validate),
+        cmocka_unit_test(test_dist_validation_names_parameter),
+        cmocka_unit_test(test_dist_draws),
         cmocka_unit_test(test_defaults_match_table),
         cmocka_unit_test(test_table_entries_are_complete),
         cmocka_unit_test(test_table_covers_every_field),

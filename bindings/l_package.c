@@ -1,11 +1,22 @@
 /* l_package.c: the package handle, sp.package{ name = ..., measure, ... } and
- * package:with{ name = ..., measure, ... }.
+ * package:with{ name = ..., measure, ... }, and the generic measure value.
  *
  * A package handle owns an sp_package. Named keys configure the package;
- * positional entries are its measures (values made by sp.voucher{...}),
- * copied into the package in order. Measure names must be unique in a
- * package (the core says which one repeats). A package is immutable once
- * made: package:with builds a new one from a copy of its measures. */
+ * positional entries are its measures, copied into the package in order:
+ * vouchers (sp.voucher{...}, l_vouchers.c) and measure values of every other
+ * kind (sp.scrappage, sp.purchase_subsidy, sp.cash_transfer in l_cars.c;
+ * sp.plates.individual_lottery / family_lottery / extra_quota in l_plates.c).
+ * Measure names must be unique in a package and a package holds at most one
+ * plate regime (the core says which rule was broken). A package is immutable
+ * once made: package:with builds a new one from a copy of its measures.
+ *
+ * The measure value (SP_L_MEASURE, see l_spendsim.h) lives here because
+ * packages are what consume it: one userdata type holding an sp_measure, so
+ * adding any kind to a package is one call (sp_package_add_measure). Its
+ * fields and description come from the hooks of the file that makes the kind.
+ * The readers sp_l_measure_* are shared by the measure constructors. */
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "l_args.h"
@@ -18,19 +29,166 @@ static sp_package *check(lua_State *L, const char *fname)
     return sp_l_checkhandle(L, 1, SP_L_PACKAGE, fname, WHAT);
 }
 
+/* ---- the measure value ---- */
+
+static const char *kind_name(sp_measure_kind k)
+{
+    switch (k) {
+    case SP_MEASURE_VOUCHER: return "voucher";
+    case SP_MEASURE_SCRAPPAGE: return "scrappage";
+    case SP_MEASURE_PURCHASE_SUBSIDY: return "purchase_subsidy";
+    case SP_MEASURE_CASH_TRANSFER: return "cash_transfer";
+    case SP_MEASURE_PLATES: return "plate_regime";
+    case SP_MEASURE_PLATE_EXTRA: return "extra_quota";
+    }
+    return "?";
+}
+
+static int is_plates_kind(sp_measure_kind k)
+{
+    return k == SP_MEASURE_PLATES || k == SP_MEASURE_PLATE_EXTRA;
+}
+
+sp_l_measure *sp_l_newmeasure(lua_State *L, sp_measure_kind kind)
+{
+    sp_l_measure *lm = lua_newuserdatauv(L, sizeof *lm, 0);
+    memset(lm, 0, sizeof *lm);
+    lm->m.kind = kind;
+    luaL_setmetatable(L, SP_L_MEASURE);
+    return lm;
+}
+
+sp_l_measure *sp_l_tomeasure(lua_State *L, int idx)
+{
+    return luaL_testudata(L, idx, SP_L_MEASURE);
+}
+
+double sp_l_measure_number(lua_State *L, const char *fname, const char *key, double def)
+{
+    if (lua_getfield(L, 1, key) == LUA_TNIL) {
+        lua_pop(L, 1);
+        return def;
+    }
+    if (lua_type(L, -1) != LUA_TNUMBER)
+        luaL_error(L, "%s: '%s' must be a number, got %s", fname, key, sp_l_typename(L, -1));
+    double v = lua_tonumber(L, -1);
+    if (!isfinite(v))
+        luaL_error(L, "%s: '%s' must be a finite number, got %s", fname, key, lua_tostring(L, -1));
+    lua_pop(L, 1);
+    return v;
+}
+
+int sp_l_measure_month(lua_State *L, const char *fname, const char *key, int *month)
+{
+    const char *s = sp_l_getstring(L, 1, fname, key, NULL);
+    if (!s)
+        return 0;
+    sp_err err;
+    sp_err_clear(&err);
+    if (sp_month_parse(s, month, &err) != SP_OK)
+        luaL_error(L, "%s: '%s': %s", fname, key, err.msg);
+    return 1;
+}
+
+int sp_l_measure_filter(lua_State *L, const char *fname, const char *key, char *buf, size_t n)
+{
+    const char *text = sp_l_getstring(L, 1, fname, key, NULL);
+    if (!text)
+        return 0;
+    if (text[0]) {
+        sp_err err;
+        sp_err_clear(&err);
+        sp_filter *f = sp_filter_compile(text, &err);
+        if (!f)
+            luaL_error(L, "%s: '%s': %s", fname, key, err.msg);
+        sp_filter_free(f);
+    }
+    if (strlen(text) >= n) /* cannot happen: compile limits the length */
+        luaL_error(L, "%s: '%s' is longer than %d characters", fname, key, (int)n - 1);
+    strcpy(buf, text);
+    return 1;
+}
+
+void sp_l_measure_name(lua_State *L, const char *fname, sp_measure *m, const char *def)
+{
+    const char *name = sp_l_getstring(L, 1, fname, "name", NULL);
+    if (!name)
+        name = def;
+    else if (!name[0])
+        luaL_error(L, "%s: 'name' must not be empty", fname);
+    if (strlen(name) >= sizeof m->name)
+        luaL_error(L, "%s: 'name' is longer than %d bytes", fname, (int)sizeof m->name - 1);
+    strcpy(m->name, name);
+}
+
+static sp_l_measure *check_measure(lua_State *L, int idx)
+{
+    return luaL_checkudata(L, idx, SP_L_MEASURE);
+}
+
+static int measure_release(lua_State *L)
+{
+    check_measure(L, 1); /* owns no core memory */
+    return 0;
+}
+
+/* __index: methods (upvalue 1; none yet), name, kind, then the kind's fields. */
+static int measure_index(lua_State *L)
+{
+    if (lua_getfield(L, lua_upvalueindex(1), luaL_checkstring(L, 2)) != LUA_TNIL)
+        return 1;
+    const sp_l_measure *lm = check_measure(L, 1);
+    const char *key = lua_tostring(L, 2);
+    if (strcmp(key, "name") == 0) {
+        lua_pushstring(L, lm->m.name);
+        return 1;
+    }
+    if (strcmp(key, "kind") == 0) {
+        lua_pushstring(L, kind_name(lm->m.kind));
+        return 1;
+    }
+    int found = is_plates_kind(lm->m.kind) ? sp_l_plates_field(L, &lm->m, key)
+                                           : sp_l_cars_field(L, &lm->m, key);
+    if (!found)
+        return luaL_error(L, "%s: no field or method '%s'", kind_name(lm->m.kind), key);
+    return 1;
+}
+
+static int measure_tostring(lua_State *L)
+{
+    const sp_l_measure *lm = check_measure(L, 1);
+    if (is_plates_kind(lm->m.kind))
+        sp_l_plates_tostring(L, &lm->m);
+    else
+        sp_l_cars_tostring(L, &lm->m);
+    return 1;
+}
+
+/* ---- packages ---- */
+
 /* Adds the measure at stack index idx (positional entry `entry`) to pkg.
  * Raises on error; the package is then unchanged (and still owned by its
  * handle, so nothing leaks). */
 static void add_measure(lua_State *L, sp_package *pkg, int idx, lua_Integer entry,
                         const char *fname)
 {
-    const sp_l_voucher *v = luaL_testudata(L, idx, SP_L_VOUCHER);
-    if (!v)
-        luaL_error(L, "%s: entry %I is not a measure (got %s)", fname, (LUAI_UACINT)entry,
-                   sp_l_typename(L, idx));
     sp_err err;
     sp_err_clear(&err);
-    if (sp_package_add_voucher(pkg, v->name, &v->def, &err) != SP_OK)
+    const sp_l_voucher *v = luaL_testudata(L, idx, SP_L_VOUCHER);
+    if (v) {
+        if (sp_package_add_voucher(pkg, v->name, &v->def, &err) != SP_OK)
+            luaL_error(L, "%s: entry %I: %s", fname, (LUAI_UACINT)entry, err.msg);
+        return;
+    }
+    const sp_l_measure *lm = sp_l_tomeasure(L, idx);
+    if (!lm)
+        luaL_error(L, "%s: entry %I is not a measure (got %s)", fname, (LUAI_UACINT)entry,
+                   sp_l_typename(L, idx));
+    if (lm->m.kind == SP_MEASURE_PLATES && sp_package_plates(pkg))
+        luaL_error(L, "%s: entry %I: package \"%s\" already has a plate regime (a package holds "
+                      "one; build a package with another regime with sp.package{...})",
+                   fname, (LUAI_UACINT)entry, pkg->name);
+    if (sp_package_add_measure(pkg, &lm->m, &err) != SP_OK)
         luaL_error(L, "%s: entry %I: %s", fname, (LUAI_UACINT)entry, err.msg);
 }
 
@@ -103,6 +261,49 @@ static int l_measures(lua_State *L)
     return 1;
 }
 
+/* pkg:measure(k | name) -> a copy of the package's k-th measure (or the one
+ * named so) as a value: a voucher or a measure, read back from the core
+ * package (what the engine will run). */
+static int l_measure(lua_State *L)
+{
+    const char *fn = "package:measure";
+    const sp_package *p = check(L, fn);
+    int k = -1;
+    if (lua_type(L, 2) == LUA_TNUMBER && lua_isinteger(L, 2)) {
+        lua_Integer i = lua_tointeger(L, 2);
+        if (i < 1 || i > p->nmeasures)
+            return luaL_error(L, "%s: index must be between 1 and %d, got %I", fn, p->nmeasures,
+                              (LUAI_UACINT)i);
+        k = (int)i - 1;
+    } else if (lua_type(L, 2) == LUA_TSTRING) {
+        const char *name = lua_tostring(L, 2);
+        for (int j = 0; j < p->nmeasures && k < 0; j++)
+            if (strcmp(p->measures[j].name, name) == 0)
+                k = j;
+        if (k < 0)
+            return luaL_error(L, "%s: package \"%s\" has no measure named \"%s\"", fn, p->name,
+                              name);
+    } else {
+        return luaL_error(L, "%s: expected a measure index or name, got %s", fn,
+                          sp_l_typename(L, 2));
+    }
+    const sp_measure *m = &p->measures[k];
+    if (m->kind == SP_MEASURE_VOUCHER) {
+        sp_l_voucher *v = lua_newuserdatauv(L, sizeof *v, 0);
+        memset(v, 0, sizeof *v);
+        strcpy(v->name, m->name);
+        v->def = m->def.voucher;
+        v->day_given = v->def.start_day != 1;
+        luaL_setmetatable(L, SP_L_VOUCHER);
+        return 1;
+    }
+    sp_l_measure *lm = sp_l_newmeasure(L, m->kind);
+    lm->m = *m;
+    lm->m.filter = NULL; /* owned by the package */
+    lm->m.id = 0;
+    return 1;
+}
+
 /* #pkg: number of measures. */
 static int l_len(lua_State *L)
 {
@@ -157,8 +358,11 @@ static int l_tostring(lua_State *L)
 
 void sp_l_open_package(lua_State *L, int module)
 {
-    static const luaL_Reg methods[] = {{"with", l_with}, {"measures", l_measures}, {NULL, NULL}};
+    static const luaL_Reg methods[] = {
+        {"with", l_with}, {"measures", l_measures}, {"measure", l_measure}, {NULL, NULL}};
+    static const luaL_Reg no_methods[] = {{NULL, NULL}};
     sp_l_newclass(L, SP_L_PACKAGE, methods, l_index, l_release, l_tostring);
+    sp_l_newclass(L, SP_L_MEASURE, no_methods, measure_index, measure_release, measure_tostring);
     luaL_getmetatable(L, SP_L_PACKAGE);
     lua_pushcfunction(L, l_len);
     lua_setfield(L, -2, "__len");

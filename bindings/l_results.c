@@ -146,6 +146,37 @@ static int l_summary(lua_State *L)
     return 1;
 }
 
+/* res:plates{ package = <first> } -> table: the plate allocation of one
+ * package by month (sp_results_plates_table): one row per statistic
+ * (applicants, quotas and winners by pool, the base odds of a step-1
+ * individual and its "1 in X", the raw applicants/quota ratio, the NEV queue
+ * and its implied wait in years), one column per month, mean and intervals
+ * over replicates; zeros in months without an allocation. */
+static int l_plates(lua_State *L)
+{
+    static const char *const keys[] = {"package", NULL};
+    const char *fn = "results:plates";
+    const sp_results *res = check(L, fn);
+    if (lua_isnoneornil(L, 2)) { /* res:plates() takes the first package */
+        lua_settop(L, 1);
+        lua_newtable(L);
+    }
+    sp_l_checkargs(L, 2, fn);
+    sp_l_checkkeys(L, 2, fn, keys, 0);
+    int p = 0;
+    if (lua_getfield(L, 2, "package") != LUA_TNIL)
+        p = find_package(L, res, lua_gettop(L), fn, "'package'");
+    lua_pop(L, 1);
+    sp_table **slot = sp_l_newtable(L);
+    sp_err err;
+    sp_err_clear(&err);
+    *slot = sp_results_plates_table(res, p, &err);
+    if (!*slot)
+        return luaL_error(L, "%s: %s", fn, err.msg);
+    mark_check(L, *slot, fn);
+    return 1;
+}
+
 /* res:packages() -> { "Status quo", ... } in experiment order. */
 static int l_packages(lua_State *L)
 {
@@ -260,6 +291,7 @@ void sp_l_open_results(lua_State *L)
 {
     static const luaL_Reg methods[] = {{"table", l_table},
                                        {"summary", l_summary},
+                                       {"plates", l_plates},
                                        {"packages", l_packages},
                                        {"months", l_months},
                                        {"replicates", l_replicates},

@@ -9,6 +9,7 @@
 #ifndef SP_L_SPENDSIM_H
 #define SP_L_SPENDSIM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <lauxlib.h>
@@ -24,6 +25,7 @@
 #define SP_L_TABLE "spendsim.table"
 #define SP_L_VOUCHER "spendsim.voucher"
 #define SP_L_DIST "spendsim.distribution"
+#define SP_L_MEASURE "spendsim.measure"
 
 /* Registry keys: the host settings (a userdata holding sp_l_host) and the
  * private table the prelude shares with the CLI (see prelude.lua). */
@@ -67,6 +69,8 @@ void sp_l_open_results(lua_State *L);
 void sp_l_open_table(lua_State *L);
 void sp_l_open_vouchers(lua_State *L, int module);
 void sp_l_open_params(lua_State *L, int module);
+void sp_l_open_cars(lua_State *L, int module);   /* sp.scrappage, sp.purchase_subsidy, sp.cash_transfer */
+void sp_l_open_plates(lua_State *L, int module); /* sp.plates.individual_lottery, ... */
 
 /* If the value at idx is a distribution (sp.normal, sp.uniform), fills out's
  * kind and arguments (not its name) and returns 1; else returns 0. */
@@ -81,6 +85,49 @@ typedef struct sp_l_voucher {
     int day_given;           /* 1 if `start` named a day ("2020-06-06") */
     sp_voucher_def def;
 } sp_l_voucher;
+
+/* Every other measure (sp.scrappage{...}, sp.plates.extra_quota{...}, ...)
+ * is a value of the one type "measure" (metatable SP_L_MEASURE, defined in
+ * l_package.c): a full userdata holding an sp_measure with its kind, name and
+ * validated definition (filter texts compile; m.filter stays NULL and m.id 0:
+ * the package compiles its own copy). Like a voucher it owns no core memory
+ * and sp.package / package:with copy it (sp_package_add_measure).
+ * Its fields and tostring are the concept's own: the measure type's __index
+ * and __tostring call the hooks of the file that makes the kind. */
+typedef struct sp_l_measure {
+    sp_measure m;
+} sp_l_measure;
+
+/* Pushes a new measure of `kind` (definition zeroed, no name) and returns it. */
+sp_l_measure *sp_l_newmeasure(lua_State *L, sp_measure_kind kind);
+
+/* The measure at idx, or NULL if the value is not a measure value. */
+sp_l_measure *sp_l_tomeasure(lua_State *L, int idx);
+
+/* Hooks of the measure type, per concept: the *_field functions push the
+ * value of field `key` of m and return 1, or return 0 for an unknown key;
+ * the *_tostring functions push the description of m. l_cars.c handles the
+ * car measures and the cash transfer, l_plates.c the plate regime and the
+ * extra quota. */
+int sp_l_cars_field(lua_State *L, const sp_measure *m, const char *key);
+void sp_l_cars_tostring(lua_State *L, const sp_measure *m);
+int sp_l_plates_field(lua_State *L, const sp_measure *m, const char *key);
+void sp_l_plates_tostring(lua_State *L, const sp_measure *m);
+
+/* Readers shared by the measure constructors (l_package.c). The argument
+ * table is at stack index 1; errors start with "<fname>: '<key>'" and, raised
+ * from the C function the scenario called, carry the scenario's file:line.
+ *   sp_l_measure_number: a finite number, or def when absent;
+ *   sp_l_measure_month:  "YYYY-MM" into *month; returns 0 when absent (and
+ *                        leaves *month alone), 1 when read;
+ *   sp_l_measure_filter: filter text compiled here (its errors name the
+ *                        position in the expression), copied into buf of
+ *                        size n; "" = everyone; returns 0 when absent;
+ *   sp_l_measure_name:   'name' into m->name, or `def` when absent. */
+double sp_l_measure_number(lua_State *L, const char *fname, const char *key, double def);
+int sp_l_measure_month(lua_State *L, const char *fname, const char *key, int *month);
+int sp_l_measure_filter(lua_State *L, const char *fname, const char *key, char *buf, size_t n);
+void sp_l_measure_name(lua_State *L, const char *fname, sp_measure *m, const char *def);
 
 /* Creates a handle with metatable tname and a NULL pointer on top of the
  * stack, with nuv user values; returns the pointer slot to fill. */

@@ -9,12 +9,17 @@
 #include "calendar.h"
 
 /* Draw layout of one household-month on the stream (i, month, SP_PURPOSE_CARS):
- * draw 0: w0, w1 market entry of cars 0 and 1; w2 purchase; w3 fuel choice;
- * draw 1: w0, w1 price (Box-Muller); w2 wish for a car; w3 unused.
+ * draw 0: w0, w1 market entry of cars 0 and 1; w2 purchase (car owners and
+ *         plate holders) or the wish for a car (car-less households without a
+ *         plate: they never buy in that month, so w2 serves one purpose only);
+ *         w3 fuel choice;
+ * draw 1: w0, w1 price (Box-Muller); w2, w3 unused.
  * Initial market membership: stream (i, start_month - 1, SP_PURPOSE_CARS), draw 7.
  * First-come keys of scrappage programme id: stream (i, month,
  * SP_PURPOSE_SUBSIDY | id << 8), draw 0, w0. */
 #define DRAW_INIT 7u
+
+#define HAZARD_TABLE 1200 /* months: 100 years */
 
 struct sp_cars_state {
     size_t n;
@@ -30,7 +35,18 @@ struct sp_cars_state {
     int offer_month;       /* month the offers were prepared for; offers count only then */
     double spent[SP_CARS_MAX_PROGRAMMES];
     int exhausted[SP_CARS_MAX_PROGRAMMES];
+    /* Precomputed from the run's parameters (the hot path takes no pow/exp/log): */
+    double hazard[HAZARD_TABLE];   /* sp_cars_entry_hazard by age in months */
+    double income_mult[5];         /* sp_cars_income_multiplier by quintile */
+    float *wish_p;                 /* monthly probability of wanting a car (static attributes) */
+    float *price;                  /* expected price of the next car, yuan */
 };
+
+/* Entry hazard of a car aged `age` months from the table (computed beyond it). */
+static double hazard_of(const sp_cars_state *cs, const sp_params *p, int age)
+{
+    return age >= 0 && age < HAZARD_TABLE ? cs->hazard[age] : sp_cars_entry_hazard(p, age);
+}
 
 /* ---- measures ---- */
 
@@ -280,9 +296,11 @@ sp_cars_state *sp_cars_state_alloc(const sp_population *pop, const sp_hstate *in
         cs->plate_nev = calloc(m, 1);
         cs->offer = calloc(m, 1);
         cs->mask = calloc(m, 1);
+        cs->wish_p = calloc(m, sizeof(float));
+        cs->price = calloc(m, sizeof(float));
     }
     if (!cs || !cs->market || !cs->wish || !cs->hold || !cs->hold_months || !cs->plate_nev || !cs->offer ||
-        !cs->mask) {
+        !cs->mask || !cs->wish_p || !cs->price) {
         sp_cars_state_free(cs);
         sp_err_set(err, SP_ENOMEM, "out of memory for the car state of %zu households", n);
         return NULL;
@@ -296,18 +314,37 @@ sp_cars_state *sp_cars_state_alloc(const sp_population *pop, const sp_hstate *in
             sl += pop->weight[i] * log(pop->income[i]);
         }
     cs->ln_income_ref = sw > 0 ? sl / sw : log(150000.0);
+    for (int a = 0; a < HAZARD_TABLE; a++)
+        cs->hazard[a] = sp_cars_entry_hazard(p, a);
+    for (int q5 = 0; q5 < 5; q5++)
+        cs->income_mult[q5] = exp(p->car_entry_income_gradient * (q5 - 2.0));
+    for (size_t i = 0; i < n; i++) {
+        cs->price[i] = (float)sp_cars_expected_price(p, pop, i);
+        double r = p->car_wish_rate;
+        if (r > 0 && pop->drivers[i] > 0) {
+            double y = pop->income[i] > 1 ? pop->income[i] : 1;
+            double lg = log(r / (1.0 - r)) + p->car_wish_income_slope * (log(y) - cs->ln_income_ref) +
+                        p->car_wish_size_slope * (pop->size[i] - 2.31) +
+                        p->car_wish_driver_slope * (pop->drivers[i] - 1.0);
+            cs->wish_p[i] = (float)logistic(lg);
+        }
+    }
     const double q = p->car_purchase_prob;
     for (size_t i = 0; i < n; i++) {
         uint8_t ps = initial->plate_state[i];
         if (ps == SP_PLATE_NEV_QUEUE)
             cs->plate_nev[i] = 1;
-        if (initial->ncars[i] == 0 && (ps == SP_PLATE_LOTTERY || ps == SP_PLATE_NEV_QUEUE))
-            cs->wish[i] = 1;
+        if (initial->ncars[i] == 0 && (ps == SP_PLATE_LOTTERY || ps == SP_PLATE_NEV_QUEUE)) {
+            if (cs->plates_required)
+                cs->wish[i] = 1;
+            else
+                cs->hold[i] = 1; /* no plate needed: already shopping */
+        }
         if (initial->ncars[i] > 0) {
             /* stationary share in the market: inflow h, outflow q */
-            double mult = sp_cars_income_multiplier(p, pop, i), stay = 1;
+            double mult = cs->income_mult[pop->quintile[i] % 5], stay = 1;
             for (int k = 0; k < initial->ncars[i] && k < SP_MAX_CARS; k++) {
-                double h = sp_cars_entry_hazard(p, initial->car_age[k][i]) * mult;
+                double h = hazard_of(cs, p, initial->car_age[k][i]) * mult;
                 stay *= 1.0 - (h < 1 ? h : 1);
             }
             double pin = (1.0 - stay) / q;
@@ -324,6 +361,8 @@ void sp_cars_state_free(sp_cars_state *cs)
     if (!cs)
         return;
     free(cs->market);
+    free(cs->wish_p);
+    free(cs->price);
     free(cs->wish);
     free(cs->hold);
     free(cs->hold_months);
@@ -420,7 +459,7 @@ static void decide(const sp_cars_state *cs, const sp_cars_measures *ms, const sp
     sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 0, w0);
     const int nc = st->ncars[i] < SP_MAX_CARS ? st->ncars[i] : SP_MAX_CARS;
     const int year = sp_month_year(month);
-    const double P = sp_cars_expected_price(p, pop, i);
+    const double P = cs->price[i];
     const double nev_base = p->nev_logit + p->nev_trend * (year - 2019);
     const uint8_t ps = st->plate_state[i];
 
@@ -436,17 +475,8 @@ static void decide(const sp_cars_state *cs, const sp_cars_measures *ms, const sp
             k = cs->offer[i] - 1;
     } else {
         /* car-less, no plate: the wish for a car */
-        if (!cs->wish[i] && pop->drivers[i] > 0) {
-            double r = p->car_wish_rate;
-            if (r > 0) {
-                double y = pop->income[i] > 1 ? pop->income[i] : 1;
-                double lg = log(r / (1.0 - r)) + p->car_wish_income_slope * (log(y) - cs->ln_income_ref) +
-                            p->car_wish_size_slope * (pop->size[i] - 2.31) +
-                            p->car_wish_driver_slope * (pop->drivers[i] - 1.0);
-                sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 1, w1);
-                d->wish = sp_u01(w1[2]) < logistic(lg);
-            }
-        }
+        if (!cs->wish[i] && cs->wish_p[i] > 0)
+            d->wish = sp_u01(w0[2]) < cs->wish_p[i]; /* w0[2] is unused by car-less households */
         return;
     }
 
@@ -465,9 +495,9 @@ static void decide(const sp_cars_state *cs, const sp_cars_measures *ms, const sp
     } else {
         int in_market = cs->market[i];
         if (!in_market) {
-            double mult = sp_cars_income_multiplier(p, pop, i);
+            double mult = cs->income_mult[pop->quintile[i] % 5];
             for (int c = 0; c < nc && !in_market; c++) {
-                double h = sp_cars_entry_hazard(p, st->car_age[c][i]) * mult;
+                double h = hazard_of(cs, p, st->car_age[c][i]) * mult;
                 h = sp_cars_logit_shift(h > 1 ? 1 : h, p->subsidy_beta_entry * x);
                 if (sp_u01(w0[c]) < h)
                     in_market = d->enter = 1;

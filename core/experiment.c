@@ -39,6 +39,29 @@ int sp_experiment_validate(const sp_experiment_def *d, sp_err *err)
     if (d->months < 1 || d->months > SP_MAX_MONTHS)
         return sp_err_set(err, SP_EINVAL, "months must be between 1 and %d, got %d", SP_MAX_MONTHS,
                           d->months);
+    if (d->warmup < 0 || d->warmup > SP_MAX_MONTHS)
+        return sp_err_set(err, SP_EINVAL, "warmup must be between 0 and %d months, got %d",
+                          SP_MAX_MONTHS, d->warmup);
+    for (int p = 0; p < d->npackages; p++)
+        for (int k = 0; k < d->packages[p]->nmeasures; k++) {
+            const sp_measure *m = &d->packages[p]->measures[k];
+            if (m->kind != SP_MEASURE_PLATE_EXTRA)
+                continue;
+            int mo = m->def.extra.month;
+            if (mo < d->start_month - d->warmup || mo >= d->start_month + d->months) {
+                char a[8], b[8], c[8];
+                sp_month_format(mo, a);
+                sp_month_format(d->start_month - d->warmup, b);
+                sp_month_format(d->start_month + d->months - 1, c);
+                return sp_err_set(err, SP_EINVAL,
+                                  "extra quota \"%s\" in %s is outside the horizon %s..%s",
+                                  m->name, a, b, c);
+            }
+            if (!sp_package_plates(d->packages[p]))
+                return sp_err_set(err, SP_EINVAL,
+                                  "package \"%s\": extra quota \"%s\" needs a plate regime in the package",
+                                  d->packages[p]->name, m->name);
+        }
     if (d->replicates < 1 || d->replicates > SP_MAX_REPLICATES)
         return sp_err_set(err, SP_EINVAL, "replicates must be between 1 and %d, got %d",
                           SP_MAX_REPLICATES, d->replicates);
@@ -102,10 +125,17 @@ sp_results *sp_experiment_run(const sp_experiment_def *d, sp_err *err)
                 res->param_values[(size_t)r * d->ndists + k] = v;
             }
             sp_run *run = sp_run_alloc(d->population, d->packages[p], &prm, key,
-                                       d->start_month, d->threads, err);
+                                       d->start_month - d->warmup, d->threads, err);
             if (!run) {
                 sp_results_free(res);
                 return NULL;
+            }
+            for (int m = 0; m < d->warmup; m++) { /* simulated, not reported */
+                if (sp_run_step(run, sp_results_at(res, p, r, 0), err) != SP_OK) {
+                    sp_run_free(run);
+                    sp_results_free(res);
+                    return NULL;
+                }
             }
             for (int m = 0; m < d->months; m++) {
                 if (sp_run_step(run, sp_results_at(res, p, r, m), err) != SP_OK) {
@@ -113,6 +143,8 @@ sp_results *sp_experiment_run(const sp_experiment_def *d, sp_err *err)
                     sp_results_free(res);
                     return NULL;
                 }
+                memcpy(sp_results_plates_at(res, p, r, m), sp_run_plate_stats(run),
+                       SP_NPLATESTAT * sizeof(double));
             }
             sp_run_free(run);
             if (d->progress)

@@ -24,6 +24,8 @@ typedef struct sp_experiment_def {
     int npackages;
     int start_month;   /* calendar month (see calendar.h) of the first reported month */
     int months;        /* reported months, 1..SP_MAX_MONTHS */
+    int warmup;        /* months simulated before start_month and not reported (0..SP_MAX_MONTHS),
+                        * so that applicant pools and car markets reach their state */
     int replicates;    /* 1..SP_MAX_REPLICATES */
     uint32_t seed;
     int threads;       /* 1 or more; results do not depend on it */

@@ -1,6 +1,7 @@
 /* package.c: packages of measures. */
 #include "package.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,17 +85,117 @@ int sp_package_add_voucher(sp_package *p, const char *name, const sp_voucher_def
     return rc;
 }
 
+static int count_kind(const sp_package *p, sp_measure_kind kind)
+{
+    int n = 0;
+    for (int k = 0; k < p->nmeasures; k++)
+        n += p->measures[k].kind == kind;
+    return n;
+}
+
+int sp_package_add_scrappage(sp_package *p, const char *name, const sp_scrappage_def *d, sp_err *err)
+{
+    int rc = sp_scrappage_validate(d, err);
+    if (rc != SP_OK)
+        return rc;
+    if (count_kind(p, SP_MEASURE_SCRAPPAGE) >= SP_CARS_MAX_PROGRAMMES)
+        return sp_err_set(err, SP_EINVAL, "a package holds at most %d scrappage programmes",
+                          SP_CARS_MAX_PROGRAMMES);
+    sp_measure *m = NULL;
+    rc = add_measure(p, name, SP_MEASURE_SCRAPPAGE, d->filter, &m, err);
+    if (rc == SP_OK)
+        m->def.scrappage = *d;
+    return rc;
+}
+
+int sp_package_add_purchase_subsidy(sp_package *p, const char *name,
+                                    const sp_purchase_subsidy_def *d, sp_err *err)
+{
+    int rc = sp_purchase_subsidy_validate(d, err);
+    if (rc != SP_OK)
+        return rc;
+    if (count_kind(p, SP_MEASURE_PURCHASE_SUBSIDY) >= SP_CARS_MAX_PROGRAMMES)
+        return sp_err_set(err, SP_EINVAL, "a package holds at most %d purchase subsidies",
+                          SP_CARS_MAX_PROGRAMMES);
+    sp_measure *m = NULL;
+    rc = add_measure(p, name, SP_MEASURE_PURCHASE_SUBSIDY, NULL, &m, err);
+    if (rc == SP_OK)
+        m->def.purchase = *d;
+    return rc;
+}
+
+int sp_package_add_cash_transfer(sp_package *p, const char *name, const sp_cash_transfer_def *d,
+                                 sp_err *err)
+{
+    int rc = sp_cash_transfer_validate(d, err);
+    if (rc != SP_OK)
+        return rc;
+    sp_measure *m = NULL;
+    rc = add_measure(p, name, SP_MEASURE_CASH_TRANSFER, d->filter, &m, err);
+    if (rc == SP_OK)
+        m->def.transfer = *d;
+    return rc;
+}
+
+int sp_package_add_plates(sp_package *p, const char *name, const sp_plate_regime_def *d, sp_err *err)
+{
+    int rc = sp_plate_regime_validate(d, err);
+    if (rc != SP_OK)
+        return rc;
+    if (count_kind(p, SP_MEASURE_PLATES) > 0)
+        return sp_err_set(err, SP_EINVAL, "package \"%s\" already has a plate regime", p->name);
+    sp_measure *m = NULL;
+    rc = add_measure(p, name, SP_MEASURE_PLATES, NULL, &m, err);
+    if (rc == SP_OK)
+        m->def.plates = *d;
+    return rc;
+}
+
+int sp_package_add_plate_extra(sp_package *p, const char *name, const sp_plate_extra_def *d,
+                               sp_err *err)
+{
+    if (!(d->plates >= 0) || !isfinite(d->plates))
+        return sp_err_set(err, SP_EINVAL, "extra quota plates must be 0 or more, got %g", d->plates);
+    if (count_kind(p, SP_MEASURE_PLATE_EXTRA) >= SP_PLATE_MAX_EXTRA)
+        return sp_err_set(err, SP_EINVAL, "a package holds at most %d extra quotas",
+                          SP_PLATE_MAX_EXTRA);
+    sp_measure *m = NULL;
+    int rc = add_measure(p, name, SP_MEASURE_PLATE_EXTRA, NULL, &m, err);
+    if (rc == SP_OK)
+        m->def.extra = *d;
+    return rc;
+}
+
+int sp_package_add_measure(sp_package *p, const sp_measure *m, sp_err *err)
+{
+    switch (m->kind) {
+    case SP_MEASURE_VOUCHER: return sp_package_add_voucher(p, m->name, &m->def.voucher, err);
+    case SP_MEASURE_SCRAPPAGE: return sp_package_add_scrappage(p, m->name, &m->def.scrappage, err);
+    case SP_MEASURE_PURCHASE_SUBSIDY:
+        return sp_package_add_purchase_subsidy(p, m->name, &m->def.purchase, err);
+    case SP_MEASURE_CASH_TRANSFER:
+        return sp_package_add_cash_transfer(p, m->name, &m->def.transfer, err);
+    case SP_MEASURE_PLATES: return sp_package_add_plates(p, m->name, &m->def.plates, err);
+    case SP_MEASURE_PLATE_EXTRA: return sp_package_add_plate_extra(p, m->name, &m->def.extra, err);
+    }
+    return sp_err_set(err, SP_EINVAL, "unknown measure kind %d", (int)m->kind);
+}
+
+const sp_plate_regime_def *sp_package_plates(const sp_package *p)
+{
+    for (int k = 0; k < p->nmeasures; k++)
+        if (p->measures[k].kind == SP_MEASURE_PLATES)
+            return &p->measures[k].def.plates;
+    return NULL;
+}
+
 sp_package *sp_package_derive(const sp_package *base, const char *name, sp_err *err)
 {
     sp_package *p = sp_package_alloc(name, err);
     if (!p)
         return NULL;
     for (int k = 0; k < base->nmeasures; k++) {
-        const sp_measure *m = &base->measures[k];
-        int rc = SP_EINVAL;
-        if (m->kind == SP_MEASURE_VOUCHER)
-            rc = sp_package_add_voucher(p, m->name, &m->def.voucher, err);
-        if (rc != SP_OK) {
+        if (sp_package_add_measure(p, &base->measures[k], err) != SP_OK) {
             sp_package_free(p);
             return NULL;
         }

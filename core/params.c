@@ -67,21 +67,25 @@ static const sp_param_info table[] = {
     {"nev_logit", F(nev_logit), -2.5, -10.0, 10.0, "logit",
      "assumption: NEVs ~8% of buyers with an ordinary plate in 2019 (most Beijing NEVs came through NEV plates)"},
     {"nev_trend", F(nev_trend), 0.35, -2.0, 2.0, "logit per year",
-     "assumption: rising NEV share (national NEV share of new cars 5% 2019 -> 26% 2022)"},
+     "assumption: a rising NEV share of new cars"},
     {"fuel_subsidy_beta", F(fuel_subsidy_beta), 3.0, 0.0, 20.0, "logit per unit S/P",
      "Ji, Wang & Fan 2022: own-price elasticity of the BEV share -2.93 = -beta (1 - s)"},
     {"subsidy_beta", F(subsidy_beta), 16.0, 0.0, 60.0, "logit per unit S/P",
      "calibrated to V7: US CARS-type programme (16% of price, cars >= 10 years or China III or older, two months) gives additionality 0.53 (target 0.53, band 0.45-0.60)"},
     {"subsidy_beta_entry", F(subsidy_beta_entry), 2.0, 0.0, 60.0, "logit per unit S/P",
-     "calibrated with subsidy_beta to V7: a subsidy draws a few new entrants (odds x1.38 at S/P = 0.16); 65% of the extra CARS-type purchases are pulled from the next 6 months (Mian & Sufi 2012: nearly all within ~7 months; Li, Linn & Spiller 2013: about a third by December)"},
+     "calibrated with subsidy_beta to V7: a subsidy draws a few new entrants (odds x1.38 at S/P = 0.16) and most extra purchases are pulled forward (Hoekstra, Puller & West 2017: acceleration of at most 8 months; Li, Linn & Spiller 2013: 0.37 m extra in Jul-Aug, net 0.25 m Jun-Dec 2009)"},
     {"car_wish_rate", F(car_wish_rate), 0.004, 0.0, 0.5, "per month",
-     "assumption: about 150,000 car-less households a year start wanting a car (lottery applicants grew by ~250,000 persons a year 2013-2019)"},
+     "assumption, shaped on the ordinary pool's growth (1.42 m applicants in Feb 2013 to 3.32 m in Aug 2019, about 290,000 persons a year)"},
     {"car_wish_income_slope", F(car_wish_income_slope), 1.0, -5.0, 5.0, "logit per ln income",
      "assumption, as the ownership slope of the generator (1.2)"},
     {"car_wish_size_slope", F(car_wish_size_slope), 0.2, -5.0, 5.0, "logit per person", "assumption"},
     {"car_wish_driver_slope", F(car_wish_driver_slope), 0.3, -5.0, 5.0, "logit per driver", "assumption"},
     {"plate_purchase_prob", F(plate_purchase_prob), 0.235, 0.01, 1.0, "per month",
      "Beijing Jan 2011 winners: 14,000 of 17,600 (80%) bought within ~6 months: 1 - 0.2^(1/6)"},
+    /* plates */
+    {"nev_queue_choice", F(nev_queue_choice), 0.384, 0.0, 1.0, "share",
+     "derived: NEV queue grew 117,678 -> 442,411 and the ordinary pool 2.80 m -> 3.32 m from "
+     "Dec 2017 to Aug 2019 (data/beijing_plate_lottery_applicants.csv): 324,733 / 844,733"},
 };
 
 #define NPARAM (sizeof table / sizeof table[0])

@@ -53,6 +53,8 @@ typedef struct sp_params {
     double car_wish_size_slope;    /* logit slope per person above 2.31 */
     double car_wish_driver_slope;  /* logit slope per driver above one */
     double plate_purchase_prob;    /* monthly probability that a plate holder buys its car */
+    /* plates */
+    double nev_queue_choice;       /* share of new plate applicants who join the NEV queue */
 } sp_params;
 
 typedef struct sp_param_info {

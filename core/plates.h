@@ -183,7 +183,8 @@ typedef struct sp_plate_cand {
  * result depends only on the multiset of candidates, not on their order in c.
  * Expected O(m + k log k) for k winners (weighted quickselect, then a sort of
  * the selected prefix). *allocated (may be NULL) receives the plates handed
- * out, <= quota. */
+ * out, <= quota. With quota <= 0 (or m = 0) nothing is selected and c is left
+ * as is. */
 void sp_plates_select(sp_plate_cand *c, size_t m, double quota, size_t *nwin, double *allocated);
 
 /* Lottery key of an entry of weight w > 0 from household i's stream in month,

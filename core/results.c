@@ -7,7 +7,17 @@
 static const char *const metric_names[SP_NMETRIC] = {
     "food", "clothing", "housing", "household_goods", "transport", "education", "health", "other",
     "spending", "households", "persons", "cars", "vouchers_claimed", "vouchers_redeemed",
-    "vouchers_expired", "coupon_value", "government_cost", "merchant_cost"};
+    "vouchers_expired", "coupon_value", "government_cost", "merchant_cost", "car_purchases",
+    "car_value", "nev_purchases", "replacements", "first_cars", "cars_scrapped",
+    "scrappage_subsidy", "subsidised_cars", "purchase_subsidy", "cash_transfers"};
+
+static const char *const platestat_names[SP_NPLATESTAT] = {
+    "round", "applicants_ordinary", "applicants_nev", "applicants_family_nev", "applicants_extra",
+    "quota_ordinary", "quota_nev", "quota_family_nev", "quota_extra", "winners_ordinary",
+    "winners_nev", "winners_family_nev", "winners_extra", "base_odds", "base_odds_1_in",
+    "raw_ratio", "nev_queue", "nev_wait_years"};
+
+const char *sp_platestat_name(int k) { return k >= 0 && k < SP_NPLATESTAT ? platestat_names[k] : "?"; }
 
 const char *sp_metric_name(int m) { return m >= 0 && m < SP_NMETRIC ? metric_names[m] : "?"; }
 
@@ -34,6 +44,12 @@ const char *sp_metric_unit(int m)
     case SP_M_VOUCHERS_CLAIMED:
     case SP_M_VOUCHERS_REDEEMED:
     case SP_M_VOUCHERS_EXPIRED: return "coupons";
+    case SP_M_CAR_PURCHASES:
+    case SP_M_NEV_PURCHASES:
+    case SP_M_REPLACEMENTS:
+    case SP_M_FIRST_CARS:
+    case SP_M_CARS_SCRAPPED:
+    case SP_M_SUBSIDISED_CARS: return "cars";
     default: return "yuan";
     }
 }
@@ -54,8 +70,9 @@ sp_results *sp_results_alloc(int npackages, const char *const *names, int nrepli
     r->start_month = start_month;
     size_t cells = (size_t)npackages * nreplicates * nmonths * SP_NGROUP * SP_NMETRIC;
     r->cube = calloc(cells, sizeof(double));
+    r->plates = calloc((size_t)npackages * nreplicates * nmonths * SP_NPLATESTAT, sizeof(double));
     r->package_names = calloc((size_t)npackages, sizeof(char *));
-    if (!r->cube || !r->package_names)
+    if (!r->cube || !r->plates || !r->package_names)
         goto oom;
     for (int p = 0; p < npackages; p++) {
         const char *s = names && names[p] ? names[p] : "";
@@ -80,6 +97,7 @@ void sp_results_free(sp_results *r)
             free(r->package_names[p]);
     free(r->package_names);
     free(r->cube);
+    free(r->plates);
     free(r->param_names);
     free(r->param_values);
     free(r);

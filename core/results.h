@@ -24,6 +24,16 @@ enum {
     SP_M_COUPON_VALUE,                /* value of purchases on which a coupon was used, yuan (gross "leverage" numerator) */
     SP_M_GOV_COST,                    /* government cost of all measures, yuan */
     SP_M_MERCHANT_COST,               /* merchants' share of voucher discounts, yuan */
+    SP_M_CAR_PURCHASES,               /* cars bought (durable spending, apart from the eight categories) */
+    SP_M_CAR_VALUE,                   /* yuan spent on cars bought */
+    SP_M_NEV_PURCHASES,               /* of which new-energy vehicles */
+    SP_M_REPLACEMENTS,                /* purchases replacing a car (plate kept) */
+    SP_M_FIRST_CARS,                  /* purchases on a newly won plate (first or additional car) */
+    SP_M_CARS_SCRAPPED,               /* cars leaving the stock */
+    SP_M_SCRAPPAGE_SUBSIDY,           /* yuan of scrappage / trade-in subsidy paid */
+    SP_M_SUBSIDISED_CARS,             /* purchases that received a scrappage subsidy (programme transactions) */
+    SP_M_PURCHASE_SUBSIDY,            /* yuan of purchase subsidies paid */
+    SP_M_TRANSFERS,                   /* yuan of cash transfers paid */
     SP_NMETRIC
 };
 
@@ -47,6 +57,7 @@ typedef struct sp_results {
     double households;      /* households represented by the population */
     size_t sample;          /* households in the sample */
     double *cube;           /* [package][replicate][month][group][metric] */
+    double *plates;         /* [package][replicate][month][SP_NPLATESTAT] */
     int nparams;            /* parameters drawn per replicate */
     char (*param_names)[48];/* nparams names */
     double *param_values;   /* [replicate][param]: the values each replicate used */
@@ -69,6 +80,31 @@ static inline double sp_results_get(const sp_results *r, int package, int replic
                                     int group, int metric)
 {
     return sp_results_at(r, package, replicate, month)[group * SP_NMETRIC + metric];
+}
+
+/* Plate allocation statistics of one month (see plates.h, sp_plate_round_stats):
+ * zeros in months without an allocation or without a plate regime. */
+enum {
+    SP_PS_ROUND = 0,         /* 1 when any pool was allocated this month */
+    SP_PS_APPLICANTS_ORDINARY, SP_PS_APPLICANTS_NEV, SP_PS_APPLICANTS_FAMILY_NEV, SP_PS_APPLICANTS_EXTRA,
+    SP_PS_QUOTA_ORDINARY, SP_PS_QUOTA_NEV, SP_PS_QUOTA_FAMILY_NEV, SP_PS_QUOTA_EXTRA,
+    SP_PS_WINNERS_ORDINARY, SP_PS_WINNERS_NEV, SP_PS_WINNERS_FAMILY_NEV, SP_PS_WINNERS_EXTRA,
+    SP_PS_BASE_ODDS,         /* probability a step-1 individual wins a round (Beijing's published odds) */
+    SP_PS_BASE_ODDS_1_IN,    /* the same as "1 in X" */
+    SP_PS_RAW_RATIO,         /* ordinary applicants per plate */
+    SP_PS_NEV_QUEUE,         /* persons in the NEV queue after the allocation */
+    SP_PS_NEV_WAIT_YEARS,    /* queue / the year's individual NEV quota */
+    SP_NPLATESTAT
+};
+
+/* Name of a plate statistic ("applicants_ordinary", ...). */
+const char *sp_platestat_name(int k);
+
+/* The plate statistics of one package, replicate and month (SP_NPLATESTAT doubles). */
+static inline double *sp_results_plates_at(const sp_results *r, int package, int replicate, int month)
+{
+    size_t k = (((size_t)package * r->nreplicates + replicate) * r->nmonths + month);
+    return r->plates + k * SP_NPLATESTAT;
 }
 
 /* Index of a package by name, or -1. */

@@ -9,6 +9,8 @@
 #endif
 
 #include "calendar.h"
+#include "cars.h"
+#include "plates.h"
 #include "spending.h"
 #include "vouchers.h"
 
@@ -34,6 +36,14 @@ struct sp_run {
     int active[SP_MAX_MEASURES];     /* 1 when the measure acts this month */
     double repay_rate;               /* share of deferred spending repaid each month */
     int mpc_months;                  /* months over which windfalls are spent */
+    uint8_t *mask[SP_MAX_MEASURES];  /* cash transfers: 1 for the households paid this month */
+    /* cars and plates */
+    sp_cars_state *cars;
+    sp_cars_measures car_measures;
+    int has_plates;
+    sp_plate_regime_def plates;      /* the package's regime with its extra quotas */
+    sp_plates_state *plate_state;    /* NULL without a regime */
+    double plate_stats[SP_NPLATESTAT]; /* this month's allocation */
 };
 
 static void cell_slot_table(int out[NCELL][SP_NDIM])
@@ -49,6 +59,47 @@ static void cell_slot_table(int out[NCELL][SP_NDIM])
                     out[cell][SP_DIM_CAR] = sp_dim_first(SP_DIM_CAR) + c;
                     out[cell][SP_DIM_LIQUIDITY] = sp_dim_first(SP_DIM_LIQUIDITY) + l;
                 }
+}
+
+/* The package's car measures, plate regime (with its extra quotas) and the
+ * per-run car and plate states. */
+static int setup_cars_and_plates(sp_run *r, int start_month, sp_err *err)
+{
+    const sp_package *pkg = r->pkg;
+    memset(&r->car_measures, 0, sizeof r->car_measures);
+    const sp_plate_regime_def *regime = sp_package_plates(pkg);
+    if (regime) {
+        r->has_plates = 1;
+        r->plates = *regime;
+    }
+    for (int k = 0; k < pkg->nmeasures; k++) {
+        const sp_measure *m = &pkg->measures[k];
+        sp_cars_measures *cm = &r->car_measures;
+        if (m->kind == SP_MEASURE_SCRAPPAGE) {
+            cm->scrappage[cm->nscrappage] = &m->def.scrappage;
+            cm->scrappage_filter[cm->nscrappage] = m->filter;
+            cm->scrappage_id[cm->nscrappage] = m->id;
+            cm->nscrappage++;
+        } else if (m->kind == SP_MEASURE_PURCHASE_SUBSIDY) {
+            cm->purchase[cm->npurchase++] = &m->def.purchase;
+        } else if (m->kind == SP_MEASURE_PLATE_EXTRA && r->has_plates) {
+            if (r->plates.nextra >= SP_PLATE_MAX_EXTRA)
+                return sp_err_set(err, SP_EINVAL, "package \"%s\": more than %d extra quotas",
+                                  pkg->name, SP_PLATE_MAX_EXTRA);
+            r->plates.extra[r->plates.nextra++] = m->def.extra;
+        } else if (m->kind == SP_MEASURE_CASH_TRANSFER) {
+            r->mask[k] = calloc(r->pop->n ? r->pop->n : 1, 1);
+            if (!r->mask[k])
+                return sp_err_set(err, SP_ENOMEM, "out of memory for a cash transfer");
+        }
+    }
+    if (r->has_plates) {
+        r->plate_state = sp_plates_state_alloc(&r->plates, r->pop, &r->state, start_month, err);
+        if (!r->plate_state)
+            return err ? err->code : SP_ENOMEM;
+    }
+    r->cars = sp_cars_state_alloc(r->pop, &r->state, &r->params, r->key, start_month, 1, err);
+    return r->cars ? SP_OK : (err ? err->code : SP_ENOMEM);
 }
 
 sp_run *sp_run_alloc(const sp_population *pop, const sp_package *pkg, const sp_params *params,
@@ -82,6 +133,15 @@ sp_run *sp_run_alloc(const sp_population *pop, const sp_package *pkg, const sp_p
             int age = r->state.car_age[k][i] + shift;
             r->state.car_age[k][i] = (uint16_t)(age < 0 ? 0 : (age > 65535 ? 65535 : age));
         }
+    for (size_t i = 0; i < pop->n; i++)
+        if (r->state.plate_state[i] != SP_PLATE_NONE) {
+            int pm = r->state.plate_months[i] + shift;
+            r->state.plate_months[i] = (uint16_t)(pm < 0 ? 0 : (pm > 65535 ? 65535 : pm));
+        }
+    if (setup_cars_and_plates(r, start_month, err) != SP_OK) {
+        sp_run_free(r);
+        return NULL;
+    }
     r->nblocks = (pop->n + SP_BLOCK - 1) / SP_BLOCK;
     r->partial = malloc((r->nblocks ? r->nblocks : 1) * GM * sizeof(double));
     if (!r->partial) {
@@ -106,6 +166,30 @@ sp_run *sp_run_alloc(const sp_population *pop, const sp_package *pkg, const sp_p
 
 int sp_run_month(const sp_run *r) { return r->month; }
 
+const double *sp_run_plate_stats(const sp_run *r) { return r->plate_stats; }
+
+/* A car-less household (or a one-car household's member) that wants a car
+ * applies for a plate: the NEV queue with probability nev_queue_choice, else
+ * the ordinary lottery with every licensed member without a car of their own.
+ * The draw is the household's own (purpose PLATES, draw 9). */
+static void enrol(sp_run *r, size_t i)
+{
+    sp_hstate *st = &r->state;
+    uint32_t w[4];
+    sp_rng_words(r->key, (uint32_t)i, (uint32_t)r->month, SP_PURPOSE_PLATES, 9, w);
+    int nev = sp_u01(w[0]) < r->params.nev_queue_choice;
+    int free_drivers = (int)r->pop->drivers[i] - (int)st->ncars[i];
+    int applicants = nev ? 1 : (free_drivers > 1 ? free_drivers : 1);
+    int pool = nev ? SP_PLATE_NEV_QUEUE : SP_PLATE_LOTTERY;
+    if (r->plate_state) {
+        sp_plates_enter(r->plate_state, st, i, pool, applicants, NULL);
+    } else { /* no regime: the household waits in a pool that is never drawn */
+        st->plate_state[i] = (uint8_t)pool;
+        st->applicants[i] = (uint8_t)applicants;
+        st->plate_months[i] = 0;
+    }
+}
+
 /* Simulates households [lo, hi) for the month and writes the block's group sums. */
 static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *mo, gsl_rng *ws,
                       double *out)
@@ -119,7 +203,7 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
     for (size_t i = lo; i < hi; i++) {
         double s[SP_NCAT], gov = 0, merchant = 0;
         unsigned trips[SP_NCAT];
-        double v_claimed = 0, v_redeemed = 0, v_expired = 0, v_value = 0;
+        double v_claimed = 0, v_redeemed = 0, v_expired = 0, v_value = 0, transfers = 0;
         sp_spending_household(&r->spending, pop, mo, (uint32_t)i, r->key, s, trips);
         /* Spending pulled forward earlier is taken back. */
         if (st->deferred[i] > 0) {
@@ -128,7 +212,7 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
             sp_population_split(pop, i, st->deferred_mask[i], -rep, s);
         }
         for (int k = 0; k < pkg->nmeasures; k++) {
-            if (!r->active[k] || !r->held[k][i])
+            if (!r->active[k] || !r->held[k] || !r->held[k][i])
                 continue;
             const sp_measure *m = &pkg->measures[k];
             const sp_voucher_def *v = &m->def.voucher;
@@ -152,6 +236,13 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
             gov += o.face_redeemed * v->gov_share;
             merchant += o.face_redeemed * v->merchant_share;
         }
+        for (int k = 0; k < pkg->nmeasures; k++)
+            if (r->active[k] && r->mask[k] && r->mask[k][i]) {
+                double paid = sp_cash_transfer_apply(&pkg->measures[k].def.transfer, &r->params,
+                                                      pop, st, i);
+                transfers += paid;
+                gov += paid;
+            }
         /* Windfalls (including this month's) are spent evenly over mpc_months. */
         if (st->pending_months[i] > 0) {
             double spend = st->pending[i] / st->pending_months[i];
@@ -160,6 +251,11 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
                 st->pending[i] = 0;
             sp_population_split(pop, i, all, spend, s);
         }
+        sp_cars_outcome co;
+        sp_cars_household(r->cars, &r->car_measures, pop, st, &r->params, r->key, r->month, i, &co);
+        if (co.wants_plate)
+            enrol(r, i);
+        gov += co.subsidy_scrappage + co.subsidy_purchase;
         int nc = st->ncars[i];
         for (int k = 0; k < nc; k++)
             if (st->car_age[k][i] < 65535)
@@ -182,6 +278,16 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
         acc[SP_M_COUPON_VALUE] += w * v_value;
         acc[SP_M_GOV_COST] += w * gov;
         acc[SP_M_MERCHANT_COST] += w * merchant;
+        acc[SP_M_CAR_PURCHASES] += w * co.purchases;
+        acc[SP_M_CAR_VALUE] += w * co.value;
+        acc[SP_M_NEV_PURCHASES] += w * (co.purchases && co.nev);
+        acc[SP_M_REPLACEMENTS] += w * (co.purchases && co.replacement);
+        acc[SP_M_FIRST_CARS] += w * (co.purchases && co.first);
+        acc[SP_M_CARS_SCRAPPED] += w * co.scrapped;
+        acc[SP_M_SCRAPPAGE_SUBSIDY] += w * co.subsidy_scrappage;
+        acc[SP_M_SUBSIDISED_CARS] += w * (co.purchases && co.scrappage_measure >= 0);
+        acc[SP_M_PURCHASE_SUBSIDY] += w * co.subsidy_purchase;
+        acc[SP_M_TRANSFERS] += w * transfers;
     }
     memset(out, 0, GM * sizeof(double));
     for (int cl = 0; cl < NCELL; cl++) {
@@ -195,15 +301,60 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
     }
 }
 
-/* Global steps of the month, before the household loop: voucher claims. */
+/* The month's plate allocation: a round of the regime, then the plate type of
+ * every new winner passed to the car market. */
+static int plate_round(sp_run *r, sp_err *err)
+{
+    memset(r->plate_stats, 0, sizeof r->plate_stats);
+    if (!r->plate_state)
+        return SP_OK;
+    sp_plate_round_stats ps;
+    int rc = sp_plates_round(&r->plates, r->pop, &r->state, r->plate_state, r->month, r->key, &ps, err);
+    if (rc != SP_OK)
+        return rc;
+    double *o = r->plate_stats;
+    for (int k = 0; k < SP_PLATE_NPOOLS; k++) {
+        o[SP_PS_ROUND] = o[SP_PS_ROUND] || ps.held[k];
+        o[SP_PS_APPLICANTS_ORDINARY + k] = ps.applicants[k];
+        o[SP_PS_QUOTA_ORDINARY + k] = ps.quota[k];
+        o[SP_PS_WINNERS_ORDINARY + k] = ps.winners[k];
+    }
+    o[SP_PS_BASE_ODDS] = ps.base_odds;
+    o[SP_PS_BASE_ODDS_1_IN] = ps.base_odds_1_in;
+    o[SP_PS_RAW_RATIO] = ps.raw_ratio;
+    o[SP_PS_NEV_QUEUE] = ps.nev_queue;
+    o[SP_PS_NEV_WAIT_YEARS] = ps.nev_wait_years;
+    if (o[SP_PS_ROUND])
+        for (size_t i = 0; i < r->pop->n; i++)
+            if (r->state.plate_state[i] == SP_PLATE_WON && r->state.plate_months[i] == 0)
+                sp_cars_set_plate_nev(r->cars, i, sp_plates_won_nev(r->plate_state, i));
+    return SP_OK;
+}
+
+/* Global steps of the month, before the household loop: the plate round,
+ * voucher claims, cash-transfer targets, and the car market's scrappage
+ * budgets. Returns 1 when a voucher acts this month, 0 if none, or an error. */
 static int start_measures(sp_run *r, sp_err *err)
 {
     int any = 0;
+    int rc = plate_round(r, err);
+    if (rc != SP_OK)
+        return rc;
     for (int k = 0; k < r->pkg->nmeasures; k++) {
         const sp_measure *m = &r->pkg->measures[k];
         r->active[k] = 0;
+        if (m->kind == SP_MEASURE_CASH_TRANSFER && m->def.transfer.start_month == r->month) {
+            if (m->filter) {
+                rc = sp_filter_eval(m->filter, r->pop, &r->state, 0, r->pop->n, r->mask[k], err);
+                if (rc != SP_OK)
+                    return rc;
+            } else {
+                memset(r->mask[k], 1, r->pop->n);
+            }
+            r->active[k] = 1;
+        }
         if (m->kind == SP_MEASURE_VOUCHER && m->def.voucher.start_month == r->month) {
-            int rc = sp_voucher_claim(&m->def.voucher, m->filter, r->pop, &r->state, &r->params,
+            rc = sp_voucher_claim(&m->def.voucher, m->filter, r->pop, &r->state, &r->params,
                                       r->key, m->id, r->held[k], err);
             if (rc != SP_OK)
                 return rc;
@@ -211,7 +362,9 @@ static int start_measures(sp_run *r, sp_err *err)
             any = 1;
         }
     }
-    return any;
+    rc = sp_cars_prepare(r->cars, &r->car_measures, r->pop, &r->state, &r->params, r->key, r->month,
+                         err);
+    return rc != SP_OK ? rc : any;
 }
 
 int sp_run_step(sp_run *r, double *out, sp_err *err)
@@ -240,6 +393,8 @@ int sp_run_step(sp_run *r, double *out, sp_err *err)
     }
     if (failed)
         return sp_err_set(err, SP_ENOMEM, "out of memory for random-number workspaces");
+    if (r->plate_state)
+        sp_plates_age(&r->state);
     memset(out, 0, GM * sizeof(double));
     for (size_t b = 0; b < r->nblocks; b++) /* block order: independent of threads */
         for (int k = 0; k < GM; k++)
@@ -254,7 +409,11 @@ void sp_run_free(sp_run *r)
         return;
     sp_hstate_release(&r->state);
     free(r->partial);
-    for (int k = 0; k < SP_MAX_MEASURES; k++)
+    for (int k = 0; k < SP_MAX_MEASURES; k++) {
         free(r->held[k]);
+        free(r->mask[k]);
+    }
+    sp_cars_state_free(r->cars);
+    sp_plates_state_free(r->plate_state);
     free(r);
 }

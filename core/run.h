@@ -30,6 +30,10 @@ int sp_run_step(sp_run *run, double *out, sp_err *err);
 /* Calendar month the next step simulates. */
 int sp_run_month(const sp_run *run);
 
+/* Plate allocation statistics of the month last stepped (SP_NPLATESTAT
+ * doubles, results.h); zeros without a regime or an allocation. */
+const double *sp_run_plate_stats(const sp_run *run);
+
 void sp_run_free(sp_run *run); /* NULL is a no-op */
 
 #endif

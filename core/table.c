@@ -339,7 +339,8 @@ sp_table *sp_results_summary(const sp_results *res, sp_err *err)
     static const char *const cols[SP_NSUMMARY] = {
         "government cost (yuan)", "merchant cost (yuan)", "change in spending (yuan)",
         "causal multiplier", "gross leverage", "cost per extra yuan", "coupons claimed",
-        "coupons redeemed", "coupons expired"};
+        "coupons redeemed", "coupons expired", "extra cars", "change in car spending (yuan)",
+        "cars pulled forward"};
     if (!res) {
         sp_err_set(err, SP_EINVAL, "a summary needs results");
         return NULL;
@@ -360,10 +361,15 @@ sp_table *sp_results_summary(const sp_results *res, sp_err *err)
     for (int p = 0; p < res->npackages && rc == SP_OK; p++) {
         rc = sp_table_set_text(&t->row_labels[p], res->package_names[p], err);
         for (int r = 0; r < res->nreplicates; r++) {
-            double gov = 0, mer = 0, ds = 0, val = 0, cl = 0, rd = 0, ex = 0;
+            double gov = 0, mer = 0, ds = 0, val = 0, cl = 0, rd = 0, ex = 0, cars = 0, cv = 0,
+                   dip = 0;
             for (int m = 0; m < res->nmonths; m++) {
                 const double *g = sp_results_at(res, p, r, m);    /* group 0: all */
                 const double *b = sp_results_at(res, 0, r, m);
+                double dc = g[SP_M_CAR_PURCHASES] - b[SP_M_CAR_PURCHASES];
+                cars += dc;
+                dip += dc < 0 ? -dc : 0;
+                cv += g[SP_M_CAR_VALUE] - b[SP_M_CAR_VALUE];
                 gov += g[SP_M_GOV_COST];
                 mer += g[SP_M_MERCHANT_COST];
                 ds += g[SP_M_SPENDING] - b[SP_M_SPENDING];
@@ -373,7 +379,7 @@ sp_table *sp_results_summary(const sp_results *res, sp_err *err)
                 ex += g[SP_M_VOUCHERS_EXPIRED];
             }
             double v[SP_NSUMMARY] = {gov, mer, ds, gov > 0 ? ds / gov : NAN, gov > 0 ? val / gov : NAN,
-                                     ds > 0 ? gov / ds : NAN, cl, rd, ex};
+                                     ds > 0 ? gov / ds : NAN, cl, rd, ex, cars, cv, dip};
             for (int c = 0; c < SP_NSUMMARY; c++)
                 reps[c * res->nreplicates + r] = v[c];
         }
@@ -392,6 +398,58 @@ sp_table *sp_results_summary(const sp_results *res, sp_err *err)
         rc = sp_table_set_text(&t->unit, "totals over the horizon", err);
     if (rc == SP_OK)
         rc = sp_table_set_text(&t->row_header, "package", err);
+    if (rc != SP_OK) {
+        sp_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+sp_table *sp_results_plates_table(const sp_results *res, int package, sp_err *err)
+{
+    if (!res) {
+        sp_err_set(err, SP_EINVAL, "a plates table needs results");
+        return NULL;
+    }
+    if (package < 0 || package >= res->npackages) {
+        sp_err_set(err, SP_ERANGE, "package index %d is not in the results (%d packages, from 0)",
+                   package, res->npackages);
+        return NULL;
+    }
+    const size_t nrows = SP_NPLATESTAT - 1; /* every statistic but the round flag */
+    sp_table *t = sp_table_alloc(nrows, (size_t)res->nmonths, err);
+    double *reps = malloc((size_t)res->nreplicates * sizeof(double));
+    if (!t || !reps) {
+        if (t && !reps)
+            sp_err_set(err, SP_ENOMEM, "out of memory for a plates table");
+        sp_table_free(t);
+        free(reps);
+        return NULL;
+    }
+    t->replicates = res->nreplicates;
+    int rc = SP_OK;
+    char buf[160];
+    for (int m = 0; m < res->nmonths && rc == SP_OK; m++) {
+        char b[8];
+        sp_month_format(res->start_month + m, b);
+        rc = sp_table_set_text(&t->col_labels[m], b, err);
+    }
+    for (size_t k = 0; k < nrows && rc == SP_OK; k++) {
+        rc = sp_table_set_text(&t->row_labels[k], sp_platestat_name((int)k + 1), err);
+        for (int m = 0; m < res->nmonths; m++) {
+            for (int r = 0; r < res->nreplicates; r++)
+                reps[r] = sp_results_plates_at(res, package, r, m)[k + 1];
+            sp_table_set_replicates(t, k, (size_t)m, reps, res->nreplicates);
+        }
+    }
+    snprintf(buf, sizeof buf, "Plate allocation by month, %s", res->package_names[package]);
+    if (rc == SP_OK)
+        rc = sp_table_set_text(&t->title, buf, err);
+    if (rc == SP_OK)
+        rc = sp_table_set_text(&t->unit, "persons, plates, probability, years", err);
+    if (rc == SP_OK)
+        rc = sp_table_set_text(&t->row_header, "statistic", err);
+    free(reps);
     if (rc != SP_OK) {
         sp_table_free(t);
         return NULL;

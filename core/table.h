@@ -88,10 +88,20 @@ enum {
     SP_SUM_CLAIMED,        /* coupons claimed */
     SP_SUM_REDEEMED,       /* coupons redeemed */
     SP_SUM_EXPIRED,        /* coupons expired */
+    SP_SUM_EXTRA_CARS,     /* change in car purchases against the baseline */
+    SP_SUM_CAR_SPENDING,   /* change in spending on cars (durable, apart from the eight categories), yuan */
+    SP_SUM_PULLED_FORWARD, /* purchases pulled forward: the cars missing in months where purchases
+                            * fall below the baseline (the dip after a programme), counted positive */
     SP_NSUMMARY
 };
 
 /* The headline table. Ratios with a zero denominator are NaN ("n/a"). */
 sp_table *sp_results_summary(const sp_results *res, sp_err *err);
+
+/* Plate allocation of one package by month: one row per statistic of
+ * results.h (applicants, quotas and winners by pool, base odds, raw ratio,
+ * NEV queue and implied wait), one column per month; mean and intervals over
+ * replicates. Rows are zero in months without an allocation. */
+sp_table *sp_results_plates_table(const sp_results *res, int package, sp_err *err);
 
 #endif

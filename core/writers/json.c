@@ -16,8 +16,7 @@
 
 #include "writers_internal.h"
 
-/* Length of the valid UTF-8 sequence starting at p (2..4), or 0. */
-static int utf8_len(const unsigned char *p)
+int sp_utf8_len(const unsigned char *p)
 {
     unsigned c = p[0];
     int n;
@@ -41,7 +40,7 @@ static int utf8_len(const unsigned char *p)
     return n;
 }
 
-static void json_string(FILE *out, const char *s)
+void sp_write_json_string(FILE *out, const char *s)
 {
     fputc('"', out);
     const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -65,7 +64,7 @@ static void json_string(FILE *out, const char *s)
             fputc((int)c, out);
             p++;
         } else {
-            int n = utf8_len(p);
+            int n = sp_utf8_len(p);
             if (n) {
                 fwrite(p, 1, (size_t)n, out);
                 p += n;
@@ -89,23 +88,23 @@ static void json_number(FILE *out, double v)
 int sp_write_json(const sp_table *t, FILE *out, sp_err *err)
 {
     fputs("{\n  \"title\": ", out);
-    json_string(out, t->title);
+    sp_write_json_string(out, t->title);
     fputs(",\n  \"unit\": ", out);
-    json_string(out, t->unit);
+    sp_write_json_string(out, t->unit);
     fputs(",\n  \"row_header\": ", out);
-    json_string(out, t->row_header);
+    sp_write_json_string(out, t->row_header);
     if (sp_table_has_intervals(t))
         fprintf(out, ",\n  \"replicates\": %d", t->replicates);
     fputs(",\n  \"columns\": [", out);
     for (size_t j = 0; j < t->ncols; j++) {
         if (j)
             fputs(", ", out);
-        json_string(out, t->col_labels ? t->col_labels[j] : NULL);
+        sp_write_json_string(out, t->col_labels ? t->col_labels[j] : NULL);
     }
     fputs("],\n  \"rows\": [", out);
     for (size_t i = 0; i < t->nrows; i++) {
         fputs(i ? ",\n    {\"label\": " : "\n    {\"label\": ", out);
-        json_string(out, t->row_labels ? t->row_labels[i] : NULL);
+        sp_write_json_string(out, t->row_labels ? t->row_labels[i] : NULL);
         fputs(", \"values\": [", out);
         for (size_t j = 0; j < t->ncols; j++) {
             if (j)

@@ -18,10 +18,11 @@
 
 #include "writers_internal.h"
 
-#define NUM_MAX 64
+#define NUM_MAX SP_NUM_MAX
 
-/* Formats v into buf (NUM_MAX bytes) as described above. */
-static void md_number(double v, char buf[NUM_MAX])
+/* Formats v into buf (NUM_MAX bytes) as described above; shared with the
+ * HTML writer through writers_internal.h. */
+void sp_write_number(double v, char buf[SP_NUM_MAX])
 {
     if (isnan(v)) {
         strcpy(buf, "n/a");
@@ -111,12 +112,12 @@ static void md_cell(FILE *out, const char *s, size_t width, int right)
 /* A cell: the value, and with several replicates its 95% interval. */
 static void md_cell_text(const sp_table *t, size_t i, size_t j, char buf[CELL_MAX])
 {
-    md_number(sp_table_get(t, i, j), buf);
+    sp_write_number(sp_table_get(t, i, j), buf);
     if (sp_table_has_intervals(t)) {
         char lo[NUM_MAX], hi[NUM_MAX];
         size_t k = i * t->ncols + j;
-        md_number(t->lo95[k], lo);
-        md_number(t->hi95[k], hi);
+        sp_write_number(t->lo95[k], lo);
+        sp_write_number(t->hi95[k], hi);
         size_t n = strlen(buf);
         snprintf(buf + n, CELL_MAX - n, " [%s, %s]", lo, hi);
     }

@@ -1,6 +1,7 @@
 # tests/lua/tests.cmake: Lua API, CLI and golden-output tests, run by the stock
 # lua5.4 interpreter. Included from tests/CMakeLists.txt; registers the CTest
-# tests lua_api, lua_api_errors, lua_cli, lua_golden and lua_vouchers (label "lua").
+# tests lua_api, lua_api_errors, lua_cli, lua_golden, lua_vouchers and lua_cars
+# (label "lua").
 #
 # Each test script gets key=value arguments (see tests/lua/testlib.lua): the
 # directory of the Lua module spendsim.so, the CLI, the source tree, the
@@ -23,7 +24,7 @@ if(SPENDSIM_SANITIZE)
   set(SPENDSIM_LUA_TEST_ENV "LD_PRELOAD=${SPENDSIM_LIBASAN};ASAN_OPTIONS=detect_leaks=0")
 endif()
 
-foreach(name api api_errors cli golden vouchers)
+foreach(name api api_errors cli golden vouchers cars)
   add_test(NAME lua_${name}
     COMMAND ${LUA_INTERPRETER} ${SPENDSIM_LUA_TEST_DIR}/test_${name}.lua
             module=$<TARGET_FILE_DIR:spendsim_lua>

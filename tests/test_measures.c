@@ -1,0 +1,274 @@
+/* test_measures.c: the car, plate and transfer measures wired into the
+ * monthly engine (core/run.c through sp_experiment_run). Exact rules: plates
+ * handed out in a round never exceed its quota; a scrappage budget is never
+ * overspent and the programme stops when it runs out; a cash transfer costs
+ * its amount for every household of the target group; a package identical to
+ * the baseline (with cars, plates and subsidies) differs by exactly zero; an
+ * extra quota outside the horizon is an error naming it. Statistical, at a
+ * fixed seed: V7 (US CARS-type additionality in the programme window) in its
+ * band through the engine, with a spike during the programme and a dip after. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "spendsim.h"
+
+static sp_population *pop; /* 30,000 households */
+
+static int setup(void **state)
+{
+    (void)state;
+    sp_beijing_def d = sp_beijing_def_default();
+    d.households = 30000;
+    d.seed = 5;
+    pop = sp_beijing_build(&d, NULL);
+    return pop ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    sp_population_free(pop);
+    return 0;
+}
+
+static sp_plate_regime_def individual(void)
+{
+    sp_plate_regime_def r = sp_plate_regime_def_default();
+    r.kind = SP_PLATE_INDIVIDUAL;
+    r.nextra = 0;
+    return r;
+}
+
+static sp_package *status_quo(void)
+{
+    sp_err e;
+    sp_package *p = sp_package_alloc("Status quo", &e);
+    sp_plate_regime_def r = individual();
+    assert_int_equal(sp_package_add_plates(p, "plates", &r, &e), SP_OK);
+    return p;
+}
+
+static sp_scrappage_def cars_design(void)
+{
+    sp_scrappage_def d = sp_scrappage_def_default();
+    d.amount_nev = d.amount_ice = 0;
+    d.share_nev = d.share_ice = 0.16;
+    d.start_month = sp_month_make(2020, 7);
+    d.end_month = sp_month_make(2020, 8);
+    snprintf(d.filter, sizeof d.filter, "car_age >= 120 or emission <= 3");
+    return d;
+}
+
+static sp_results *run2(sp_package *a, sp_package *b, int months, int reps)
+{
+    sp_err e;
+    sp_experiment_def d = sp_experiment_def_default();
+    d.population = pop;
+    d.packages[0] = a;
+    d.packages[1] = b;
+    d.npackages = 2;
+    d.start_month = sp_month_make(2020, 1);
+    d.months = months;
+    d.replicates = reps;
+    d.seed = 13;
+    d.threads = 2;
+    sp_results *r = sp_experiment_run(&d, &e);
+    if (!r)
+        fail_msg("%s", e.msg);
+    return r;
+}
+
+static double get(const sp_results *r, int p, int rep, int m, int metric)
+{
+    return sp_results_get(r, p, rep, m, 0, metric);
+}
+
+static void test_v7_through_the_engine(void **state)
+{
+    (void)state;
+    sp_err e;
+    sp_package *b = status_quo();
+    sp_package *p = sp_package_derive(b, "CARS", &e);
+    sp_scrappage_def d = cars_design();
+    assert_int_equal(sp_package_add_scrappage(p, "cars", &d, &e), SP_OK);
+    enum { REPS = 4 };
+    sp_results *r = run2(b, p, 14, REPS);
+    double v7[REPS], mean = 0;
+    for (int rep = 0; rep < REPS; rep++) {
+        /* additional purchases in the window (July and August 2020) over the
+         * programme's transactions (purchases that received the subsidy) */
+        double extra = 0, after = 0;
+        for (int m = 6; m <= 7; m++)
+            extra += get(r, 1, rep, m, SP_M_CAR_PURCHASES) - get(r, 0, rep, m, SP_M_CAR_PURCHASES);
+        for (int m = 8; m < 14; m++)
+            after += get(r, 1, rep, m, SP_M_CAR_PURCHASES) - get(r, 0, rep, m, SP_M_CAR_PURCHASES);
+        double tx = get(r, 1, rep, 6, SP_M_SUBSIDISED_CARS) + get(r, 1, rep, 7, SP_M_SUBSIDISED_CARS);
+        v7[rep] = extra / tx;
+        mean += v7[rep] / REPS;
+        assert_true(extra > 0);  /* the spike */
+        assert_true(after < 0);  /* the dip: purchases pulled forward */
+    }
+    double ss = 0;
+    for (int rep = 0; rep < REPS; rep++)
+        ss += (v7[rep] - mean) * (v7[rep] - mean);
+    double half = 3.182 * sqrt(ss / (REPS - 1) / REPS); /* t(0.975, 3) */
+    printf("# V7 through the engine: %.3f (95%% interval %.3f..%.3f), band 0.45..0.60\n", mean,
+           mean - half, mean + half);
+    assert_true(mean - half >= 0.45 && mean + half <= 0.60);
+    sp_results_free(r);
+    sp_package_free(b);
+    sp_package_free(p);
+}
+
+static void test_budget_never_overspent(void **state)
+{
+    (void)state;
+    sp_err e;
+    sp_package *b = status_quo();
+    sp_package *p = sp_package_derive(b, "Budget", &e);
+    sp_scrappage_def d = cars_design();
+    d.end_month = sp_month_make(2020, 12);
+    d.budget = 3e8; /* runs out inside the programme */
+    assert_int_equal(sp_package_add_scrappage(p, "capped", &d, &e), SP_OK);
+    sp_results *r = run2(b, p, 12, 2);
+    for (int rep = 0; rep < 2; rep++) {
+        double spent = 0;
+        int last_paid = -1;
+        for (int m = 0; m < 12; m++) {
+            double s = get(r, 1, rep, m, SP_M_SCRAPPAGE_SUBSIDY);
+            spent += s;
+            if (s > 0)
+                last_paid = m;
+        }
+        assert_true(spent <= d.budget * (1 + 1e-12));
+        assert_true(spent > 0.9 * d.budget); /* it did run out */
+        assert_true(last_paid < 11);         /* and stopped paying before the end */
+        for (int m = last_paid + 1; m < 12; m++)
+            assert_true(get(r, 1, rep, m, SP_M_SCRAPPAGE_SUBSIDY) == 0);
+    }
+    sp_results_free(r);
+    sp_package_free(b);
+    sp_package_free(p);
+}
+
+static void test_plate_rounds_within_quota(void **state)
+{
+    (void)state;
+    sp_err e;
+    sp_package *b = status_quo();
+    sp_package *f = sp_package_alloc("Family", &e);
+    sp_plate_regime_def fr = individual();
+    fr.kind = SP_PLATE_FAMILY;
+    assert_int_equal(sp_package_add_plates(f, "family", &fr, &e), SP_OK);
+    sp_plate_extra_def x = sp_plate_extra_def_default();
+    x.month = sp_month_make(2020, 9);
+    x.plates = 20000;
+    assert_int_equal(sp_package_add_plate_extra(f, "extra 2020", &x, &e), SP_OK);
+    sp_results *r = run2(b, f, 12, 1);
+    int rounds = 0;
+    for (int p = 0; p < 2; p++)
+        for (int m = 0; m < 12; m++) {
+            const double *s = sp_results_plates_at(r, p, 0, m);
+            for (int k = 0; k < 4; k++)
+                assert_true(s[SP_PS_WINNERS_ORDINARY + k] <= s[SP_PS_QUOTA_ORDINARY + k] + 1e-6);
+            rounds += s[SP_PS_ROUND] > 0;
+            if (s[SP_PS_WINNERS_ORDINARY] > 0)
+                assert_true(s[SP_PS_BASE_ODDS] > 0 && s[SP_PS_BASE_ODDS] < 1);
+        }
+    assert_true(rounds >= 6);
+    assert_true(sp_results_plates_at(r, 1, 0, 8)[SP_PS_WINNERS_EXTRA] > 0); /* September 2020 */
+    sp_table *t = sp_results_plates_table(r, 1, &e);
+    assert_non_null(t);
+    assert_int_equal(t->ncols, 12);
+    sp_table_free(t);
+    sp_results_free(r);
+    sp_package_free(b);
+    sp_package_free(f);
+}
+
+static void test_extra_quota_outside_horizon(void **state)
+{
+    (void)state;
+    sp_err e;
+    sp_package *b = status_quo();
+    sp_plate_extra_def x = sp_plate_extra_def_default();
+    x.month = sp_month_make(2025, 9);
+    x.plates = 20000;
+    assert_int_equal(sp_package_add_plate_extra(b, "extra 2025", &x, &e), SP_OK);
+    sp_experiment_def d = sp_experiment_def_default();
+    d.population = pop;
+    d.packages[0] = b;
+    d.npackages = 1;
+    d.start_month = sp_month_make(2020, 1);
+    d.months = 12;
+    assert_null(sp_experiment_run(&d, &e));
+    assert_non_null(strstr(e.msg, "extra 2025"));
+    assert_non_null(strstr(e.msg, "outside the horizon"));
+    sp_package_free(b);
+}
+
+static void test_cash_transfer_cost(void **state)
+{
+    (void)state;
+    sp_err e;
+    sp_package *b = status_quo();
+    sp_package *p = sp_package_derive(b, "Transfer", &e);
+    sp_cash_transfer_def t = sp_cash_transfer_def_default();
+    t.amount = 1000;
+    t.start_month = sp_month_make(2020, 3);
+    snprintf(t.filter, sizeof t.filter, "income_quintile == 1");
+    assert_int_equal(sp_package_add_cash_transfer(p, "q1 cash", &t, &e), SP_OK);
+    sp_results *r = run2(b, p, 6, 1);
+    double q1 = 0;
+    for (size_t i = 0; i < pop->n; i++)
+        q1 += pop->quintile[i] == 0 ? pop->weight[i] : 0;
+    assert_true(fabs(get(r, 1, 0, 2, SP_M_TRANSFERS) - 1000 * q1) < 1e-6 * q1 * 1000);
+    assert_true(fabs(get(r, 1, 0, 2, SP_M_GOV_COST) - 1000 * q1) < 1e-6 * q1 * 1000);
+    double extra = 0;
+    for (int m = 0; m < 6; m++)
+        extra += get(r, 1, 0, m, SP_M_SPENDING) - get(r, 0, 0, m, SP_M_SPENDING);
+    assert_true(extra > 0.1 * 1000 * q1 && extra < 0.6 * 1000 * q1); /* spent at the MPC */
+    sp_results_free(r);
+    sp_package_free(b);
+    sp_package_free(p);
+}
+
+static void test_identical_package_with_cars_differs_by_zero(void **state)
+{
+    (void)state;
+    sp_err e;
+    sp_package *b = status_quo();
+    sp_scrappage_def d = cars_design();
+    assert_int_equal(sp_package_add_scrappage(b, "cars", &d, &e), SP_OK);
+    sp_package *same = sp_package_derive(b, "Same", &e);
+    sp_results *r = run2(b, same, 12, 2);
+    size_t block = 12 * (size_t)SP_NGROUP * SP_NMETRIC * sizeof(double);
+    for (int rep = 0; rep < 2; rep++) {
+        assert_memory_equal(sp_results_at(r, 0, rep, 0), sp_results_at(r, 1, rep, 0), block);
+        assert_memory_equal(sp_results_plates_at(r, 0, rep, 0), sp_results_plates_at(r, 1, rep, 0),
+                            12 * SP_NPLATESTAT * sizeof(double));
+    }
+    sp_results_free(r);
+    sp_package_free(b);
+    sp_package_free(same);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_extra_quota_outside_horizon),
+        cmocka_unit_test(test_cash_transfer_cost),
+        cmocka_unit_test(test_identical_package_with_cars_differs_by_zero),
+        cmocka_unit_test(test_plate_rounds_within_quota),
+        cmocka_unit_test(test_budget_never_overspent),
+        cmocka_unit_test(test_v7_through_the_engine),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

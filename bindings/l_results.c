@@ -115,7 +115,7 @@ static int l_table(lua_State *L)
     q.diff = sp_l_getboolean(L, 2, fn, "diff", 0);
     q.cumulative = sp_l_getboolean(L, 2, fn, "cumulative", 0);
 
-    sp_table **slot = sp_l_newtable(L);
+    sp_table **slot = sp_l_newtable(L, 1);
     sp_err err;
     sp_err_clear(&err);
     *slot = sp_results_table(res, &q, &err);
@@ -136,7 +136,7 @@ static int l_summary(lua_State *L)
     const sp_results *res = check(L, fn);
     if (lua_gettop(L) > 1)
         return luaL_error(L, "%s: takes no arguments (got %d)", fn, lua_gettop(L) - 1);
-    sp_table **slot = sp_l_newtable(L);
+    sp_table **slot = sp_l_newtable(L, 1);
     sp_err err;
     sp_err_clear(&err);
     *slot = sp_results_summary(res, &err);
@@ -167,7 +167,7 @@ static int l_plates(lua_State *L)
     if (lua_getfield(L, 2, "package") != LUA_TNIL)
         p = find_package(L, res, lua_gettop(L), fn, "'package'");
     lua_pop(L, 1);
-    sp_table **slot = sp_l_newtable(L);
+    sp_table **slot = sp_l_newtable(L, 1);
     sp_err err;
     sp_err_clear(&err);
     *slot = sp_results_plates_table(res, p, &err);
@@ -291,6 +291,7 @@ void sp_l_open_results(lua_State *L)
 {
     static const luaL_Reg methods[] = {{"table", l_table},
                                        {"summary", l_summary},
+                                       {"report", sp_l_results_report},
                                        {"plates", l_plates},
                                        {"packages", l_packages},
                                        {"months", l_months},

@@ -47,7 +47,12 @@ typedef struct sp_l_host {
      * of its runs (package x replicate). */
     void (*progress)(void *ud, int done, int total);
     void *progress_ud;
+    char scenario[SP_L_PATH_MAX]; /* the scenario file as given, "" when none (module use) */
+    char scenario_sha256[65];     /* SHA-256 of its text */
 } sp_l_host;
+
+/* Registry key of the scenario's text (a string), set by the CLI. */
+#define SP_L_SCENARIO_TEXT "spendsim.scenario_text"
 
 /* The host settings of this Lua state, or all-zero defaults when none were
  * installed. Never NULL; do not modify. */
@@ -148,6 +153,26 @@ void sp_l_newclass(lua_State *L, const char *tname, const luaL_Reg *methods, lua
 
 /* For the table and results bindings. */
 sp_results **sp_l_newresults(lua_State *L);     /* a results handle (see l_results.c) */
-sp_table **sp_l_newtable(lua_State *L);         /* a table handle (see l_table.c) */
+/* A table handle whose user value is the results handle at index `results`
+ * (for provenance; see l_table.c). */
+sp_table **sp_l_newtable(lua_State *L, int results);
+
+/* Provenance of a result (see l_report.c): spendsim version, git revision,
+ * scenario file and SHA-256, seed, replicates, packages, horizon, population,
+ * parameters drawn per replicate, and the date (UTC). Strings live in buf. */
+typedef struct sp_l_prov {
+    sp_kv kv[16];
+    int n;
+    char buf[4096];
+} sp_l_prov;
+void sp_l_provenance(lua_State *L, const sp_results *res, sp_l_prov *out);
+
+/* Records that `file` was written from res, and rewrites manifest.json in
+ * the file's directory (atomically) with the provenance and every file
+ * written there so far by this state. 0, or -1 with msg set. */
+int sp_l_manifest_add(lua_State *L, const sp_results *res, const char *file, char *msg, size_t n);
+
+/* res:report(path, { title = ... }): the self-contained HTML report. */
+int sp_l_results_report(lua_State *L);
 
 #endif

@@ -19,7 +19,14 @@ static sp_table *check(lua_State *L, const char *fname)
     return sp_l_checkhandle(L, 1, SP_L_TABLE, fname, WHAT);
 }
 
-sp_table **sp_l_newtable(lua_State *L) { return (sp_table **)sp_l_newhandle(L, SP_L_TABLE, 0); }
+sp_table **sp_l_newtable(lua_State *L, int results)
+{
+    results = lua_absindex(L, results);
+    sp_table **slot = (sp_table **)sp_l_newhandle(L, SP_L_TABLE, 1);
+    lua_pushvalue(L, results);
+    lua_setiuservalue(L, -2, 1); /* the results the table came from: provenance */
+    return slot;
+}
 
 static int l_nrows(lua_State *L)
 {
@@ -173,6 +180,15 @@ static int l_write(lua_State *L)
         if (sp_table_write_file(t, (sp_format)f, file, &err) != SP_OK) {
             luaL_pushfail(L);
             lua_pushstring(L, err.msg);
+            return 2;
+        }
+        lua_getiuservalue(L, 1, 1); /* the results the table came from */
+        sp_results **res = luaL_testudata(L, -1, SP_L_RESULTS);
+        int rc = sp_l_manifest_add(L, res ? *res : NULL, file, msg, sizeof msg);
+        lua_pop(L, 1);
+        if (rc != 0) {
+            luaL_pushfail(L);
+            lua_pushstring(L, msg);
             return 2;
         }
     }

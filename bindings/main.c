@@ -357,6 +357,25 @@ static int pmain(lua_State *L)
     snprintf(host->out_dir, sizeof host->out_dir, "%s", o->out);
     if (!o->check && isatty(STDERR_FILENO))
         host->progress = progress_bar;
+    snprintf(host->scenario, sizeof host->scenario, "%s", o->file);
+    {
+        /* the scenario's text, for provenance (hash) and the HTML report */
+        luaL_Buffer b;
+        FILE *f = fopen(o->file, "rb");
+        luaL_buffinit(L, &b);
+        if (f) {
+            size_t got;
+            char chunk[4096];
+            while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+                luaL_addlstring(&b, chunk, got);
+            fclose(f);
+        }
+        luaL_pushresult(&b);
+        size_t len;
+        const char *text = lua_tolstring(L, -1, &len);
+        sp_sha256_hex(text, len, host->scenario_sha256);
+        lua_setfield(L, LUA_REGISTRYINDEX, SP_L_SCENARIO_TEXT);
+    }
 
     luaL_openlibs(L);
     luaL_requiref(L, "spendsim", luaopen_spendsim, 0);

@@ -8,6 +8,7 @@
 #include "beijing.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -247,6 +248,9 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
     pop->base_year = def->year;
     pop->base_month = sp_month_make(def->year, 12);
     pop->total_weight = def->represented;
+    snprintf(pop->label, sizeof pop->label,
+             "Beijing family households 2019 (embedded): %zu sample households for %.0f, seed %u", n,
+             def->represented, (unsigned)def->seed);
     const float w = (float)(def->represented / (double)n);
     double sizes[10];
     sp_beijing_size_distribution(def, sizes);

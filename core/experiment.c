@@ -109,6 +109,8 @@ sp_results *sp_experiment_run(const sp_experiment_def *d, sp_err *err)
             memcpy(res->param_names[k], d->dists[k].name, sizeof res->param_names[k]);
     }
     res->households = d->population->total_weight;
+    res->params = d->params;
+    memcpy(res->population, d->population->label, sizeof res->population);
     res->sample = d->population->n;
     int total = d->npackages * d->replicates, done = 0;
     for (int p = 0; p < d->npackages; p++) {

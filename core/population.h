@@ -51,6 +51,7 @@ typedef struct sp_population {
     double total_weight;   /* households represented (sum of weights) */
     int base_month;        /* calendar month the state describes (end of the base year) */
     int base_year;         /* income and consumption are annual figures of this year */
+    char label[160];       /* what the population is, for provenance ("Beijing 2019 (embedded) ...") */
 
     /* static columns */
     float *weight;         /* households represented by this sample household */

@@ -10,6 +10,7 @@
 
 #include "category.h"
 #include "group.h"
+#include "params.h"
 #include "status.h"
 
 enum {
@@ -55,6 +56,8 @@ typedef struct sp_results {
     char **package_names;   /* npackages owned strings */
     unsigned seed;          /* experiment seed */
     double households;      /* households represented by the population */
+    char population[160];   /* the population's label (provenance) */
+    sp_params params;       /* parameters as given (before per-replicate draws) */
     size_t sample;          /* households in the sample */
     double *cube;           /* [package][replicate][month][group][metric] */
     double *plates;         /* [package][replicate][month][SP_NPLATESTAT] */

@@ -5,6 +5,7 @@
 #include "beijing.h"
 #include "calendar.h"
 #include "category.h"
+#include "digest.h"
 #include "experiment.h"
 #include "filter.h"
 #include "group.h"

@@ -482,10 +482,16 @@ static void decide(const sp_cars_state *cs, const sp_cars_measures *ms, const sp
 
     double s_nev, s_ice;
     subsidies(ms, k, month, P, &s_nev, &s_ice, NULL, NULL);
-    double p_nev = nev_only ? 1.0 : logistic(nev_base + p->fuel_subsidy_beta * (s_nev - s_ice) / P);
-    double x = (p_nev * s_nev + (1.0 - p_nev) * s_ice) / P;
-    if (x > 1)
-        x = 1;
+    /* The fuel-choice probability is needed for the subsidy mix only when a
+     * subsidy is on offer, and for the fuel only when the household buys:
+     * computed lazily (an exp) rather than for every owner every month. */
+    double p_nev = -1, x = 0;
+    if (s_nev != 0 || s_ice != 0) {
+        p_nev = nev_only ? 1.0 : logistic(nev_base + p->fuel_subsidy_beta * (s_nev - s_ice) / P);
+        x = (p_nev * s_nev + (1.0 - p_nev) * s_ice) / P;
+        if (x > 1)
+            x = 1;
+    }
 
     if (holding) {
         d->buy = sp_u01(w0[2]) < sp_cars_logit_shift(p->plate_purchase_prob, p->subsidy_beta * x);
@@ -515,6 +521,8 @@ static void decide(const sp_cars_state *cs, const sp_cars_measures *ms, const sp
     double z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
     double y = pop->income[i];
     d->price = price_bounds(p, y, y * p->car_price_share * exp(p->car_price_sigma * z));
+    if (p_nev < 0)
+        p_nev = nev_only ? 1.0 : logistic(nev_base + p->fuel_subsidy_beta * (s_nev - s_ice) / P);
     d->nev = nev_only || sp_u01(w0[3]) < p_nev;
     double sn, si, cn, ci;
     subsidies(ms, k, month, d->price, &sn, &si, &cn, &ci);

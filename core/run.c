@@ -272,22 +272,30 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
         acc[SP_M_HOUSEHOLDS] += w;
         acc[SP_M_PERSONS] += w * pop->size[i];
         acc[SP_M_CARS] += w * nc;
-        acc[SP_M_VOUCHERS_CLAIMED] += w * v_claimed;
-        acc[SP_M_VOUCHERS_REDEEMED] += w * v_redeemed;
-        acc[SP_M_VOUCHERS_EXPIRED] += w * v_expired;
-        acc[SP_M_COUPON_VALUE] += w * v_value;
-        acc[SP_M_GOV_COST] += w * gov;
-        acc[SP_M_MERCHANT_COST] += w * merchant;
-        acc[SP_M_CAR_PURCHASES] += w * co.purchases;
-        acc[SP_M_CAR_VALUE] += w * co.value;
-        acc[SP_M_NEV_PURCHASES] += w * (co.purchases && co.nev);
-        acc[SP_M_REPLACEMENTS] += w * (co.purchases && co.replacement);
-        acc[SP_M_FIRST_CARS] += w * (co.purchases && co.first);
-        acc[SP_M_CARS_SCRAPPED] += w * co.scrapped;
-        acc[SP_M_SCRAPPAGE_SUBSIDY] += w * co.subsidy_scrappage;
-        acc[SP_M_SUBSIDISED_CARS] += w * (co.purchases && co.scrappage_measure >= 0);
-        acc[SP_M_PURCHASE_SUBSIDY] += w * co.subsidy_purchase;
-        acc[SP_M_TRANSFERS] += w * transfers;
+        /* Most households have no voucher, car event or subsidy in a month:
+         * skip the zeros. */
+        if (v_claimed > 0) {
+            acc[SP_M_VOUCHERS_CLAIMED] += w * v_claimed;
+            acc[SP_M_VOUCHERS_REDEEMED] += w * v_redeemed;
+            acc[SP_M_VOUCHERS_EXPIRED] += w * v_expired;
+            acc[SP_M_COUPON_VALUE] += w * v_value;
+            acc[SP_M_MERCHANT_COST] += w * merchant;
+        }
+        if (gov > 0)
+            acc[SP_M_GOV_COST] += w * gov;
+        if (co.purchases || co.scrapped) {
+            acc[SP_M_CAR_PURCHASES] += w * co.purchases;
+            acc[SP_M_CAR_VALUE] += w * co.value;
+            acc[SP_M_NEV_PURCHASES] += w * (co.purchases && co.nev);
+            acc[SP_M_REPLACEMENTS] += w * (co.purchases && co.replacement);
+            acc[SP_M_FIRST_CARS] += w * (co.purchases && co.first);
+            acc[SP_M_CARS_SCRAPPED] += w * co.scrapped;
+            acc[SP_M_SCRAPPAGE_SUBSIDY] += w * co.subsidy_scrappage;
+            acc[SP_M_SUBSIDISED_CARS] += w * (co.purchases && co.scrappage_measure >= 0);
+            acc[SP_M_PURCHASE_SUBSIDY] += w * co.subsidy_purchase;
+        }
+        if (transfers > 0)
+            acc[SP_M_TRANSFERS] += w * transfers;
     }
     memset(out, 0, GM * sizeof(double));
     for (int cl = 0; cl < NCELL; cl++) {

@@ -25,11 +25,8 @@ struct sp_cars_state {
     size_t n;
     int plates_required;
     double ln_income_ref;  /* weighted mean of ln income: the wish hazard's reference */
-    uint8_t *market;       /* 1: in the replacement market */
-    uint8_t *wish;         /* 1: car-less and wants a car (waiting for a plate) */
-    uint8_t *hold;         /* 1: holds a plate (or, without plates, is shopping for a first car) */
+    uint8_t *flags;        /* F_MARKET | F_WISH | F_HOLD | F_PLATE_NEV, see below */
     uint8_t *hold_months;  /* months the plate has been held */
-    uint8_t *plate_nev;    /* 1: the plate held or awaited is an NEV plate */
     uint8_t *offer;        /* this month: 0 none, k + 1 = scrappage programme k offered */
     uint8_t *mask;         /* workspace for filter evaluation */
     int offer_month;       /* month the offers were prepared for; offers count only then */
@@ -38,9 +35,24 @@ struct sp_cars_state {
     /* Precomputed from the run's parameters (the hot path takes no pow/exp/log): */
     double hazard[HAZARD_TABLE];   /* sp_cars_entry_hazard by age in months */
     double income_mult[5];         /* sp_cars_income_multiplier by quintile */
-    float *wish_p;                 /* monthly probability of wanting a car (static attributes) */
-    float *price;                  /* expected price of the next car, yuan */
+    uint16_t *wish_p;              /* monthly probability of wanting a car, units of 2^-20 */
+    double price_factor;           /* car_price_share x exp(sigma^2 / 2): expected price / income */
 };
+
+/* Per-household flags (one byte):
+ *   F_MARKET     in the replacement market
+ *   F_WISH       car-less and wants a car (waiting for a plate)
+ *   F_HOLD       holds a plate (or, without plates, is shopping for a first car)
+ *   F_PLATE_NEV  the plate held or awaited is an NEV plate */
+enum { F_MARKET = 1, F_WISH = 2, F_HOLD = 4, F_PLATE_NEV = 8 };
+#define FLAG(cs, i, f) (((cs)->flags[i] & (f)) != 0)
+#define SETFLAG(cs, i, f, on)                                                                      \
+    ((cs)->flags[i] = (uint8_t)((on) ? ((cs)->flags[i] | (f)) : ((cs)->flags[i] & ~(f))))
+#define WISH_UNIT (1.0 / 1048576.0) /* 2^-20: probabilities up to 0.0625 a month */
+
+/* Expected price of household i's next car from the run's precomputed factor. */
+static double expected_price(const sp_cars_state *cs, const sp_params *p, const sp_population *pop,
+                             size_t i);
 
 /* Entry hazard of a car aged `age` months from the table (computed beyond it). */
 static double hazard_of(const sp_cars_state *cs, const sp_params *p, int age)
@@ -235,6 +247,12 @@ static double price_bounds(const sp_params *p, double income, double price)
     return price > 1.0 ? price : 1.0;
 }
 
+static double expected_price(const sp_cars_state *cs, const sp_params *p, const sp_population *pop,
+                             size_t i)
+{
+    return price_bounds(p, pop->income[i], pop->income[i] * cs->price_factor);
+}
+
 double sp_cars_expected_price(const sp_params *p, const sp_population *pop, size_t i)
 {
     double y = pop->income[i];
@@ -289,18 +307,14 @@ sp_cars_state *sp_cars_state_alloc(const sp_population *pop, const sp_hstate *in
     size_t n = pop->n, m = n ? n : 1;
     if (cs) {
         cs->n = n;
-        cs->market = calloc(m, 1);
-        cs->wish = calloc(m, 1);
-        cs->hold = calloc(m, 1);
+        cs->flags = calloc(m, 1);
         cs->hold_months = calloc(m, 1);
-        cs->plate_nev = calloc(m, 1);
         cs->offer = calloc(m, 1);
         cs->mask = calloc(m, 1);
-        cs->wish_p = calloc(m, sizeof(float));
-        cs->price = calloc(m, sizeof(float));
+        cs->wish_p = calloc(m, sizeof(uint16_t));
     }
-    if (!cs || !cs->market || !cs->wish || !cs->hold || !cs->hold_months || !cs->plate_nev || !cs->offer ||
-        !cs->mask || !cs->wish_p || !cs->price) {
+    if (!cs || !cs->flags || !cs->hold_months || !cs->offer ||
+        !cs->mask || !cs->wish_p) {
         sp_cars_state_free(cs);
         sp_err_set(err, SP_ENOMEM, "out of memory for the car state of %zu households", n);
         return NULL;
@@ -318,27 +332,28 @@ sp_cars_state *sp_cars_state_alloc(const sp_population *pop, const sp_hstate *in
         cs->hazard[a] = sp_cars_entry_hazard(p, a);
     for (int q5 = 0; q5 < 5; q5++)
         cs->income_mult[q5] = exp(p->car_entry_income_gradient * (q5 - 2.0));
+    cs->price_factor = p->car_price_share * exp(0.5 * p->car_price_sigma * p->car_price_sigma);
     for (size_t i = 0; i < n; i++) {
-        cs->price[i] = (float)sp_cars_expected_price(p, pop, i);
         double r = p->car_wish_rate;
         if (r > 0 && pop->drivers[i] > 0) {
             double y = pop->income[i] > 1 ? pop->income[i] : 1;
             double lg = log(r / (1.0 - r)) + p->car_wish_income_slope * (log(y) - cs->ln_income_ref) +
                         p->car_wish_size_slope * (pop->size[i] - 2.31) +
                         p->car_wish_driver_slope * (pop->drivers[i] - 1.0);
-            cs->wish_p[i] = (float)logistic(lg);
+            double q = logistic(lg) / WISH_UNIT;
+            cs->wish_p[i] = (uint16_t)(q > 65535 ? 65535 : lround(q));
         }
     }
     const double q = p->car_purchase_prob;
     for (size_t i = 0; i < n; i++) {
         uint8_t ps = initial->plate_state[i];
         if (ps == SP_PLATE_NEV_QUEUE)
-            cs->plate_nev[i] = 1;
+            SETFLAG(cs, i, F_PLATE_NEV, 1);
         if (initial->ncars[i] == 0 && (ps == SP_PLATE_LOTTERY || ps == SP_PLATE_NEV_QUEUE)) {
             if (cs->plates_required)
-                cs->wish[i] = 1;
+                SETFLAG(cs, i, F_WISH, 1);
             else
-                cs->hold[i] = 1; /* no plate needed: already shopping */
+                SETFLAG(cs, i, F_HOLD, 1); /* no plate needed: already shopping */
         }
         if (initial->ncars[i] > 0) {
             /* stationary share in the market: inflow h, outflow q */
@@ -350,23 +365,26 @@ sp_cars_state *sp_cars_state_alloc(const sp_population *pop, const sp_hstate *in
             double pin = (1.0 - stay) / q;
             uint32_t w[4];
             sp_rng_words(key, (uint32_t)i, (uint32_t)(start_month - 1), SP_PURPOSE_CARS, DRAW_INIT, w);
-            cs->market[i] = sp_u01(w[0]) < pin;
+            SETFLAG(cs, i, F_MARKET, sp_u01(w[0]) < pin);
         }
     }
     return cs;
+}
+
+size_t sp_cars_bytes_per_household(void)
+{
+    /* flags, hold_months, wish_p; offer and mask are monthly workspaces */
+    return 2 * sizeof(uint8_t) + sizeof(uint16_t);
 }
 
 void sp_cars_state_free(sp_cars_state *cs)
 {
     if (!cs)
         return;
-    free(cs->market);
+    free(cs->flags);
     free(cs->wish_p);
-    free(cs->price);
-    free(cs->wish);
-    free(cs->hold);
+
     free(cs->hold_months);
-    free(cs->plate_nev);
     free(cs->offer);
     free(cs->mask);
     free(cs);
@@ -375,7 +393,7 @@ void sp_cars_state_free(sp_cars_state *cs)
 void sp_cars_set_plate_nev(sp_cars_state *cs, size_t i, int nev)
 {
     if (cs && i < cs->n)
-        cs->plate_nev[i] = nev ? 1 : 0;
+        SETFLAG(cs, i, F_PLATE_NEV, nev ? 1 : 0);
 }
 
 double sp_cars_scrappage_spent(const sp_cars_state *cs, int k)
@@ -459,24 +477,24 @@ static void decide(const sp_cars_state *cs, const sp_cars_measures *ms, const sp
     sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 0, w0);
     const int nc = st->ncars[i] < SP_MAX_CARS ? st->ncars[i] : SP_MAX_CARS;
     const int year = sp_month_year(month);
-    const double P = cs->price[i];
+    const double P = expected_price(cs, p, pop, i);
     const double nev_base = p->nev_logit + p->nev_trend * (year - 2019);
     const uint8_t ps = st->plate_state[i];
 
     /* A won plate: first car, or a further car of a one-car household. */
-    int holding = nc < SP_MAX_CARS && (cs->plates_required ? ps == SP_PLATE_WON : cs->hold[i]);
+    int holding = nc < SP_MAX_CARS && (cs->plates_required ? ps == SP_PLATE_WON : FLAG(cs, i, F_HOLD));
     int nev_only = 0, k = -1;
     if (holding) {
         d->holding = 1;
-        nev_only = cs->plates_required ? (cs->plate_nev[i] || ps == SP_PLATE_NEV_QUEUE) : 0;
+        nev_only = cs->plates_required ? (FLAG(cs, i, F_PLATE_NEV) || ps == SP_PLATE_NEV_QUEUE) : 0;
     } else if (nc > 0) {
         nev_only = (st->car_kind[oldest_car(st, i)][i] & SP_CAR_NEV) != 0;
         if (ms && cs->offer_month == month && cs->offer[i] > 0)
             k = cs->offer[i] - 1;
     } else {
         /* car-less, no plate: the wish for a car */
-        if (!cs->wish[i] && cs->wish_p[i] > 0)
-            d->wish = sp_u01(w0[2]) < cs->wish_p[i]; /* w0[2] is unused by car-less households */
+        if (!FLAG(cs, i, F_WISH) && cs->wish_p[i] > 0)
+            d->wish = sp_u01(w0[2]) < cs->wish_p[i] * WISH_UNIT; /* w0[2]: unused by car-less households */
         return;
     }
 
@@ -499,7 +517,7 @@ static void decide(const sp_cars_state *cs, const sp_cars_measures *ms, const sp
         if (!d->buy && cs->hold_months[i] + 1 >= sp_cars_plate_window(month))
             d->expire = 1;
     } else {
-        int in_market = cs->market[i];
+        int in_market = FLAG(cs, i, F_MARKET);
         if (!in_market) {
             double mult = cs->income_mult[pop->quintile[i] % 5];
             for (int c = 0; c < nc && !in_market; c++) {
@@ -625,9 +643,9 @@ void sp_cars_household(sp_cars_state *cs, const sp_cars_measures *ms, const sp_p
     out->scrappage_measure = -1;
     const uint8_t ps = st->plate_state[i];
     if (ps == SP_PLATE_NEV_QUEUE)
-        cs->plate_nev[i] = 1;
+        SETFLAG(cs, i, F_PLATE_NEV, 1);
     else if (ps == SP_PLATE_LOTTERY)
-        cs->plate_nev[i] = 0;
+        SETFLAG(cs, i, F_PLATE_NEV, 0);
     decision d;
     decide(cs, ms, pop, st, p, key, month, i, &d);
     const int year = sp_month_year(month);
@@ -638,15 +656,15 @@ void sp_cars_household(sp_cars_state *cs, const sp_cars_measures *ms, const sp_p
             slot = oldest_car(st, i);
             out->replacement = 1;
             out->scrapped = 1;
-            cs->market[i] = 0;
+            SETFLAG(cs, i, F_MARKET, 0);
         } else {
             slot = st->ncars[i];
             st->ncars[i]++;
             out->first = 1;
-            cs->hold[i] = 0;
+            SETFLAG(cs, i, F_HOLD, 0);
             cs->hold_months[i] = 0;
-            cs->wish[i] = 0;
-            cs->plate_nev[i] = 0;
+            SETFLAG(cs, i, F_WISH, 0);
+            SETFLAG(cs, i, F_PLATE_NEV, 0);
             if (cs->plates_required) {
                 st->plate_state[i] = SP_PLATE_NONE;
                 st->applicants[i] = 0;
@@ -665,15 +683,15 @@ void sp_cars_household(sp_cars_state *cs, const sp_cars_measures *ms, const sp_p
         return;
     }
     if (d.enter) {
-        cs->market[i] = 1;
+        SETFLAG(cs, i, F_MARKET, 1);
         out->entered = 1;
     }
     if (d.holding) {
-        cs->hold[i] = 1;
+        SETFLAG(cs, i, F_HOLD, 1);
         if (d.expire) {
-            cs->hold[i] = 0;
+            SETFLAG(cs, i, F_HOLD, 0);
             cs->hold_months[i] = 0;
-            cs->wish[i] = 0;
+            SETFLAG(cs, i, F_WISH, 0);
             if (cs->plates_required) {
                 st->plate_state[i] = SP_PLATE_NONE;
                 st->applicants[i] = 0;
@@ -687,12 +705,12 @@ void sp_cars_household(sp_cars_state *cs, const sp_cars_measures *ms, const sp_p
     }
     if (d.wish) {
         if (cs->plates_required) {
-            cs->wish[i] = 1;
+            SETFLAG(cs, i, F_WISH, 1);
         } else {
-            cs->hold[i] = 1; /* no plate needed: shopping from next month */
+            SETFLAG(cs, i, F_HOLD, 1); /* no plate needed: shopping from next month */
             cs->hold_months[i] = 0;
         }
     }
-    if (cs->plates_required && cs->wish[i] && st->ncars[i] == 0 && st->plate_state[i] == SP_PLATE_NONE)
+    if (cs->plates_required && FLAG(cs, i, F_WISH) && st->ncars[i] == 0 && st->plate_state[i] == SP_PLATE_NONE)
         out->wants_plate = 1;
 }

@@ -156,8 +156,10 @@ typedef struct sp_cars_measures {
 
 /* Per-household car-market state of one run (opaque): in the replacement
  * market, wants a car/plate, holds a plate and for how long, the last plate
- * pool seen (for the plate type), this month's scrappage offer; and the
- * budget ledger of each scrappage programme. About 6 bytes per household. */
+ * pool seen (for the plate type), the monthly probability of wanting a car,
+ * this month's scrappage offer; and the budget ledger of each scrappage
+ * programme. 4 bytes per household persist between months
+ * (sp_cars_bytes_per_household), plus 2 bytes of monthly workspace. */
 typedef struct sp_cars_state sp_cars_state;
 
 /* Allocates the state of a run starting in start_month for pop's households,
@@ -171,6 +173,10 @@ sp_cars_state *sp_cars_state_alloc(const sp_population *pop, const sp_hstate *in
                                    const sp_params *p, sp_rng_key key, int start_month,
                                    int plates_required, sp_err *err);
 void sp_cars_state_free(sp_cars_state *cs); /* NULL is a no-op */
+
+/* Bytes per household that a run's car state keeps from month to month
+ * (monthly workspaces not counted). */
+size_t sp_cars_bytes_per_household(void);
 
 /* Records household i's plate type for a plate it holds or is about to win
  * (nev 1 = NEV plate, only an NEV may be bought). Optional: the state also

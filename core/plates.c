@@ -319,6 +319,8 @@ struct sp_plates_state {
     sp_plate_cand *cand;  /* workspace, n entries */
 };
 
+size_t sp_plates_bytes_per_household(void) { return sizeof(uint16_t) + sizeof(uint8_t); }
+
 void sp_plates_state_free(sp_plates_state *ps)
 {
     if (!ps)

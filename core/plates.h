@@ -209,6 +209,11 @@ sp_plates_state *sp_plates_state_alloc(const sp_plate_regime_def *r, const sp_po
                                        const sp_hstate *st, int month, sp_err *err);
 void sp_plates_state_free(sp_plates_state *ps); /* NULL is a no-op */
 
+/* Bytes per household that a run's plate state keeps between months (the
+ * unsuccessful rounds and the NEV flag; the candidate workspace of a round,
+ * 16 bytes per household, is not counted). */
+size_t sp_plates_bytes_per_household(void);
+
 /* Unsuccessful ordinary rounds of household i's applicants. */
 int sp_plates_rounds(const sp_plates_state *ps, size_t i);
 /* 1 when household i holds a plate won in an NEV allocation (NEV only). */

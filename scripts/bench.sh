@@ -11,9 +11,12 @@ bench="${SPENDSIM_BUILD_DIR:-$root/build}/spendsim_bench"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 if [ "${1:-}" = quick ]; then
   "$bench" 200000 12 1 2
+  "$bench" plates 3300000 6367
   exit 0
 fi
 echo "== 1,000,000 households x 36 months"
 "$bench" 1000000 36 1 2
 echo "== 8,230,792 households (full Beijing) x 36 months"
 "$bench" 8230792 36 2
+echo "== one plate-lottery round: 3.3 million applicants (2020-02 quota)"
+"$bench" plates 3300000 6367

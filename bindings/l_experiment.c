@@ -128,7 +128,7 @@ static int default_threads(const sp_l_host *host)
  *                params = { name = value } } */
 static int l_experiment_new(lua_State *L)
 {
-    static const char *const keys[] = {"population", "packages", "start",   "months",
+    static const char *const keys[] = {"population", "packages", "start",  "months", "warmup",
                                        "replicates", "seed",     "threads", "params", NULL};
     const char *fn = "sp.experiment";
     const sp_l_host *host = sp_l_host_get(L);
@@ -168,6 +168,7 @@ static int l_experiment_new(lua_State *L)
             return luaL_error(L, "%s: 'start': %s", fn, err.msg);
     }
     d->months = (int)sp_l_getinteger(L, 1, fn, "months", 1, SP_MAX_MONTHS, d->months);
+    d->warmup = (int)sp_l_getinteger(L, 1, fn, "warmup", 0, SP_MAX_MONTHS, 0);
     d->replicates =
         (int)sp_l_getinteger(L, 1, fn, "replicates", 1, SP_MAX_REPLICATES, d->replicates);
     d->seed = (uint32_t)sp_l_getinteger(L, 1, fn, "seed", 0, UINT32_MAX, d->seed);

@@ -140,3 +140,6 @@ local by_month = results:table{ rows = "package", metric = "spending", diff = tr
                                 by = "month", unit = "total" }
 print(by_month)
 assert(by_month:write("02_vouchers/spending_change_by_month", { "csv", "md" }))
+
+-- The self-contained HTML report of the comparison.
+assert(results:report("02_vouchers/report", { title = "Consumption vouchers compared" }))

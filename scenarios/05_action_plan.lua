@@ -25,7 +25,9 @@
 --                                          year (yuan, city);
 --     car_purchases_by_quarter.csv/.md     cars bought, both packages;
 --     car_purchases_change.csv/.md         their change by quarter;
---     plates_action_plan.csv/.md           plate statistics by month under the plan.
+--     plates_action_plan.csv/.md           plate statistics by month under the plan;
+--     report.html                          the self-contained HTML report;
+--     manifest.json                        provenance and the files written.
 --
 -- How to run it
 --   spendsim run scenarios/05_action_plan.lua
@@ -135,3 +137,7 @@ assert(results:table{ rows = "package", metric = "car_purchases", by = "quarter"
 
 -- Plate allocation under the plan, by month.
 assert(results:plates{ package = plan.name }:write(out .. "plates_action_plan", { "csv", "md" }))
+
+-- The self-contained HTML report (headline table, charts with interval bands,
+-- parameters, this script, provenance); open it in any browser, offline.
+assert(results:report(out .. "report", { title = "Beijing 2020 action plan against the status quo" }))

@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# Installs spendsim's build and test dependencies from Debian 12 packages when
-# any is missing. Needs root (or sudo) only when something must be installed.
+# Installs spendsim's build dependencies from Debian 12 packages when any is
+# missing; with --test also what the tests need (Python 3 and Chromium for the
+# browser test of the HTML report). Needs root (or sudo) only when something
+# must be installed.
+#   scripts/install-deps.sh          # build: compiler, cmake, Lua 5.4, GSL, cmocka, Random123
+#   scripts/install-deps.sh --test   # and the test tools
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config liblua5.4-dev lua5.4 libgsl-dev libcmocka-dev librandom123-dev)
+pkgs=(build-essential cmake pkg-config git liblua5.4-dev lua5.4 libgsl-dev libcmocka-dev librandom123-dev)
+if [ "${1:-}" = "--test" ]; then
+  pkgs+=(python3 chromium chromium-driver)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -47,20 +47,6 @@ static double nev_share(int year)
     return k < 6 ? s[k] : 0.15;
 }
 
-/* China emission standard implied by the Beijing registration year. */
-static unsigned emission_standard(int year)
-{
-    if (year < 2005)
-        return 2;
-    if (year < 2008)
-        return 3;
-    if (year < 2013)
-        return 4;
-    if (year < 2020)
-        return 5;
-    return 6;
-}
-
 sp_beijing_def sp_beijing_def_default(void)
 {
     sp_beijing_def d;
@@ -446,7 +432,7 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
                 double ufuel = k == 0 ? ui[8] : ui[9];
                 int nev = ufuel < nev_share(year);
                 pop->state.car_kind[k][i] =
-                    (uint8_t)(nev ? (SP_CAR_NEV | 6u) : emission_standard(year));
+                    (uint8_t)(nev ? (SP_CAR_NEV | 6u) : sp_emission_of_year(year));
             }
         }
     }

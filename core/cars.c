@@ -272,18 +272,7 @@ double sp_cars_logit_shift(double h, double shift)
     return h * e / (1.0 - h + h * e);
 }
 
-int sp_cars_emission_of_year(int year)
-{
-    if (year < 2005)
-        return 2;
-    if (year < 2008)
-        return 3;
-    if (year < 2013)
-        return 4;
-    if (year < 2020)
-        return 5;
-    return 6;
-}
+int sp_cars_emission_of_year(int year) { return (int)sp_emission_of_year(year); }
 
 int sp_cars_plate_window(int month) { return sp_month_year(month) >= 2018 ? 12 : 6; }
 
@@ -514,7 +503,9 @@ static void decide(const sp_cars_state *cs, const sp_cars_measures *ms, const sp
     if (holding) {
         d->buy = sp_u01(w0[2]) < sp_cars_logit_shift(p->plate_purchase_prob, p->subsidy_beta * x);
         d->plate_buy = d->buy;
-        if (!d->buy && cs->hold_months[i] + 1 >= sp_cars_plate_window(month))
+        int window = ms && ms->plates ? sp_plate_regime_window(ms->plates, month)
+                                      : sp_cars_plate_window(month);
+        if (!d->buy && cs->hold_months[i] + 1 >= window)
             d->expire = 1;
     } else {
         int in_market = FLAG(cs, i, F_MARKET);

@@ -57,6 +57,7 @@
 
 #include "filter.h"
 #include "params.h"
+#include "plates.h"
 #include "population.h"
 #include "rng.h"
 #include "status.h"
@@ -150,6 +151,8 @@ typedef struct sp_cars_measures {
     uint32_t scrappage_id[SP_CARS_MAX_PROGRAMMES];             /* measure id: separates key streams */
     int npurchase;
     const sp_purchase_subsidy_def *purchase[SP_CARS_MAX_PROGRAMMES];
+    const sp_plate_regime_def *plates; /* the package's plate regime: its purchase window
+                                        * applies to winners; NULL = sp_cars_plate_window */
 } sp_cars_measures;
 
 /* ---- per-run state ---- */
@@ -238,7 +241,9 @@ double sp_cars_expected_price(const sp_params *p, const sp_population *pop, size
 double sp_cars_logit_shift(double h, double shift);
 
 /* China emission standard of a car registered in Beijing in `year` (2 = China
- * II or older ... 6), and the months a won plate stays valid in `month`. */
+ * II or older ... 6; population.h's sp_emission_of_year), and the months a won
+ * plate stays valid in `month` when no regime says otherwise (6 before 2018,
+ * 12 from 2018, as the default regime). */
 int sp_cars_emission_of_year(int year);
 int sp_cars_plate_window(int month);
 

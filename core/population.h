@@ -23,6 +23,14 @@ enum { SP_MAX_CARS = 2 };
 #define SP_CAR_NEV 0x08u
 #define SP_CAR_EMISSION(kind) ((unsigned)(kind) & 0x07u)
 
+/* China emission standard of a car registered in Beijing in `year` (Beijing
+ * adopted each stage early): before 2005 China II or older (2), 2005-2007 III,
+ * 2008-2012 IV, 2013-2019 V, 2020 onwards 6. */
+static inline unsigned sp_emission_of_year(int year)
+{
+    return year < 2005 ? 2u : year < 2008 ? 3u : year < 2013 ? 4u : year < 2020 ? 5u : 6u;
+}
+
 /* plate_state values */
 enum {
     SP_PLATE_NONE = 0,       /* not applying */

@@ -94,6 +94,7 @@ static int setup_cars_and_plates(sp_run *r, int start_month, sp_err *err)
         }
     }
     if (r->has_plates) {
+        r->car_measures.plates = &r->plates;
         r->plate_state = sp_plates_state_alloc(&r->plates, r->pop, &r->state, start_month, err);
         if (!r->plate_state)
             return err ? err->code : SP_ENOMEM;

@@ -193,6 +193,31 @@ static void test_plate_rounds_within_quota(void **state)
     sp_package_free(f);
 }
 
+/* The regime's purchase window reaches the car market: with one month to buy,
+ * fewer winners buy and more plates lapse than with the default window. */
+static void test_regime_window_reaches_the_car_market(void **state)
+{
+    (void)state;
+    sp_err e;
+    sp_package *b = status_quo();
+    sp_package *s = sp_package_alloc("Short window", &e);
+    sp_plate_regime_def r = individual();
+    for (int y = 0; y < SP_PLATE_YEARS; y++)
+        r.window_months[y] = 1;
+    assert_int_equal(sp_package_add_plates(s, "short", &r, &e), SP_OK);
+    sp_results *res = run2(b, s, 12, 1);
+    double first_default = 0, first_short = 0;
+    for (int m = 0; m < 12; m++) {
+        first_default += get(res, 0, 0, m, SP_M_FIRST_CARS);
+        first_short += get(res, 1, 0, m, SP_M_FIRST_CARS);
+    }
+    assert_true(first_default > 0);
+    assert_true(first_short < 0.6 * first_default);
+    sp_results_free(res);
+    sp_package_free(b);
+    sp_package_free(s);
+}
+
 static void test_extra_quota_outside_horizon(void **state)
 {
     (void)state;
@@ -264,6 +289,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_extra_quota_outside_horizon),
+        cmocka_unit_test(test_regime_window_reaches_the_car_market),
         cmocka_unit_test(test_cash_transfer_cost),
         cmocka_unit_test(test_identical_package_with_cars_differs_by_zero),
         cmocka_unit_test(test_plate_rounds_within_quota),

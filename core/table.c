@@ -316,6 +316,9 @@ sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err
             snprintf(grp, sizeof grp, ", %s", sp_group_label(q->group));
         snprintf(buf, sizeof buf, "%s by %s and %s%s%s, %s", what, rowsby, sp_period_name(q->by),
                  q->cumulative ? " (cumulative)" : "", grp, pk);
+        for (char *c = buf; *c && c < buf + strlen(what); c++) /* "car_purchases" -> "car purchases" */
+            if (*c == '_')
+                *c = ' ';
         buf[0] = (char)(buf[0] >= 'a' && buf[0] <= 'z' ? buf[0] - 32 : buf[0]);
         rc = sp_table_set_text(&t->title, buf, err);
         int um = q->rows == SP_ROWS_CATEGORY ? SP_M_SPENDING : q->metric;

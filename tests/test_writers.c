@@ -146,7 +146,7 @@ static const char expect_md[] = "**Spending, \"Plan\" vs status quo** (yuan per 
                                 "| category            | 2019Q1 |    2019Q2 | total |\n"
                                 "| ------------------- | -----: | --------: | ----: |\n"
                                 "| food                |  8,065 |     12.50 |   n/a |\n"
-                                "| clothing, footwear  |   0.00 | 1,234,568 | 1,000 |\n"
+                                "| clothing, footwear  | -0.004 | 1,234,568 | 1,000 |\n"
                                 "| a \"quoted\" label\\|x |   0.00 |    -2,501 |   inf |\n";
 
 static const char expect_json[] =
@@ -195,9 +195,10 @@ static void test_markdown_numbers(void **state)
 {
     (void)state;
     char *one[] = {c0};
-    const double v[] = {43038.4, -12.4, 0.125 + 1e-9, 999.994, -1000, 1e9, NAN, -INFINITY, -0.0};
+    const double v[] = {43038.4, -12.4, 0.125 + 1e-9, 999.994, -1000, 1e9, NAN, -INFINITY, -0.0,
+                        0.001234, 0.0071};
     const char *want[] = {"43,038", "-12.40", "0.13", "999.99", "-1,000",
-                          "1,000,000,000", "n/a", "-inf", "0.00"};
+                          "1,000,000,000", "n/a", "-inf", "0.00", "0.00123", "0.01"};
     for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
         double x = v[k];
         sp_table t = {NULL, NULL, NULL, 1, 1, one, one, &x, 1, NULL, NULL, NULL, NULL};

@@ -38,6 +38,12 @@ void sp_write_number(double v, char buf[SP_NUM_MAX])
         snprintf(buf, NUM_MAX, "%.3g", v);
         return;
     }
+    /* Small non-zero figures (odds, shares) keep three significant digits
+     * instead of reading "0.00". */
+    if (v != 0 && fabs(v) < 0.005) {
+        snprintf(buf, NUM_MAX, "%.3g", v);
+        return;
+    }
     /* Decided on the rounded value, so 999.999 reads "1,000", not "1,000.00". */
     snprintf(raw, sizeof raw, "%.2f", v);
     if (strcspn(raw + (raw[0] == '-'), ".") >= 4)

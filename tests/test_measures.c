@@ -218,6 +218,62 @@ static void test_regime_window_reaches_the_car_market(void **state)
     sp_package_free(s);
 }
 
+/* Every measure at once, on 1 and on 2 threads: bit-identical results. */
+static void test_all_measures_identical_across_threads(void **state)
+{
+    (void)state;
+    sp_err e;
+    sp_package *b = status_quo();
+    sp_package *p = sp_package_derive(b, "Everything", &e);
+    sp_scrappage_def sc = cars_design();
+    sc.budget = 5e8;
+    assert_int_equal(sp_package_add_scrappage(p, "cars", &sc, &e), SP_OK);
+    sp_voucher_def v = sp_voucher_def_default();
+    v.face = 10;
+    v.threshold = 40;
+    v.coupons_per_package = 5;
+    v.supply = 1e6;
+    v.start_month = sp_month_make(2020, 4);
+    assert_int_equal(sp_package_add_voucher(p, "voucher", &v, &e), SP_OK);
+    sp_cash_transfer_def t = sp_cash_transfer_def_default();
+    t.start_month = sp_month_make(2020, 5);
+    snprintf(t.filter, sizeof t.filter, "hand_to_mouth");
+    assert_int_equal(sp_package_add_cash_transfer(p, "cash", &t, &e), SP_OK);
+    sp_purchase_subsidy_def ps = sp_purchase_subsidy_def_default();
+    assert_int_equal(sp_package_add_purchase_subsidy(p, "nev", &ps, &e), SP_OK);
+    sp_plate_extra_def x = sp_plate_extra_def_default();
+    x.month = sp_month_make(2020, 9);
+    assert_int_equal(sp_package_add_plate_extra(p, "extra", &x, &e), SP_OK);
+    sp_results *r[2];
+    for (int k = 0; k < 2; k++) {
+        sp_experiment_def d = sp_experiment_def_default();
+        d.population = pop;
+        d.packages[0] = b;
+        d.packages[1] = p;
+        d.npackages = 2;
+        d.start_month = sp_month_make(2020, 1);
+        d.months = 12;
+        d.warmup = 2;
+        d.replicates = 2;
+        d.seed = 21;
+        d.threads = k + 1;
+        r[k] = sp_experiment_run(&d, &e);
+        assert_non_null(r[k]);
+    }
+    size_t cells = (size_t)2 * 2 * 12 * SP_NGROUP * SP_NMETRIC;
+    assert_memory_equal(r[0]->cube, r[1]->cube, cells * sizeof(double));
+    assert_memory_equal(r[0]->plates, r[1]->plates, (size_t)2 * 2 * 12 * SP_NPLATESTAT * sizeof(double));
+    /* and the measures did act */
+    double gov = 0;
+    for (int m = 0; m < 12; m++)
+        gov += get(r[0], 1, 0, m, SP_M_GOV_COST);
+    assert_true(gov > 0);
+    sp_results_free(r[0]);
+    sp_results_free(r[1]);
+    sp_package_free(b);
+    sp_package_free(p);
+}
+
 static void test_extra_quota_outside_horizon(void **state)
 {
     (void)state;
@@ -289,6 +345,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_extra_quota_outside_horizon),
+        cmocka_unit_test(test_all_measures_identical_across_threads),
         cmocka_unit_test(test_regime_window_reaches_the_car_market),
         cmocka_unit_test(test_cash_transfer_cost),
         cmocka_unit_test(test_identical_package_with_cars_differs_by_zero),

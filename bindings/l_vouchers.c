@@ -189,7 +189,7 @@ static int l_voucher(lua_State *L)
     static const char *const keys[] = {
         "name",   "face",   "threshold", "categories", "start",     "days",
         "weeks",  "months", "supply",    "coupons",    "cap",       "claim",
-        "filter", "gov_share", "merchant_share", "coverage", NULL};
+        "filter", "gov_share", "merchant_share", "coverage", "group", NULL};
     const char *fn = "sp.voucher";
     sp_l_checkargs(L, 1, fn);
     sp_l_checkkeys(L, 1, fn, keys, 0);
@@ -211,6 +211,10 @@ static int l_voucher(lua_State *L)
     d->supply = getnumber(L, fn, "supply", 0.0);
     d->coupons_per_package = (int)sp_l_getinteger(L, 1, fn, "coupons", 1, 100, 1);
     d->cap = (int)sp_l_getinteger(L, 1, fn, "cap", 1, 100, 1);
+    const char *group = sp_l_getstring(L, 1, fn, "group", "");
+    if (strlen(group) >= sizeof d->group)
+        luaL_error(L, "%s: 'group' is longer than %d bytes", fn, (int)sizeof d->group - 1);
+    snprintf(d->group, sizeof d->group, "%s", group);
     const char *claim = sp_l_getstring(L, 1, fn, "claim", "first_come");
     d->claim = (sp_claim)sp_l_checkname(L, fn, "'claim' value", claim, claim_name,
                                         SP_CLAIM_TARGETED + 1);

@@ -363,8 +363,10 @@ static int start_measures(sp_run *r, sp_err *err)
             r->active[k] = 1;
         }
         if (m->kind == SP_MEASURE_VOUCHER && m->def.voucher.start_month == r->month) {
-            rc = sp_voucher_claim(&m->def.voucher, m->filter, r->pop, &r->state, &r->params,
-                                      r->key, m->id, r->held[k], err);
+            const sp_voucher_def *v = &m->def.voucher;
+            uint32_t claim_id = v->group[0] ? sp_measure_id(v->group) : m->id;
+            rc = sp_voucher_claim(v, m->filter, r->pop, &r->state, &r->params, r->key, claim_id,
+                                  r->held[k], err);
             if (rc != SP_OK)
                 return rc;
             r->active[k] = 1;

@@ -55,6 +55,9 @@ typedef struct sp_voucher_def {
     double gov_share;           /* share of the face value paid by government, 0..1 */
     double merchant_share;      /* share paid by merchants; gov_share + merchant_share = 1 */
     double coverage;            /* share of eligible purchases where coupons are accepted; < 0 = parameter voucher_coverage */
+    char group[64];             /* claim group: vouchers of one group are claimed with the same keys, so
+                                 * the same households get them all (one package of several coupon
+                                 * types); "" = the measure claims on its own */
 } sp_voucher_def;
 
 /* Defaults: face 10, threshold 0, all categories, start 2020-06 day 1, 14-day

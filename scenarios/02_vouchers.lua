@@ -91,11 +91,11 @@ local june = status_quo:with{ name = "Beijing June",
 --     also admits "merchants add 0.5x on top" (up to 120 yuan off on 320 yuan
 --     of purchases); for that reading multiply the faces by 1.5 and keep the
 --     shares: the government then pays the full 80 yuan;
---   * the three measures claim independently (each has its own random stream),
---     whereas a real package is claimed whole: a household may hold the 40-10
---     pair without the 160-40 coupon. Totals are unaffected; the overlap is.
+--   * the three measures share a claim group, so they are claimed with the same
+--     keys: the households that get one coupon type get all three, as with a
+--     real package claimed whole; each coupon is then used on its own.
 local august_voucher = { start = "2020-08-08", days = 14, claim = "first_come",
-                         categories = shops, supply = 5e5,
+                         categories = shops, supply = 5e5, group = "Beijing August package",
                          gov_share = 2 / 3, merchant_share = 1 / 3 }
 local function august(name, threshold, face, coupons)
   local def = { name = name, threshold = threshold, face = face, coupons = coupons }

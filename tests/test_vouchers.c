@@ -149,6 +149,55 @@ static void test_supply_and_cap(void **state)
     free(held);
 }
 
+/* Vouchers of one claim group go to the same households; without a group two
+ * measures are claimed independently. */
+static void test_claim_group_shares_winners(void **state)
+{
+    (void)state;
+    sp_err e;
+    sp_package *b = sp_package_alloc("Status quo", &e);
+    sp_package *p = sp_package_alloc("Grouped", &e);
+    sp_package *q = sp_package_alloc("Apart", &e);
+    sp_voucher_def a = hangzhou(), c = hangzhou();
+    a.threshold = 40, a.face = 10, c.threshold = 160, c.face = 40;
+    a.supply = c.supply = 3e5;
+    snprintf(a.group, sizeof a.group, "package");
+    snprintf(c.group, sizeof c.group, "package");
+    assert_int_equal(sp_package_add_voucher(p, "40-10", &a, &e), SP_OK);
+    assert_int_equal(sp_package_add_voucher(p, "160-40", &c, &e), SP_OK);
+    a.group[0] = c.group[0] = '\0';
+    assert_int_equal(sp_package_add_voucher(q, "40-10", &a, &e), SP_OK);
+    assert_int_equal(sp_package_add_voucher(q, "160-40", &c, &e), SP_OK);
+    sp_params prm = sp_params_default();
+    uint8_t *h1 = malloc(pop->n), *h2 = malloc(pop->n);
+    size_t same = 0, held = 0;
+    for (int k = 0; k < 2; k++) {
+        const sp_package *pk = k == 0 ? p : q;
+        for (int m = 0; m < 2; m++) {
+            const sp_voucher_def *v = &pk->measures[m].def.voucher;
+            uint32_t id = v->group[0] ? sp_measure_id(v->group) : pk->measures[m].id;
+            assert_int_equal(sp_voucher_claim(v, NULL, pop, &pop->state, &prm, sp_rng_key_make(5, 0),
+                                              id, m == 0 ? h1 : h2, &e),
+                             SP_OK);
+        }
+        same = held = 0;
+        for (size_t i = 0; i < pop->n; i++) {
+            held += h1[i] > 0;
+            same += h1[i] > 0 && h2[i] > 0;
+        }
+        assert_true(held > 0);
+        if (k == 0)
+            assert_int_equal(same, held); /* grouped: the same winners */
+        else
+            assert_true(same < held / 2); /* apart: mostly different winners */
+    }
+    free(h1);
+    free(h2);
+    sp_package_free(b);
+    sp_package_free(p);
+    sp_package_free(q);
+}
+
 static void test_targeted_only_reaches_filter(void **state)
 {
     (void)state;
@@ -431,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_package_rejects_bad_filter),
         cmocka_unit_test(test_supply_and_cap),
         cmocka_unit_test(test_targeted_only_reaches_filter),
+        cmocka_unit_test(test_claim_group_shares_winners),
         cmocka_unit_test(test_identical_package_differs_by_zero),
         cmocka_unit_test(test_cost_equals_redeemed_face_times_share),
         cmocka_unit_test(test_extra_spending_goes_to_eligible_categories),

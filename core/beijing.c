@@ -177,22 +177,6 @@ static int validate(const sp_beijing_def *d, sp_err *err)
     return SP_OK;
 }
 
-typedef struct {
-    double ypc;
-    double persons;
-    size_t i;
-} rank_item;
-
-static int by_ypc(const void *a, const void *b)
-{
-    const rank_item *x = a, *y = b;
-    if (x->ypc < y->ypc)
-        return -1;
-    if (x->ypc > y->ypc)
-        return 1;
-    return x->i < y->i ? -1 : x->i > y->i; /* ties by id: deterministic */
-}
-
 static int adults_of(int size)
 {
     static const int a[11] = {0, 1, 2, 2, 3, 3, 4, 4, 5, 5, 5};
@@ -221,12 +205,11 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
     sp_population *pop = sp_population_alloc(n, err);
     if (!pop)
         return NULL;
-    rank_item *rank = malloc(n * sizeof *rank);
     double *z = malloc(n * sizeof *z);   /* income normal deviate */
     float *u = malloc(n * 16 * sizeof *u); /* 16 uniforms per household */
     double *carth = malloc(n * sizeof *carth);
-    if (!rank || !z || !u || !carth) {
-        free(rank), free(z), free(u), free(carth);
+    if (!z || !u || !carth) {
+        free(z), free(u), free(carth);
         sp_population_free(pop);
         sp_err_set(err, SP_ENOMEM, "out of memory building %zu households", n);
         return NULL;
@@ -285,40 +268,7 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
                 pop->income[i] = (float)(pop->income[i] * scale);
     }
 
-    /* 3. Quintiles of per-capita income over persons, and the persons-weighted
-     *    rank used to concentrate poor liquidity types at low incomes. */
-    double persons = 0;
-    for (size_t i = 0; i < n; i++) {
-        rank[i].ypc = pop->income[i];
-        rank[i].persons = pop->size[i];
-        rank[i].i = i;
-        persons += pop->size[i];
-    }
-    qsort(rank, n, sizeof *rank, by_ypc);
-    double cum = 0, median_y = 0;
-    for (size_t r = 0; r < n; r++) {
-        size_t i = rank[r].i;
-        double mid = (cum + 0.5 * rank[r].persons) / persons; /* rank in (0,1) */
-        cum += rank[r].persons;
-        int q = (int)(mid * 5.0);
-        pop->quintile[i] = (uint8_t)(q > 4 ? 4 : q);
-        if (median_y == 0 && mid >= 0.5)
-            median_y = rank[r].ypc;
-        /* Liquidity: P(poor) falls linearly with the rank, mean = poor share. */
-        const float *ui = u + i * 16;
-        double poor = def->liquidity_share[0] + def->liquidity_share[2];
-        double p_poor = 2.0 * poor * (1.0 - mid);
-        int is_poor = ui[2] < p_poor;
-        double htm = is_poor ? def->liquidity_share[0] / poor
-                             : def->liquidity_share[1] / (1.0 - poor);
-        int is_htm = ui[3] < htm;
-        pop->liquidity[i] = (uint8_t)(is_poor ? (is_htm ? SP_LIQ_POOR_HTM : SP_LIQ_POOR_NHTM)
-                                             : (is_htm ? SP_LIQ_WEALTHY_HTM : SP_LIQ_WEALTHY_NHTM));
-    }
-    if (median_y <= 0)
-        median_y = def->income_pc[0];
-
-    /* 4. Consumption: APC falls with per-capita income (elasticity), scaled to
+    /* 3. Consumption: APC falls with per-capita income (elasticity), scaled to
      *    the published per-capita consumption of each area. Household income. */
     for (int a = 0; a < 2; a++) {
         double num = 0, den = 0;
@@ -339,38 +289,28 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
             }
     }
 
+    /* 4. Quintiles of per-capita income over persons, and the persons-weighted
+     *    rank used to concentrate poor liquidity types at low incomes. */
+    double median_y = 0;
+    if (sp_population_rank(pop, z /* reused: rank per household */, &median_y, err) != SP_OK) {
+        free(z), free(u), free(carth);
+        sp_population_free(pop);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const float *ui = u + i * 16;
+        pop->liquidity[i] = (uint8_t)sp_liquidity_of_rank(z[i], def->liquidity_share, ui[2], ui[3]);
+    }
+    if (median_y <= 0)
+        median_y = def->income_pc[0];
+
     /* 5. Engel curves: intercepts calibrated so that consumption-weighted
      *    category shares equal the 2018 composition. */
     {
-        double tot_y = 0, tot_p = 0;
-        for (size_t i = 0; i < n; i++) {
-            tot_y += pop->income[i];
-            tot_p += pop->size[i];
-        }
-        pop->engel_lnref = log(tot_y / tot_p);
-        for (int c = 0; c < SP_NCAT; c++) {
-            pop->engel_a[c] = sp_category_share_2018(c);
-            pop->engel_b[c] = def->engel_slope[c];
-        }
-        for (int it = 0; it < 50; it++) {
-            double agg[SP_NCAT] = {0}, tot = 0, sh[SP_NCAT];
-            for (size_t i = 0; i < n; i++) {
-                sp_population_shares(pop, (double)pop->income[i] / pop->size[i], sh);
-                for (int c = 0; c < SP_NCAT; c++)
-                    agg[c] += sh[c] * pop->consumption[i];
-                tot += pop->consumption[i];
-            }
-            double worst = 0;
-            for (int c = 0; c < SP_NCAT; c++) {
-                double d = sp_category_share_2018(c) - agg[c] / tot;
-                pop->engel_a[c] += d;
-                worst = fmax(worst, fabs(d));
-            }
-            if (worst < 1e-7)
-                break;
-        }
-        for (size_t i = 0; i < n; i++)
-            sp_population_store_shares(pop, i);
+        double target[SP_NCAT];
+        for (int c = 0; c < SP_NCAT; c++)
+            target[c] = sp_category_share_2018(c);
+        sp_population_calibrate_engel(pop, def->engel_slope, target);
     }
 
     /* 6. Cars: owning at least one is a logit in ln income and size whose
@@ -498,7 +438,6 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
         }
     }
 
-    free(rank);
     free(z);
     free(u);
     free(carth);

@@ -244,3 +244,94 @@ int sp_population_summary_compute(const sp_population *pop, sp_population_summar
     }
     return SP_OK;
 }
+
+typedef struct {
+    double ypc, persons;
+    size_t i;
+} rank_item;
+
+static int by_rank(const void *a, const void *b)
+{
+    const rank_item *x = a, *y = b;
+    if (x->ypc != y->ypc)
+        return x->ypc < y->ypc ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+int sp_population_rank(sp_population *pop, double *mid, double *median, sp_err *err)
+{
+    size_t n = pop->n;
+    rank_item *r = malloc((n ? n : 1) * sizeof *r);
+    if (!r)
+        return sp_err_set(err, SP_ENOMEM, "out of memory ranking %zu households", n);
+    double persons = 0;
+    for (size_t i = 0; i < n; i++) {
+        r[i].ypc = pop->size[i] ? (double)pop->income[i] / pop->size[i] : 0;
+        r[i].persons = (double)pop->weight[i] * pop->size[i];
+        r[i].i = i;
+        persons += r[i].persons;
+    }
+    qsort(r, n, sizeof *r, by_rank);
+    double cum = 0, med = 0;
+    for (size_t k = 0; k < n; k++) {
+        double m = persons > 0 ? (cum + 0.5 * r[k].persons) / persons : 0.5;
+        cum += r[k].persons;
+        int q = (int)(m * 5.0);
+        pop->quintile[r[k].i] = (uint8_t)(q > 4 ? 4 : q);
+        if (mid)
+            mid[r[k].i] = m;
+        if (med == 0 && m >= 0.5)
+            med = r[k].ypc;
+    }
+    if (median)
+        *median = med;
+    free(r);
+    return SP_OK;
+}
+
+int sp_liquidity_of_rank(double mid, const double share[4], double u_poor, double u_htm)
+{
+    double poor = share[SP_LIQ_POOR_HTM] + share[SP_LIQ_POOR_NHTM];
+    int is_poor = u_poor < 2.0 * poor * (1.0 - mid);
+    double htm = is_poor ? (poor > 0 ? share[SP_LIQ_POOR_HTM] / poor : 0)
+                         : (poor < 1 ? share[SP_LIQ_WEALTHY_HTM] / (1.0 - poor) : 0);
+    int is_htm = u_htm < htm;
+    return is_poor ? (is_htm ? SP_LIQ_POOR_HTM : SP_LIQ_POOR_NHTM)
+                   : (is_htm ? SP_LIQ_WEALTHY_HTM : SP_LIQ_WEALTHY_NHTM);
+}
+
+void sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCAT],
+                                   const double target[SP_NCAT])
+{
+    size_t n = pop->n;
+    double tot_y = 0, tot_p = 0;
+    for (size_t i = 0; i < n; i++) {
+        tot_y += (double)pop->weight[i] * pop->income[i];
+        tot_p += (double)pop->weight[i] * pop->size[i];
+    }
+    pop->engel_lnref = log(tot_p > 0 && tot_y > 0 ? tot_y / tot_p : 1.0);
+    for (int c = 0; c < SP_NCAT; c++) {
+        pop->engel_a[c] = target[c];
+        pop->engel_b[c] = slope[c];
+    }
+    for (int it = 0; it < 50; it++) {
+        double agg[SP_NCAT] = {0}, tot = 0, sh[SP_NCAT];
+        for (size_t i = 0; i < n; i++) {
+            double wc = (double)pop->weight[i] * pop->consumption[i];
+            sp_population_shares(pop, pop->size[i] ? (double)pop->income[i] / pop->size[i] : 0, sh);
+            for (int c = 0; c < SP_NCAT; c++)
+                agg[c] += sh[c] * wc;
+            tot += wc;
+        }
+        double worst = 0;
+        for (int c = 0; c < SP_NCAT && tot > 0; c++) {
+            double d = target[c] - agg[c] / tot;
+            pop->engel_a[c] += d;
+            worst = fmax(worst, fabs(d));
+        }
+        if (worst < 1e-7)
+            break;
+    }
+    for (size_t i = 0; i < n; i++)
+        sp_population_store_shares(pop, i);
+}

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "category.h"
+#include "group.h"
 #include "status.h"
 
 enum { SP_MAX_CARS = 2 };
@@ -126,6 +127,25 @@ static inline void sp_population_split(const sp_population *pop, size_t i, unsig
         if (mask & (1u << c))
             out[c] += amount * sp_population_share(pop, i, c) / tot;
 }
+
+/* Per-capita income quintiles (persons-weighted: households ranked by
+ * per-capita income, cut at each fifth of weight x size) into pop->quintile;
+ * mid[i] (when mid is non-NULL) receives household i's persons-weighted rank
+ * in (0,1), and *median (when non-NULL) the per-capita income at rank 0.5.
+ * Ties are broken by household index. */
+int sp_population_rank(sp_population *pop, double *mid, double *median, sp_err *err);
+
+/* Liquidity type of a household at persons-weighted income rank `mid` given
+ * the four population shares (P-HtM, W-HtM, P-nHtM, W-nHtM) and two uniforms:
+ * P(poor) = 2 x poor share x (1 - mid) (mean = the poor share), then HtM with
+ * the published conditional share within poor or wealthy. */
+int sp_liquidity_of_rank(double mid, const double share[4], double u_poor, double u_htm);
+
+/* Engel curves: sets slopes b and calibrates the intercepts so that the
+ * weighted, consumption-weighted category shares equal target (summing to 1),
+ * then stores every household's shares. */
+void sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCAT],
+                                   const double target[SP_NCAT]);
 
 /* Calibration figures of a population, computed from its columns. */
 typedef struct sp_population_summary {

@@ -38,6 +38,31 @@ static int l_beijing(lua_State *L)
     return 1;
 }
 
+/* sp.population.csv{ path = "households.csv", year = 2019, seed = 1 }: a
+ * population read from survey microdata (core/microdata.h gives the columns).
+ * A relative path is taken from the current directory. */
+static int l_csv(lua_State *L)
+{
+    static const char *const keys[] = {"path", "year", "seed", NULL};
+    const char *fn = "sp.population.csv";
+    sp_l_checkargs(L, 1, fn);
+    sp_l_checkkeys(L, 1, fn, keys, 0);
+    sp_microdata_def d = sp_microdata_def_default();
+    d.path = sp_l_getstring(L, 1, fn, "path", NULL);
+    if (!d.path || !d.path[0])
+        return luaL_error(L, "%s: 'path' (the CSV file) is required", fn);
+    d.year = (int)sp_l_getinteger(L, 1, fn, "year", 2000, 2100, d.year);
+    d.seed = (uint32_t)sp_l_getinteger(L, 1, fn, "seed", 0, UINT32_MAX, d.seed);
+
+    void **slot = sp_l_newhandle(L, SP_L_POPULATION, 0);
+    sp_err err;
+    sp_err_clear(&err);
+    *slot = sp_microdata_read(&d, &err);
+    if (!*slot)
+        return luaL_error(L, "%s: %s", fn, err.msg);
+    return 1;
+}
+
 static int l_release(lua_State *L)
 {
     void **slot = luaL_checkudata(L, 1, SP_L_POPULATION);
@@ -126,7 +151,7 @@ void sp_l_open_population(lua_State *L, int module)
     lua_setfield(L, -2, "__len");
     lua_pop(L, 1);
 
-    static const luaL_Reg constructors[] = {{"beijing", l_beijing}, {NULL, NULL}};
+    static const luaL_Reg constructors[] = {{"beijing", l_beijing}, {"csv", l_csv}, {NULL, NULL}};
     luaL_newlib(L, constructors);
     lua_setfield(L, module, "population");
 }

@@ -9,6 +9,7 @@
 #include "experiment.h"
 #include "filter.h"
 #include "group.h"
+#include "microdata.h"
 #include "package.h"
 #include "params.h"
 #include "population.h"

@@ -85,6 +85,17 @@ T.case("negative households", function()
          "sp.population.beijing: 'households' must be between 1 and 50000000, got -5")
 end)
 
+T.case("microdata: missing path, missing file, bad column", function()
+  expect("sp.population.csv{ year = 2019 }", "sp.population.csv: 'path' (the CSV file) is required")
+  expect("sp.population.csv{ path = '/nonexistent/hh.csv' }",
+         "sp.population.csv: cannot open microdata '/nonexistent/hh.csv'")
+  local f = T.args.work .. "/bad_microdata.csv"
+  T.sh("mkdir -p " .. T.q(T.args.work))
+  T.write(f, "weight,size,area,income,consumption\n1,1,urban,x,1\n")
+  expect("sp.population.csv{ path = '" .. f .. "' }", "bad_microdata.csv:2", "column 'income'",
+         "'x' is not a number")
+end)
+
 T.case("months <= 0", function()
   expect("sp.experiment{ population = pop, packages = { pkg }, months = 0 }",
          "sp.experiment: 'months'", "got 0")

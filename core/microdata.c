@@ -1,0 +1,444 @@
+/* microdata.c: reading a population from survey microdata (CSV). */
+#include "microdata.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "group.h"
+#include "rng.h"
+
+enum {
+    COL_WEIGHT, COL_SIZE, COL_AREA, COL_INCOME, COL_CONSUMPTION,
+    COL_SHARE0, /* share_food .. share_other: COL_SHARE0 + c */
+    COL_LIQUIDITY = COL_SHARE0 + SP_NCAT,
+    COL_CARS, COL_CAR1_AGE, COL_CAR2_AGE, COL_CAR1_NEV, COL_CAR2_NEV, COL_CAR1_EMISSION,
+    COL_CAR2_EMISSION, COL_DRIVERS, COL_ELIGIBLE, COL_GENERATIONS, COL_PLATE_STATE,
+    COL_APPLICANTS, COL_PLATE_MONTHS, NCOL
+};
+
+static const char *const col_names[NCOL] = {
+    "weight", "size", "area", "income", "consumption", "share_food", "share_clothing",
+    "share_housing", "share_household_goods", "share_transport", "share_education",
+    "share_health", "share_other", "liquidity", "cars", "car1_age", "car2_age", "car1_nev",
+    "car2_nev", "car1_emission", "car2_emission", "drivers", "lottery_eligible", "generations",
+    "plate_state", "applicants", "plate_months"};
+
+sp_microdata_def sp_microdata_def_default(void)
+{
+    sp_microdata_def d;
+    d.path = NULL;
+    d.year = 2019;
+    d.seed = 1;
+    return d;
+}
+
+/* A parser over the file's text: fields of the current line. */
+typedef struct {
+    const char *path;
+    char *text, *p;    /* whole file; cursor */
+    int line;          /* 1-based line of the current record */
+    char *field[64];
+    int nfield;
+} csv;
+
+/* Reads the next non-empty, non-comment record; 0 at end of file, -1 on a
+ * malformed one (err set). Fields are unquoted in place. */
+static int next_record(csv *c, sp_err *err)
+{
+    for (;;) {
+        if (!*c->p)
+            return 0;
+        c->line++;
+        char *s = c->p;
+        if (*s == '\n' || *s == '\r' || *s == '#') { /* empty line or comment */
+            while (*c->p && *c->p != '\n')
+                c->p++;
+            if (*c->p)
+                c->p++;
+            continue;
+        }
+        c->nfield = 0;
+        char *out = s;
+        for (;;) {
+            if (c->nfield >= 64)
+                return sp_err_set(err, SP_EINVAL, "%s:%d: more than 64 fields", c->path, c->line), -1;
+            c->field[c->nfield++] = out;
+            if (*c->p == '"') { /* quoted field */
+                c->p++;
+                for (;;) {
+                    if (!*c->p)
+                        return sp_err_set(err, SP_EINVAL, "%s:%d: unterminated quoted field",
+                                          c->path, c->line), -1;
+                    if (*c->p == '"' && c->p[1] == '"') {
+                        *out++ = '"';
+                        c->p += 2;
+                    } else if (*c->p == '"') {
+                        c->p++;
+                        break;
+                    } else {
+                        if (*c->p == '\n')
+                            c->line++;
+                        *out++ = *c->p++;
+                    }
+                }
+            } else {
+                while (*c->p && *c->p != ',' && *c->p != '\n' && *c->p != '\r')
+                    *out++ = *c->p++;
+            }
+            if (*c->p == ',') {
+                c->p++; /* before the terminator: out may sit on the comma */
+                *out++ = '\0';
+                continue;
+            }
+            while (*c->p == '\r')
+                c->p++;
+            if (*c->p && *c->p != '\n')
+                return sp_err_set(err, SP_EINVAL, "%s:%d: text after a quoted field", c->path,
+                                  c->line), -1;
+            int more = *c->p == '\n'; /* read before the terminator may overwrite it */
+            if (more)
+                c->p++;
+            *out = '\0';
+            return 1;
+        }
+    }
+}
+
+static int number(const csv *c, int col, const char *s, double lo, double hi, double *v, sp_err *err)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    while (*end == ' ')
+        end++;
+    if (!*s || *end || errno || !isfinite(x))
+        return sp_err_set(err, SP_EINVAL, "%s:%d: column '%s': '%s' is not a number", c->path,
+                          c->line, col_names[col], s);
+    if (x < lo || x > hi)
+        return sp_err_set(err, SP_EINVAL, "%s:%d: column '%s': %s is out of range [%g, %g]",
+                          c->path, c->line, col_names[col], s, lo, hi);
+    *v = x;
+    return SP_OK;
+}
+
+static int word(const csv *c, int col, const char *s, const char *const *names, int n, int *v,
+                sp_err *err)
+{
+    for (int k = 0; k < n; k++)
+        if (strcmp(s, names[k]) == 0) {
+            *v = k;
+            return SP_OK;
+        }
+    char list[256] = "";
+    for (int k = 0; k < n; k++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", names[k]);
+    return sp_err_set(err, SP_EINVAL, "%s:%d: column '%s': unknown value '%s' (valid: %s)", c->path,
+                      c->line, col_names[col], s, list);
+}
+
+static char *slurp(const char *path, sp_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        sp_err_set(err, SP_EIO, "cannot open microdata '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + len, 1, cap - len - 1, f);
+        len += got;
+        if (got == 0)
+            break;
+        if (len + 1 >= cap) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf) {
+        sp_err_set(err, SP_ENOMEM, "out of memory reading '%s'", path);
+        return NULL;
+    }
+    if (bad) {
+        free(buf);
+        sp_err_set(err, SP_EIO, "error reading microdata '%s'", path);
+        return NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+/* Quantises given shares (summing to 1) like sp_population_store_shares. */
+static void store_given_shares(sp_population *pop, size_t i, const double sh[SP_NCAT])
+{
+    uint16_t *q = pop->shares + i * SP_NCAT;
+    long sum = 0;
+    int big = 0;
+    for (int c = 0; c < SP_NCAT; c++) {
+        long v = lround(sh[c] * 65536.0);
+        q[c] = (uint16_t)(v > 65535 ? 65535 : v);
+        sum += q[c];
+        if (sh[c] > sh[big])
+            big = c;
+    }
+    long fixed = (long)q[big] + (65536 - sum);
+    q[big] = (uint16_t)(fixed < 0 ? 0 : (fixed > 65535 ? 65535 : fixed));
+}
+
+static const double default_slope[SP_NCAT] = {-0.050, 0.002, -0.005, 0.005, 0.020, 0.020, 0.000, 0.008};
+
+sp_population *sp_microdata_read(const sp_microdata_def *def, sp_err *err)
+{
+    sp_init();
+    if (!def || !def->path || !def->path[0]) {
+        sp_err_set(err, SP_EINVAL, "microdata needs a file path");
+        return NULL;
+    }
+    if (def->year < 2000 || def->year > 2100) {
+        sp_err_set(err, SP_EINVAL, "microdata year must be 2000..2100, got %d", def->year);
+        return NULL;
+    }
+    char *text = slurp(def->path, err);
+    if (!text)
+        return NULL;
+    csv c = {def->path, text, text, 0, {0}, 0};
+    sp_population *pop = NULL;
+    double *share = NULL, *mid = NULL;
+    int colof[64], have[NCOL];
+    for (int k = 0; k < NCOL; k++)
+        have[k] = -1;
+    int rc = next_record(&c, err);
+    if (rc <= 0) {
+        if (rc == 0)
+            sp_err_set(err, SP_EINVAL, "%s: no header line", def->path);
+        goto fail;
+    }
+    int ncols = c.nfield;
+    for (int f = 0; f < ncols; f++) {
+        int k;
+        for (k = 0; k < NCOL && strcmp(c.field[f], col_names[k]) != 0; k++)
+            ;
+        if (k == NCOL) {
+            sp_err_set(err, SP_EINVAL,
+                       "%s:%d: unknown column '%s' (columns: weight, size, area, income, consumption, "
+                       "share_*, liquidity, cars, car1_age, car1_nev, car1_emission, car2_*, drivers, "
+                       "lottery_eligible, generations, plate_state, applicants, plate_months)",
+                       def->path, c.line, c.field[f]);
+            goto fail;
+        }
+        if (have[k] >= 0) {
+            sp_err_set(err, SP_EINVAL, "%s:%d: column '%s' appears twice", def->path, c.line,
+                       col_names[k]);
+            goto fail;
+        }
+        have[k] = f;
+        colof[f] = k;
+    }
+    for (int k = COL_WEIGHT; k <= COL_CONSUMPTION; k++)
+        if (have[k] < 0) {
+            sp_err_set(err, SP_EINVAL, "%s: the required column '%s' is missing", def->path, col_names[k]);
+            goto fail;
+        }
+    int nshare = 0;
+    for (int k = 0; k < SP_NCAT; k++)
+        nshare += have[COL_SHARE0 + k] >= 0;
+    if (nshare != 0 && nshare != SP_NCAT) {
+        for (int k = 0; k < SP_NCAT; k++)
+            if (have[COL_SHARE0 + k] < 0) {
+                sp_err_set(err, SP_EINVAL, "%s: give all eight share columns or none ('%s' is missing)",
+                           def->path, col_names[COL_SHARE0 + k]);
+                goto fail;
+            }
+    }
+    /* count households */
+    size_t n = 0;
+    while ((rc = next_record(&c, err)) > 0)
+        n++;
+    if (rc < 0)
+        goto fail;
+    if (n == 0) {
+        sp_err_set(err, SP_EINVAL, "%s: no households after the header", def->path);
+        goto fail;
+    }
+    /* the counting pass unquoted the fields in place: parse a fresh copy */
+    free(text);
+    text = slurp(def->path, err);
+    if (!text)
+        goto fail;
+    c.text = c.p = text;
+    c.line = 0;
+    if (next_record(&c, err) <= 0) /* the header again */
+        goto fail;
+    pop = sp_population_alloc(n, err);
+    share = calloc(n * SP_NCAT, sizeof *share);
+    mid = calloc(n, sizeof *mid);
+    if (!pop || !share || !mid) {
+        if (pop)
+            sp_err_set(err, SP_ENOMEM, "out of memory for %zu households", n);
+        goto fail;
+    }
+    static const char *const areas[] = {"urban", "rural", "1", "0"};
+    static const char *const liq[] = {"poor_htm", "wealthy_htm", "poor_nhtm", "wealthy_nhtm"};
+    static const char *const plates[] = {"none", "lottery", "nev_queue"};
+    const int base_month = sp_month_make(def->year, 12);
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (next_record(&c, err) <= 0)
+            goto fail;
+        if (c.nfield != ncols) {
+            sp_err_set(err, SP_EINVAL, "%s:%d: %d fields, the header has %d", def->path, c.line,
+                       c.nfield, ncols);
+            goto fail;
+        }
+        double v[NCOL];
+        int word_v[NCOL];
+        for (int k = 0; k < NCOL; k++)
+            v[k] = 0, word_v[k] = -1;
+        v[COL_ELIGIBLE] = 1;
+        v[COL_GENERATIONS] = 1;
+        v[COL_DRIVERS] = -1;
+        v[COL_APPLICANTS] = -1;
+        v[COL_CAR1_EMISSION] = v[COL_CAR2_EMISSION] = -1;
+        v[COL_CAR1_AGE] = v[COL_CAR2_AGE] = -1;
+        for (int f = 0; f < ncols; f++) {
+            int k = colof[f];
+            const char *s = c.field[f];
+            int r = SP_OK;
+            if (!s[0]) { /* an empty optional field takes its default */
+                if (k <= COL_CONSUMPTION) {
+                    sp_err_set(err, SP_EINVAL, "%s:%d: the required column '%s' is empty",
+                               def->path, c.line, col_names[k]);
+                    goto fail;
+                }
+                continue;
+            }
+            switch (k) {
+            case COL_AREA: r = word(&c, k, s, areas, 4, &word_v[k], err); break;
+            case COL_LIQUIDITY: r = word(&c, k, s, liq, 4, &word_v[k], err); break;
+            case COL_PLATE_STATE: r = word(&c, k, s, plates, 3, &word_v[k], err); break;
+            case COL_WEIGHT: r = number(&c, k, s, 1e-9, 1e12, &v[k], err); break;
+            case COL_SIZE: r = number(&c, k, s, 1, 20, &v[k], err); break;
+            case COL_INCOME:
+            case COL_CONSUMPTION: r = number(&c, k, s, 0, 1e10, &v[k], err); break;
+            case COL_CARS: r = number(&c, k, s, 0, SP_MAX_CARS, &v[k], err); break;
+            case COL_CAR1_AGE:
+            case COL_CAR2_AGE: r = number(&c, k, s, 0, 1200, &v[k], err); break;
+            case COL_CAR1_NEV:
+            case COL_CAR2_NEV:
+            case COL_ELIGIBLE: r = number(&c, k, s, 0, 1, &v[k], err); break;
+            case COL_CAR1_EMISSION:
+            case COL_CAR2_EMISSION: r = number(&c, k, s, 2, 6, &v[k], err); break;
+            case COL_DRIVERS:
+            case COL_APPLICANTS: r = number(&c, k, s, 0, 20, &v[k], err); break;
+            case COL_GENERATIONS: r = number(&c, k, s, 1, 3, &v[k], err); break;
+            case COL_PLATE_MONTHS: r = number(&c, k, s, 0, 65535, &v[k], err); break;
+            default: r = number(&c, k, s, 0, 1, &v[k], err); break; /* shares */
+            }
+            if (r != SP_OK)
+                goto fail;
+            if (k != COL_AREA && k != COL_LIQUIDITY && k != COL_PLATE_STATE &&
+                (v[k] != floor(v[k])) &&
+                (k == COL_SIZE || k == COL_CARS || k == COL_DRIVERS || k == COL_APPLICANTS ||
+                 k == COL_GENERATIONS || k == COL_CAR1_NEV || k == COL_CAR2_NEV ||
+                 k == COL_ELIGIBLE || k == COL_CAR1_EMISSION || k == COL_CAR2_EMISSION)) {
+                sp_err_set(err, SP_EINVAL, "%s:%d: column '%s': %s must be a whole number",
+                           def->path, c.line, col_names[k], s);
+                goto fail;
+            }
+        }
+        pop->weight[i] = (float)v[COL_WEIGHT];
+        total += v[COL_WEIGHT];
+        pop->size[i] = (uint8_t)v[COL_SIZE];
+        pop->area[i] = (uint8_t)(word_v[COL_AREA] == 0 || word_v[COL_AREA] == 2 ? SP_AREA_URBAN
+                                                                               : SP_AREA_RURAL);
+        pop->income[i] = (float)v[COL_INCOME];
+        pop->consumption[i] = (float)v[COL_CONSUMPTION];
+        pop->liquidity[i] = (uint8_t)(word_v[COL_LIQUIDITY] >= 0 ? word_v[COL_LIQUIDITY] : 255);
+        int nc = (int)v[COL_CARS];
+        pop->state.ncars[i] = (uint8_t)nc;
+        for (int k = 0; k < nc; k++) {
+            double age = v[COL_CAR1_AGE + k];
+            if (age < 0) {
+                sp_err_set(err, SP_EINVAL, "%s:%d: %d car%s but no '%s'", def->path, c.line, nc,
+                           nc == 1 ? "" : "s", col_names[COL_CAR1_AGE + k]);
+                goto fail;
+            }
+            pop->state.car_age[k][i] = (uint16_t)age;
+            int year = sp_month_year(base_month - (int)age);
+            unsigned em = v[COL_CAR1_EMISSION + k] >= 2 ? (unsigned)v[COL_CAR1_EMISSION + k]
+                                                         : sp_emission_of_year(year);
+            pop->state.car_kind[k][i] = (uint8_t)(v[COL_CAR1_NEV + k] > 0 ? (SP_CAR_NEV | 6u) : em);
+        }
+        int dr = v[COL_DRIVERS] >= 0 ? (int)v[COL_DRIVERS] : (nc > 0 ? nc : 1);
+        pop->drivers[i] = (uint8_t)dr;
+        pop->eligible[i] = (uint8_t)v[COL_ELIGIBLE];
+        pop->generations[i] = (uint8_t)v[COL_GENERATIONS];
+        int ps = word_v[COL_PLATE_STATE] >= 0 ? word_v[COL_PLATE_STATE] : 0;
+        pop->state.plate_state[i] = (uint8_t)ps;
+        pop->state.applicants[i] =
+            (uint8_t)(ps == 0 ? 0 : (v[COL_APPLICANTS] >= 1 ? v[COL_APPLICANTS] : 1));
+        pop->state.plate_months[i] = (uint16_t)v[COL_PLATE_MONTHS];
+        if (nshare) {
+            double sum = 0;
+            for (int k = 0; k < SP_NCAT; k++)
+                sum += share[i * SP_NCAT + k] = v[COL_SHARE0 + k];
+            if (fabs(sum - 1.0) > 0.01) {
+                sp_err_set(err, SP_EINVAL, "%s:%d: the eight shares sum to %g, not 1", def->path,
+                           c.line, sum);
+                goto fail;
+            }
+            for (int k = 0; k < SP_NCAT; k++)
+                share[i * SP_NCAT + k] /= sum;
+        }
+    }
+    pop->total_weight = total;
+    pop->base_year = def->year;
+    pop->base_month = base_month;
+    const char *slash = strrchr(def->path, '/');
+    snprintf(pop->label, sizeof pop->label, "microdata %s (%d): %zu households for %.0f",
+             slash ? slash + 1 : def->path, def->year, n, total);
+    if (sp_population_rank(pop, mid, NULL, err) != SP_OK)
+        goto fail;
+    /* liquidity types not given: the Beijing rule with the CHFS shares */
+    static const double chfs[4] = {0.068, 0.367, 0.066, 0.499};
+    sp_rng_key key = sp_rng_key_make(def->seed, 0xB15u);
+    for (size_t i = 0; i < n; i++)
+        if (pop->liquidity[i] == 255) {
+            uint32_t w[4];
+            sp_rng_words(key, (uint32_t)i, 0, SP_PURPOSE_POPULATION, 5, w);
+            pop->liquidity[i] = (uint8_t)sp_liquidity_of_rank(mid[i], chfs, sp_u01(w[0]), sp_u01(w[1]));
+        }
+    if (nshare) {
+        for (int k = 0; k < SP_NCAT; k++)
+            pop->engel_b[k] = 0; /* shares are given, not a curve */
+        for (size_t i = 0; i < n; i++)
+            store_given_shares(pop, i, share + i * SP_NCAT);
+    } else {
+        double target[SP_NCAT];
+        for (int k = 0; k < SP_NCAT; k++)
+            target[k] = sp_category_share_2018(k);
+        sp_population_calibrate_engel(pop, default_slope, target);
+    }
+    free(text);
+    free(share);
+    free(mid);
+    return pop;
+fail:
+    free(text);
+    free(share);
+    free(mid);
+    sp_population_free(pop);
+    return NULL;
+}

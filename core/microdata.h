@@ -1,0 +1,49 @@
+/* microdata.h: a population read from survey microdata (CSV).
+ *
+ * One line per household after a header line naming the columns (in any
+ * order; names are case-sensitive). Required columns:
+ *   weight       households represented, > 0
+ *   size         persons, 1..20
+ *   area         urban or rural (also 1 / 0)
+ *   income       annual household disposable income, yuan, >= 0
+ *   consumption  annual household consumption over the eight categories, yuan, >= 0
+ * Optional columns (defaults in brackets):
+ *   share_food .. share_other   the eight category shares (all eight or none), each 0..1,
+ *                               summing to 1 within 0.01 (renormalised) [Engel curves with
+ *                               the default slopes, calibrated to the 2018 Beijing composition]
+ *   liquidity    poor_htm, wealthy_htm, poor_nhtm or wealthy_nhtm [drawn by the Beijing rule:
+ *                poor types concentrated at low incomes, CHFS shares]
+ *   cars         0..2 [0]
+ *   car1_age, car2_age          months, 0..1200 [required for each car]
+ *   car1_nev, car2_nev          0 / 1 [0]
+ *   car1_emission, car2_emission  China standard 2..6 [from the registration year]
+ *   drivers      0..20 [number of cars, at least 1 for households of adults]
+ *   lottery_eligible  0 / 1 [1]
+ *   generations  1..3 [1]
+ *   plate_state  none, lottery or nev_queue [none]; applicants 0..20 [1 in a pool]
+ *   plate_months months in the pool [0]
+ * An empty optional field takes its default; an empty required one is an
+ * error. Unknown columns are errors (a typo must not silently become a default).
+ * Errors name the file, the line, the column and the value. Fields may be
+ * quoted (RFC 4180); empty lines are skipped; '#' lines are comments. */
+#ifndef SP_MICRODATA_H
+#define SP_MICRODATA_H
+
+#include <stdint.h>
+
+#include "population.h"
+#include "status.h"
+
+typedef struct sp_microdata_def {
+    const char *path;   /* the CSV file */
+    int year;           /* the year incomes and consumption refer to; state at its December */
+    uint32_t seed;      /* for attributes drawn when their column is absent (liquidity) */
+} sp_microdata_def;
+
+/* Defaults: no path, year 2019, seed 1. */
+sp_microdata_def sp_microdata_def_default(void);
+
+/* Reads the file into a population. NULL with err on any problem. */
+sp_population *sp_microdata_read(const sp_microdata_def *def, sp_err *err);
+
+#endif

@@ -180,22 +180,6 @@ static char *slurp(const char *path, sp_err *err)
     return buf;
 }
 
-/* Quantises given shares (summing to 1) like sp_population_store_shares. */
-static void store_given_shares(sp_population *pop, size_t i, const double sh[SP_NCAT])
-{
-    uint16_t *q = pop->shares + i * SP_NCAT;
-    long sum = 0;
-    int big = 0;
-    for (int c = 0; c < SP_NCAT; c++) {
-        long v = lround(sh[c] * 65536.0);
-        q[c] = (uint16_t)(v > 65535 ? 65535 : v);
-        sum += q[c];
-        if (sh[c] > sh[big])
-            big = c;
-    }
-    long fixed = (long)q[big] + (65536 - sum);
-    q[big] = (uint16_t)(fixed < 0 ? 0 : (fixed > 65535 ? 65535 : fixed));
-}
 
 static const double default_slope[SP_NCAT] = {-0.050, 0.002, -0.005, 0.005, 0.020, 0.020, 0.000, 0.008};
 
@@ -424,7 +408,7 @@ sp_population *sp_microdata_read(const sp_microdata_def *def, sp_err *err)
         for (int k = 0; k < SP_NCAT; k++)
             pop->engel_b[k] = 0; /* shares are given, not a curve */
         for (size_t i = 0; i < n; i++)
-            store_given_shares(pop, i, share + i * SP_NCAT);
+            sp_population_set_shares(pop, i, share + i * SP_NCAT);
     } else {
         double target[SP_NCAT];
         for (int k = 0; k < SP_NCAT; k++)

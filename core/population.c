@@ -141,21 +141,27 @@ void sp_population_shares(const sp_population *pop, double ypc, double out[SP_NC
         out[c] /= sum;
 }
 
-void sp_population_store_shares(sp_population *pop, size_t i)
+void sp_population_set_shares(sp_population *pop, size_t i, const double sh[SP_NCAT])
 {
-    double sh[SP_NCAT];
-    sp_population_shares(pop, (double)pop->income[i] / pop->size[i], sh);
     uint16_t *q = pop->shares + i * SP_NCAT;
     long sum = 0;
     int big = 0;
     for (int c = 0; c < SP_NCAT; c++) {
         long v = lround(sh[c] * 65536.0);
-        q[c] = (uint16_t)(v > 65535 ? 65535 : v);
+        q[c] = (uint16_t)(v > 65535 ? 65535 : (v < 0 ? 0 : v));
         sum += q[c];
         if (sh[c] > sh[big])
             big = c;
     }
-    q[big] = (uint16_t)(q[big] + (65536 - sum)); /* shares are < 1/2 here: no overflow */
+    long fixed = (long)q[big] + (65536 - sum); /* the remainder on the largest share */
+    q[big] = (uint16_t)(fixed < 0 ? 0 : (fixed > 65535 ? 65535 : fixed));
+}
+
+void sp_population_store_shares(sp_population *pop, size_t i)
+{
+    double sh[SP_NCAT];
+    sp_population_shares(pop, (double)pop->income[i] / pop->size[i], sh);
+    sp_population_set_shares(pop, i, sh);
 }
 
 typedef struct {

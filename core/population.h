@@ -102,8 +102,11 @@ size_t sp_population_bytes_per_household(void);
  * out[SP_NCAT], summing to 1. */
 void sp_population_shares(const sp_population *pop, double ypc, double out[SP_NCAT]);
 
-/* Stores household i's shares from its Engel curve (quantised to 2^-16 with
- * the rounding remainder on the largest share, so they sum to exactly 1). */
+/* Stores shares sh (summing to 1) as household i's, quantised to 2^-16 with
+ * the rounding remainder on the largest share, so they sum to exactly 1. */
+void sp_population_set_shares(sp_population *pop, size_t i, const double sh[SP_NCAT]);
+
+/* Stores household i's shares from its Engel curve (sp_population_set_shares). */
 void sp_population_store_shares(sp_population *pop, size_t i);
 
 /* Stored share of category c of household i. */

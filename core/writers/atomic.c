@@ -144,3 +144,29 @@ void sp_atomic_abort(FILE *f, const char *tmp)
     if (tmp && tmp[0])
         unlink(tmp);
 }
+
+int sp_atomic_write(const char *path, int (*write)(FILE *out, const void *ctx, sp_err *err),
+                    const void *ctx, sp_err *err)
+{
+    size_t tmpsize = strlen(path) + sizeof ".tmp.XXXXXX";
+    char *tmp = malloc(tmpsize);
+    if (!tmp)
+        return sp_err_set(err, SP_ENOMEM, "out of memory writing '%s'", path);
+    FILE *out = sp_atomic_open(path, tmp, tmpsize, err);
+    if (!out) {
+        free(tmp);
+        return err ? err->code : SP_EIO;
+    }
+    sp_err inner;
+    sp_err_clear(&inner);
+    int rc = write(out, ctx, &inner);
+    if (rc != SP_OK) {
+        sp_atomic_abort(out, tmp);
+        free(tmp);
+        return sp_err_set(err, rc == SP_ENOMEM ? SP_ENOMEM : SP_EIO, "cannot write '%s': %s", path,
+                          inner.msg);
+    }
+    rc = sp_atomic_commit(out, tmp, path, err); /* checks the stream's error flag */
+    free(tmp);
+    return rc;
+}

@@ -676,22 +676,17 @@ static void html_page(FILE *out, const sp_report *r)
           out);
 }
 
+static int write_page(FILE *out, const void *ctx, sp_err *err)
+{
+    (void)err;
+    html_page(out, ctx);
+    return SP_OK;
+}
+
 int sp_report_write_html(const sp_report *r, const char *path, sp_err *err)
 {
     int rc = check_report(r, path, err);
     if (rc != SP_OK)
         return rc;
-    size_t tmpsize = strlen(path) + sizeof ".tmp.XXXXXX";
-    char *tmp = malloc(tmpsize);
-    if (!tmp)
-        return sp_err_set(err, SP_ENOMEM, "out of memory writing '%s'", path);
-    FILE *out = sp_atomic_open(path, tmp, tmpsize, err);
-    if (!out) {
-        free(tmp);
-        return err ? err->code : SP_EIO;
-    }
-    html_page(out, r);
-    rc = sp_atomic_commit(out, tmp, path, err); /* checks the stream's error flag */
-    free(tmp);
-    return rc;
+    return sp_atomic_write(path, write_page, r, err);
 }

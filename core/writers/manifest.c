@@ -51,35 +51,39 @@ static int manifest_check(const char *path, const sp_kv *prov, int nprov, const 
     return SP_OK;
 }
 
+typedef struct {
+    const sp_kv *provenance;
+    int nprovenance;
+    const char *const *files;
+    int nfiles;
+} manifest_job;
+
+static int write_manifest(FILE *out, const void *ctx, sp_err *err)
+{
+    (void)err;
+    const manifest_job *m = ctx;
+    fputs("{\n  \"provenance\": {", out);
+    for (int i = 0; i < m->nprovenance; i++) {
+        fputs(i ? ",\n    " : "\n    ", out);
+        sp_write_json_string(out, m->provenance[i].key);
+        fputs(": ", out);
+        sp_write_json_string(out, m->provenance[i].value);
+    }
+    fputs(m->nprovenance ? "\n  },\n  \"files\": [" : "},\n  \"files\": [", out);
+    for (int i = 0; i < m->nfiles; i++) {
+        fputs(i ? ",\n    " : "\n    ", out);
+        sp_write_json_string(out, m->files[i]);
+    }
+    fputs(m->nfiles ? "\n  ]\n}\n" : "]\n}\n", out);
+    return SP_OK;
+}
+
 int sp_manifest_write(const char *path, const sp_kv *provenance, int nprovenance,
                       const char *const *files, int nfiles, sp_err *err)
 {
     int rc = manifest_check(path, provenance, nprovenance, files, nfiles, err);
     if (rc != SP_OK)
         return rc;
-    size_t tmpsize = strlen(path) + sizeof ".tmp.XXXXXX";
-    char *tmp = malloc(tmpsize);
-    if (!tmp)
-        return sp_err_set(err, SP_ENOMEM, "out of memory writing '%s'", path);
-    FILE *out = sp_atomic_open(path, tmp, tmpsize, err);
-    if (!out) {
-        free(tmp);
-        return err ? err->code : SP_EIO;
-    }
-    fputs("{\n  \"provenance\": {", out);
-    for (int i = 0; i < nprovenance; i++) {
-        fputs(i ? ",\n    " : "\n    ", out);
-        sp_write_json_string(out, provenance[i].key);
-        fputs(": ", out);
-        sp_write_json_string(out, provenance[i].value);
-    }
-    fputs(nprovenance ? "\n  },\n  \"files\": [" : "},\n  \"files\": [", out);
-    for (int i = 0; i < nfiles; i++) {
-        fputs(i ? ",\n    " : "\n    ", out);
-        sp_write_json_string(out, files[i]);
-    }
-    fputs(nfiles ? "\n  ]\n}\n" : "]\n}\n", out);
-    rc = sp_atomic_commit(out, tmp, path, err); /* checks the stream's error flag */
-    free(tmp);
-    return rc;
+    manifest_job m = {provenance, nprovenance, files, nfiles};
+    return sp_atomic_write(path, write_manifest, &m, err);
 }

@@ -73,6 +73,17 @@ int sp_table_write_stream(const sp_table *t, sp_format f, FILE *out, sp_err *err
     return dispatch(t, f, out, err);
 }
 
+typedef struct {
+    const sp_table *t;
+    sp_format f;
+} table_job;
+
+static int write_table(FILE *out, const void *ctx, sp_err *err)
+{
+    const table_job *job = ctx;
+    return dispatch(job->t, job->f, out, err);
+}
+
 int sp_table_write_file(const sp_table *t, sp_format f, const char *path, sp_err *err)
 {
     int rc = check_args(t, f, err);
@@ -80,27 +91,8 @@ int sp_table_write_file(const sp_table *t, sp_format f, const char *path, sp_err
         return rc;
     if (!path || !path[0])
         return sp_err_set(err, SP_EINVAL, "an output file needs a non-empty path");
-    size_t tmpsize = strlen(path) + sizeof ".tmp.XXXXXX";
-    char *tmp = malloc(tmpsize);
-    if (!tmp)
-        return sp_err_set(err, SP_ENOMEM, "out of memory writing '%s'", path);
-    FILE *out = sp_atomic_open(path, tmp, tmpsize, err);
-    if (!out) {
-        free(tmp);
-        return err ? err->code : SP_EIO;
-    }
-    sp_err inner;
-    sp_err_clear(&inner);
-    rc = dispatch(t, f, out, &inner);
-    if (rc != SP_OK) {
-        sp_atomic_abort(out, tmp);
-        free(tmp);
-        return sp_err_set(err, rc == SP_ENOMEM ? SP_ENOMEM : SP_EIO, "cannot write '%s': %s", path,
-                          inner.msg);
-    }
-    rc = sp_atomic_commit(out, tmp, path, err);
-    free(tmp);
-    return rc;
+    table_job job = {t, f};
+    return sp_atomic_write(path, write_table, &job, err);
 }
 
 char *sp_table_to_markdown(const sp_table *t, sp_err *err)

@@ -42,6 +42,12 @@ FILE *sp_atomic_open(const char *path, char *tmp, size_t tmpsize, sp_err *err);
 int sp_atomic_commit(FILE *f, const char *tmp, const char *path, sp_err *err);
 void sp_atomic_abort(FILE *f, const char *tmp);
 
+/* Writes path atomically with write(out, ctx, err): the temporary file is
+ * committed when write returns SP_OK and the stream holds no error, else
+ * removed; errors name the path. */
+int sp_atomic_write(const char *path, int (*write)(FILE *out, const void *ctx, sp_err *err),
+                    const void *ctx, sp_err *err);
+
 /* ---- provenance and reports ---- */
 
 /* Ordered key/value strings: where a result came from (spendsim version, git

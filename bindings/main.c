@@ -392,8 +392,17 @@ static int pmain(lua_State *L)
     lua_pop(L, 2);
 
     sandbox(L, o->unsafe);
-    if (luaL_loadfilex(L, o->file, "t") != LUA_OK)
+    /* Load the text read above (once: a pipe or /dev/stdin cannot be read twice),
+     * named "@FILE" so that messages and tracebacks cite the scenario file. */
+    lua_getfield(L, LUA_REGISTRYINDEX, SP_L_SCENARIO_TEXT);
+    size_t len;
+    const char *text = lua_tolstring(L, -1, &len);
+    const char *chunkname = lua_pushfstring(L, "@%s", o->file);
+    int lrc = luaL_loadbufferx(L, text, len, chunkname, "t");
+    if (lrc != LUA_OK)
         return lua_error(L);
+    lua_replace(L, -3); /* keep the function, drop the text and the name */
+    lua_pop(L, 1);
     lua_call(L, 0, 0);
 
     /* Every --set must name a parameter the scenario declared. */

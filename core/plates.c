@@ -492,6 +492,34 @@ static void allocate(sp_plate_cand *c, size_t m, double quota, sp_hstate *st, sp
     *winners = got;
 }
 
+/* Allocates `quota` NEV plates to car-less families ranked by family points
+ * (ties by key): the families in the NEV queue, and in the lottery too when
+ * with_lottery. Records the pool's statistics in s; returns the plates left. */
+static double family_ranking(const sp_plate_regime_def *r, const sp_population *pop, sp_hstate *st,
+                             sp_plates_state *ps, int month, sp_rng_key key, int with_lottery,
+                             int pool, double quota, sp_plate_round_stats *s)
+{
+    sp_plate_cand *c = ps->cand;
+    size_t m = 0;
+    for (size_t i = 0; i < pop->n; i++) {
+        int ps_i = st->plate_state[i];
+        if ((ps_i == SP_PLATE_NEV_QUEUE || (with_lottery && ps_i == SP_PLATE_LOTTERY)) &&
+            is_family(pop, st, i)) {
+            double pts = sp_plates_household_points(r, pop, st, ps, i);
+            c[m].key = rank_key(key, (uint32_t)i, month, 1, 0, pts);
+            c[m].id = (uint32_t)i;
+            c[m].plates = pop->weight[i];
+            s->applicants[pool] += pop->weight[i] * pop->size[i];
+            s->entries[pool] += pop->weight[i];
+            m++;
+        }
+    }
+    s->held[pool] = 1;
+    s->quota[pool] = quota;
+    allocate(c, m, quota, st, ps, 1, &s->winners[pool]);
+    return quota - s->winners[pool];
+}
+
 int sp_plates_round(const sp_plate_regime_def *r, const sp_population *pop, sp_hstate *st, sp_plates_state *ps,
                     int month, sp_rng_key key, sp_plate_round_stats *out, sp_err *err)
 {
@@ -532,46 +560,14 @@ int sp_plates_round(const sp_plate_regime_def *r, const sp_population *pop, sp_h
     double leftover = 0; /* NEV plates passed on to the individual queue */
 
     /* 1. One-off extra quotas: car-less families in either pool, by points. */
-    if (nextra) {
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++) {
-            int ps_i = st->plate_state[i];
-            if ((ps_i == SP_PLATE_LOTTERY || ps_i == SP_PLATE_NEV_QUEUE) && is_family(pop, st, i)) {
-                double pts = sp_plates_household_points(r, pop, st, ps, i);
-                c[m].key = rank_key(key, (uint32_t)i, month, 1, 0, pts);
-                c[m].id = (uint32_t)i;
-                c[m].plates = pop->weight[i];
-                s.applicants[SP_PLATE_POOL_EXTRA] += pop->weight[i] * pop->size[i];
-                s.entries[SP_PLATE_POOL_EXTRA] += pop->weight[i];
-                m++;
-            }
-        }
-        s.held[SP_PLATE_POOL_EXTRA] = 1;
-        s.quota[SP_PLATE_POOL_EXTRA] = extra;
-        allocate(c, m, extra, st, ps, 1, &s.winners[SP_PLATE_POOL_EXTRA]);
-        leftover += extra - s.winners[SP_PLATE_POOL_EXTRA];
-    }
+    if (nextra)
+        leftover += family_ranking(r, pop, st, ps, month, key, 1, SP_PLATE_POOL_EXTRA, extra, &s);
 
     /* 2. Family NEV share: car-less families in the NEV queue, by points. */
     double nevq = nevr ? sp_plate_regime_nev_quota(r, month) : 0;
-    if (nevr && family) {
-        double fq = nevq * share;
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            if (st->plate_state[i] == SP_PLATE_NEV_QUEUE && is_family(pop, st, i)) {
-                double pts = sp_plates_household_points(r, pop, st, ps, i);
-                c[m].key = rank_key(key, (uint32_t)i, month, 1, 0, pts);
-                c[m].id = (uint32_t)i;
-                c[m].plates = pop->weight[i];
-                s.applicants[SP_PLATE_POOL_FAMILY_NEV] += pop->weight[i] * pop->size[i];
-                s.entries[SP_PLATE_POOL_FAMILY_NEV] += pop->weight[i];
-                m++;
-            }
-        s.held[SP_PLATE_POOL_FAMILY_NEV] = 1;
-        s.quota[SP_PLATE_POOL_FAMILY_NEV] = fq;
-        allocate(c, m, fq, st, ps, 1, &s.winners[SP_PLATE_POOL_FAMILY_NEV]);
-        leftover += fq - s.winners[SP_PLATE_POOL_FAMILY_NEV];
-    }
+    if (nevr && family)
+        leftover += family_ranking(r, pop, st, ps, month, key, 0, SP_PLATE_POOL_FAMILY_NEV,
+                                   nevq * share, &s);
 
     /* 3. Individual NEV queue: longest in the queue first, ties by key. */
     if (nevr || leftover > 0) {

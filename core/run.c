@@ -40,7 +40,6 @@ struct sp_run {
     /* cars and plates */
     sp_cars_state *cars;
     sp_cars_measures car_measures;
-    int has_plates;
     sp_plate_regime_def plates;      /* the package's regime with its extra quotas */
     sp_plates_state *plate_state;    /* NULL without a regime */
     double plate_stats[SP_NPLATESTAT]; /* this month's allocation */
@@ -68,10 +67,8 @@ static int setup_cars_and_plates(sp_run *r, int start_month, sp_err *err)
     const sp_package *pkg = r->pkg;
     memset(&r->car_measures, 0, sizeof r->car_measures);
     const sp_plate_regime_def *regime = sp_package_plates(pkg);
-    if (regime) {
-        r->has_plates = 1;
+    if (regime)
         r->plates = *regime;
-    }
     for (int k = 0; k < pkg->nmeasures; k++) {
         const sp_measure *m = &pkg->measures[k];
         sp_cars_measures *cm = &r->car_measures;
@@ -82,7 +79,7 @@ static int setup_cars_and_plates(sp_run *r, int start_month, sp_err *err)
             cm->nscrappage++;
         } else if (m->kind == SP_MEASURE_PURCHASE_SUBSIDY) {
             cm->purchase[cm->npurchase++] = &m->def.purchase;
-        } else if (m->kind == SP_MEASURE_PLATE_EXTRA && r->has_plates) {
+        } else if (m->kind == SP_MEASURE_PLATE_EXTRA && regime) {
             if (r->plates.nextra >= SP_PLATE_MAX_EXTRA)
                 return sp_err_set(err, SP_EINVAL, "package \"%s\": more than %d extra quotas",
                                   pkg->name, SP_PLATE_MAX_EXTRA);
@@ -93,7 +90,7 @@ static int setup_cars_and_plates(sp_run *r, int start_month, sp_err *err)
                 return sp_err_set(err, SP_ENOMEM, "out of memory for a cash transfer");
         }
     }
-    if (r->has_plates) {
+    if (regime) {
         r->car_measures.plates = &r->plates;
         r->plate_state = sp_plates_state_alloc(&r->plates, r->pop, &r->state, start_month, err);
         if (!r->plate_state)

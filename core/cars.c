@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "simd.h"
 
 /* Draw layout of one household-month on the stream (i, month, SP_PURPOSE_CARS):
  * draw 0: w0, w1 market entry of cars 0 and 1; w2 purchase (car owners and
@@ -37,6 +38,11 @@ struct sp_cars_state {
     double income_mult[5];         /* sp_cars_income_multiplier by quintile */
     uint16_t *wish_p;              /* monthly probability of wanting a car, units of 2^-20 */
     double price_factor;           /* car_price_share x exp(sigma^2 / 2): expected price / income */
+    /* Draw thresholds of the household shortcut (sp_cars_chunk): a 32-bit
+     * word w gives an event exactly when w < threshold, as sp_u01(w) < x does. */
+    uint32_t entry_thr[5][HAZARD_TABLE]; /* x = min(1, hazard(age) x income multiplier);
+                                          * UINT32_MAX: not exact in 32 bits, take the full step */
+    uint32_t buy_thr;                    /* x = the monthly purchase probability in the market (the same) */
 };
 
 /* Per-household flags (one byte):
@@ -49,6 +55,31 @@ enum { F_MARKET = 1, F_WISH = 2, F_HOLD = 4, F_PLATE_NEV = 8 };
 #define SETFLAG(cs, i, f, on)                                                                      \
     ((cs)->flags[i] = (uint8_t)((on) ? ((cs)->flags[i] | (f)) : ((cs)->flags[i] & ~(f))))
 #define WISH_UNIT (1.0 / 1048576.0) /* 2^-20: probabilities up to 0.0625 a month */
+
+/* The number of 32-bit words w with sp_u01(w) < x: w gives an event exactly
+ * when w < the returned count. */
+static uint64_t u01_threshold(double x)
+{
+    if (!(x > 0))
+        return 0;
+    if (x >= 1)
+        return UINT64_C(1) << 32;
+    double t = ceil(x * 4294967296.0 - 0.5);
+    uint64_t k = t < 0 ? 0 : (t > 4294967296.0 ? UINT64_C(1) << 32 : (uint64_t)t);
+    while (k > 0 && !(sp_u01((uint32_t)(k - 1)) < x))
+        k--;
+    while (k < (UINT64_C(1) << 32) && sp_u01((uint32_t)k) < x)
+        k++;
+    return k;
+}
+
+/* The threshold as stored: UINT32_MAX where the count does not fit below it
+ * (x within 2^-32 of 1), which sends the household through the full step. */
+static uint32_t threshold32(double x)
+{
+    uint64_t t = u01_threshold(x);
+    return t >= UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+}
 
 /* Expected price of household i's next car from the run's precomputed factor. */
 static double expected_price(const sp_cars_state *cs, const sp_params *p, const sp_population *pop,
@@ -321,6 +352,12 @@ sp_cars_state *sp_cars_state_alloc(const sp_population *pop, const sp_hstate *in
         cs->hazard[a] = sp_cars_entry_hazard(p, a);
     for (int q5 = 0; q5 < 5; q5++)
         cs->income_mult[q5] = exp(p->car_entry_income_gradient * (q5 - 2.0));
+    for (int q5 = 0; q5 < 5; q5++)
+        for (int a = 0; a < HAZARD_TABLE; a++) {
+            double h = cs->hazard[a] * cs->income_mult[q5];
+            cs->entry_thr[q5][a] = threshold32(sp_cars_logit_shift(h > 1 ? 1 : h, 0));
+        }
+    cs->buy_thr = threshold32(sp_cars_logit_shift(p->car_purchase_prob, 0));
     cs->price_factor = p->car_price_share * exp(0.5 * p->car_price_sigma * p->car_price_sigma);
     for (size_t i = 0; i < n; i++) {
         double r = p->car_wish_rate;
@@ -458,16 +495,12 @@ static int oldest_car(const sp_hstate *st, size_t i)
 
 static void decide(const sp_cars_state *cs, const sp_cars_measures *ms, const sp_population *pop,
                    const sp_hstate *st, const sp_params *p, sp_rng_key key, int month, size_t i,
-                   decision *d)
+                   const uint32_t w0[4], decision *d)
 {
     memset(d, 0, sizeof *d);
     d->scrap_k = -1;
-    uint32_t w0[4], w1[4];
-    sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 0, w0);
+    uint32_t w1[4];
     const int nc = st->ncars[i] < SP_MAX_CARS ? st->ncars[i] : SP_MAX_CARS;
-    const int year = sp_month_year(month);
-    const double P = expected_price(cs, p, pop, i);
-    const double nev_base = p->nev_logit + p->nev_trend * (year - 2019);
     const uint8_t ps = st->plate_state[i];
 
     /* A won plate: first car, or a further car of a one-car household. */
@@ -486,6 +519,9 @@ static void decide(const sp_cars_state *cs, const sp_cars_measures *ms, const sp
             d->wish = sp_u01(w0[2]) < cs->wish_p[i] * WISH_UNIT; /* w0[2]: unused by car-less households */
         return;
     }
+    const int year = sp_month_year(month);
+    const double P = expected_price(cs, p, pop, i);
+    const double nev_base = p->nev_logit + p->nev_trend * (year - 2019);
 
     double s_nev, s_ice;
     subsidies(ms, k, month, P, &s_nev, &s_ice, NULL, NULL);
@@ -597,7 +633,9 @@ int sp_cars_prepare(sp_cars_state *cs, const sp_cars_measures *ms, const sp_popu
                 continue;
             cs->offer[i] = (uint8_t)(k + 1);
             decision d;
-            decide(cs, ms, pop, st, p, key, month, i, &d);
+            uint32_t w0[4];
+            sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 0, w0);
+            decide(cs, ms, pop, st, p, key, month, i, w0, &d);
             if (d.scrap_k != k || !(d.s_scrap > 0))
                 continue; /* stays offered: the subsidy shapes its hazards, costs nothing */
             uint32_t w[4];
@@ -630,6 +668,16 @@ void sp_cars_household(sp_cars_state *cs, const sp_cars_measures *ms, const sp_p
                        sp_hstate *st, const sp_params *p, sp_rng_key key, int month, size_t i,
                        sp_cars_outcome *out)
 {
+    uint32_t w0[4];
+    sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 0, w0);
+    sp_cars_household_words(cs, ms, pop, st, p, key, month, i, w0, out);
+}
+
+void sp_cars_household_words(sp_cars_state *cs, const sp_cars_measures *ms,
+                             const sp_population *pop, sp_hstate *st, const sp_params *p,
+                             sp_rng_key key, int month, size_t i, const uint32_t w0[4],
+                             sp_cars_outcome *out)
+{
     memset(out, 0, sizeof *out);
     out->scrappage_measure = -1;
     const uint8_t ps = st->plate_state[i];
@@ -638,7 +686,7 @@ void sp_cars_household(sp_cars_state *cs, const sp_cars_measures *ms, const sp_p
     else if (ps == SP_PLATE_LOTTERY)
         SETFLAG(cs, i, F_PLATE_NEV, 0);
     decision d;
-    decide(cs, ms, pop, st, p, key, month, i, &d);
+    decide(cs, ms, pop, st, p, key, month, i, w0, &d);
     const int year = sp_month_year(month);
     if (d.buy) {
         uint8_t kind = d.nev ? (uint8_t)(SP_CAR_NEV | 6u) : (uint8_t)sp_cars_emission_of_year(year);
@@ -704,4 +752,187 @@ void sp_cars_household(sp_cars_state *cs, const sp_cars_measures *ms, const sp_p
     }
     if (cs->plates_required && FLAG(cs, i, F_WISH) && st->ncars[i] == 0 && st->plate_state[i] == SP_PLATE_NONE)
         out->wants_plate = 1;
+}
+
+/* ---- a chunk of households ---- */
+
+/* What the shortcut of sp_cars_chunk reads: the columns and the month's
+ * constants. */
+typedef struct quiet_ctx {
+    const uint8_t *ps, *nc, *q, *offer;
+    const uint16_t *age0, *age1, *wish;
+    uint8_t *flags;
+    const uint32_t (*entry)[HAZARD_TABLE];
+    uint32_t buy;      /* buy_thr */
+    uint32_t subsidy;  /* 1: a purchase subsidy runs this month (every owner takes the full step) */
+    uint32_t offers;   /* 1: scrappage offers were prepared for this month */
+    uint32_t plates;   /* plates_required */
+} quiet_ctx;
+
+/* Pass 1 of the chunk, without branches: which households do nothing this
+ * month, as decide() would find from the same draws (the thresholds give
+ * exactly its comparisons); bit j of busy[j / 32] is set for the others.
+ * Households found quiet in a plate pool record the pool's plate type, as
+ * sp_cars_household_words does first. A quintile outside 0..4, a car beyond
+ * the hazard table or a threshold not exact in 32 bits sends the household
+ * through the full step. */
+static void classify_portable(const quiet_ctx *x, size_t lo, size_t j0, size_t m,
+                              const uint32_t (*w)[4], uint32_t *busy)
+{
+    for (size_t j = j0; j < m; j++) {
+        const size_t i = lo + j;
+        const uint32_t ps = x->ps[i], fl = x->flags[i], nc = x->nc[i], qn = x->q[i];
+        const uint32_t w0 = w[j][0], w1 = w[j][1], w2 = w[j][2];
+        const uint32_t a0 = x->age0[i], a1 = x->age1[i];
+        const uint32_t *thr = x->entry[qn < 5 ? qn : 0];
+        const uint32_t old0 = a0 >= HAZARD_TABLE, old1 = a1 >= HAZARD_TABLE;
+        const uint32_t t0 = thr[old0 ? 0 : a0], t1 = thr[old1 ? 0 : a1];
+        const uint32_t x0 = (w0 < t0) | old0 | (t0 == UINT32_MAX);
+        const uint32_t x1 = (w1 < t1) | old1 | (t1 == UINT32_MAX);
+        const uint32_t enter = ((nc >= 1) & x0) | ((nc >= 2) & x1);
+        const uint32_t market = (fl & F_MARKET) != 0;
+        const uint32_t bought = (w2 < x->buy) | (x->buy == UINT32_MAX);
+        const uint32_t owner_event = (market & bought) | ((market ^ 1u) & enter);
+        const uint32_t subsidy = x->subsidy | (x->offers & (x->offer[i] != 0));
+        const uint32_t owner_quiet = (ps != SP_PLATE_WON) & ((fl & F_HOLD) == 0) & (subsidy == 0) &
+                                     (owner_event == 0) & (qn < 5);
+        const uint32_t free_ = (ps == SP_PLATE_NONE) & ((fl & (F_HOLD | F_WISH)) == 0);
+        const uint32_t wish = w2 < ((uint32_t)x->wish[i] << 12); /* sp_u01(w2) < wish_p 2^-20 */
+        const uint32_t pool = (ps == SP_PLATE_LOTTERY) | (ps == SP_PLATE_NEV_QUEUE);
+        const uint32_t waiting = x->plates & ((fl & F_WISH) != 0) & pool;
+        const uint32_t carless_quiet = (free_ & (wish ^ 1u)) | ((free_ ^ 1u) & waiting);
+        const uint32_t q = nc == 0 ? carless_quiet : owner_quiet;
+        const uint32_t nev = ps == SP_PLATE_NEV_QUEUE ? F_PLATE_NEV : 0;
+        const uint32_t fl2 = pool ? (fl & ~(uint32_t)F_PLATE_NEV) | nev : fl;
+        x->flags[i] = (uint8_t)(q ? fl2 : fl);
+        busy[j >> 5] |= (q ^ 1u) << (j & 31);
+    }
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define SP_CARS_HAVE_AVX2 1
+
+/* classify_portable for eight households at a time, one per 32-bit lane. */
+__attribute__((target("avx2"))) static void classify_avx2(const quiet_ctx *x, size_t lo, size_t m,
+                                                          const uint32_t (*w)[4], uint32_t *busy)
+{
+#define U8(col) _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)((col) + i)))
+#define U16(col) _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)((col) + i)))
+#define LTU(a, b) _mm256_cmpgt_epi32(_mm256_xor_si256((b), sign), _mm256_xor_si256((a), sign))
+#define EQ(a, k) _mm256_cmpeq_epi32((a), _mm256_set1_epi32(k))
+    const __m256i sign = _mm256_set1_epi32((int)0x80000000u), ones = _mm256_set1_epi32(-1),
+                  zero = _mm256_setzero_si256(), maxv = ones, last = _mm256_set1_epi32(HAZARD_TABLE - 1),
+                  row = _mm256_set1_epi32(HAZARD_TABLE), four = _mm256_set1_epi32(4);
+    const __m256i buy = _mm256_set1_epi32((int)x->buy);
+    const __m256i buy_all = x->buy == UINT32_MAX ? ones : zero;
+    const __m256i plates = x->plates ? ones : zero;
+    const int *entry = (const int *)&x->entry[0][0];
+    size_t j = 0;
+    for (; j + 8 <= m; j += 8) {
+        const size_t i = lo + j;
+        /* the draws of households j .. j + 7, words 0..2, one household per lane */
+        __m256i r0 = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)w[j])),
+                                             _mm_loadu_si128((const __m128i *)w[j + 4]), 1);
+        __m256i r1 = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)w[j + 1])),
+                                             _mm_loadu_si128((const __m128i *)w[j + 5]), 1);
+        __m256i r2 = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)w[j + 2])),
+                                             _mm_loadu_si128((const __m128i *)w[j + 6]), 1);
+        __m256i r3 = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)w[j + 3])),
+                                             _mm_loadu_si128((const __m128i *)w[j + 7]), 1);
+        __m256i t0 = _mm256_unpacklo_epi32(r0, r1), t1 = _mm256_unpacklo_epi32(r2, r3);
+        __m256i t2 = _mm256_unpackhi_epi32(r0, r1), t3 = _mm256_unpackhi_epi32(r2, r3);
+        __m256i w0 = _mm256_unpacklo_epi64(t0, t1), w1 = _mm256_unpackhi_epi64(t0, t1);
+        __m256i w2 = _mm256_unpacklo_epi64(t2, t3);
+        __m256i ps = U8(x->ps), fl = U8(x->flags), nc = U8(x->nc), qn = U8(x->q);
+        __m256i a0 = U16(x->age0), a1 = U16(x->age1), wish = U16(x->wish);
+        __m256i qok = _mm256_cmpgt_epi32(_mm256_add_epi32(four, _mm256_set1_epi32(1)), qn); /* qn < 5 */
+        __m256i base = _mm256_mullo_epi32(_mm256_and_si256(qn, qok), row);
+        __m256i old0 = _mm256_cmpgt_epi32(a0, last), old1 = _mm256_cmpgt_epi32(a1, last);
+        __m256i th0 = _mm256_i32gather_epi32(entry, _mm256_add_epi32(base, _mm256_andnot_si256(old0, a0)), 4);
+        __m256i th1 = _mm256_i32gather_epi32(entry, _mm256_add_epi32(base, _mm256_andnot_si256(old1, a1)), 4);
+        __m256i x0 = _mm256_or_si256(_mm256_or_si256(LTU(w0, th0), old0), _mm256_cmpeq_epi32(th0, maxv));
+        __m256i x1 = _mm256_or_si256(_mm256_or_si256(LTU(w1, th1), old1), _mm256_cmpeq_epi32(th1, maxv));
+        __m256i enter = _mm256_or_si256(_mm256_and_si256(_mm256_cmpgt_epi32(nc, zero), x0),
+                                        _mm256_and_si256(_mm256_cmpgt_epi32(nc, _mm256_set1_epi32(1)), x1));
+        __m256i market = EQ(_mm256_and_si256(fl, _mm256_set1_epi32(F_MARKET)), F_MARKET);
+        __m256i bought = _mm256_or_si256(LTU(w2, buy), buy_all);
+        __m256i owner_event = _mm256_blendv_epi8(enter, bought, market);
+        __m256i subsidy = x->subsidy ? ones : (x->offers ? _mm256_cmpgt_epi32(U8(x->offer), zero) : zero);
+        __m256i owner_busy = _mm256_or_si256(
+            _mm256_or_si256(EQ(ps, SP_PLATE_WON), _mm256_xor_si256(EQ(_mm256_and_si256(fl, _mm256_set1_epi32(F_HOLD)), 0), ones)),
+            _mm256_or_si256(_mm256_or_si256(subsidy, owner_event), _mm256_xor_si256(qok, ones)));
+        __m256i free_ = _mm256_and_si256(EQ(ps, SP_PLATE_NONE), EQ(_mm256_and_si256(fl, _mm256_set1_epi32(F_HOLD | F_WISH)), 0));
+        __m256i wishes = LTU(w2, _mm256_slli_epi32(wish, 12));
+        __m256i is_nevq = EQ(ps, SP_PLATE_NEV_QUEUE);
+        __m256i pool = _mm256_or_si256(EQ(ps, SP_PLATE_LOTTERY), is_nevq);
+        __m256i waiting = _mm256_and_si256(_mm256_and_si256(plates, pool),
+                                           _mm256_xor_si256(EQ(_mm256_and_si256(fl, _mm256_set1_epi32(F_WISH)), 0), ones));
+        __m256i carless_quiet = _mm256_blendv_epi8(waiting, _mm256_xor_si256(wishes, ones), free_);
+        __m256i quiet = _mm256_blendv_epi8(_mm256_xor_si256(owner_busy, ones), carless_quiet, EQ(nc, 0));
+        __m256i fl2 = _mm256_or_si256(_mm256_andnot_si256(_mm256_set1_epi32(F_PLATE_NEV), fl),
+                                      _mm256_and_si256(is_nevq, _mm256_set1_epi32(F_PLATE_NEV)));
+        __m256i nfl = _mm256_blendv_epi8(fl, fl2, _mm256_and_si256(quiet, pool));
+        __m128i f16 = _mm_packus_epi32(_mm256_castsi256_si128(nfl), _mm256_extracti128_si256(nfl, 1));
+        _mm_storel_epi64((__m128i *)(x->flags + i), _mm_packus_epi16(f16, f16));
+        uint32_t bits = (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(quiet)) ^ 0xffu;
+        busy[j >> 5] |= bits << (j & 31);
+    }
+#undef U8
+#undef U16
+#undef LTU
+#undef EQ
+    classify_portable(x, lo, j, m, w, busy);
+}
+#endif
+
+size_t sp_cars_chunk(sp_cars_state *cs, const sp_cars_measures *ms, const sp_population *pop,
+                     sp_hstate *st, const sp_params *p, sp_rng_key key, int month, size_t lo,
+                     size_t n, const uint32_t (*w)[4], uint32_t *who, sp_cars_outcome *out)
+{
+    quiet_ctx x;
+    x.ps = st->plate_state;
+    x.nc = st->ncars;
+    x.q = pop->quintile;
+    x.offer = cs->offer;
+    x.age0 = st->car_age[0];
+    x.age1 = st->car_age[1];
+    x.wish = cs->wish_p;
+    x.flags = cs->flags;
+    x.entry = (const uint32_t(*)[HAZARD_TABLE])cs->entry_thr;
+    x.buy = cs->buy_thr;
+    /* With a purchase subsidy running, every owner's hazards shift: no shortcut. */
+    x.subsidy = 0;
+    for (int j = 0; ms && j < ms->npurchase && j < SP_CARS_MAX_PROGRAMMES; j++)
+        x.subsidy |= ms->purchase[j] && month >= ms->purchase[j]->start_month &&
+                     month <= ms->purchase[j]->end_month;
+    x.offers = ms && ms->nscrappage > 0 && cs->offer_month == month;
+    x.plates = (uint32_t)cs->plates_required;
+    enum { SUB = 256 };
+    size_t ne = 0;
+    for (size_t s0 = 0; s0 < n; s0 += SUB) {
+        const size_t m = n - s0 < SUB ? n - s0 : SUB;
+        uint32_t busy[SUB / 32] = {0};
+#ifdef SP_CARS_HAVE_AVX2
+        if (sp_simd_avx2())
+            classify_avx2(&x, lo + s0, m, w + s0, busy);
+        else
+#endif
+            classify_portable(&x, lo + s0, 0, m, w + s0, busy);
+        /* Pass 2: the full step for the others. */
+        for (size_t k = 0; k < SUB / 32; k++)
+            for (uint32_t bits = busy[k]; bits; bits &= bits - 1) {
+                size_t j = s0 + 32 * k + (size_t)__builtin_ctz(bits);
+                sp_cars_household_words(cs, ms, pop, st, p, key, month, lo + j, w[j], &out[ne]);
+                who[ne++] = (uint32_t)j;
+            }
+    }
+    /* every car ages by one month */
+    for (int c = 0; c < SP_MAX_CARS; c++) {
+        uint16_t *age = st->car_age[c] + lo;
+        const uint8_t *ncars = st->ncars + lo;
+        for (size_t j = 0; j < n; j++)
+            age[j] = (uint16_t)(age[j] + (c < ncars[j] && age[j] != UINT16_MAX));
+    }
+    return ne;
 }

@@ -220,6 +220,27 @@ void sp_cars_household(sp_cars_state *cs, const sp_cars_measures *ms, const sp_p
                        sp_hstate *st, const sp_params *p, sp_rng_key key, int month, size_t i,
                        sp_cars_outcome *out);
 
+/* The same with the household's draw 0 of the month already computed:
+ * w0 = sp_rng_words(key, i, month, SP_PURPOSE_CARS, 0) (the engine draws a
+ * chunk of households at once with sp_rng_words_batch). */
+void sp_cars_household_words(sp_cars_state *cs, const sp_cars_measures *ms,
+                             const sp_population *pop, sp_hstate *st, const sp_params *p,
+                             sp_rng_key key, int month, size_t i, const uint32_t w0[4],
+                             sp_cars_outcome *out);
+
+/* The household step for households lo .. lo + n - 1 (a chunk of the
+ * engine's block) with their draws w[j] = sp_rng_words(key, lo + j, month,
+ * SP_PURPOSE_CARS, 0), then every car of those households ages by one month
+ * (saturating at 65535). Most households do nothing in a month and cost a
+ * hazard comparison; only those that went through the full step are
+ * reported: who[e] (index in the chunk, ascending) and out[e] for e below the
+ * returned count (an outcome may still be all zero). who and out have room
+ * for n entries. Same results as sp_cars_household_words for every
+ * household followed by the ageing. */
+size_t sp_cars_chunk(sp_cars_state *cs, const sp_cars_measures *ms, const sp_population *pop,
+                     sp_hstate *st, const sp_params *p, sp_rng_key key, int month, size_t lo,
+                     size_t n, const uint32_t (*w)[4], uint32_t *who, sp_cars_outcome *out);
+
 /* Budget ledger of scrappage programme k: yuan paid so far (city-wide), and
  * 1 if the budget ran out (the programme has stopped). */
 double sp_cars_scrappage_spent(const sp_cars_state *cs, int k);

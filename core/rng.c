@@ -3,6 +3,8 @@
 
 #include <Random123/gsl_microrng.h>
 
+#include "simd.h"
+
 GSL_MICRORNG(sp_philox, philox4x32);
 
 sp_rng_key sp_rng_key_make(uint32_t seed, uint32_t replicate)
@@ -29,4 +31,105 @@ void sp_rng_stream_free(gsl_rng *r)
 {
     if (r)
         gsl_rng_free(r);
+}
+
+/* ---- batched draws ---- */
+
+static void words_batch_portable(sp_rng_key key, uint32_t first, size_t count, uint32_t month,
+                                 uint32_t purpose, uint32_t draw, uint32_t (*out)[4])
+{
+    for (size_t j = 0; j < count; j++)
+        sp_rng_words(key, first + (uint32_t)j, month, purpose, draw, out[j]);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+/* Philox4x32-10 for eight households at a time (two sets of four, one
+ * household per 64-bit lane, the counter word in the lane's low half: a
+ * 32 x 32 -> 64-bit multiply gives lo and hi in place). Upper halves carry
+ * garbage that never reaches a low half. The counter words other than the
+ * household are the same for every lane, so the first two rounds have one
+ * multiply that does not depend on the household: done once in scalar. */
+__attribute__((target("avx2"))) static void words_batch_avx2(sp_rng_key key, uint32_t first,
+                                                             size_t count, uint32_t month,
+                                                             uint32_t purpose, uint32_t draw,
+                                                             uint32_t (*out)[4])
+{
+    const uint32_t M0 = PHILOX_M4x32_0, M1 = PHILOX_M4x32_1;
+    const uint32_t W0 = PHILOX_W32_0, W1 = PHILOX_W32_1;
+    uint32_t k0[10], k1[10];
+    for (int r = 0; r < 10; r++) {
+        k0[r] = key.k[0] + (uint32_t)r * W0;
+        k1[r] = key.k[1] + (uint32_t)r * W1;
+    }
+    /* round 1: c0 = household (varies), c1 = month, c2 = purpose, c3 = draw */
+    uint64_t p1 = (uint64_t)M1 * purpose;
+    const uint32_t r1c0 = (uint32_t)(p1 >> 32) ^ month ^ k0[0]; /* constant */
+    const uint32_t r1c1 = (uint32_t)p1;                          /* constant */
+    /* round 2's constant product M0 * r1c0 */
+    uint64_t p0 = (uint64_t)M0 * r1c0;
+    const uint32_t r2hi0 = (uint32_t)(p0 >> 32), r2c3 = (uint32_t)p0;
+    const __m256i m0 = _mm256_set1_epi64x(M0), m1 = _mm256_set1_epi64x(M1);
+    const __m256i lane = _mm256_set_epi64x(3, 2, 1, 0);
+    const __m256i v_c3_k1_0 = _mm256_set1_epi64x((long long)(draw ^ k1[0]));
+    const __m256i v_r1c1_k0_1 = _mm256_set1_epi64x((long long)(r1c1 ^ k0[1]));
+    const __m256i v_hi0_k1_1 = _mm256_set1_epi64x((long long)(r2hi0 ^ k1[1]));
+    const __m256i v_r2c3 = _mm256_set1_epi64x((long long)r2c3);
+    __m256i vk0[10], vk1[10];
+    for (int r = 0; r < 10; r++) {
+        vk0[r] = _mm256_set1_epi64x((long long)k0[r]);
+        vk1[r] = _mm256_set1_epi64x((long long)k1[r]);
+    }
+    size_t j = 0;
+    for (; j + 8 <= count; j += 8) {
+        __m256i c0[2], c1[2], c2[2], c3[2];
+        for (int s = 0; s < 2; s++) {
+            __m256i h = _mm256_add_epi64(_mm256_set1_epi64x((long long)(uint32_t)(first + (uint32_t)j + 4u * (uint32_t)s)), lane);
+            /* round 1 (key 0): only M0 * c0 depends on the household */
+            __m256i q0 = _mm256_mul_epu32(h, m0);
+            c2[s] = _mm256_xor_si256(_mm256_srli_epi64(q0, 32), v_c3_k1_0);
+            c3[s] = q0;
+            /* round 2 (key 1): c0 and c1 are constants; M1 * c2 varies */
+            __m256i q1 = _mm256_mul_epu32(c2[s], m1);
+            c0[s] = _mm256_xor_si256(_mm256_srli_epi64(q1, 32), v_r1c1_k0_1);
+            c1[s] = q1;
+            c2[s] = _mm256_xor_si256(c3[s], v_hi0_k1_1);
+            c3[s] = v_r2c3;
+        }
+        for (int r = 2; r < 10; r++)
+            for (int s = 0; s < 2; s++) {
+                __m256i a = _mm256_mul_epu32(c0[s], m0), b = _mm256_mul_epu32(c2[s], m1);
+                __m256i n0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(b, 32), c1[s]), vk0[r]);
+                __m256i n2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(a, 32), c3[s]), vk1[r]);
+                c0[s] = n0;
+                c1[s] = b;
+                c2[s] = n2;
+                c3[s] = a;
+            }
+        for (int s = 0; s < 2; s++) {
+            /* lanes -> households: (c0 | c1 << 32, c2 | c3 << 32) per lane */
+            __m256i w01 = _mm256_blend_epi32(c0[s], _mm256_slli_epi64(c1[s], 32), 0xAA);
+            __m256i w23 = _mm256_blend_epi32(c2[s], _mm256_slli_epi64(c3[s], 32), 0xAA);
+            __m256i lo = _mm256_unpacklo_epi64(w01, w23); /* households 0, 2 */
+            __m256i hi = _mm256_unpackhi_epi64(w01, w23); /* households 1, 3 */
+            _mm256_storeu_si256((__m256i *)out[j + 4 * (size_t)s], _mm256_permute2x128_si256(lo, hi, 0x20));
+            _mm256_storeu_si256((__m256i *)out[j + 4 * (size_t)s + 2], _mm256_permute2x128_si256(lo, hi, 0x31));
+        }
+    }
+    words_batch_portable(key, first + (uint32_t)j, count - j, month, purpose, draw, out + j);
+}
+#define SP_RNG_HAVE_AVX2 1
+#endif
+
+void sp_rng_words_batch(sp_rng_key key, uint32_t first, size_t count, uint32_t month,
+                        uint32_t purpose, uint32_t draw, uint32_t (*out)[4])
+{
+#ifdef SP_RNG_HAVE_AVX2
+    if (sp_simd_avx2()) {
+        words_batch_avx2(key, first, count, month, purpose, draw, out);
+        return;
+    }
+#endif
+    words_batch_portable(key, first, count, month, purpose, draw, out);
 }

@@ -8,6 +8,7 @@
 #ifndef SP_RNG_H
 #define SP_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <gsl/gsl_rng.h>
@@ -46,6 +47,14 @@ static inline void sp_rng_words(sp_rng_key key, uint32_t household, uint32_t mon
     out[2] = r.v[2];
     out[3] = r.v[3];
 }
+
+/* Draw number `draw` of the streams (key, first + j, month, purpose) for the
+ * households j = 0 .. count - 1: out[j] holds exactly the words that
+ * sp_rng_words(key, first + j, month, purpose, draw, out[j]) gives. The engine
+ * draws a chunk of households at once this way; the AVX2 path (simd.h)
+ * computes eight Philox calls side by side. Household ids wrap modulo 2^32. */
+void sp_rng_words_batch(sp_rng_key key, uint32_t first, size_t count, uint32_t month,
+                        uint32_t purpose, uint32_t draw, uint32_t (*out)[4]);
 
 /* Uniform on the open interval (0,1) from a 32-bit word. */
 static inline double sp_u01(uint32_t w) { return ((double)w + 0.5) * (1.0 / 4294967296.0); }

@@ -34,6 +34,7 @@ struct sp_run {
     int cell_slots[NCELL][SP_NDIM]; /* group slot of each cell in each dimension */
     uint8_t *held[SP_MAX_MEASURES];  /* voucher packages held this month, per measure (NULL: none) */
     int active[SP_MAX_MEASURES];     /* 1 when the measure acts this month */
+    int any_active;                  /* 1 when any measure acts on households this month */
     double repay_rate;               /* share of deferred spending repaid each month */
     int mpc_months;                  /* months over which windfalls are spent */
     uint8_t *mask[SP_MAX_MEASURES];  /* cash transfers: 1 for the households paid this month */
@@ -188,117 +189,163 @@ static void enrol(sp_run *r, size_t i)
     }
 }
 
-/* Simulates households [lo, hi) for the month and writes the block's group sums. */
-static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *mo, gsl_rng *ws,
-                      double *out)
+/* Households of a block are drawn and simulated in chunks small enough for
+ * their draws and spending to stay in the first-level cache. */
+#define CHUNK 256
+
+/* Household i's measures of the month, applied to its spending s (yuan by
+ * category): deferred repayment, vouchers, cash transfers, windfall
+ * spending. Adds to *gov the government's cost and writes voucher sums into
+ * the household's cell acc. */
+static void household_measures(sp_run *r, size_t i, double s[SP_NCAT], const uint8_t *trips8,
+                               gsl_rng *ws, double w, double *acc, double *gov)
 {
     const sp_population *pop = r->pop;
     const sp_package *pkg = r->pkg;
     sp_hstate *st = &r->state;
+    const unsigned all = (1u << SP_NCAT) - 1u;
+    double merchant = 0, v_claimed = 0, v_redeemed = 0, v_expired = 0, v_value = 0, transfers = 0;
+    /* Spending pulled forward earlier is taken back. */
+    if (st->deferred[i] > 0) {
+        double rep = st->deferred[i] * r->repay_rate;
+        st->deferred[i] = (float)(st->deferred[i] - rep);
+        sp_population_split(pop, i, st->deferred_mask[i], -rep, s);
+    }
+    for (int k = 0; k < pkg->nmeasures && r->any_active; k++) {
+        if (!r->active[k] || !r->held[k] || !r->held[k][i])
+            continue;
+        const sp_measure *m = &pkg->measures[k];
+        const sp_voucher_def *v = &m->def.voucher;
+        unsigned trips[SP_NCAT];
+        for (int c = 0; c < SP_NCAT; c++)
+            trips[c] = trips8[c];
+        sp_voucher_outcome o;
+        sp_voucher_redeem(v, &r->params, pop, (uint32_t)i, r->held[k][i], s, trips, r->key, m->id,
+                          ws, &o);
+        for (int c = 0; c < SP_NCAT; c++)
+            s[c] += o.extra[c];
+        if (o.windfall > 0) {
+            st->pending[i] = (float)(st->pending[i] + o.windfall);
+            st->pending_months[i] = (uint8_t)r->mpc_months;
+        }
+        if (o.induced > 0) {
+            st->deferred[i] = (float)(st->deferred[i] + o.induced * r->params.substitution_share);
+            st->deferred_mask[i] |= (uint8_t)v->categories;
+        }
+        v_claimed += o.claimed;
+        v_redeemed += o.redeemed;
+        v_expired += o.expired;
+        v_value += o.transaction_value;
+        *gov += o.face_redeemed * v->gov_share;
+        merchant += o.face_redeemed * v->merchant_share;
+    }
+    for (int k = 0; k < pkg->nmeasures && r->any_active; k++)
+        if (r->active[k] && r->mask[k] && r->mask[k][i]) {
+            double paid = sp_cash_transfer_apply(&pkg->measures[k].def.transfer, &r->params, pop, st, i);
+            transfers += paid;
+            *gov += paid;
+        }
+    /* Windfalls (including this month's) are spent evenly over mpc_months. */
+    if (st->pending_months[i] > 0) {
+        double spend = st->pending[i] / st->pending_months[i];
+        st->pending[i] = (float)(st->pending[i] - spend);
+        if (--st->pending_months[i] == 0)
+            st->pending[i] = 0;
+        sp_population_split(pop, i, all, spend, s);
+    }
+    if (v_claimed > 0) {
+        acc[SP_M_VOUCHERS_CLAIMED] += w * v_claimed;
+        acc[SP_M_VOUCHERS_REDEEMED] += w * v_redeemed;
+        acc[SP_M_VOUCHERS_EXPIRED] += w * v_expired;
+        acc[SP_M_COUPON_VALUE] += w * v_value;
+        acc[SP_M_MERCHANT_COST] += w * merchant;
+    }
+    if (transfers > 0)
+        acc[SP_M_TRANSFERS] += w * transfers;
+}
+
+/* Car-market sums of a household that did something this month. */
+static void car_sums(const sp_cars_outcome *co, double w, double *acc)
+{
+    if (co->purchases || co->scrapped) {
+        acc[SP_M_CAR_PURCHASES] += w * co->purchases;
+        acc[SP_M_CAR_VALUE] += w * co->value;
+        acc[SP_M_NEV_PURCHASES] += w * (co->purchases && co->nev);
+        acc[SP_M_REPLACEMENTS] += w * (co->purchases && co->replacement);
+        acc[SP_M_FIRST_CARS] += w * (co->purchases && co->first);
+        acc[SP_M_CARS_SCRAPPED] += w * co->scrapped;
+        acc[SP_M_SCRAPPAGE_SUBSIDY] += w * co->subsidy_scrappage;
+        acc[SP_M_SUBSIDISED_CARS] += w * (co->purchases && co->scrappage_measure >= 0);
+        acc[SP_M_PURCHASE_SUBSIDY] += w * co->subsidy_purchase;
+    }
+}
+
+/* Households of a block are drawn and simulated in chunks small enough for
+ * their draws, spending and car events to stay in the first-level cache. */
+#define CHUNK 256
+
+/* Simulates households [lo, hi) for the month and writes the block's group
+ * sums. Per chunk: the draws of every household (batched Philox), baseline
+ * spending (sp_spending_chunk), the car market (sp_cars_chunk, which reports
+ * the few households with car events), then per household its measures and
+ * its sums into its cell. Total spending is the sum of the categories, taken
+ * per cell. */
+static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *mo, gsl_rng *ws,
+                      int need_trips, double *out)
+{
+    const sp_population *pop = r->pop;
+    sp_hstate *st = &r->state;
     double cell[NCELL][SP_NMETRIC];
     memset(cell, 0, sizeof cell);
-    const unsigned all = (1u << SP_NCAT) - 1u;
-    for (size_t i = lo; i < hi; i++) {
-        double s[SP_NCAT], gov = 0, merchant = 0;
-        unsigned trips[SP_NCAT];
-        double v_claimed = 0, v_redeemed = 0, v_expired = 0, v_value = 0, transfers = 0;
-        sp_spending_household(&r->spending, pop, mo, (uint32_t)i, r->key, s, trips);
-        /* Spending pulled forward earlier is taken back. */
-        if (st->deferred[i] > 0) {
-            double rep = st->deferred[i] * r->repay_rate;
-            st->deferred[i] = (float)(st->deferred[i] - rep);
-            sp_population_split(pop, i, st->deferred_mask[i], -rep, s);
-        }
-        for (int k = 0; k < pkg->nmeasures; k++) {
-            if (!r->active[k] || !r->held[k] || !r->held[k][i])
-                continue;
-            const sp_measure *m = &pkg->measures[k];
-            const sp_voucher_def *v = &m->def.voucher;
-            sp_voucher_outcome o;
-            sp_voucher_redeem(v, &r->params, pop, (uint32_t)i, r->held[k][i], s, trips, r->key,
-                              m->id, ws, &o);
+    uint32_t wsp[CHUNK][4], wcar[CHUNK][4], who[CHUNK];
+    float spend[CHUNK][SP_NCAT];
+    uint8_t trips[CHUNK][SP_NCAT];
+    sp_cars_outcome events[CHUNK];
+    memset(trips, 0, sizeof trips);
+    for (size_t c0 = lo; c0 < hi; c0 += CHUNK) {
+        const size_t n = hi - c0 < CHUNK ? hi - c0 : CHUNK;
+        sp_rng_words_batch(r->key, (uint32_t)c0, n, mo->month_word, SP_PURPOSE_SPENDING, 0, wsp);
+        sp_rng_words_batch(r->key, (uint32_t)c0, n, (uint32_t)r->month, SP_PURPOSE_CARS, 0, wcar);
+        sp_spending_chunk(&r->spending, pop, mo, c0, n, (const uint32_t(*)[4])wsp, spend,
+                          need_trips ? trips : NULL);
+        size_t ne = sp_cars_chunk(r->cars, &r->car_measures, pop, st, &r->params, r->key, r->month,
+                                  c0, n, (const uint32_t(*)[4])wcar, who, events);
+        size_t e = 0;
+        for (size_t j = 0; j < n; j++) {
+            const size_t i = c0 + j;
+            const int nc = st->ncars[i];
+            const int cl = ((pop->quintile[i] * SP_NAREA + pop->area[i]) * SP_NCARDIM + (nc > 0 ? 0 : 1)) *
+                               SP_NLIQ + pop->liquidity[i];
+            const double w = pop->weight[i];
+            double *acc = cell[cl], s[SP_NCAT], gov = 0;
             for (int c = 0; c < SP_NCAT; c++)
-                s[c] += o.extra[c];
-            if (o.windfall > 0) {
-                st->pending[i] = (float)(st->pending[i] + o.windfall);
-                st->pending_months[i] = (uint8_t)r->mpc_months;
+                s[c] = spend[j][c];
+            if (r->any_active || st->deferred[i] > 0 || st->pending_months[i] > 0)
+                household_measures(r, i, s, trips[j], ws, w, acc, &gov);
+            if (e < ne && who[e] == j) {
+                const sp_cars_outcome *co = &events[e++];
+                if (co->wants_plate)
+                    enrol(r, i);
+                gov += co->subsidy_scrappage + co->subsidy_purchase;
+                car_sums(co, w, acc);
             }
-            if (o.induced > 0) {
-                st->deferred[i] = (float)(st->deferred[i] + o.induced * r->params.substitution_share);
-                st->deferred_mask[i] |= (uint8_t)v->categories;
-            }
-            v_claimed += o.claimed;
-            v_redeemed += o.redeemed;
-            v_expired += o.expired;
-            v_value += o.transaction_value;
-            gov += o.face_redeemed * v->gov_share;
-            merchant += o.face_redeemed * v->merchant_share;
+            for (int c = 0; c < SP_NCAT; c++)
+                acc[SP_M_SPEND0 + c] += w * s[c];
+            acc[SP_M_HOUSEHOLDS] += w;
+            acc[SP_M_PERSONS] += w * pop->size[i];
+            acc[SP_M_CARS] += w * nc;
+            if (gov > 0)
+                acc[SP_M_GOV_COST] += w * gov;
         }
-        for (int k = 0; k < pkg->nmeasures; k++)
-            if (r->active[k] && r->mask[k] && r->mask[k][i]) {
-                double paid = sp_cash_transfer_apply(&pkg->measures[k].def.transfer, &r->params,
-                                                      pop, st, i);
-                transfers += paid;
-                gov += paid;
-            }
-        /* Windfalls (including this month's) are spent evenly over mpc_months. */
-        if (st->pending_months[i] > 0) {
-            double spend = st->pending[i] / st->pending_months[i];
-            st->pending[i] = (float)(st->pending[i] - spend);
-            if (--st->pending_months[i] == 0)
-                st->pending[i] = 0;
-            sp_population_split(pop, i, all, spend, s);
-        }
-        sp_cars_outcome co;
-        sp_cars_household(r->cars, &r->car_measures, pop, st, &r->params, r->key, r->month, i, &co);
-        if (co.wants_plate)
-            enrol(r, i);
-        gov += co.subsidy_scrappage + co.subsidy_purchase;
-        int nc = st->ncars[i];
-        for (int k = 0; k < nc; k++)
-            if (st->car_age[k][i] < 65535)
-                st->car_age[k][i]++;
-        int cl = ((pop->quintile[i] * SP_NAREA + pop->area[i]) * SP_NCARDIM + (nc > 0 ? 0 : 1)) *
-                     SP_NLIQ +
-                 pop->liquidity[i];
-        double w = pop->weight[i], *acc = cell[cl], tot = 0;
-        for (int c = 0; c < SP_NCAT; c++) {
-            acc[SP_M_SPEND0 + c] += w * s[c];
-            tot += s[c];
-        }
-        acc[SP_M_SPENDING] += w * tot;
-        acc[SP_M_HOUSEHOLDS] += w;
-        acc[SP_M_PERSONS] += w * pop->size[i];
-        acc[SP_M_CARS] += w * nc;
-        /* Most households have no voucher, car event or subsidy in a month:
-         * skip the zeros. */
-        if (v_claimed > 0) {
-            acc[SP_M_VOUCHERS_CLAIMED] += w * v_claimed;
-            acc[SP_M_VOUCHERS_REDEEMED] += w * v_redeemed;
-            acc[SP_M_VOUCHERS_EXPIRED] += w * v_expired;
-            acc[SP_M_COUPON_VALUE] += w * v_value;
-            acc[SP_M_MERCHANT_COST] += w * merchant;
-        }
-        if (gov > 0)
-            acc[SP_M_GOV_COST] += w * gov;
-        if (co.purchases || co.scrapped) {
-            acc[SP_M_CAR_PURCHASES] += w * co.purchases;
-            acc[SP_M_CAR_VALUE] += w * co.value;
-            acc[SP_M_NEV_PURCHASES] += w * (co.purchases && co.nev);
-            acc[SP_M_REPLACEMENTS] += w * (co.purchases && co.replacement);
-            acc[SP_M_FIRST_CARS] += w * (co.purchases && co.first);
-            acc[SP_M_CARS_SCRAPPED] += w * co.scrapped;
-            acc[SP_M_SCRAPPAGE_SUBSIDY] += w * co.subsidy_scrappage;
-            acc[SP_M_SUBSIDISED_CARS] += w * (co.purchases && co.scrappage_measure >= 0);
-            acc[SP_M_PURCHASE_SUBSIDY] += w * co.subsidy_purchase;
-        }
-        if (transfers > 0)
-            acc[SP_M_TRANSFERS] += w * transfers;
     }
     memset(out, 0, GM * sizeof(double));
     for (int cl = 0; cl < NCELL; cl++) {
         if (cell[cl][SP_M_HOUSEHOLDS] == 0)
             continue;
+        double tot = 0;
+        for (int c = 0; c < SP_NCAT; c++)
+            tot += cell[cl][SP_M_SPEND0 + c];
+        cell[cl][SP_M_SPENDING] = tot;
         for (int d = 0; d < SP_NDIM; d++) {
             double *g = out + r->cell_slots[cl][d] * SP_NMETRIC;
             for (int m = 0; m < SP_NMETRIC; m++)
@@ -370,6 +417,9 @@ static int start_measures(sp_run *r, sp_err *err)
             any = 1;
         }
     }
+    r->any_active = 0;
+    for (int k = 0; k < r->pkg->nmeasures; k++)
+        r->any_active |= r->active[k];
     rc = sp_cars_prepare(r->cars, &r->car_measures, r->pop, &r->state, &r->params, r->key, r->month,
                          err);
     return rc != SP_OK ? rc : any;
@@ -396,7 +446,7 @@ int sp_run_step(sp_run *r, double *out, sp_err *err)
             failed = 1;
             continue;
         }
-        run_block(r, lo, hi, &mo, ws, r->partial + (size_t)b * GM);
+        run_block(r, lo, hi, &mo, ws, any, r->partial + (size_t)b * GM);
         sp_rng_stream_free(ws);
     }
     if (failed)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "simd.h"
 
 /* Seasonal profile by category and calendar month (Jan..Dec), before
  * normalisation to mean 1. An assumption shaped on the calendar of Chinese
@@ -53,7 +54,11 @@ int sp_spending_model_init(sp_spending_model *m, const sp_params *p, int base_ye
                 q = 65536u;
             m->pois_cdf[c][k] = q;
             m->pois_lo[c][k] = prev;
-            m->pois_inv_width[c][k] = q > prev ? 1.0 / (double)(q - prev) : 0.0;
+            /* k times the size noise, linear in d = u - lo on the step */
+            double a = sqrt(3.0) * p->trip_cv / sqrt(k > 1 ? (double)k : 1.0);
+            double b = q > prev ? 2.0 * k * a / (double)(q - prev) : 0.0;
+            m->step_b[c][k] = (float)b;
+            m->step_c[c][k] = (float)(k * (1.0 - a) + 0.5 * b);
             mean += (double)k * (double)(q - prev) / 65536.0; /* exact mean of what is drawn */
             prev = q;
             pk *= lambda / (k + 1);
@@ -62,16 +67,33 @@ int sp_spending_model_init(sp_spending_model *m, const sp_params *p, int base_ye
             return sp_err_set(err, SP_EINVAL, "parameter 'trips_%s' = %g gives no trips",
                               sp_category_name(c), lambda);
         m->inv_mean[c] = 1.0 / mean;
+        unsigned k = 0;
         for (int b = 0; b < SP_POIS_BUCKETS; b++) {
-            uint32_t lo = (uint32_t)b << 6; /* smallest u in the bucket */
-            unsigned k = 0;
-            while (lo >= m->pois_cdf[c][k])
+            uint32_t ulo = (uint32_t)b << 6; /* smallest u in the bucket */
+            while (ulo >= m->pois_cdf[c][k])
                 k++;
-            m->pois_start[c][b] = (uint16_t)k;
+            uint32_t t = m->pois_cdf[c][k], off = 64, multi = 0;
+            if (t <= ulo + 63) {
+                off = t - ulo;
+                multi = k < SP_POIS_KMAX && m->pois_cdf[c][k + 1] <= ulo + 63;
+            }
+            m->bucket[c][b] = m->pois_lo[c][k] | off << 16 | (uint32_t)k << 23 | multi << 31;
+        }
+        k = 0;
+        for (int b = 0; b < SP_LIN_BUCKETS; b++) {
+            uint32_t ulo = (uint32_t)b << SP_LIN_SHIFT;
+            while (ulo >= m->pois_cdf[c][k])
+                k++;
+            if (m->pois_cdf[c][k] <= ulo + SP_LIN_MASK) { /* a step begins inside */
+                m->lin[c][b][0] = 0.0f;
+                m->lin[c][b][1] = NAN;
+            } else {
+                double sb = m->step_b[c][k];
+                m->lin[c][b][0] = (float)(m->step_c[c][k] + sb * (double)(ulo - m->pois_lo[c][k]));
+                m->lin[c][b][1] = (float)sb;
+            }
         }
     }
-    for (int k = 0; k <= SP_POIS_KMAX; k++)
-        m->noise_amp_k[k] = sqrt(3.0) * p->trip_cv / sqrt(k > 1 ? (double)k : 1.0);
     m->growth_log = log(p->growth) / 12.0;
     m->mid_month = sp_month_make(base_year, 1) + 5; /* mid-year: between June and July (+0.5) */
     return SP_OK;
@@ -86,7 +108,138 @@ void sp_spending_month_prepare(const sp_spending_model *m, int cal_month, sp_spe
 {
     double g = sp_spending_growth(m, cal_month) / 12.0 / 65536.0;
     int moy0 = sp_month_of_year(cal_month) - 1;
-    for (int c = 0; c < SP_NCAT; c++)
+    for (int c = 0; c < SP_NCAT; c++) {
         out->coef[c] = m->season[c][moy0] * g * m->inv_mean[c];
+        out->coef_f[c] = (float)out->coef[c];
+    }
     out->month_word = (uint32_t)cal_month;
+}
+
+/* ---- the kernel ---- */
+
+/* Category c of one household: the trip count and k x noise (before the floor
+ * at 0) from the uniform u, through the step tables. */
+static inline float trips_noise(const sp_spending_model *m, int c, uint32_t u, unsigned *trips)
+{
+    uint32_t e = m->bucket[c][u >> 6];
+    unsigned k = (e >> 23) & 0xffu;
+    uint32_t lo;
+    if (e >> 31) { /* two steps begin in the bucket: search the CDF */
+        while (u >= m->pois_cdf[c][k])
+            k++;
+        lo = m->pois_lo[c][k];
+    } else if ((u & 63u) >= ((e >> 16) & 0x7fu)) { /* past the step that begins in the bucket */
+        k++;
+        lo = (u & ~63u) + ((e >> 16) & 0x7fu);
+    } else {
+        lo = e & 0xffffu;
+    }
+    *trips = k;
+    return m->step_c[c][k] + m->step_b[c][k] * (float)(int32_t)(u - lo);
+}
+
+static inline uint32_t uniform16(const uint32_t w[4], int c)
+{
+    return (c & 1) ? w[c >> 1] >> 16 : w[c >> 1] & 0xffffu;
+}
+
+static void household_portable(const sp_spending_model *m, const sp_population *pop,
+                               const sp_spending_month *mo, size_t i, const uint32_t w[4],
+                               float out[SP_NCAT], uint8_t trips[SP_NCAT])
+{
+    const uint16_t *share = pop->shares + i * SP_NCAT;
+    const float base = pop->consumption[i];
+    for (int c = 0; c < SP_NCAT; c++) {
+        uint32_t u = uniform16(w, c);
+        const float *e = m->lin[c][u >> SP_LIN_SHIFT];
+        unsigned k;
+        float f = e[1] == e[1] ? e[0] + e[1] * (float)(int32_t)(u & SP_LIN_MASK) : trips_noise(m, c, u, &k);
+        f = f > 0.0f ? f : 0.0f;
+        out[c] = base * mo->coef_f[c] * (float)share[c] * f;
+    }
+    if (trips)
+        for (int c = 0; c < SP_NCAT; c++) {
+            unsigned k;
+            trips_noise(m, c, uniform16(w, c), &k);
+            trips[c] = (uint8_t)k;
+        }
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define SP_SPENDING_HAVE_AVX2 1
+
+/* The eight categories of a household side by side, one per 32-bit lane: the
+ * same float operations as household_portable, in the same order. The eight
+ * (f, slope) pairs are read with scalar loads (AVX2 gathers are slow); a
+ * household with a category in a bucket where a step begins (about 4% of
+ * household-months at the default trip rates) goes through the portable code. */
+__attribute__((target("avx2"))) static void chunk_avx2(const sp_spending_model *m,
+                                                       const sp_population *pop,
+                                                       const sp_spending_month *mo, size_t lo,
+                                                       size_t n, const uint32_t (*w)[4],
+                                                       float (*out)[SP_NCAT],
+                                                       uint8_t (*trips)[SP_NCAT])
+{
+    const __m256i m15 = _mm256_set1_epi32(SP_LIN_MASK);
+    const __m256 coef = _mm256_loadu_ps(mo->coef_f), zero = _mm256_setzero_ps();
+    for (size_t j = 0; j < n; j++) {
+        const size_t i = lo + j;
+        uint16_t u[8];
+        memcpy(u, w[j], sizeof u);
+#define LIN(c) ((const double *)m->lin[c][u[c] >> SP_LIN_SHIFT])
+        __m128 e01 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(0)), LIN(1)));
+        __m128 e23 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(2)), LIN(3)));
+        __m128 e45 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(4)), LIN(5)));
+        __m128 e67 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(6)), LIN(7)));
+#undef LIN
+        __m256 a = _mm256_insertf128_ps(_mm256_castps128_ps256(e01), e45, 1); /* f0 b0 f1 b1 | f4 b4 f5 b5 */
+        __m256 b = _mm256_insertf128_ps(_mm256_castps128_ps256(e23), e67, 1); /* f2 b2 f3 b3 | f6 b6 f7 b7 */
+        __m256 f0 = _mm256_shuffle_ps(a, b, 0x88), slope = _mm256_shuffle_ps(a, b, 0xDD);
+        if (_mm256_movemask_ps(_mm256_cmp_ps(slope, slope, _CMP_UNORD_Q))) {
+            household_portable(m, pop, mo, i, w[j], out[j], trips ? trips[j] : NULL);
+            continue;
+        }
+        __m256i r = _mm256_and_si256(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)w[j])), m15);
+        __m256 f = _mm256_max_ps(_mm256_add_ps(f0, _mm256_mul_ps(slope, _mm256_cvtepi32_ps(r))), zero);
+        __m256 share = _mm256_cvtepi32_ps(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(pop->shares + i * SP_NCAT))));
+        __m256 s = _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(pop->consumption[i]), coef), share), f);
+        _mm256_storeu_ps(out[j], s);
+        if (trips)
+            for (int c = 0; c < SP_NCAT; c++) {
+                unsigned k;
+                trips_noise(m, c, u[c], &k);
+                trips[j][c] = (uint8_t)k;
+            }
+    }
+}
+#endif
+
+void sp_spending_chunk(const sp_spending_model *m, const sp_population *pop,
+                       const sp_spending_month *mo, size_t lo, size_t n, const uint32_t (*w)[4],
+                       float (*out)[SP_NCAT], uint8_t (*trips)[SP_NCAT])
+{
+#ifdef SP_SPENDING_HAVE_AVX2
+    if (sp_simd_avx2()) {
+        chunk_avx2(m, pop, mo, lo, n, w, out, trips);
+        return;
+    }
+#endif
+    for (size_t j = 0; j < n; j++)
+        household_portable(m, pop, mo, lo + j, w[j], out[j], trips ? trips[j] : NULL);
+}
+
+void sp_spending_household(const sp_spending_model *m, const sp_population *pop,
+                           const sp_spending_month *mo, uint32_t i, sp_rng_key key,
+                           double out[SP_NCAT], unsigned trips[SP_NCAT])
+{
+    uint32_t w[1][4];
+    float s[1][SP_NCAT];
+    uint8_t t[1][SP_NCAT];
+    sp_rng_words(key, i, mo->month_word, SP_PURPOSE_SPENDING, 0, w[0]);
+    sp_spending_chunk(m, pop, mo, i, 1, (const uint32_t(*)[4])w, s, t);
+    for (int c = 0; c < SP_NCAT; c++) {
+        out[c] = s[0][c];
+        trips[c] = t[0][c];
+    }
 }

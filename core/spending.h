@@ -19,16 +19,37 @@
 #include "rng.h"
 
 #define SP_POIS_KMAX 192  /* largest trip count represented */
-#define SP_POIS_BUCKETS 1024
+#define SP_POIS_BUCKETS 1024 /* buckets of 64 values of the 16-bit uniform */
+#define SP_POIS_STRIDE 256   /* row length of the per-trip-count tables */
+#ifndef SP_LIN_SHIFT
+#define SP_LIN_SHIFT 4
+#endif
+#define SP_LIN_BUCKETS (65536 >> SP_LIN_SHIFT)
+#define SP_LIN_MASK ((1u << SP_LIN_SHIFT) - 1u)
 
+/* Spending kernel tables. A category's trip count k is the Poisson CDF step
+ * (scaled to 2^16) that the household's 16-bit uniform u falls in; the size
+ * noise is 1 + a_k (2 r - 1), r = (u - lo_k + 0.5) / width_k the position of
+ * u inside the step (uniform given k, independent of it), a_k = sqrt(3)
+ * trip_cv / sqrt(max(k, 1)). So k times the noise is linear in d = u - lo_k
+ * on each step: f = step_c[k] + step_b[k] d, floored at 0. Inside a bucket
+ * of 16 values of u that lies within one step, f = lin[b][0] + lin[b][1] (u &
+ * 15): one table read per category, the kernel's common case; a bucket where
+ * a step begins has lin[b][1] = NaN and is computed from the step tables. */
 typedef struct sp_spending_model {
     double season[SP_NCAT][12];             /* multiplicative seasonal factors, mean 1 per category */
-    uint16_t pois_start[SP_NCAT][SP_POIS_BUCKETS]; /* first k to test for a 16-bit uniform's bucket */
-    uint32_t pois_cdf[SP_NCAT][SP_POIS_KMAX + 1];  /* Poisson CDF scaled to 2^16 */
+    uint32_t pois_cdf[SP_NCAT][SP_POIS_KMAX + 1];  /* Poisson CDF scaled to 2^16 (last entry 2^16) */
     uint32_t pois_lo[SP_NCAT][SP_POIS_KMAX + 1];   /* start of k's step: pois_cdf[k-1] (0 for k = 0) */
-    double pois_inv_width[SP_NCAT][SP_POIS_KMAX + 1]; /* 1 / width of k's step (0 when empty) */
+    /* Bucket b of category c covers u = 64 b .. 64 b + 63: bits 0-15 the start
+     * lo of the step k0 holding u = 64 b, bits 16-22 the offset t (1..63) in
+     * the bucket where the next step begins (64: none), bits 23-30 k0, bit 31
+     * set when a second step also begins in the bucket (the CDF is searched
+     * instead: tails and empty steps only). */
+    uint32_t bucket[SP_NCAT][SP_POIS_BUCKETS];
+    float step_c[SP_NCAT][SP_POIS_STRIDE];  /* k (1 - a_k) + step_b[k] / 2 */
+    float step_b[SP_NCAT][SP_POIS_STRIDE];  /* 2 k a_k / width_k (0 for an empty step) */
+    float lin[SP_NCAT][SP_LIN_BUCKETS][2];  /* f at the bucket's first u, and the slope (NaN: a step begins inside) */
     double inv_mean[SP_NCAT];               /* 1 / mean of the discretised trip count */
-    double noise_amp_k[SP_POIS_KMAX + 1];   /* sqrt(3) trip_cv / sqrt(max(k,1)): half-width of the size noise of k trips */
     double growth_log;                      /* ln(growth) / 12: per-month log growth */
     int mid_month;                          /* calendar month (fractional .5 added) at which growth = 1 */
 } sp_spending_model;
@@ -44,40 +65,32 @@ int sp_spending_model_init(sp_spending_model *m, const sp_params *p, int base_ye
 double sp_spending_growth(const sp_spending_model *m, int cal_month);
 
 /* Per-month constants of the household kernel: coef[c] = season x growth / 12
- * / E[N_c] / 2^16 (the share's unit). Prepared once per month. */
+ * / E[N_c] / 2^16 (the share's unit), and the same in single precision (what
+ * the kernel multiplies by). Prepared once per month. */
 typedef struct sp_spending_month {
     double coef[SP_NCAT];
+    float coef_f[SP_NCAT];
     uint32_t month_word; /* the calendar month as the counter's month word */
 } sp_spending_month;
 
 void sp_spending_month_prepare(const sp_spending_model *m, int cal_month, sp_spending_month *out);
 
-/* Planned spending of household i in the prepared month, in yuan, by
- * category, and the number of purchases behind it.
+/* Planned spending of households lo .. lo + n - 1 in the prepared month, in
+ * yuan by category (single precision: the engine sums in double), from each
+ * household's draw w[j] = sp_rng_words(key, lo + j, month_word,
+ * SP_PURPOSE_SPENDING, 0): one 16-bit uniform per category (category c takes
+ * the low half of word c / 2 for even c, the high half for odd c). trips, when
+ * not NULL, receives the trip counts. Vectorised across the eight categories
+ * where the CPU allows (simd.h); the result is bit-identical either way.
  *
- * One Philox call gives eight 16-bit uniforms, one per category. The uniform
- * picks the trip count k by inversion of the Poisson CDF; its position inside
- * k's CDF step is again uniform and independent of k, and sets the size noise. */
-static inline void sp_spending_household(const sp_spending_model *m, const sp_population *pop,
-                                         const sp_spending_month *mo, uint32_t i, sp_rng_key key,
-                                         double out[SP_NCAT], unsigned trips[SP_NCAT])
-{
-    uint32_t w[4];
-    sp_rng_words(key, i, mo->month_word, SP_PURPOSE_SPENDING, 0, w);
-    const uint16_t *share = pop->shares + (size_t)i * SP_NCAT;
-    const double base = (double)pop->consumption[i];
-    for (int c = 0; c < SP_NCAT; c++) {
-        uint32_t u = (c & 1) ? w[c >> 1] >> 16 : w[c >> 1] & 0xffffu;
-        unsigned k = m->pois_start[c][u >> 6];
-        while (u >= m->pois_cdf[c][k]) /* usually 0 or 1 step */
-            k++;
-        /* position inside the step, in (0,1): uniform given k */
-        double r = ((double)(u - m->pois_lo[c][k]) + 0.5) * m->pois_inv_width[c][k];
-        double noise = 1.0 + m->noise_amp_k[k] * (2.0 * r - 1.0);
-        noise = noise > 0 ? noise : 0;
-        out[c] = base * (double)share[c] * mo->coef[c] * (double)k * noise;
-        trips[c] = k;
-    }
-}
+ *   out[j][c] = ((consumption x coef_f[c]) x share[c]) x f_c(u) */
+void sp_spending_chunk(const sp_spending_model *m, const sp_population *pop,
+                       const sp_spending_month *mo, size_t lo, size_t n, const uint32_t (*w)[4],
+                       float (*out)[SP_NCAT], uint8_t (*trips)[SP_NCAT]);
+
+/* One household: draws its words and runs the kernel (tests, tools). */
+void sp_spending_household(const sp_spending_model *m, const sp_population *pop,
+                           const sp_spending_month *mo, uint32_t i, sp_rng_key key,
+                           double out[SP_NCAT], unsigned trips[SP_NCAT]);
 
 #endif

@@ -16,6 +16,7 @@
 #include "results.h"
 #include "rng.h"
 #include "run.h"
+#include "simd.h"
 #include "spending.h"
 #include "status.h"
 #include "table.h"

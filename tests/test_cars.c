@@ -509,6 +509,106 @@ static void test_cash_transfer(void **state)
     sp_hstate_release(&st);
 }
 
+/* sp_cars_chunk (the engine's path: batched draws, shortcuts for quiet
+ * households, ageing) leaves exactly the state that sp_cars_household for
+ * every household followed by ageing leaves, and reports every household
+ * whose outcome is not empty, with the same outcome: through a scrappage
+ * programme with a budget, a purchase subsidy, plate winners and pools. */
+static int outcome_empty(const sp_cars_outcome *o)
+{
+    return !o->purchases && !o->replacement && !o->first && !o->nev && o->value == 0 && !o->scrapped &&
+           o->subsidy_scrappage == 0 && o->scrappage_measure == -1 && o->subsidy_purchase == 0 &&
+           !o->entered && !o->wants_plate && !o->plate_used && !o->plate_expired;
+}
+
+static void chunk_matches_household_steps(void)
+{
+    sp_scrappage_def d = cars_design();
+    d.budget = 2e8;
+    sp_filter *f;
+    sp_cars_measures ms = one_programme(&d, &f);
+    sp_purchase_subsidy_def ps = sp_purchase_subsidy_def_default();
+    ps.start_month = sp_month_make(2020, 9);
+    ps.end_month = sp_month_make(2020, 10);
+    ms.npurchase = 1;
+    ms.purchase[0] = &ps;
+    sp_rng_key key = sp_rng_key_make(42, 9);
+    sp_hstate a, b;
+    assert_int_equal(sp_hstate_init(&a, pop->n, NULL), SP_OK);
+    assert_int_equal(sp_hstate_init(&b, pop->n, NULL), SP_OK);
+    sp_hstate_copy(&a, &pop->state);
+    for (size_t i = 0, won = 0; i < pop->n && won < 2000; i += 7)
+        if (a.ncars[i] == 0) {
+            a.plate_state[i] = SP_PLATE_WON;
+            won++;
+        }
+    sp_hstate_copy(&b, &a);
+    sp_cars_state *ca = sp_cars_state_alloc(pop, &a, &P, key, START, 1, NULL);
+    sp_cars_state *cb = sp_cars_state_alloc(pop, &b, &P, key, START, 1, NULL);
+    assert_non_null(ca);
+    assert_non_null(cb);
+    enum { CH = 256 };
+    uint32_t w[CH][4], who[CH];
+    sp_cars_outcome ev[CH];
+    size_t reported = 0, quiet = 0;
+    for (int t = 0; t < 14; t++) {
+        const int month = START + t;
+        assert_int_equal(sp_cars_prepare(ca, &ms, pop, &a, &P, key, month, NULL), SP_OK);
+        assert_int_equal(sp_cars_prepare(cb, &ms, pop, &b, &P, key, month, NULL), SP_OK);
+        for (size_t lo = 0; lo < pop->n; lo += CH) {
+            size_t n = pop->n - lo < CH ? pop->n - lo : CH;
+            sp_rng_words_batch(key, (uint32_t)lo, n, (uint32_t)month, SP_PURPOSE_CARS, 0, w);
+            size_t ne = sp_cars_chunk(cb, &ms, pop, &b, &P, key, month, lo, n, (const uint32_t(*)[4])w,
+                                      who, ev);
+            size_t e = 0;
+            for (size_t j = 0; j < n; j++) {
+                size_t i = lo + j;
+                sp_cars_outcome o;
+                sp_cars_household(ca, &ms, pop, &a, &P, key, month, i, &o);
+                for (int k = 0; k < a.ncars[i]; k++)
+                    if (a.car_age[k][i] < 65535)
+                        a.car_age[k][i]++;
+                if (e < ne && who[e] == j) {
+                    assert_memory_equal(&o, &ev[e], sizeof o);
+                    e++;
+                    reported++;
+                } else {
+                    assert_true(outcome_empty(&o));
+                    quiet++;
+                }
+            }
+            assert_int_equal(e, ne);
+        }
+        assert_memory_equal(a.ncars, b.ncars, pop->n);
+        assert_memory_equal(a.plate_state, b.plate_state, pop->n);
+        assert_memory_equal(a.applicants, b.applicants, pop->n);
+        assert_memory_equal(a.plate_months, b.plate_months, pop->n * sizeof(uint16_t));
+        for (int k = 0; k < SP_MAX_CARS; k++) {
+            assert_memory_equal(a.car_age[k], b.car_age[k], pop->n * sizeof(uint16_t));
+            assert_memory_equal(a.car_kind[k], b.car_kind[k], pop->n);
+        }
+    }
+    assert_true(sp_cars_scrappage_spent(ca, 0) == sp_cars_scrappage_spent(cb, 0));
+    assert_true(sp_cars_scrappage_spent(ca, 0) > 0);
+    print_message("household-months: %zu through the full step, %zu quiet\n", reported, quiet);
+    assert_true(quiet > 2 * reported); /* the shortcut is the common case */
+    sp_cars_state_free(ca);
+    sp_cars_state_free(cb);
+    sp_hstate_release(&a);
+    sp_hstate_release(&b);
+    sp_filter_free(f);
+}
+
+static void test_chunk_matches_household_steps(void **state)
+{
+    (void)state;
+    print_message("shortcut path: %s\n", sp_simd_name());
+    chunk_matches_household_steps();
+    sp_simd_disable(1); /* and the portable shortcut */
+    chunk_matches_household_steps();
+    sp_simd_disable(0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -525,6 +625,7 @@ int main(void)
         cmocka_unit_test(test_first_cars_without_plates),
         cmocka_unit_test(test_purchase_subsidy_shifts_fuel_and_timing),
         cmocka_unit_test(test_cash_transfer),
+        cmocka_unit_test(test_chunk_matches_household_steps),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

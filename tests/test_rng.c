@@ -186,6 +186,43 @@ static void test_uniformity_across_households_bits(void **state)
         assert_true(fabs((double)ones[b] - NDRAW / 2.0) < 5.0 * sqrt(NDRAW / 4.0));
 }
 
+/* The batched draws equal sp_rng_words word for word, on the vector path the
+ * CPU picks and on the portable path: counts that are and are not multiples
+ * of the vector width, household ids wrapping past 2^32 - 1, every purpose. */
+static void check_batch(void)
+{
+    static uint32_t got[300][4];
+    const uint32_t firsts[] = {0, 1, 4093, UINT32_MAX - 20};
+    const size_t counts[] = {0, 1, 7, 8, 9, 16, 255, 300};
+    for (int f = 0; f < 4; f++)
+        for (int c = 0; c < 8; c++)
+            for (uint32_t purpose = 1; purpose <= 8; purpose++) {
+                sp_rng_key key = sp_rng_key_make(11 + purpose, (uint32_t)c);
+                uint32_t month = 24228 + purpose, draw = purpose % 3;
+                memset(got, 0xA5, sizeof got);
+                sp_rng_words_batch(key, firsts[f], counts[c], month, purpose, draw, got);
+                for (size_t j = 0; j < counts[c]; j++) {
+                    uint32_t expect[4];
+                    sp_rng_words(key, firsts[f] + (uint32_t)j, month, purpose, draw, expect);
+                    assert_memory_equal(got[j], expect, sizeof expect);
+                }
+                if (counts[c] < 300) /* nothing written past the end */
+                    assert_int_equal(got[counts[c]][0], 0xA5A5A5A5u);
+            }
+}
+
+static void test_batch_matches_words(void **state)
+{
+    (void)state;
+    print_message("vector path: %s\n", sp_simd_name());
+    check_batch();
+    sp_simd_disable(1);
+    assert_false(sp_simd_avx2());
+    assert_string_equal(sp_simd_name(), "portable");
+    check_batch();
+    sp_simd_disable(0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_u01_open_interval),
         cmocka_unit_test(test_uniformity_chi_square),
         cmocka_unit_test(test_uniformity_across_households_bits),
+        cmocka_unit_test(test_batch_matches_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

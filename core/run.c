@@ -11,6 +11,7 @@
 #include "calendar.h"
 #include "cars.h"
 #include "plates.h"
+#include "simd.h"
 #include "spending.h"
 #include "vouchers.h"
 
@@ -189,10 +190,6 @@ static void enrol(sp_run *r, size_t i)
     }
 }
 
-/* Households of a block are drawn and simulated in chunks small enough for
- * their draws and spending to stay in the first-level cache. */
-#define CHUNK 256
-
 /* Household i's measures of the month, applied to its spending s (yuan by
  * category): deferred repayment, vouchers, cash transfers, windfall
  * spending. Adds to *gov the government's cost and writes voucher sums into
@@ -284,6 +281,108 @@ static void car_sums(const sp_cars_outcome *co, double w, double *acc)
  * their draws, spending and car events to stay in the first-level cache. */
 #define CHUNK 256
 
+/* The sums of a household with no measure and no car event this month: its
+ * eight categories, and households, persons and cars, into its cell row.
+ * The same additions, in the same order, as the general path in run_block. */
+static inline void plain_sums(double *acc, double w, const float s[SP_NCAT], int size, int nc)
+{
+    for (int c = 0; c < SP_NCAT; c++)
+        acc[SP_M_SPEND0 + c] += w * (double)s[c];
+    acc[SP_M_HOUSEHOLDS] += w;
+    acc[SP_M_PERSONS] += w * size;
+    acc[SP_M_CARS] += w * nc;
+}
+
+/* One row of the cell table per (quintile, area, car owner, liquidity). */
+static inline int cell_of(const sp_population *pop, size_t i, int nc)
+{
+    return ((pop->quintile[i] * SP_NAREA + pop->area[i]) * SP_NCARDIM + (nc > 0 ? 0 : 1)) * SP_NLIQ +
+           pop->liquidity[i];
+}
+
+/* The household loop of a chunk, after its spending and car market: each
+ * household's measures and car event (if any), and its sums into its cell. */
+#define HOUSEHOLD_SUMS(PLAIN_SUMS)                                                                 \
+    for (size_t j = 0; j < n; j++) {                                                               \
+        const size_t i = c0 + j;                                                                   \
+        const int nc = st->ncars[i];                                                               \
+        double *acc = cell[cell_of(pop, i, nc)];                                                   \
+        const double w = pop->weight[i];                                                           \
+        const int event = e < ne && who[e] == j;                                                   \
+        if (!(any || event || st->deferred[i] > 0 || st->pending_months[i] > 0)) {                  \
+            PLAIN_SUMS(acc, w, spend[j], pop->size[i], nc);                                        \
+            continue;                                                                              \
+        }                                                                                          \
+        double s[SP_NCAT], gov = 0;                                                                \
+        for (int c = 0; c < SP_NCAT; c++)                                                          \
+            s[c] = spend[j][c];                                                                    \
+        household_measures(r, i, s, trips[j], ws, w, acc, &gov);                                   \
+        if (event) {                                                                               \
+            const sp_cars_outcome *co = &events[e++];                                              \
+            if (co->wants_plate)                                                                   \
+                enrol(r, i);                                                                       \
+            gov += co->subsidy_scrappage + co->subsidy_purchase;                                   \
+            car_sums(co, w, acc);                                                                  \
+        }                                                                                          \
+        for (int c = 0; c < SP_NCAT; c++)                                                          \
+            acc[SP_M_SPEND0 + c] += w * s[c];                                                      \
+        acc[SP_M_HOUSEHOLDS] += w;                                                                 \
+        acc[SP_M_PERSONS] += w * pop->size[i];                                                     \
+        acc[SP_M_CARS] += w * nc;                                                                  \
+        if (gov > 0)                                                                               \
+            acc[SP_M_GOV_COST] += w * gov;                                                         \
+    }
+
+static void household_sums_portable(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_NCAT],
+                                    const uint8_t (*trips)[SP_NCAT], const uint32_t *who,
+                                    const sp_cars_outcome *events, size_t ne, gsl_rng *ws,
+                                    double cell[][SP_NMETRIC])
+{
+    const sp_population *pop = r->pop;
+    sp_hstate *st = &r->state;
+    const int any = r->any_active;
+    size_t e = 0;
+    HOUSEHOLD_SUMS(plain_sums)
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define SP_RUN_HAVE_AVX2 1
+
+/* plain_sums with four doubles at a time: the same products and sums. The
+ * cell row's households, persons and cars follow total spending, which is
+ * filled in per cell later (0 is added to it here, which leaves it alone). */
+__attribute__((target("avx2"))) static inline void plain_sums_avx2(double *acc, double w,
+                                                                   const float s[SP_NCAT], int size,
+                                                                   int nc)
+{
+    const __m256d w4 = _mm256_set1_pd(w);
+    const __m256 s8 = _mm256_loadu_ps(s);
+    __m256d lo = _mm256_mul_pd(w4, _mm256_cvtps_pd(_mm256_castps256_ps128(s8)));
+    __m256d hi = _mm256_mul_pd(w4, _mm256_cvtps_pd(_mm256_extractf128_ps(s8, 1)));
+    _mm256_storeu_pd(acc + SP_M_SPEND0, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPEND0), lo));
+    _mm256_storeu_pd(acc + SP_M_SPEND0 + 4, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPEND0 + 4), hi));
+    const __m256d rest = _mm256_set_pd(w * nc, w * size, w, 0.0);
+    _mm256_storeu_pd(acc + SP_M_SPENDING, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPENDING), rest));
+}
+
+__attribute__((target("avx2"))) static void household_sums_avx2(sp_run *r, size_t c0, size_t n,
+                                                                const float (*spend)[SP_NCAT],
+                                                                const uint8_t (*trips)[SP_NCAT],
+                                                                const uint32_t *who,
+                                                                const sp_cars_outcome *events,
+                                                                size_t ne, gsl_rng *ws,
+                                                                double cell[][SP_NMETRIC])
+{
+    const sp_population *pop = r->pop;
+    sp_hstate *st = &r->state;
+    const int any = r->any_active;
+    size_t e = 0;
+    HOUSEHOLD_SUMS(plain_sums_avx2)
+}
+#endif
+#undef HOUSEHOLD_SUMS
+
 /* Simulates households [lo, hi) for the month and writes the block's group
  * sums. Per chunk: the draws of every household (batched Philox), baseline
  * spending (sp_spending_chunk), the car market (sp_cars_chunk, which reports
@@ -302,6 +401,9 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
     uint8_t trips[CHUNK][SP_NCAT];
     sp_cars_outcome events[CHUNK];
     memset(trips, 0, sizeof trips);
+#ifdef SP_RUN_HAVE_AVX2
+    const int avx2 = sp_simd_avx2();
+#endif
     for (size_t c0 = lo; c0 < hi; c0 += CHUNK) {
         const size_t n = hi - c0 < CHUNK ? hi - c0 : CHUNK;
         sp_rng_words_batch(r->key, (uint32_t)c0, n, mo->month_word, SP_PURPOSE_SPENDING, 0, wsp);
@@ -310,33 +412,14 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
                           need_trips ? trips : NULL);
         size_t ne = sp_cars_chunk(r->cars, &r->car_measures, pop, st, &r->params, r->key, r->month,
                                   c0, n, (const uint32_t(*)[4])wcar, who, events);
-        size_t e = 0;
-        for (size_t j = 0; j < n; j++) {
-            const size_t i = c0 + j;
-            const int nc = st->ncars[i];
-            const int cl = ((pop->quintile[i] * SP_NAREA + pop->area[i]) * SP_NCARDIM + (nc > 0 ? 0 : 1)) *
-                               SP_NLIQ + pop->liquidity[i];
-            const double w = pop->weight[i];
-            double *acc = cell[cl], s[SP_NCAT], gov = 0;
-            for (int c = 0; c < SP_NCAT; c++)
-                s[c] = spend[j][c];
-            if (r->any_active || st->deferred[i] > 0 || st->pending_months[i] > 0)
-                household_measures(r, i, s, trips[j], ws, w, acc, &gov);
-            if (e < ne && who[e] == j) {
-                const sp_cars_outcome *co = &events[e++];
-                if (co->wants_plate)
-                    enrol(r, i);
-                gov += co->subsidy_scrappage + co->subsidy_purchase;
-                car_sums(co, w, acc);
-            }
-            for (int c = 0; c < SP_NCAT; c++)
-                acc[SP_M_SPEND0 + c] += w * s[c];
-            acc[SP_M_HOUSEHOLDS] += w;
-            acc[SP_M_PERSONS] += w * pop->size[i];
-            acc[SP_M_CARS] += w * nc;
-            if (gov > 0)
-                acc[SP_M_GOV_COST] += w * gov;
-        }
+#ifdef SP_RUN_HAVE_AVX2
+        if (avx2)
+            household_sums_avx2(r, c0, n, (const float(*)[SP_NCAT])spend,
+                                (const uint8_t(*)[SP_NCAT])trips, who, events, ne, ws, cell);
+        else
+#endif
+            household_sums_portable(r, c0, n, (const float(*)[SP_NCAT])spend,
+                                    (const uint8_t(*)[SP_NCAT])trips, who, events, ne, ws, cell);
     }
     memset(out, 0, GM * sizeof(double));
     for (int cl = 0; cl < NCELL; cl++) {

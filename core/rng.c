@@ -120,12 +120,83 @@ __attribute__((target("avx2"))) static void words_batch_avx2(sp_rng_key key, uin
     words_batch_portable(key, first + (uint32_t)j, count - j, month, purpose, draw, out + j);
 }
 #define SP_RNG_HAVE_AVX2 1
+
+/* The same with AVX-512: eight households per register, and the round's two
+ * XORs in one ternary-logic instruction. */
+__attribute__((target("avx512f"))) static void words_batch_avx512(sp_rng_key key, uint32_t first,
+                                                                  size_t count, uint32_t month,
+                                                                  uint32_t purpose, uint32_t draw,
+                                                                  uint32_t (*out)[4])
+{
+    const uint32_t M0 = PHILOX_M4x32_0, M1 = PHILOX_M4x32_1;
+    const uint32_t W0 = PHILOX_W32_0, W1 = PHILOX_W32_1;
+    uint32_t k0[10], k1[10];
+    for (int r = 0; r < 10; r++) {
+        k0[r] = key.k[0] + (uint32_t)r * W0;
+        k1[r] = key.k[1] + (uint32_t)r * W1;
+    }
+    uint64_t p1 = (uint64_t)M1 * purpose;
+    const uint32_t r1c0 = (uint32_t)(p1 >> 32) ^ month ^ k0[0];
+    const uint32_t r1c1 = (uint32_t)p1;
+    uint64_t p0 = (uint64_t)M0 * r1c0;
+    const uint32_t r2hi0 = (uint32_t)(p0 >> 32), r2c3 = (uint32_t)p0;
+    const __m512i m0 = _mm512_set1_epi64(M0), m1 = _mm512_set1_epi64(M1);
+    const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i v_c3_k1_0 = _mm512_set1_epi64((long long)(draw ^ k1[0]));
+    const __m512i v_r1c1_k0_1 = _mm512_set1_epi64((long long)(r1c1 ^ k0[1]));
+    const __m512i v_hi0_k1_1 = _mm512_set1_epi64((long long)(r2hi0 ^ k1[1]));
+    const __m512i v_r2c3 = _mm512_set1_epi64((long long)r2c3);
+    /* households 2k and 2k + 1 of each 128-bit lane, in order */
+    const __m512i first4 = _mm512_set_epi64(11, 10, 3, 2, 9, 8, 1, 0);
+    const __m512i next4 = _mm512_set_epi64(15, 14, 7, 6, 13, 12, 5, 4);
+    __m512i vk0[10], vk1[10];
+    for (int r = 0; r < 10; r++) {
+        vk0[r] = _mm512_set1_epi64((long long)k0[r]);
+        vk1[r] = _mm512_set1_epi64((long long)k1[r]);
+    }
+    size_t j = 0;
+    for (; j + 16 <= count; j += 16) {
+        __m512i c0[2], c1[2], c2[2], c3[2];
+        for (int s = 0; s < 2; s++) {
+            __m512i h = _mm512_add_epi64(_mm512_set1_epi64((long long)(uint32_t)(first + (uint32_t)j + 8u * (uint32_t)s)), lane);
+            __m512i q0 = _mm512_mul_epu32(h, m0);
+            c2[s] = _mm512_xor_si512(_mm512_srli_epi64(q0, 32), v_c3_k1_0);
+            c3[s] = q0;
+            __m512i q1 = _mm512_mul_epu32(c2[s], m1);
+            c0[s] = _mm512_xor_si512(_mm512_srli_epi64(q1, 32), v_r1c1_k0_1);
+            c1[s] = q1;
+            c2[s] = _mm512_xor_si512(c3[s], v_hi0_k1_1);
+            c3[s] = v_r2c3;
+        }
+        for (int r = 2; r < 10; r++)
+            for (int s = 0; s < 2; s++) {
+                __m512i a = _mm512_mul_epu32(c0[s], m0), b = _mm512_mul_epu32(c2[s], m1);
+                c0[s] = _mm512_ternarylogic_epi64(_mm512_srli_epi64(b, 32), c1[s], vk0[r], 0x96); /* a ^ b ^ c */
+                c2[s] = _mm512_ternarylogic_epi64(_mm512_srli_epi64(a, 32), c3[s], vk1[r], 0x96);
+                c1[s] = b;
+                c3[s] = a;
+            }
+        for (int s = 0; s < 2; s++) {
+            __m512i w01 = _mm512_mask_blend_epi32(0xAAAA, c0[s], _mm512_slli_epi64(c1[s], 32));
+            __m512i w23 = _mm512_mask_blend_epi32(0xAAAA, c2[s], _mm512_slli_epi64(c3[s], 32));
+            __m512i lo = _mm512_unpacklo_epi64(w01, w23); /* households 0, 2, 4, 6 */
+            __m512i hi = _mm512_unpackhi_epi64(w01, w23); /* households 1, 3, 5, 7 */
+            _mm512_storeu_si512((void *)out[j + 8 * (size_t)s], _mm512_permutex2var_epi64(lo, first4, hi));
+            _mm512_storeu_si512((void *)out[j + 8 * (size_t)s + 4], _mm512_permutex2var_epi64(lo, next4, hi));
+        }
+    }
+    words_batch_avx2(key, first + (uint32_t)j, count - j, month, purpose, draw, out + j);
+}
 #endif
 
 void sp_rng_words_batch(sp_rng_key key, uint32_t first, size_t count, uint32_t month,
                         uint32_t purpose, uint32_t draw, uint32_t (*out)[4])
 {
 #ifdef SP_RNG_HAVE_AVX2
+    if (sp_simd_avx512()) {
+        words_batch_avx512(key, first, count, month, purpose, draw, out);
+        return;
+    }
     if (sp_simd_avx2()) {
         words_batch_avx2(key, first, count, month, purpose, draw, out);
         return;

@@ -1,40 +1,55 @@
-/* simd.c: run-time choice of the AVX2 or portable kernel paths. */
+/* simd.c: run-time choice of the vector paths. */
 #include "simd.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* 0: not decided yet; 1: portable; 2: AVX2. Relaxed atomics: every thread
- * that decides computes the same value. */
-static atomic_int choice;
-static atomic_int disabled;
+/* The CPU's level + 1 (0: not detected yet) and the cap + 1 (0: none).
+ * Relaxed atomics: every thread that detects computes the same value. */
+static atomic_int detected;
+static atomic_int capped;
 
-static int decide(void)
+static int detect(void)
 {
-    int avx2 = 0;
+    int level = SP_SIMD_PORTABLE;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     __builtin_cpu_init();
-    avx2 = __builtin_cpu_supports("avx2") != 0;
+    if (__builtin_cpu_supports("avx2"))
+        level = SP_SIMD_AVX2;
+    if (level == SP_SIMD_AVX2 && __builtin_cpu_supports("avx512f"))
+        level = SP_SIMD_AVX512;
 #endif
-    const char *env = getenv("SPENDSIM_NO_SIMD");
-    if (env && *env && strcmp(env, "0") != 0)
-        avx2 = 0;
-    return avx2 ? 2 : 1;
+    const char *env = getenv("SPENDSIM_SIMD");
+    if (env && strcmp(env, "portable") == 0)
+        level = SP_SIMD_PORTABLE;
+    else if (env && strcmp(env, "avx2") == 0 && level > SP_SIMD_AVX2)
+        level = SP_SIMD_AVX2;
+    return level;
 }
 
-int sp_simd_avx2(void)
+int sp_simd_level(void)
 {
-    if (atomic_load_explicit(&disabled, memory_order_relaxed))
-        return 0;
-    int c = atomic_load_explicit(&choice, memory_order_relaxed);
-    if (c == 0) {
-        c = decide();
-        atomic_store_explicit(&choice, c, memory_order_relaxed);
+    int d = atomic_load_explicit(&detected, memory_order_relaxed);
+    if (d == 0) {
+        d = detect() + 1;
+        atomic_store_explicit(&detected, d, memory_order_relaxed);
     }
-    return c == 2;
+    int c = atomic_load_explicit(&capped, memory_order_relaxed);
+    return c > 0 && c - 1 < d - 1 ? c - 1 : d - 1;
 }
 
-void sp_simd_disable(int on) { atomic_store_explicit(&disabled, on ? 1 : 0, memory_order_relaxed); }
+void sp_simd_cap(int level)
+{
+    atomic_store_explicit(&capped, level < 0 ? 0 : level + 1, memory_order_relaxed);
+}
 
-const char *sp_simd_name(void) { return sp_simd_avx2() ? "avx2" : "portable"; }
+int sp_simd_avx2(void) { return sp_simd_level() >= SP_SIMD_AVX2; }
+
+int sp_simd_avx512(void) { return sp_simd_level() >= SP_SIMD_AVX512; }
+
+const char *sp_simd_name(void)
+{
+    static const char *const names[] = {"portable", "avx2", "avx512"};
+    return names[sp_simd_level()];
+}

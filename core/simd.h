@@ -1,24 +1,31 @@
 /* simd.h: which vector instructions the hot kernels may use.
  *
  * The engine's hot kernels (batched Philox draws in rng.c, the spending
- * kernel in spending.c) have a portable C path and an AVX2 path, chosen at
- * run time from the CPU. Both paths perform the same integer and IEEE float
- * operations in the same order (no fused multiply-add: the project builds
- * with -ffp-contract=off), so every result is bit-identical whichever path
- * runs; tests check this by running both. */
+ * kernel in spending.c, the car-market shortcut in cars.c, the household sums
+ * in run.c) have a portable C path and AVX2 (and, for the draws, AVX-512)
+ * paths, chosen at run time from the CPU. Every path performs the same
+ * integer and IEEE operations in the same order (no fused multiply-add: the
+ * project builds with -ffp-contract=off), so results are bit-identical
+ * whichever path runs; tests run them all and compare. */
 #ifndef SP_SIMD_H
 #define SP_SIMD_H
 
-/* 1 when the AVX2 paths run: the CPU (and OS) support AVX2, the build has the
- * x86-64 vector code, and neither sp_simd_disable(1) nor the environment
- * variable SPENDSIM_NO_SIMD=1 turned them off. Cheap after the first call. */
+enum { SP_SIMD_PORTABLE = 0, SP_SIMD_AVX2 = 1, SP_SIMD_AVX512 = 2 };
+
+/* The level in use: the best the CPU (and OS) support and the build has code
+ * for, capped by sp_simd_cap and by the environment variable SPENDSIM_SIMD
+ * ("portable", "avx2" or "avx512"). Cheap after the first call. */
+int sp_simd_level(void);
+
+/* Caps the level (SP_SIMD_*); a negative value removes the cap. For tests and
+ * benchmarks: call it between runs, not while one is running. */
+void sp_simd_cap(int level);
+
+/* sp_simd_level() >= SP_SIMD_AVX2, and >= SP_SIMD_AVX512. */
 int sp_simd_avx2(void);
+int sp_simd_avx512(void);
 
-/* Forces the portable paths (on = 1) or returns to the CPU's choice (on = 0).
- * For tests and benchmarks; call it between runs, not while one is running. */
-void sp_simd_disable(int on);
-
-/* "avx2" or "portable": the path in use, for benchmarks and provenance. */
+/* "portable", "avx2" or "avx512": the level in use, for benchmarks and logs. */
 const char *sp_simd_name(void);
 
 #endif

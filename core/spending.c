@@ -185,30 +185,41 @@ __attribute__((target("avx2"))) static void chunk_avx2(const sp_spending_model *
     const __m256 coef = _mm256_loadu_ps(mo->coef_f), zero = _mm256_setzero_ps();
     for (size_t j = 0; j < n; j++) {
         const size_t i = lo + j;
-        uint16_t u[8];
-        memcpy(u, w[j], sizeof u);
-#define LIN(c) ((const double *)m->lin[c][u[c] >> SP_LIN_SHIFT])
-        __m128 e01 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(0)), LIN(1)));
-        __m128 e23 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(2)), LIN(3)));
-        __m128 e45 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(4)), LIN(5)));
-        __m128 e67 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(6)), LIN(7)));
+        /* the bucket of category c: bits 16 c / 2 + SP_LIN_SHIFT .. + 15 of the draw */
+        uint64_t lo64, hi64;
+        memcpy(&lo64, w[j], 8);
+        memcpy(&hi64, w[j] + 2, 8);
+        const double *lin = (const double *)&m->lin[0][0][0];
+#define LIN(c, v) (lin + (c) * SP_LIN_BUCKETS + (((v) >> (16 * ((c) & 3) + SP_LIN_SHIFT)) & (SP_LIN_BUCKETS - 1)))
+        __m128 e01 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(0, lo64)), LIN(1, lo64)));
+        __m128 e23 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(2, lo64)), LIN(3, lo64)));
+        __m128 e45 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(4, hi64)), LIN(5, hi64)));
+        __m128 e67 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(6, hi64)), LIN(7, hi64)));
 #undef LIN
         __m256 a = _mm256_insertf128_ps(_mm256_castps128_ps256(e01), e45, 1); /* f0 b0 f1 b1 | f4 b4 f5 b5 */
         __m256 b = _mm256_insertf128_ps(_mm256_castps128_ps256(e23), e67, 1); /* f2 b2 f3 b3 | f6 b6 f7 b7 */
         __m256 f0 = _mm256_shuffle_ps(a, b, 0x88), slope = _mm256_shuffle_ps(a, b, 0xDD);
-        if (_mm256_movemask_ps(_mm256_cmp_ps(slope, slope, _CMP_UNORD_Q))) {
-            household_portable(m, pop, mo, i, w[j], out[j], trips ? trips[j] : NULL);
-            continue;
-        }
         __m256i r = _mm256_and_si256(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)w[j])), m15);
-        __m256 f = _mm256_max_ps(_mm256_add_ps(f0, _mm256_mul_ps(slope, _mm256_cvtepi32_ps(r))), zero);
+        __m256 f = _mm256_add_ps(f0, _mm256_mul_ps(slope, _mm256_cvtepi32_ps(r)));
+        int steps = _mm256_movemask_ps(_mm256_cmp_ps(slope, slope, _CMP_UNORD_Q));
+        if (steps) { /* categories whose bucket holds the start of a step */
+            float fl[SP_NCAT];
+            _mm256_storeu_ps(fl, f);
+            for (; steps; steps &= steps - 1) {
+                int c = __builtin_ctz((unsigned)steps);
+                unsigned k;
+                fl[c] = trips_noise(m, c, uniform16(w[j], c), &k);
+            }
+            f = _mm256_loadu_ps(fl);
+        }
+        f = _mm256_max_ps(f, zero);
         __m256 share = _mm256_cvtepi32_ps(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(pop->shares + i * SP_NCAT))));
         __m256 s = _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(pop->consumption[i]), coef), share), f);
         _mm256_storeu_ps(out[j], s);
         if (trips)
             for (int c = 0; c < SP_NCAT; c++) {
                 unsigned k;
-                trips_noise(m, c, u[c], &k);
+                trips_noise(m, c, uniform16(w[j], c), &k);
                 trips[j][c] = (uint8_t)k;
             }
     }

@@ -604,9 +604,9 @@ static void test_chunk_matches_household_steps(void **state)
     (void)state;
     print_message("shortcut path: %s\n", sp_simd_name());
     chunk_matches_household_steps();
-    sp_simd_disable(1); /* and the portable shortcut */
+    sp_simd_cap(SP_SIMD_PORTABLE); /* and the portable shortcut */
     chunk_matches_household_steps();
-    sp_simd_disable(0);
+    sp_simd_cap(-1);
 }
 
 int main(void)

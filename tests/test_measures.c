@@ -245,9 +245,10 @@ static void test_all_measures_identical_across_threads(void **state)
     sp_plate_extra_def x = sp_plate_extra_def_default();
     x.month = sp_month_make(2020, 9);
     assert_int_equal(sp_package_add_plate_extra(p, "extra", &x, &e), SP_OK);
-    sp_results *r[3];
-    for (int k = 0; k < 3; k++) {
-        sp_simd_disable(k == 2);
+    /* 1 thread; 2 threads; 2 threads capped at AVX2; 2 threads portable */
+    sp_results *r[4];
+    for (int k = 0; k < 4; k++) {
+        sp_simd_cap(k == 2 ? SP_SIMD_AVX2 : k == 3 ? SP_SIMD_PORTABLE : -1);
         sp_experiment_def d = sp_experiment_def_default();
         d.population = pop;
         d.packages[0] = b;
@@ -262,9 +263,9 @@ static void test_all_measures_identical_across_threads(void **state)
         r[k] = sp_experiment_run(&d, &e);
         assert_non_null(r[k]);
     }
-    sp_simd_disable(0);
+    sp_simd_cap(-1);
     size_t cells = (size_t)2 * 2 * 12 * SP_NGROUP * SP_NMETRIC;
-    for (int k = 1; k < 3; k++) {
+    for (int k = 1; k < 4; k++) {
         assert_memory_equal(r[0]->cube, r[k]->cube, cells * sizeof(double));
         assert_memory_equal(r[0]->plates, r[k]->plates, (size_t)2 * 2 * 12 * SP_NPLATESTAT * sizeof(double));
     }
@@ -273,7 +274,7 @@ static void test_all_measures_identical_across_threads(void **state)
     for (int m = 0; m < 12; m++)
         gov += get(r[0], 1, 0, m, SP_M_GOV_COST);
     assert_true(gov > 0);
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 4; k++)
         sp_results_free(r[k]);
     sp_package_free(b);
     sp_package_free(p);

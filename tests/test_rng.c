@@ -214,13 +214,14 @@ static void check_batch(void)
 static void test_batch_matches_words(void **state)
 {
     (void)state;
-    print_message("vector path: %s\n", sp_simd_name());
-    check_batch();
-    sp_simd_disable(1);
-    assert_false(sp_simd_avx2());
+    print_message("vector level: %s\n", sp_simd_name());
+    for (int level = SP_SIMD_AVX512; level >= SP_SIMD_PORTABLE; level--) {
+        sp_simd_cap(level);
+        assert_true(sp_simd_level() <= level);
+        check_batch();
+    }
     assert_string_equal(sp_simd_name(), "portable");
-    check_batch();
-    sp_simd_disable(0);
+    sp_simd_cap(-1);
 }
 
 int main(void)

@@ -261,9 +261,9 @@ static void kernels_agree(const sp_params *p)
             size_t n = pop->n - lo < CH ? pop->n - lo : CH;
             sp_rng_words_batch(key, (uint32_t)lo, n, mo.month_word, SP_PURPOSE_SPENDING, 0, w);
             sp_spending_chunk(&m, pop, &mo, lo, n, (const uint32_t(*)[4])w, a, ta);
-            sp_simd_disable(1);
+            sp_simd_cap(SP_SIMD_PORTABLE);
             sp_spending_chunk(&m, pop, &mo, lo, n, (const uint32_t(*)[4])w, b, tb);
-            sp_simd_disable(0);
+            sp_simd_cap(-1);
             assert_memory_equal(a, b, n * sizeof a[0]);
             assert_memory_equal(ta, tb, n * sizeof ta[0]);
             for (size_t j = 0; j < n; j++)

@@ -293,24 +293,25 @@ static inline void plain_sums(double *acc, double w, const float s[SP_NCAT], int
     acc[SP_M_CARS] += w * nc;
 }
 
-/* One row of the cell table per (quintile, area, car owner, liquidity). */
-static inline int cell_of(const sp_population *pop, size_t i, int nc)
-{
-    return ((pop->quintile[i] * SP_NAREA + pop->area[i]) * SP_NCARDIM + (nc > 0 ? 0 : 1)) * SP_NLIQ +
-           pop->liquidity[i];
-}
-
 /* The household loop of a chunk, after its spending and car market: each
- * household's measures and car event (if any), and its sums into its cell. */
+ * household's measures and car event (if any), and its sums into its cell
+ * (one row per quintile, area, car owner and liquidity type). Columns are
+ * read through local pointers: the loop stores doubles and calls functions,
+ * and the compiler would otherwise reload every column pointer. */
 #define HOUSEHOLD_SUMS(PLAIN_SUMS)                                                                 \
+    const uint8_t *const nc_col = st->ncars, *const q_col = pop->quintile, *const a_col = pop->area, \
+                         *const l_col = pop->liquidity, *const size_col = pop->size,              \
+                         *const pend_col = st->pending_months;                                     \
+    const float *const w_col = pop->weight, *const def_col = st->deferred;                         \
     for (size_t j = 0; j < n; j++) {                                                               \
         const size_t i = c0 + j;                                                                   \
-        const int nc = st->ncars[i];                                                               \
-        double *acc = cell[cell_of(pop, i, nc)];                                                   \
-        const double w = pop->weight[i];                                                           \
+        const int nc = nc_col[i];                                                                  \
+        double *acc = cell[((q_col[i] * SP_NAREA + a_col[i]) * SP_NCARDIM + (nc > 0 ? 0 : 1)) *    \
+                               SP_NLIQ + l_col[i]];                                                \
+        const double w = w_col[i];                                                                 \
         const int event = e < ne && who[e] == j;                                                   \
-        if (!(any || event || st->deferred[i] > 0 || st->pending_months[i] > 0)) {                  \
-            PLAIN_SUMS(acc, w, spend[j], pop->size[i], nc);                                        \
+        if (!(any | event | (def_col[i] > 0) | (pend_col[i] > 0))) {                               \
+            PLAIN_SUMS(acc, w, spend[j], size_col[i], nc);                                         \
             continue;                                                                              \
         }                                                                                          \
         double s[SP_NCAT], gov = 0;                                                                \
@@ -327,7 +328,7 @@ static inline int cell_of(const sp_population *pop, size_t i, int nc)
         for (int c = 0; c < SP_NCAT; c++)                                                          \
             acc[SP_M_SPEND0 + c] += w * s[c];                                                      \
         acc[SP_M_HOUSEHOLDS] += w;                                                                 \
-        acc[SP_M_PERSONS] += w * pop->size[i];                                                     \
+        acc[SP_M_PERSONS] += w * size_col[i];                                                      \
         acc[SP_M_CARS] += w * nc;                                                                  \
         if (gov > 0)                                                                               \
             acc[SP_M_GOV_COST] += w * gov;                                                         \

@@ -149,13 +149,23 @@ static void household_portable(const sp_spending_model *m, const sp_population *
 {
     const uint16_t *share = pop->shares + i * SP_NCAT;
     const float base = pop->consumption[i];
+    float f[SP_NCAT];
+    unsigned steps = 0;
+    /* without branches first (a NaN slope marks a bucket where a step begins) */
     for (int c = 0; c < SP_NCAT; c++) {
         uint32_t u = uniform16(w, c);
         const float *e = m->lin[c][u >> SP_LIN_SHIFT];
+        f[c] = e[0] + e[1] * (float)(int32_t)(u & SP_LIN_MASK);
+        steps |= (unsigned)(e[1] != e[1]) << c;
+    }
+    for (; steps; steps &= steps - 1) {
+        int c = __builtin_ctz(steps);
         unsigned k;
-        float f = e[1] == e[1] ? e[0] + e[1] * (float)(int32_t)(u & SP_LIN_MASK) : trips_noise(m, c, u, &k);
-        f = f > 0.0f ? f : 0.0f;
-        out[c] = base * mo->coef_f[c] * (float)share[c] * f;
+        f[c] = trips_noise(m, c, uniform16(w, c), &k);
+    }
+    for (int c = 0; c < SP_NCAT; c++) {
+        float fc = f[c] > 0.0f ? f[c] : 0.0f;
+        out[c] = base * mo->coef_f[c] * (float)share[c] * fc;
     }
     if (trips)
         for (int c = 0; c < SP_NCAT; c++) {

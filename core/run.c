@@ -281,108 +281,136 @@ static void car_sums(const sp_cars_outcome *co, double w, double *acc)
  * their draws, spending and car events to stay in the first-level cache. */
 #define CHUNK 256
 
-/* The sums of a household with no measure and no car event this month: its
- * eight categories, and households, persons and cars, into its cell row.
- * The same additions, in the same order, as the general path in run_block. */
-static inline void plain_sums(double *acc, double w, const float s[SP_NCAT], int size, int nc)
-{
-    for (int c = 0; c < SP_NCAT; c++)
-        acc[SP_M_SPEND0 + c] += w * (double)s[c];
-    acc[SP_M_HOUSEHOLDS] += w;
-    acc[SP_M_PERSONS] += w * size;
-    acc[SP_M_CARS] += w * nc;
-}
+/* The sums of a chunk's households go into their cells (one row per
+ * quintile, area, car owner and liquidity type) in two passes: first the
+ * plain households (no measure, no deferred or windfall spending, no car
+ * event this month) in a tight loop, then the others in order through the
+ * general path. Every path adds the same products in the same order. */
+#define CELL_OF(i, nc)                                                                             \
+    (((pop->quintile[i] * SP_NAREA + pop->area[i]) * SP_NCARDIM + ((nc) > 0 ? 0 : 1)) * SP_NLIQ +   \
+     pop->liquidity[i])
+#define IS_SPECIAL(special, j) (((special)[(j) >> 5] >> ((j)&31)) & 1u)
+/* Column pointers as locals: the vector stores may alias anything, and the
+ * compiler would otherwise reload every column pointer after each. */
+#define PLAIN_COLUMNS                                                                              \
+    const uint8_t *const nc_col = st->ncars + c0, *const q_col = pop->quintile + c0,               \
+                         *const a_col = pop->area + c0, *const l_col = pop->liquidity + c0,        \
+                         *const size_col = pop->size + c0;                                         \
+    const float *const w_col = pop->weight + c0
+#define PLAIN_CELL(j, nc)                                                                          \
+    cell[((q_col[j] * SP_NAREA + a_col[j]) * SP_NCARDIM + ((nc) > 0 ? 0 : 1)) * SP_NLIQ + l_col[j]]
 
-/* The household loop of a chunk, after its spending and car market: each
- * household's measures and car event (if any), and its sums into its cell
- * (one row per quintile, area, car owner and liquidity type). Columns are
- * read through local pointers: the loop stores doubles and calls functions,
- * and the compiler would otherwise reload every column pointer. */
-#define HOUSEHOLD_SUMS(PLAIN_SUMS)                                                                 \
-    const uint8_t *const nc_col = st->ncars, *const q_col = pop->quintile, *const a_col = pop->area, \
-                         *const l_col = pop->liquidity, *const size_col = pop->size,              \
-                         *const pend_col = st->pending_months;                                     \
-    const float *const w_col = pop->weight, *const def_col = st->deferred;                         \
-    for (size_t j = 0; j < n; j++) {                                                               \
-        const size_t i = c0 + j;                                                                   \
-        const int nc = nc_col[i];                                                                  \
-        double *acc = cell[((q_col[i] * SP_NAREA + a_col[i]) * SP_NCARDIM + (nc > 0 ? 0 : 1)) *    \
-                               SP_NLIQ + l_col[i]];                                                \
-        const double w = w_col[i];                                                                 \
-        const int event = e < ne && who[e] == j;                                                   \
-        if (!(any | event | (def_col[i] > 0) | (pend_col[i] > 0))) {                               \
-            PLAIN_SUMS(acc, w, spend[j], size_col[i], nc);                                         \
-            continue;                                                                              \
-        }                                                                                          \
-        double s[SP_NCAT], gov = 0;                                                                \
-        for (int c = 0; c < SP_NCAT; c++)                                                          \
-            s[c] = spend[j][c];                                                                    \
-        household_measures(r, i, s, trips[j], ws, w, acc, &gov);                                   \
-        if (event) {                                                                               \
-            const sp_cars_outcome *co = &events[e++];                                              \
-            if (co->wants_plate)                                                                   \
-                enrol(r, i);                                                                       \
-            gov += co->subsidy_scrappage + co->subsidy_purchase;                                   \
-            car_sums(co, w, acc);                                                                  \
-        }                                                                                          \
-        for (int c = 0; c < SP_NCAT; c++)                                                          \
-            acc[SP_M_SPEND0 + c] += w * s[c];                                                      \
-        acc[SP_M_HOUSEHOLDS] += w;                                                                 \
-        acc[SP_M_PERSONS] += w * size_col[i];                                                      \
-        acc[SP_M_CARS] += w * nc;                                                                  \
-        if (gov > 0)                                                                               \
-            acc[SP_M_GOV_COST] += w * gov;                                                         \
+static void plain_sums_portable(const sp_population *pop, const sp_hstate *st, size_t c0, size_t n,
+                                const uint32_t *special, const float (*spend)[SP_NCAT],
+                                double cell[][SP_NMETRIC])
+{
+    PLAIN_COLUMNS;
+    for (size_t j = 0; j < n; j++) {
+        if (IS_SPECIAL(special, j))
+            continue;
+        const int nc = nc_col[j];
+        double *acc = PLAIN_CELL(j, nc);
+        const double w = w_col[j];
+        for (int c = 0; c < SP_NCAT; c++)
+            acc[SP_M_SPEND0 + c] += w * (double)spend[j][c];
+        acc[SP_M_HOUSEHOLDS] += w;
+        acc[SP_M_PERSONS] += w * size_col[j];
+        acc[SP_M_CARS] += w * nc;
     }
-
-static void household_sums_portable(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_NCAT],
-                                    const uint8_t (*trips)[SP_NCAT], const uint32_t *who,
-                                    const sp_cars_outcome *events, size_t ne, gsl_rng *ws,
-                                    double cell[][SP_NMETRIC])
-{
-    const sp_population *pop = r->pop;
-    sp_hstate *st = &r->state;
-    const int any = r->any_active;
-    size_t e = 0;
-    HOUSEHOLD_SUMS(plain_sums)
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define SP_RUN_HAVE_AVX2 1
 
-/* plain_sums with four doubles at a time: the same products and sums. The
- * cell row's households, persons and cars follow total spending, which is
- * filled in per cell later (0 is added to it here, which leaves it alone). */
-__attribute__((target("avx2"))) static inline void plain_sums_avx2(double *acc, double w,
-                                                                   const float s[SP_NCAT], int size,
-                                                                   int nc)
+/* plain_sums_portable with four doubles at a time: the same products and
+ * sums. Households, persons and cars follow total spending in the row, which
+ * is filled in per cell later (0 is added to it here, which leaves it alone). */
+__attribute__((target("avx2"))) static void plain_sums_avx2(const sp_population *pop,
+                                                            const sp_hstate *st, size_t c0, size_t n,
+                                                            const uint32_t *special,
+                                                            const float (*spend)[SP_NCAT],
+                                                            double cell[][SP_NMETRIC])
 {
-    const __m256d w4 = _mm256_set1_pd(w);
-    const __m256 s8 = _mm256_loadu_ps(s);
-    __m256d lo = _mm256_mul_pd(w4, _mm256_cvtps_pd(_mm256_castps256_ps128(s8)));
-    __m256d hi = _mm256_mul_pd(w4, _mm256_cvtps_pd(_mm256_extractf128_ps(s8, 1)));
-    _mm256_storeu_pd(acc + SP_M_SPEND0, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPEND0), lo));
-    _mm256_storeu_pd(acc + SP_M_SPEND0 + 4, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPEND0 + 4), hi));
-    const __m256d rest = _mm256_set_pd(w * nc, w * size, w, 0.0);
-    _mm256_storeu_pd(acc + SP_M_SPENDING, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPENDING), rest));
+    PLAIN_COLUMNS;
+    for (size_t j = 0; j < n; j++) {
+        if (IS_SPECIAL(special, j))
+            continue;
+        const int nc = nc_col[j];
+        double *acc = PLAIN_CELL(j, nc);
+        const double w = w_col[j];
+        const __m256d w4 = _mm256_set1_pd(w);
+        const __m256 s8 = _mm256_loadu_ps(spend[j]);
+        __m256d lo = _mm256_mul_pd(w4, _mm256_cvtps_pd(_mm256_castps256_ps128(s8)));
+        __m256d hi = _mm256_mul_pd(w4, _mm256_cvtps_pd(_mm256_extractf128_ps(s8, 1)));
+        _mm256_storeu_pd(acc + SP_M_SPEND0, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPEND0), lo));
+        _mm256_storeu_pd(acc + SP_M_SPEND0 + 4, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPEND0 + 4), hi));
+        const __m256d rest = _mm256_set_pd(w * nc, w * size_col[j], w, 0.0);
+        _mm256_storeu_pd(acc + SP_M_SPENDING, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPENDING), rest));
+    }
 }
+#endif
 
-__attribute__((target("avx2"))) static void household_sums_avx2(sp_run *r, size_t c0, size_t n,
-                                                                const float (*spend)[SP_NCAT],
-                                                                const uint8_t (*trips)[SP_NCAT],
-                                                                const uint32_t *who,
-                                                                const sp_cars_outcome *events,
-                                                                size_t ne, gsl_rng *ws,
-                                                                double cell[][SP_NMETRIC])
+static void chunk_sums(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_NCAT],
+                       const uint8_t (*trips)[SP_NCAT], const uint32_t *who,
+                       const sp_cars_outcome *events, size_t ne, gsl_rng *ws, int avx2,
+                       double cell[][SP_NMETRIC])
 {
     const sp_population *pop = r->pop;
     sp_hstate *st = &r->state;
-    const int any = r->any_active;
-    size_t e = 0;
-    HOUSEHOLD_SUMS(plain_sums_avx2)
-}
+    uint32_t special[CHUNK / 32] = {0};
+    if (r->any_active) {
+        memset(special, 0xff, sizeof special);
+    } else {
+        const float *def = st->deferred + c0;
+        const uint8_t *pend = st->pending_months + c0;
+        for (size_t j = 0; j < n; j++)
+            special[j >> 5] |= (uint32_t)((def[j] > 0) | (pend[j] > 0)) << (j & 31);
+        for (size_t e = 0; e < ne; e++)
+            special[who[e] >> 5] |= 1u << (who[e] & 31);
+    }
+#ifdef SP_RUN_HAVE_AVX2
+    if (avx2)
+        plain_sums_avx2(pop, st, c0, n, special, spend, cell);
+    else
 #endif
-#undef HOUSEHOLD_SUMS
+        plain_sums_portable(pop, st, c0, n, special, spend, cell);
+    (void)avx2;
+    size_t e = 0;
+    for (size_t k = 0; k < CHUNK / 32; k++)
+        for (uint32_t bits = special[k]; bits; bits &= bits - 1) {
+            const size_t j = 32 * k + (size_t)__builtin_ctz(bits);
+            if (j >= n)
+                break;
+            const size_t i = c0 + j;
+            const double w = pop->weight[i];
+            double s[SP_NCAT], gov = 0;
+            for (int c = 0; c < SP_NCAT; c++)
+                s[c] = spend[j][c];
+            /* the cell after the car market; measures do not change cars */
+            double *acc = cell[CELL_OF(i, st->ncars[i])];
+            household_measures(r, i, s, trips[j], ws, w, acc, &gov);
+            if (e < ne && who[e] == j) {
+                const sp_cars_outcome *co = &events[e++];
+                if (co->wants_plate)
+                    enrol(r, i);
+                gov += co->subsidy_scrappage + co->subsidy_purchase;
+                car_sums(co, w, acc);
+            }
+            const int nc = st->ncars[i];
+            for (int c = 0; c < SP_NCAT; c++)
+                acc[SP_M_SPEND0 + c] += w * s[c];
+            acc[SP_M_HOUSEHOLDS] += w;
+            acc[SP_M_PERSONS] += w * pop->size[i];
+            acc[SP_M_CARS] += w * nc;
+            if (gov > 0)
+                acc[SP_M_GOV_COST] += w * gov;
+        }
+}
+#undef CELL_OF
+#undef IS_SPECIAL
+#undef PLAIN_COLUMNS
+#undef PLAIN_CELL
 
 /* Simulates households [lo, hi) for the month and writes the block's group
  * sums. Per chunk: the draws of every household (batched Philox), baseline
@@ -402,9 +430,7 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
     uint8_t trips[CHUNK][SP_NCAT];
     sp_cars_outcome events[CHUNK];
     memset(trips, 0, sizeof trips);
-#ifdef SP_RUN_HAVE_AVX2
     const int avx2 = sp_simd_avx2();
-#endif
     for (size_t c0 = lo; c0 < hi; c0 += CHUNK) {
         const size_t n = hi - c0 < CHUNK ? hi - c0 : CHUNK;
         sp_rng_words_batch(r->key, (uint32_t)c0, n, mo->month_word, SP_PURPOSE_SPENDING, 0, wsp);
@@ -413,14 +439,8 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
                           need_trips ? trips : NULL);
         size_t ne = sp_cars_chunk(r->cars, &r->car_measures, pop, st, &r->params, r->key, r->month,
                                   c0, n, (const uint32_t(*)[4])wcar, who, events);
-#ifdef SP_RUN_HAVE_AVX2
-        if (avx2)
-            household_sums_avx2(r, c0, n, (const float(*)[SP_NCAT])spend,
-                                (const uint8_t(*)[SP_NCAT])trips, who, events, ne, ws, cell);
-        else
-#endif
-            household_sums_portable(r, c0, n, (const float(*)[SP_NCAT])spend,
-                                    (const uint8_t(*)[SP_NCAT])trips, who, events, ne, ws, cell);
+        chunk_sums(r, c0, n, (const float(*)[SP_NCAT])spend, (const uint8_t(*)[SP_NCAT])trips, who,
+                   events, ne, ws, avx2, cell);
     }
     memset(out, 0, GM * sizeof(double));
     for (int cl = 0; cl < NCELL; cl++) {

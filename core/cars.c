@@ -36,7 +36,7 @@ struct sp_cars_state {
     /* Precomputed from the run's parameters (the hot path takes no pow/exp/log): */
     double hazard[HAZARD_TABLE];   /* sp_cars_entry_hazard by age in months */
     double income_mult[5];         /* sp_cars_income_multiplier by quintile */
-    uint16_t *wish_p;              /* monthly probability of wanting a car, units of 2^-20 */
+    uint16_t *wish_p;              /* monthly probability of wanting a car, units of 2^-20 (households car-less at the start; 0 for owners) */
     double price_factor;           /* car_price_share x exp(sigma^2 / 2): expected price / income */
     /* Draw thresholds of the household shortcut (sp_cars_chunk): a 32-bit
      * word w gives an event exactly when w < threshold, as sp_u01(w) < x does. */
@@ -341,12 +341,21 @@ sp_cars_state *sp_cars_state_alloc(const sp_population *pop, const sp_hstate *in
     }
     cs->plates_required = plates_required ? 1 : 0;
     cs->offer_month = -1;
+    /* ln income once per household: the reference mean, then the wish */
+    double *lny = malloc(m * sizeof *lny);
+    if (!lny) {
+        sp_cars_state_free(cs);
+        sp_err_set(err, SP_ENOMEM, "out of memory for the car state of %zu households", n);
+        return NULL;
+    }
     double sw = 0, sl = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        lny[i] = pop->income[i] > 0 ? log(pop->income[i]) : 0;
         if (pop->income[i] > 0) {
             sw += pop->weight[i];
-            sl += pop->weight[i] * log(pop->income[i]);
+            sl += pop->weight[i] * lny[i];
         }
+    }
     cs->ln_income_ref = sw > 0 ? sl / sw : log(150000.0);
     for (int a = 0; a < HAZARD_TABLE; a++)
         cs->hazard[a] = sp_cars_entry_hazard(p, a);
@@ -359,17 +368,18 @@ sp_cars_state *sp_cars_state_alloc(const sp_population *pop, const sp_hstate *in
         }
     cs->buy_thr = threshold32(sp_cars_logit_shift(p->car_purchase_prob, 0));
     cs->price_factor = p->car_price_share * exp(0.5 * p->car_price_sigma * p->car_price_sigma);
-    for (size_t i = 0; i < n; i++) {
-        double r = p->car_wish_rate;
-        if (r > 0 && pop->drivers[i] > 0) {
-            double y = pop->income[i] > 1 ? pop->income[i] : 1;
-            double lg = log(r / (1.0 - r)) + p->car_wish_income_slope * (log(y) - cs->ln_income_ref) +
+    /* Only car-less households wish for a car, and a household never loses
+     * its last car (a replaced car leaves as the new one comes). */
+    const double r = p->car_wish_rate, base = r > 0 ? log(r / (1.0 - r)) : 0;
+    for (size_t i = 0; i < n; i++)
+        if (r > 0 && pop->drivers[i] > 0 && initial->ncars[i] == 0) {
+            double lg = base + p->car_wish_income_slope * ((pop->income[i] > 1 ? lny[i] : 0) - cs->ln_income_ref) +
                         p->car_wish_size_slope * (pop->size[i] - 2.31) +
                         p->car_wish_driver_slope * (pop->drivers[i] - 1.0);
             double q = logistic(lg) / WISH_UNIT;
             cs->wish_p[i] = (uint16_t)(q > 65535 ? 65535 : lround(q));
         }
-    }
+    free(lny);
     const double q = p->car_purchase_prob;
     for (size_t i = 0; i < n; i++) {
         uint8_t ps = initial->plate_state[i];

@@ -364,8 +364,12 @@ static void chunk_sums(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_N
     } else {
         const float *def = st->deferred + c0;
         const uint8_t *pend = st->pending_months + c0;
-        for (size_t j = 0; j < n; j++)
-            special[j >> 5] |= (uint32_t)((def[j] > 0) | (pend[j] > 0)) << (j & 31);
+        for (size_t k = 0; 32 * k < n; k++) { /* a word at a time, in a register */
+            uint32_t bits = 0;
+            for (size_t b = 0; b < 32 && 32 * k + b < n; b++)
+                bits |= (uint32_t)((def[32 * k + b] > 0) | (pend[32 * k + b] > 0)) << b;
+            special[k] = bits;
+        }
         for (size_t e = 0; e < ne; e++)
             special[who[e] >> 5] |= 1u << (who[e] & 31);
     }

@@ -770,14 +770,31 @@ void sp_cars_household_words(sp_cars_state *cs, const sp_cars_measures *ms,
  * constants. */
 typedef struct quiet_ctx {
     const uint8_t *ps, *nc, *q, *offer;
-    const uint16_t *age0, *age1, *wish;
+    uint16_t *age0, *age1; /* quiet households' cars age here */
+    const uint16_t *wish;
     uint8_t *flags;
+    const float *income;                       /* read only to prefetch: */
+    const uint8_t *drivers, *kind0, *kind1, *hold;
     const uint32_t (*entry)[HAZARD_TABLE];
     uint32_t buy;      /* buy_thr */
     uint32_t subsidy;  /* 1: a purchase subsidy runs this month (every owner takes the full step) */
     uint32_t offers;   /* 1: scrappage offers were prepared for this month */
     uint32_t plates;   /* plates_required */
 } quiet_ctx;
+
+/* The full step of household i reads columns the chunk does not stream
+ * (income, car kinds, plate holding, offers): classification asks for them
+ * as soon as it finds the household busy, so the cache misses overlap with
+ * the rest of the pass. */
+static inline void fetch_busy(const quiet_ctx *x, size_t i)
+{
+    __builtin_prefetch(&x->income[i]);
+    __builtin_prefetch(&x->drivers[i]);
+    __builtin_prefetch(&x->kind0[i]);
+    __builtin_prefetch(&x->kind1[i]);
+    __builtin_prefetch(&x->hold[i]);
+    __builtin_prefetch(&x->offer[i]);
+}
 
 /* Pass 1 of the chunk, without branches: which households do nothing this
  * month, as decide() would find from the same draws (the thresholds give
@@ -815,7 +832,11 @@ static void classify_portable(const quiet_ctx *x, size_t lo, size_t j0, size_t m
         const uint32_t nev = ps == SP_PLATE_NEV_QUEUE ? F_PLATE_NEV : 0;
         const uint32_t fl2 = pool ? (fl & ~(uint32_t)F_PLATE_NEV) | nev : fl;
         x->flags[i] = (uint8_t)(q ? fl2 : fl);
+        x->age0[i] = (uint16_t)(a0 + (q & (nc >= 1) & (a0 != UINT16_MAX)));
+        x->age1[i] = (uint16_t)(a1 + (q & (nc >= 2) & (a1 != UINT16_MAX)));
         busy[j >> 5] |= (q ^ 1u) << (j & 31);
+        if (!q)
+            fetch_busy(x, i);
     }
 }
 
@@ -885,8 +906,22 @@ __attribute__((target("avx2"))) static void classify_avx2(const quiet_ctx *x, si
         __m256i nfl = _mm256_blendv_epi8(fl, fl2, _mm256_and_si256(quiet, pool));
         __m128i f16 = _mm_packus_epi32(_mm256_castsi256_si128(nfl), _mm256_extracti128_si256(nfl, 1));
         _mm_storel_epi64((__m128i *)(x->flags + i), _mm_packus_epi16(f16, f16));
+        /* the quiet households' cars age by a month (a mask of all ones is -1) */
+        __m256i age_max = _mm256_set1_epi32(UINT16_MAX);
+        __m256i inc0 = _mm256_andnot_si256(_mm256_cmpeq_epi32(a0, age_max),
+                                           _mm256_and_si256(quiet, _mm256_cmpgt_epi32(nc, zero)));
+        __m256i inc1 = _mm256_andnot_si256(_mm256_cmpeq_epi32(a1, age_max),
+                                           _mm256_and_si256(quiet, _mm256_cmpgt_epi32(nc, _mm256_set1_epi32(1))));
+        a0 = _mm256_sub_epi32(a0, inc0);
+        a1 = _mm256_sub_epi32(a1, inc1);
+        _mm_storeu_si128((__m128i *)(x->age0 + i),
+                         _mm_packus_epi32(_mm256_castsi256_si128(a0), _mm256_extracti128_si256(a0, 1)));
+        _mm_storeu_si128((__m128i *)(x->age1 + i),
+                         _mm_packus_epi32(_mm256_castsi256_si128(a1), _mm256_extracti128_si256(a1, 1)));
         uint32_t bits = (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(quiet)) ^ 0xffu;
         busy[j >> 5] |= bits << (j & 31);
+        for (; bits; bits &= bits - 1)
+            fetch_busy(x, i + (size_t)__builtin_ctz(bits));
     }
 #undef U8
 #undef U16
@@ -909,6 +944,11 @@ size_t sp_cars_chunk(sp_cars_state *cs, const sp_cars_measures *ms, const sp_pop
     x.age1 = st->car_age[1];
     x.wish = cs->wish_p;
     x.flags = cs->flags;
+    x.income = pop->income;
+    x.drivers = pop->drivers;
+    x.kind0 = st->car_kind[0];
+    x.kind1 = st->car_kind[1];
+    x.hold = cs->hold_months;
     x.entry = (const uint32_t(*)[HAZARD_TABLE])cs->entry_thr;
     x.buy = cs->buy_thr;
     /* With a purchase subsidy running, every owner's hazards shift: no shortcut. */
@@ -933,16 +973,13 @@ size_t sp_cars_chunk(sp_cars_state *cs, const sp_cars_measures *ms, const sp_pop
         for (size_t k = 0; k < SUB / 32; k++)
             for (uint32_t bits = busy[k]; bits; bits &= bits - 1) {
                 size_t j = s0 + 32 * k + (size_t)__builtin_ctz(bits);
-                sp_cars_household_words(cs, ms, pop, st, p, key, month, lo + j, w[j], &out[ne]);
+                const size_t i = lo + j;
+                sp_cars_household_words(cs, ms, pop, st, p, key, month, i, w[j], &out[ne]);
                 who[ne++] = (uint32_t)j;
+                for (int c = 0; c < st->ncars[i] && c < SP_MAX_CARS; c++) /* its cars age by a month */
+                    if (st->car_age[c][i] < UINT16_MAX)
+                        st->car_age[c][i]++;
             }
-    }
-    /* every car ages by one month */
-    for (int c = 0; c < SP_MAX_CARS; c++) {
-        uint16_t *age = st->car_age[c] + lo;
-        const uint8_t *ncars = st->ncars + lo;
-        for (size_t j = 0; j < n; j++)
-            age[j] = (uint16_t)(age[j] + (c < ncars[j] && age[j] != UINT16_MAX));
     }
     return ne;
 }

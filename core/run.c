@@ -345,7 +345,8 @@ __attribute__((target("avx2"))) static void plain_sums_avx2(const sp_population 
         __m256d hi = _mm256_mul_pd(w4, _mm256_cvtps_pd(_mm256_extractf128_ps(s8, 1)));
         _mm256_storeu_pd(acc + SP_M_SPEND0, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPEND0), lo));
         _mm256_storeu_pd(acc + SP_M_SPEND0 + 4, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPEND0 + 4), hi));
-        const __m256d rest = _mm256_set_pd(w * nc, w * size_col[j], w, 0.0);
+        /* w x (0, 1, size, cars): the same products as w * size and w * nc */
+        const __m256d rest = _mm256_mul_pd(w4, _mm256_cvtepi32_pd(_mm_set_epi32(nc, size_col[j], 1, 0)));
         _mm256_storeu_pd(acc + SP_M_SPENDING, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPENDING), rest));
     }
 }

@@ -350,6 +350,28 @@ __attribute__((target("avx2"))) static void plain_sums_avx2(const sp_population 
         _mm256_storeu_pd(acc + SP_M_SPENDING, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPENDING), rest));
     }
 }
+
+/* Bit j of special[j / 32]: household j repays deferred spending or spends a
+ * windfall this month. Whole words of 32 households; returns how many. */
+__attribute__((target("avx2"))) static size_t carryover_bits_avx2(const float *def,
+                                                                  const uint8_t *pend, size_t n,
+                                                                  uint32_t *special)
+{
+    size_t k = 0;
+    const __m256 zero = _mm256_setzero_ps();
+    for (; 32 * k + 32 <= n; k++) {
+        uint32_t bits = 0;
+        for (int q = 0; q < 4; q++) {
+            const size_t j = 32 * k + 8 * (size_t)q;
+            __m256 d = _mm256_cmp_ps(_mm256_loadu_ps(def + j), zero, _CMP_GT_OQ);
+            __m256i p = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(pend + j)));
+            __m256 pm = _mm256_castsi256_ps(_mm256_cmpgt_epi32(p, _mm256_setzero_si256()));
+            bits |= (uint32_t)_mm256_movemask_ps(_mm256_or_ps(d, pm)) << (8 * q);
+        }
+        special[k] = bits;
+    }
+    return k;
+}
 #endif
 
 static void chunk_sums(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_NCAT],
@@ -365,7 +387,12 @@ static void chunk_sums(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_N
     } else {
         const float *def = st->deferred + c0;
         const uint8_t *pend = st->pending_months + c0;
-        for (size_t k = 0; 32 * k < n; k++) { /* a word at a time, in a register */
+        size_t k = 0;
+#ifdef SP_RUN_HAVE_AVX2
+        if (avx2)
+            k = carryover_bits_avx2(def, pend, n, special);
+#endif
+        for (; 32 * k < n; k++) { /* a word at a time, in a register */
             uint32_t bits = 0;
             for (size_t b = 0; b < 32 && 32 * k + b < n; b++)
                 bits |= (uint32_t)((def[32 * k + b] > 0) | (pend[32 * k + b] > 0)) << b;

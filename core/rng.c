@@ -45,6 +45,12 @@ static void words_batch_portable(sp_rng_key key, uint32_t first, size_t count, u
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 
+/* Independent sets of lanes per iteration: a Philox round is a chain of
+ * multiply, shift and XOR; several chains keep the vector units busy. */
+#ifndef SETS
+#define SETS 4
+#endif
+
 /* Philox4x32-10 for eight households at a time (two sets of four, one
  * household per 64-bit lane, the counter word in the lane's low half: a
  * 32 x 32 -> 64-bit multiply gives lo and hi in place). Upper halves carry
@@ -82,9 +88,9 @@ __attribute__((target("avx2"))) static void words_batch_avx2(sp_rng_key key, uin
         vk1[r] = _mm256_set1_epi64x((long long)k1[r]);
     }
     size_t j = 0;
-    for (; j + 8 <= count; j += 8) {
-        __m256i c0[2], c1[2], c2[2], c3[2];
-        for (int s = 0; s < 2; s++) {
+    for (; j + 4 * SETS <= count; j += 4 * SETS) {
+        __m256i c0[SETS], c1[SETS], c2[SETS], c3[SETS];
+        for (int s = 0; s < SETS; s++) {
             __m256i h = _mm256_add_epi64(_mm256_set1_epi64x((long long)(uint32_t)(first + (uint32_t)j + 4u * (uint32_t)s)), lane);
             /* round 1 (key 0): only M0 * c0 depends on the household */
             __m256i q0 = _mm256_mul_epu32(h, m0);
@@ -98,7 +104,7 @@ __attribute__((target("avx2"))) static void words_batch_avx2(sp_rng_key key, uin
             c3[s] = v_r2c3;
         }
         for (int r = 2; r < 10; r++)
-            for (int s = 0; s < 2; s++) {
+            for (int s = 0; s < SETS; s++) {
                 __m256i a = _mm256_mul_epu32(c0[s], m0), b = _mm256_mul_epu32(c2[s], m1);
                 __m256i n0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(b, 32), c1[s]), vk0[r]);
                 __m256i n2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(a, 32), c3[s]), vk1[r]);
@@ -107,7 +113,7 @@ __attribute__((target("avx2"))) static void words_batch_avx2(sp_rng_key key, uin
                 c2[s] = n2;
                 c3[s] = a;
             }
-        for (int s = 0; s < 2; s++) {
+        for (int s = 0; s < SETS; s++) {
             /* lanes -> households: (c0 | c1 << 32, c2 | c3 << 32) per lane */
             __m256i w01 = _mm256_blend_epi32(c0[s], _mm256_slli_epi64(c1[s], 32), 0xAA);
             __m256i w23 = _mm256_blend_epi32(c2[s], _mm256_slli_epi64(c3[s], 32), 0xAA);
@@ -155,9 +161,9 @@ __attribute__((target("avx512f"))) static void words_batch_avx512(sp_rng_key key
         vk1[r] = _mm512_set1_epi64((long long)k1[r]);
     }
     size_t j = 0;
-    for (; j + 16 <= count; j += 16) {
-        __m512i c0[2], c1[2], c2[2], c3[2];
-        for (int s = 0; s < 2; s++) {
+    for (; j + 8 * SETS <= count; j += 8 * SETS) {
+        __m512i c0[SETS], c1[SETS], c2[SETS], c3[SETS];
+        for (int s = 0; s < SETS; s++) {
             __m512i h = _mm512_add_epi64(_mm512_set1_epi64((long long)(uint32_t)(first + (uint32_t)j + 8u * (uint32_t)s)), lane);
             __m512i q0 = _mm512_mul_epu32(h, m0);
             c2[s] = _mm512_xor_si512(_mm512_srli_epi64(q0, 32), v_c3_k1_0);
@@ -169,14 +175,14 @@ __attribute__((target("avx512f"))) static void words_batch_avx512(sp_rng_key key
             c3[s] = v_r2c3;
         }
         for (int r = 2; r < 10; r++)
-            for (int s = 0; s < 2; s++) {
+            for (int s = 0; s < SETS; s++) {
                 __m512i a = _mm512_mul_epu32(c0[s], m0), b = _mm512_mul_epu32(c2[s], m1);
                 c0[s] = _mm512_ternarylogic_epi64(_mm512_srli_epi64(b, 32), c1[s], vk0[r], 0x96); /* a ^ b ^ c */
                 c2[s] = _mm512_ternarylogic_epi64(_mm512_srli_epi64(a, 32), c3[s], vk1[r], 0x96);
                 c1[s] = b;
                 c3[s] = a;
             }
-        for (int s = 0; s < 2; s++) {
+        for (int s = 0; s < SETS; s++) {
             __m512i w01 = _mm512_mask_blend_epi32(0xAAAA, c0[s], _mm512_slli_epi64(c1[s], 32));
             __m512i w23 = _mm512_mask_blend_epi32(0xAAAA, c2[s], _mm512_slli_epi64(c3[s], 32));
             __m512i lo = _mm512_unpacklo_epi64(w01, w23); /* households 0, 2, 4, 6 */

@@ -449,8 +449,9 @@ static void test_plate_winners_buy_within_window(void **state)
         }
     }
     double f6 = (double)bought6 / won;
-    printf("plate winners: %.3f bought within 6 months, %.3f within 12, %.3f lapsed\n", f6,
-           (double)bought / won, (double)expired / won);
+    printf("plate winners: %.3f bought within 6 months, %.3f within 12, %.3f lapsed; %.3f of the cars NEVs\n", f6,
+           (double)bought / won, (double)expired / won, bought ? (double)nev_plate / bought : 0.0);
+    assert_true(nev_plate <= bought);
     assert_true(fabs(f6 - 0.80) < 0.03); /* Beijing Jan 2011 winners: 80% within ~6 months */
     assert_int_equal(bought + expired, won); /* 12-month window from 2018 */
     sp_cars_state_free(cs);

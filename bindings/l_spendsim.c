@@ -78,6 +78,9 @@ void sp_l_newclass(lua_State *L, const char *tname, const luaL_Reg *methods, lua
 int luaopen_spendsim(lua_State *L)
 {
     sp_init();
+    sp_err env_err;
+    if (sp_simd_check_env(&env_err) != SP_OK)
+        return luaL_error(L, "spendsim: %s", env_err.msg);
     lua_newtable(L);
     int m = lua_gettop(L);
     lua_pushliteral(L, SP_VERSION);

@@ -61,7 +61,8 @@ static void usage(FILE *f)
           "                     (repeatable)\n"
           "  --unsafe           gives the scenario Lua's io, os, debug, package and require\n"
           "environment:\n"
-          "  SPENDSIM_TRACEBACK=1  also print a Lua traceback when a scenario fails\n",
+          "  SPENDSIM_TRACEBACK=1  also print a Lua traceback when a scenario fails\n"
+          "  SPENDSIM_SIMD=portable|avx2|avx512  caps the engine's vector kernels (same results)\n",
           f);
 }
 
@@ -431,6 +432,11 @@ int main(int argc, char **argv)
 {
     options o;
     parse_args(argc, argv, &o);
+    sp_err env_err;
+    if (sp_simd_check_env(&env_err) != SP_OK) {
+        report(env_err.msg);
+        return 2;
+    }
 
     FILE *f = fopen(o.file, "r");
     if (!f) {

@@ -53,3 +53,14 @@ const char *sp_simd_name(void)
     static const char *const names[] = {"portable", "avx2", "avx512"};
     return names[sp_simd_level()];
 }
+
+int sp_simd_check_env(sp_err *err)
+{
+    const char *env = getenv("SPENDSIM_SIMD");
+    if (!env || !*env || strcmp(env, "portable") == 0 || strcmp(env, "avx2") == 0 ||
+        strcmp(env, "avx512") == 0)
+        return SP_OK;
+    return sp_err_set(err, SP_EINVAL,
+                      "environment variable SPENDSIM_SIMD must be portable, avx2 or avx512, got '%.64s'",
+                      env);
+}

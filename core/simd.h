@@ -10,6 +10,8 @@
 #ifndef SP_SIMD_H
 #define SP_SIMD_H
 
+#include "status.h"
+
 enum { SP_SIMD_PORTABLE = 0, SP_SIMD_AVX2 = 1, SP_SIMD_AVX512 = 2 };
 
 /* The level in use: the best the CPU (and OS) support and the build has code
@@ -27,5 +29,10 @@ int sp_simd_avx512(void);
 
 /* "portable", "avx2" or "avx512": the level in use, for benchmarks and logs. */
 const char *sp_simd_name(void);
+
+/* SP_OK when SPENDSIM_SIMD is unset, empty or one of the names above;
+ * SP_EINVAL with a message naming the value otherwise (the level functions
+ * ignore such a value: hosts call this at start-up to report it). */
+int sp_simd_check_env(sp_err *err);
 
 #endif

@@ -55,6 +55,35 @@ T.case("--help and bad usage", function()
   T.eq(select(1, T.cli { "run" }), 2, "missing file")
 end)
 
+-- Runs the CLI in work with one environment variable set.
+local function cli_env(var, value, args)
+  local out, err = work .. "/.env.out", work .. "/.env.err"
+  local words = {}
+  for _, a in ipairs(args) do words[#words + 1] = T.q(a) end
+  local rc = T.sh(string.format("cd %s && %s=%s %s %s >%s 2>%s", T.q(work), var, T.q(value),
+                                T.q(T.args.cli), table.concat(words, " "), T.q(out), T.q(err)))
+  return rc, T.read(out) or "", T.read(err) or ""
+end
+
+T.case("SPENDSIM_SIMD: a bad value is an error naming it; a cap gives the same results", function()
+  local f = scenario("simd.lua", tiny)
+  local rc, out, err = cli_env("SPENDSIM_SIMD", "sse4", { "run", f })
+  T.eq(rc, 2, "exit status")
+  T.eq(out, "", "the script did not run")
+  T.one_line(err)
+  T.has(err, "spendsim: environment variable SPENDSIM_SIMD must be portable, avx2 or avx512, got 'sse4'")
+  local rc0, out0 = T.cli { "run", f, "--out", "simd_auto" }
+  T.eq(rc0, 0, "exit status without the variable")
+  for _, level in ipairs { "portable", "avx2", "avx512" } do
+    local rc1, out1 = cli_env("SPENDSIM_SIMD", level, { "run", f, "--out", "simd_" .. level })
+    T.eq(rc1, 0, "exit status with " .. level)
+    T.eq(out1, out0, "printed food spending with " .. level)
+    local table = T.read(work .. "/simd_" .. level .. "/tiny/table.csv")
+    assert(table and #table > 0, "table written with " .. level)
+    T.eq(table, T.read(work .. "/simd_auto/tiny/table.csv"), "table with " .. level)
+  end
+end)
+
 T.case("missing scenario file", function()
   fails({ "run", "no_such_scenario.lua" },
         "spendsim: cannot open scenario 'no_such_scenario.lua': No such file or directory")

@@ -935,22 +935,21 @@ size_t sp_cars_chunk(sp_cars_state *cs, const sp_cars_measures *ms, const sp_pop
                      sp_hstate *st, const sp_params *p, sp_rng_key key, int month, size_t lo,
                      size_t n, const uint32_t (*w)[4], uint32_t *who, sp_cars_outcome *out)
 {
-    quiet_ctx x;
-    x.ps = st->plate_state;
-    x.nc = st->ncars;
-    x.q = pop->quintile;
-    x.offer = cs->offer;
-    x.age0 = st->car_age[0];
-    x.age1 = st->car_age[1];
-    x.wish = cs->wish_p;
-    x.flags = cs->flags;
-    x.income = pop->income;
-    x.drivers = pop->drivers;
-    x.kind0 = st->car_kind[0];
-    x.kind1 = st->car_kind[1];
-    x.hold = cs->hold_months;
-    x.entry = (const uint32_t(*)[HAZARD_TABLE])cs->entry_thr;
-    x.buy = cs->buy_thr;
+    quiet_ctx x = {.ps = st->plate_state,
+                   .nc = st->ncars,
+                   .q = pop->quintile,
+                   .offer = cs->offer,
+                   .age0 = st->car_age[0],
+                   .age1 = st->car_age[1],
+                   .wish = cs->wish_p,
+                   .flags = cs->flags,
+                   .income = pop->income,
+                   .drivers = pop->drivers,
+                   .kind0 = st->car_kind[0],
+                   .kind1 = st->car_kind[1],
+                   .hold = cs->hold_months,
+                   .entry = (const uint32_t(*)[HAZARD_TABLE])cs->entry_thr,
+                   .buy = cs->buy_thr};
     /* With a purchase subsidy running, every owner's hazards shift: no shortcut. */
     x.subsidy = 0;
     for (int j = 0; ms && j < ms->npurchase && j < SP_CARS_MAX_PROGRAMMES; j++)

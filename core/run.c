@@ -292,11 +292,21 @@ static void car_sums(const sp_cars_outcome *co, double w, double *acc)
 #define IS_SPECIAL(special, j) (((special)[(j) >> 5] >> ((j)&31)) & 1u)
 /* Column pointers as locals: the vector stores may alias anything, and the
  * compiler would otherwise reload every column pointer after each. */
-#define PLAIN_COLUMNS                                                                              \
+/* The loop over a chunk's plain households, with j, nc (cars), acc (the
+ * household's cell row) and w (its weight) for the body. */
+#define FOR_EACH_PLAIN(BODY)                                                                       \
     const uint8_t *const nc_col = st->ncars + c0, *const q_col = pop->quintile + c0,               \
                          *const a_col = pop->area + c0, *const l_col = pop->liquidity + c0,        \
                          *const size_col = pop->size + c0;                                         \
-    const float *const w_col = pop->weight + c0
+    const float *const w_col = pop->weight + c0;                                                   \
+    for (size_t j = 0; j < n; j++) {                                                               \
+        if (IS_SPECIAL(special, j))                                                                \
+            continue;                                                                              \
+        const int nc = nc_col[j];                                                                  \
+        double *acc = PLAIN_CELL(j, nc);                                                           \
+        const double w = w_col[j];                                                                 \
+        BODY                                                                                       \
+    }
 #define PLAIN_CELL(j, nc)                                                                          \
     cell[((q_col[j] * SP_NAREA + a_col[j]) * SP_NCARDIM + ((nc) > 0 ? 0 : 1)) * SP_NLIQ + l_col[j]]
 
@@ -304,19 +314,12 @@ static void plain_sums_portable(const sp_population *pop, const sp_hstate *st, s
                                 const uint32_t *special, const float (*spend)[SP_NCAT],
                                 double cell[][SP_NMETRIC])
 {
-    PLAIN_COLUMNS;
-    for (size_t j = 0; j < n; j++) {
-        if (IS_SPECIAL(special, j))
-            continue;
-        const int nc = nc_col[j];
-        double *acc = PLAIN_CELL(j, nc);
-        const double w = w_col[j];
+    FOR_EACH_PLAIN(
         for (int c = 0; c < SP_NCAT; c++)
             acc[SP_M_SPEND0 + c] += w * (double)spend[j][c];
         acc[SP_M_HOUSEHOLDS] += w;
         acc[SP_M_PERSONS] += w * size_col[j];
-        acc[SP_M_CARS] += w * nc;
-    }
+        acc[SP_M_CARS] += w * nc;)
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -332,13 +335,7 @@ __attribute__((target("avx2"))) static void plain_sums_avx2(const sp_population 
                                                             const float (*spend)[SP_NCAT],
                                                             double cell[][SP_NMETRIC])
 {
-    PLAIN_COLUMNS;
-    for (size_t j = 0; j < n; j++) {
-        if (IS_SPECIAL(special, j))
-            continue;
-        const int nc = nc_col[j];
-        double *acc = PLAIN_CELL(j, nc);
-        const double w = w_col[j];
+    FOR_EACH_PLAIN(
         const __m256d w4 = _mm256_set1_pd(w);
         const __m256 s8 = _mm256_loadu_ps(spend[j]);
         __m256d lo = _mm256_mul_pd(w4, _mm256_cvtps_pd(_mm256_castps256_ps128(s8)));
@@ -347,8 +344,7 @@ __attribute__((target("avx2"))) static void plain_sums_avx2(const sp_population 
         _mm256_storeu_pd(acc + SP_M_SPEND0 + 4, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPEND0 + 4), hi));
         /* w x (0, 1, size, cars): the same products as w * size and w * nc */
         const __m256d rest = _mm256_mul_pd(w4, _mm256_cvtepi32_pd(_mm_set_epi32(nc, size_col[j], 1, 0)));
-        _mm256_storeu_pd(acc + SP_M_SPENDING, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPENDING), rest));
-    }
+        _mm256_storeu_pd(acc + SP_M_SPENDING, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPENDING), rest));)
 }
 
 /* Bit j of special[j / 32]: household j repays deferred spending or spends a
@@ -441,7 +437,7 @@ static void chunk_sums(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_N
 }
 #undef CELL_OF
 #undef IS_SPECIAL
-#undef PLAIN_COLUMNS
+#undef FOR_EACH_PLAIN
 #undef PLAIN_CELL
 
 /* Simulates households [lo, hi) for the month and writes the block's group

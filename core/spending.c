@@ -181,9 +181,10 @@ static void household_portable(const sp_spending_model *m, const sp_population *
 
 /* The eight categories of a household side by side, one per 32-bit lane: the
  * same float operations as household_portable, in the same order. The eight
- * (f, slope) pairs are read with scalar loads (AVX2 gathers are slow); a
- * household with a category in a bucket where a step begins (about 4% of
- * household-months at the default trip rates) goes through the portable code. */
+ * (value, slope) pairs are read with scalar loads (gathers are slower on the
+ * CPUs measured); a category whose bucket holds the start of a step (slope
+ * NaN; about 2% of household-months at the default trip rates have one) is
+ * computed from the step tables in its lane, as household_portable does. */
 __attribute__((target("avx2"))) static void chunk_avx2(const sp_spending_model *m,
                                                        const sp_population *pop,
                                                        const sp_spending_month *mo, size_t lo,

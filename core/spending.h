@@ -21,9 +21,7 @@
 #define SP_POIS_KMAX 192  /* largest trip count represented */
 #define SP_POIS_BUCKETS 1024 /* buckets of 64 values of the 16-bit uniform */
 #define SP_POIS_STRIDE 256   /* row length of the per-trip-count tables */
-#ifndef SP_LIN_SHIFT
-#define SP_LIN_SHIFT 4
-#endif
+#define SP_LIN_SHIFT 4       /* linear buckets of 2^SP_LIN_SHIFT values of the 16-bit uniform */
 #define SP_LIN_BUCKETS (65536 >> SP_LIN_SHIFT)
 #define SP_LIN_MASK ((1u << SP_LIN_SHIFT) - 1u)
 

@@ -290,10 +290,10 @@ static void car_sums(const sp_cars_outcome *co, double w, double *acc)
     (((pop->quintile[i] * SP_NAREA + pop->area[i]) * SP_NCARDIM + ((nc) > 0 ? 0 : 1)) * SP_NLIQ +   \
      pop->liquidity[i])
 #define IS_SPECIAL(special, j) (((special)[(j) >> 5] >> ((j)&31)) & 1u)
-/* Column pointers as locals: the vector stores may alias anything, and the
- * compiler would otherwise reload every column pointer after each. */
 /* The loop over a chunk's plain households, with j, nc (cars), acc (the
- * household's cell row) and w (its weight) for the body. */
+ * household's cell row) and w (its weight) for the body. Column pointers are
+ * locals: vector stores may alias anything, and the compiler would otherwise
+ * reload every column pointer after each. */
 #define FOR_EACH_PLAIN(BODY)                                                                       \
     const uint8_t *const nc_col = st->ncars + c0, *const q_col = pop->quintile + c0,               \
                          *const a_col = pop->area + c0, *const l_col = pop->liquidity + c0,        \

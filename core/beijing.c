@@ -208,8 +208,9 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
     double *z = malloc(n * sizeof *z);   /* income normal deviate */
     float *u = malloc(n * 16 * sizeof *u); /* 16 uniforms per household */
     double *carth = malloc(n * sizeof *carth);
-    if (!z || !u || !carth) {
-        free(z), free(u), free(carth);
+    uint8_t *two = malloc(n ? n : 1); /* 1: an owner of this household would own two cars */
+    if (!z || !u || !carth || !two) {
+        free(z), free(u), free(carth), free(two);
         sp_population_free(pop);
         sp_err_set(err, SP_ENOMEM, "out of memory building %zu households", n);
         return NULL;
@@ -293,7 +294,7 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
      *    rank used to concentrate poor liquidity types at low incomes. */
     double median_y = 0;
     if (sp_population_rank(pop, z /* reused: rank per household */, &median_y, err) != SP_OK) {
-        free(z), free(u), free(carth);
+        free(z), free(u), free(carth), free(two);
         sp_population_free(pop);
         return NULL;
     }
@@ -321,35 +322,51 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
     {
         for (size_t i = 0; i < n; i++) {
             const float *ui = u + i * 16;
-            double x = def->car_income_slope * log(pop->income[i] / (median_y * 2.31)) +
-                       def->car_size_slope * (pop->size[i] - def->mean_size);
+            double lny = log(pop->income[i] / (median_y * 2.31));
+            double x = def->car_income_slope * lny + def->car_size_slope * (pop->size[i] - def->mean_size);
             carth[i] = logit(ui[4]) - x;
+            double p2 = logistic(def->second_car_intercept + def->second_car_slope * lny);
+            two[i] = ui[5] < p2;
         }
+        /* 80 steps of bisection on the intercept. The second-car draws do not
+         * depend on it, so each household's cars are known (z is free now).
+         * One pass over the households evaluates the next three steps' seven
+         * possible midpoints (seven independent sums, each added in household
+         * order as a step at a time would): the same intercept, in a third of
+         * the passes. */
+        for (size_t i = 0; i < n; i++)
+            z[i] = w * (1.0 + two[i]);
         double lo = -30, hi = 30;
-        for (int it = 0; it < 80; it++) {
-            double alpha = 0.5 * (lo + hi), cars = 0;
-            for (size_t i = 0; i < n; i++) {
-                if (alpha > carth[i]) {
-                    double p2 = logistic(def->second_car_intercept +
-                                         def->second_car_slope *
-                                             log(pop->income[i] / (median_y * 2.31)));
-                    cars += w * (1.0 + (u[i * 16 + 5] < p2));
+        for (int it = 0; it < 80;) {
+            const int depth = 80 - it < 3 ? 80 - it : 3;
+            /* the midpoints of the subtree: node 1, its children 2 and 3, theirs 4..7 */
+            double mid[8], bl[8], bh[8], cars[8] = {0};
+            bl[1] = lo, bh[1] = hi;
+            for (int k = 1; k <= 7; k++) {
+                mid[k] = 0.5 * (bl[k] + bh[k]);
+                if (k <= 3) {
+                    bl[2 * k] = bl[k], bh[2 * k] = mid[k];
+                    bl[2 * k + 1] = mid[k], bh[2 * k + 1] = bh[k];
                 }
             }
-            if (cars < def->private_cars)
-                lo = alpha;
-            else
-                hi = alpha;
+            /* z[i] x 1 or x 0 (without branches): adding +0 leaves a sum alone */
+            for (size_t i = 0; i < n; i++)
+                for (int k = 1; k <= 7; k++)
+                    cars[k] += z[i] * (double)(mid[k] > carth[i]);
+            for (int k = 1, d = 0; d < depth; d++, it++) { /* walk down as the steps would */
+                if (cars[k] < def->private_cars) {
+                    lo = mid[k];
+                    k = 2 * k + 1;
+                } else {
+                    hi = mid[k];
+                    k = 2 * k;
+                }
+            }
         }
         double alpha = 0.5 * (lo + hi);
         for (size_t i = 0; i < n; i++) {
             const float *ui = u + i * 16;
-            int nc = 0;
-            if (alpha > carth[i]) {
-                double p2 = logistic(def->second_car_intercept +
-                                     def->second_car_slope * log(pop->income[i] / (median_y * 2.31)));
-                nc = 1 + (ui[5] < p2);
-            }
+            int nc = alpha > carth[i] ? 1 + two[i] : 0;
             pop->state.ncars[i] = (uint8_t)nc;
             for (int k = 0; k < nc; k++) {
                 double uv = k == 0 ? ui[6] : ui[7], cv = 0;
@@ -441,5 +458,6 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
     free(z);
     free(u);
     free(carth);
+    free(two);
     return pop;
 }

@@ -108,10 +108,8 @@ void sp_spending_month_prepare(const sp_spending_model *m, int cal_month, sp_spe
 {
     double g = sp_spending_growth(m, cal_month) / 12.0 / 65536.0;
     int moy0 = sp_month_of_year(cal_month) - 1;
-    for (int c = 0; c < SP_NCAT; c++) {
-        out->coef[c] = m->season[c][moy0] * g * m->inv_mean[c];
-        out->coef_f[c] = (float)out->coef[c];
-    }
+    for (int c = 0; c < SP_NCAT; c++)
+        out->coef[c] = (float)(m->season[c][moy0] * g * m->inv_mean[c]);
     out->month_word = (uint32_t)cal_month;
 }
 
@@ -165,7 +163,7 @@ static void household_portable(const sp_spending_model *m, const sp_population *
     }
     for (int c = 0; c < SP_NCAT; c++) {
         float fc = f[c] > 0.0f ? f[c] : 0.0f;
-        out[c] = base * mo->coef_f[c] * (float)share[c] * fc;
+        out[c] = base * mo->coef[c] * (float)share[c] * fc;
     }
     if (trips)
         for (int c = 0; c < SP_NCAT; c++) {
@@ -193,7 +191,7 @@ __attribute__((target("avx2"))) static void chunk_avx2(const sp_spending_model *
                                                        uint8_t (*trips)[SP_NCAT])
 {
     const __m256i m15 = _mm256_set1_epi32(SP_LIN_MASK);
-    const __m256 coef = _mm256_loadu_ps(mo->coef_f), zero = _mm256_setzero_ps();
+    const __m256 coef = _mm256_loadu_ps(mo->coef), zero = _mm256_setzero_ps();
     for (size_t j = 0; j < n; j++) {
         const size_t i = lo + j;
         /* the bucket of category c: bits 16 c / 2 + SP_LIN_SHIFT .. + 15 of the draw */

@@ -63,11 +63,11 @@ int sp_spending_model_init(sp_spending_model *m, const sp_params *p, int base_ye
 double sp_spending_growth(const sp_spending_model *m, int cal_month);
 
 /* Per-month constants of the household kernel: coef[c] = season x growth / 12
- * / E[N_c] / 2^16 (the share's unit), and the same in single precision (what
- * the kernel multiplies by). Prepared once per month. */
+ * / E[N_c] / 2^16 (the share's unit), computed in double precision and kept
+ * in single precision (what the kernel multiplies by). Prepared once per
+ * month. */
 typedef struct sp_spending_month {
-    double coef[SP_NCAT];
-    float coef_f[SP_NCAT];
+    float coef[SP_NCAT];
     uint32_t month_word; /* the calendar month as the counter's month word */
 } sp_spending_month;
 
@@ -81,7 +81,7 @@ void sp_spending_month_prepare(const sp_spending_model *m, int cal_month, sp_spe
  * not NULL, receives the trip counts. Vectorised across the eight categories
  * where the CPU allows (simd.h); the result is bit-identical either way.
  *
- *   out[j][c] = ((consumption x coef_f[c]) x share[c]) x f_c(u) */
+ *   out[j][c] = ((consumption x coef[c]) x share[c]) x f_c(u) */
 void sp_spending_chunk(const sp_spending_model *m, const sp_population *pop,
                        const sp_spending_month *mo, size_t lo, size_t n, const uint32_t (*w)[4],
                        float (*out)[SP_NCAT], uint8_t (*trips)[SP_NCAT]);

@@ -543,6 +543,19 @@ static void chunk_matches_household_steps(void)
             a.plate_state[i] = SP_PLATE_WON;
             won++;
         }
+    /* Edge cases the shortcut hands to the full step: cars older than its
+     * hazard table (100 years) and a quintile code outside 0..4 (the full
+     * step takes it modulo 5); restored at the end. */
+    enum { NODD = 40 };
+    size_t odd[NODD];
+    uint8_t odd_q[NODD];
+    for (size_t k = 0, i = 3; k < NODD; k++, i += 997) {
+        odd[k] = i % pop->n;
+        odd_q[k] = pop->quintile[odd[k]];
+        pop->quintile[odd[k]] = (uint8_t)(5 + k % 3);
+        if (a.ncars[odd[k]] > 0)
+            a.car_age[a.ncars[odd[k]] - 1][odd[k]] = (uint16_t)(1190 + k); /* crosses 1200 */
+    }
     sp_hstate_copy(&b, &a);
     sp_cars_state *ca = sp_cars_state_alloc(pop, &a, &P, key, START, 1, NULL);
     sp_cars_state *cb = sp_cars_state_alloc(pop, &b, &P, key, START, 1, NULL);
@@ -598,6 +611,8 @@ static void chunk_matches_household_steps(void)
     sp_hstate_release(&a);
     sp_hstate_release(&b);
     sp_filter_free(f);
+    for (size_t k = 0; k < NODD; k++)
+        pop->quintile[odd[k]] = odd_q[k];
 }
 
 static void test_chunk_matches_household_steps(void **state)

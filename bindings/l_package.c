@@ -3,18 +3,19 @@
  *
  * A package handle owns an sp_package. Named keys configure the package;
  * positional entries are its measures, copied into the package in order:
- * vouchers (sp.voucher{...}, l_vouchers.c) and measure values of every other
- * kind (sp.scrappage, sp.purchase_subsidy, sp.cash_transfer in l_cars.c;
- * sp.plates.individual_lottery / family_lottery / extra_quota in l_plates.c).
- * Measure names must be unique in a package and a package holds at most one
- * plate regime (the core says which rule was broken). A package is immutable
- * once made: package:with builds a new one from a copy of its measures.
+ * measure values of every kind (sp.voucher, sp.scrappage, sp.plates.
+ * extra_quota, ...: one binding file per kind, listed in l_measures.c).
+ * Measure names must be unique in a package and the kinds' own rules (at
+ * most one plate regime, ...) hold: the core says which rule was broken. A
+ * package is immutable once made: package:with builds a new one from a copy
+ * of its measures.
  *
  * The measure value (SP_L_MEASURE, see l_spendsim.h) lives here because
  * packages are what consume it: one userdata type holding an sp_measure, so
  * adding any kind to a package is one call (sp_package_add_measure). Its
- * fields and description come from the hooks of the file that makes the kind.
- * The readers sp_l_measure_* are shared by the measure constructors. */
+ * fields and description come from the kind's binding (sp_l_kind). The
+ * readers sp_l_measure_* and writers sp_l_push_* are shared by the kinds. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,29 +32,19 @@ static sp_package *check(lua_State *L, const char *fname)
 
 /* ---- the measure value ---- */
 
-static const char *kind_name(sp_measure_kind k)
+const sp_l_kind *sp_l_kind_of(const sp_measure_ops *ops)
 {
-    switch (k) {
-    case SP_MEASURE_VOUCHER: return "voucher";
-    case SP_MEASURE_SCRAPPAGE: return "scrappage";
-    case SP_MEASURE_PURCHASE_SUBSIDY: return "purchase_subsidy";
-    case SP_MEASURE_CASH_TRANSFER: return "cash_transfer";
-    case SP_MEASURE_PLATES: return "plate_regime";
-    case SP_MEASURE_PLATE_EXTRA: return "extra_quota";
-    }
-    return "?";
+    for (int k = 0; sp_l_kinds[k]; k++)
+        if (sp_l_kinds[k]->ops == ops)
+            return sp_l_kinds[k];
+    return NULL;
 }
 
-static int is_plates_kind(sp_measure_kind k)
-{
-    return k == SP_MEASURE_PLATES || k == SP_MEASURE_PLATE_EXTRA;
-}
-
-sp_l_measure *sp_l_newmeasure(lua_State *L, sp_measure_kind kind)
+sp_l_measure *sp_l_newmeasure(lua_State *L, const sp_measure_ops *ops)
 {
     sp_l_measure *lm = lua_newuserdatauv(L, sizeof *lm, 0);
     memset(lm, 0, sizeof *lm);
-    lm->m.kind = kind;
+    lm->m.ops = ops;
     luaL_setmetatable(L, SP_L_MEASURE);
     return lm;
 }
@@ -76,6 +67,74 @@ double sp_l_measure_number(lua_State *L, const char *fname, const char *key, dou
         luaL_error(L, "%s: '%s' must be a finite number, got %s", fname, key, lua_tostring(L, -1));
     lua_pop(L, 1);
     return v;
+}
+
+void sp_l_measure_span(lua_State *L, const char *fn, int *start, int *end)
+{
+    if (!sp_l_measure_month(L, fn, "start", start))
+        luaL_error(L, "%s: 'start' is required (the first month of the programme, e.g. "
+                      "start = \"2020-07\")", fn);
+    int he = sp_l_has(L, 1, "end"), hm = sp_l_has(L, 1, "months");
+    if (he && hm)
+        luaL_error(L, "%s: give the programme's length once: 'end' or 'months' (got both)", fn);
+    if (!he && !hm)
+        luaL_error(L, "%s: 'end' or 'months' is required (the last month, e.g. [\"end\"] = "
+                      "\"2020-08\", or the number of months, e.g. months = 2)", fn);
+    if (he) {
+        sp_l_measure_month(L, fn, "end", end);
+        if (*end < *start) {
+            char a[8], b[8];
+            sp_month_format(*end, a);
+            sp_month_format(*start, b);
+            luaL_error(L, "%s: 'end' %s is before 'start' %s", fn, a, b);
+        }
+    } else {
+        lua_Integer n = sp_l_getinteger(L, 1, fn, "months", INT_MIN, INT_MAX, 1);
+        if (n < 1 || n > 600)
+            luaL_error(L, "%s: 'months' must be between 1 and 600, got %I", fn, (LUAI_UACINT)n);
+        *end = *start + (int)n - 1;
+    }
+}
+
+void sp_l_measure_check(lua_State *L, const char *fname, const sp_l_measure *lm)
+{
+    sp_err err;
+    sp_err_clear(&err);
+    if (lm->m.ops->validate(sp_measure_def(&lm->m), &err) != SP_OK)
+        luaL_error(L, "%s: %s", fname, err.msg);
+}
+
+void sp_l_push_month(lua_State *L, int month)
+{
+    char m[8];
+    sp_month_format(month, m);
+    lua_pushstring(L, m);
+}
+
+void sp_l_push_filter(lua_State *L, const char *filter)
+{
+    if (filter[0])
+        lua_pushstring(L, filter);
+    else
+        lua_pushnil(L);
+}
+
+const char *sp_l_num(char *buf, size_t n, double x)
+{
+    snprintf(buf, n, "%.15g", x);
+    return buf;
+}
+
+const char *sp_l_shown(lua_State *L, double v) { return lua_pushfstring(L, "%f", (lua_Number)v); }
+
+void sp_l_subtable(lua_State *L, int module, const char *name)
+{
+    if (lua_getfield(L, module, name) == LUA_TTABLE)
+        return;
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, module, name);
 }
 
 int sp_l_measure_month(lua_State *L, const char *fname, const char *key, int *month)
@@ -144,23 +203,23 @@ static int measure_index(lua_State *L)
         return 1;
     }
     if (strcmp(key, "kind") == 0) {
-        lua_pushstring(L, kind_name(lm->m.kind));
+        lua_pushstring(L, lm->m.ops->kind);
         return 1;
     }
-    int found = is_plates_kind(lm->m.kind) ? sp_l_plates_field(L, &lm->m, key)
-                                           : sp_l_cars_field(L, &lm->m, key);
-    if (!found)
-        return luaL_error(L, "%s: no field or method '%s'", kind_name(lm->m.kind), key);
+    const sp_l_kind *k = sp_l_kind_of(lm->m.ops);
+    if (!k || !k->field(L, lm, key))
+        return luaL_error(L, "%s: no field or method '%s'", lm->m.ops->kind, key);
     return 1;
 }
 
 static int measure_tostring(lua_State *L)
 {
     const sp_l_measure *lm = check_measure(L, 1);
-    if (is_plates_kind(lm->m.kind))
-        sp_l_plates_tostring(L, &lm->m);
+    const sp_l_kind *k = sp_l_kind_of(lm->m.ops);
+    if (k)
+        k->tostring(L, lm);
     else
-        sp_l_cars_tostring(L, &lm->m);
+        lua_pushfstring(L, "%s: %s", lm->m.ops->kind, lm->m.name);
     return 1;
 }
 
@@ -174,20 +233,10 @@ static void add_measure(lua_State *L, sp_package *pkg, int idx, lua_Integer entr
 {
     sp_err err;
     sp_err_clear(&err);
-    const sp_l_voucher *v = luaL_testudata(L, idx, SP_L_VOUCHER);
-    if (v) {
-        if (sp_package_add_voucher(pkg, v->name, &v->def, &err) != SP_OK)
-            luaL_error(L, "%s: entry %I: %s", fname, (LUAI_UACINT)entry, err.msg);
-        return;
-    }
     const sp_l_measure *lm = sp_l_tomeasure(L, idx);
     if (!lm)
         luaL_error(L, "%s: entry %I is not a measure (got %s)", fname, (LUAI_UACINT)entry,
                    sp_l_typename(L, idx));
-    if (lm->m.kind == SP_MEASURE_PLATES && sp_package_plates(pkg))
-        luaL_error(L, "%s: entry %I: package \"%s\" already has a plate regime (a package holds "
-                      "one; build a package with another regime with sp.package{...})",
-                   fname, (LUAI_UACINT)entry, pkg->name);
     if (sp_package_add_measure(pkg, &lm->m, &err) != SP_OK)
         luaL_error(L, "%s: entry %I: %s", fname, (LUAI_UACINT)entry, err.msg);
 }
@@ -262,7 +311,7 @@ static int l_measures(lua_State *L)
 }
 
 /* pkg:measure(k | name) -> a copy of the package's k-th measure (or the one
- * named so) as a value: a voucher or a measure, read back from the core
+ * named so) as a measure value, read back from the core
  * package (what the engine will run). */
 static int l_measure(lua_State *L)
 {
@@ -288,16 +337,7 @@ static int l_measure(lua_State *L)
                           sp_l_typename(L, 2));
     }
     const sp_measure *m = &p->measures[k];
-    if (m->kind == SP_MEASURE_VOUCHER) {
-        sp_l_voucher *v = lua_newuserdatauv(L, sizeof *v, 0);
-        memset(v, 0, sizeof *v);
-        strcpy(v->name, m->name);
-        v->def = m->def.voucher;
-        v->day_given = v->def.start_day != 1;
-        luaL_setmetatable(L, SP_L_VOUCHER);
-        return 1;
-    }
-    sp_l_measure *lm = sp_l_newmeasure(L, m->kind);
+    sp_l_measure *lm = sp_l_newmeasure(L, m->ops);
     lm->m = *m;
     lm->m.filter = NULL; /* owned by the package */
     lm->m.id = 0;

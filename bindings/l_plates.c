@@ -34,11 +34,6 @@
 #define LAST (SP_PLATE_FIRST_YEAR + SP_PLATE_YEARS - 1)
 #define LADDER_YEAR 2014 /* first year of bimonthly draws and the ladder */
 
-static const char *num(char *buf, size_t n, double x)
-{
-    snprintf(buf, n, "%.15g", x);
-    return buf;
-}
 
 static int rounds_ok(lua_Integer n) { return n == 1 || n == 2 || n == 3 || n == 4 || n == 6 || n == 12; }
 
@@ -226,8 +221,8 @@ static int new_regime(lua_State *L, int family)
     sp_l_checkkeys(L, 1, fn, family ? fkeys : ikeys, 0);
     lua_settop(L, 1);
 
-    sp_l_measure *lm = sp_l_newmeasure(L, SP_MEASURE_PLATES);
-    sp_plate_regime_def *r = &lm->m.def.plates;
+    sp_l_measure *lm = sp_l_newmeasure(L, &sp_plate_regime_measure);
+    sp_plate_regime_def *r = sp_l_measure_def(lm);
     int from = 0, has_from = family && sp_l_measure_month(L, fn, "from", &from);
     regime_defaults(r, family ? (has_from ? SP_PLATE_HISTORICAL : SP_PLATE_FAMILY)
                               : SP_PLATE_INDIVIDUAL, from);
@@ -246,10 +241,7 @@ static int new_regime(lua_State *L, int family)
     read_quotas(L, fn, r);
     r->rounds_per_step = (int)sp_l_getinteger(L, 1, fn, "rounds_per_step", 1, 1000, r->rounds_per_step);
 
-    sp_err err;
-    sp_err_clear(&err);
-    if (sp_plate_regime_validate(r, &err) != SP_OK)
-        return luaL_error(L, "%s: %s", fn, err.msg);
+    sp_l_measure_check(L, fn, lm);
     char def[SP_NAME_MAX], m[8];
     if (has_from) {
         sp_month_format(from, m);
@@ -273,8 +265,8 @@ static int l_extra(lua_State *L)
     sp_l_checkkeys(L, 1, fn, keys, 0);
     lua_settop(L, 1);
 
-    sp_l_measure *lm = sp_l_newmeasure(L, SP_MEASURE_PLATE_EXTRA);
-    sp_plate_extra_def *e = &lm->m.def.extra;
+    sp_l_measure *lm = sp_l_newmeasure(L, &sp_plate_extra_measure);
+    sp_plate_extra_def *e = sp_l_measure_def(lm);
     *e = sp_plate_extra_def_default();
     if (!sp_l_measure_month(L, fn, "month", &e->month))
         return luaL_error(L, "%s: 'month' is required (the month of the allocation, e.g. month = "
@@ -327,24 +319,22 @@ static void push_years(lua_State *L, const sp_plate_regime_def *r)
     }
 }
 
-int sp_l_plates_field(lua_State *L, const sp_measure *m, const char *key)
+static int extra_field(lua_State *L, const sp_l_measure *lm, const char *key)
+{
+    const sp_plate_extra_def *e = sp_measure_def(&lm->m);
+    if (strcmp(key, "month") == 0)
+        sp_l_push_month(L, e->month);
+    else if (strcmp(key, "plates") == 0)
+        lua_pushnumber(L, e->plates);
+    else
+        return 0;
+    return 1;
+}
+
+static int regime_field(lua_State *L, const sp_l_measure *lm, const char *key)
 {
     char buf[8];
-    if (m->kind == SP_MEASURE_PLATE_EXTRA) {
-        const sp_plate_extra_def *e = &m->def.extra;
-        if (strcmp(key, "month") == 0) {
-            sp_month_format(e->month, buf);
-            lua_pushstring(L, buf);
-        } else if (strcmp(key, "plates") == 0) {
-            lua_pushnumber(L, e->plates);
-        } else {
-            return 0;
-        }
-        return 1;
-    }
-    if (m->kind != SP_MEASURE_PLATES)
-        return 0;
-    const sp_plate_regime_def *r = &m->def.plates;
+    const sp_plate_regime_def *r = sp_measure_def(&lm->m);
     if (strcmp(key, "rules") == 0) {
         lua_pushstring(L, r->kind == SP_PLATE_INDIVIDUAL ? "individual"
                           : r->kind == SP_PLATE_FAMILY   ? "family"
@@ -378,7 +368,7 @@ static void add_runs(luaL_Buffer *b, const int *iv, const double *dv)
         if (iv)
             snprintf(v, sizeof v, "%d", iv[k]);
         else
-            num(v, sizeof v, dv[k]);
+            sp_l_num(v, sizeof v, dv[k]);
         if (j == k)
             snprintf(t, sizeof t, "%s%s (%d)", k == k0 ? "" : ", ", v, FIRST + k);
         else
@@ -388,16 +378,20 @@ static void add_runs(luaL_Buffer *b, const int *iv, const double *dv)
     }
 }
 
-void sp_l_plates_tostring(lua_State *L, const sp_measure *m)
+static void extra_tostring(lua_State *L, const sp_l_measure *lm)
+{
+    const sp_plate_extra_def *e = sp_measure_def(&lm->m);
+    char a[32], mo[8];
+    sp_month_format(e->month, mo);
+    lua_pushfstring(L, "extra quota: %s (%s NEV plates for car-less families in %s)", lm->m.name,
+                    sp_l_num(a, sizeof a, e->plates), mo);
+}
+
+static void regime_tostring(lua_State *L, const sp_l_measure *lm)
 {
     char a[32], t[160], mo[8];
-    if (m->kind == SP_MEASURE_PLATE_EXTRA) {
-        sp_month_format(m->def.extra.month, mo);
-        lua_pushfstring(L, "extra quota: %s (%s NEV plates for car-less families in %s)", m->name,
-                        num(a, sizeof a, m->def.extra.plates), mo);
-        return;
-    }
-    const sp_plate_regime_def *r = &m->def.plates;
+    const sp_measure *m = &lm->m;
+    const sp_plate_regime_def *r = sp_measure_def(m);
     const sp_plate_regime_def d = sp_plate_regime_def_default();
     luaL_Buffer b;
     luaL_buffinit(L, &b);
@@ -429,7 +423,7 @@ void sp_l_plates_tostring(lua_State *L, const sp_measure *m)
             continue;
         char o[32];
         snprintf(t, sizeof t, "%s%d ordinary %s, NEV %s", changed ? ", " : "", FIRST + k,
-                 num(o, sizeof o, r->ordinary_quota[k]), num(a, sizeof a, r->nev_quota[k]));
+                 sp_l_num(o, sizeof o, r->ordinary_quota[k]), sp_l_num(a, sizeof a, r->nev_quota[k]));
         luaL_addstring(&b, t);
         changed = 1;
     }
@@ -437,12 +431,24 @@ void sp_l_plates_tostring(lua_State *L, const sp_measure *m)
     luaL_pushresult(&b);
 }
 
-void sp_l_open_plates(lua_State *L, int module)
+static void regime_open(lua_State *L, int module)
 {
-    static const luaL_Reg fns[] = {{"individual_lottery", l_individual},
-                                   {"family_lottery", l_family},
-                                   {"extra_quota", l_extra},
-                                   {NULL, NULL}};
-    luaL_newlib(L, fns);
-    lua_setfield(L, module, "plates");
+    static const luaL_Reg fns[] = {
+        {"individual_lottery", l_individual}, {"family_lottery", l_family}, {NULL, NULL}};
+    sp_l_subtable(L, module, "plates");
+    luaL_setfuncs(L, fns, 0);
+    lua_pop(L, 1);
 }
+
+static void extra_open(lua_State *L, int module)
+{
+    sp_l_subtable(L, module, "plates");
+    lua_pushcfunction(L, l_extra);
+    lua_setfield(L, -2, "extra_quota");
+    lua_pop(L, 1);
+}
+
+const sp_l_kind sp_l_plate_regime_kind = {&sp_plate_regime_measure, regime_open, regime_field,
+                                          regime_tostring};
+const sp_l_kind sp_l_plate_extra_kind = {&sp_plate_extra_measure, extra_open, extra_field,
+                                         extra_tostring};

@@ -89,9 +89,7 @@ int luaopen_spendsim(lua_State *L)
     lua_setfield(L, m, "git_revision");
     sp_l_open_population(L, m);
     sp_l_open_package(L, m);
-    sp_l_open_vouchers(L, m);
-    sp_l_open_cars(L, m);
-    sp_l_open_plates(L, m);
+    sp_l_open_measures(L, m);
     sp_l_open_params(L, m);
     sp_l_open_experiment(L, m);
     sp_l_open_results(L);

@@ -23,7 +23,6 @@
 #define SP_L_EXPERIMENT "spendsim.experiment"
 #define SP_L_RESULTS "spendsim.results"
 #define SP_L_TABLE "spendsim.table"
-#define SP_L_VOUCHER "spendsim.voucher"
 #define SP_L_DIST "spendsim.distribution"
 #define SP_L_MEASURE "spendsim.measure"
 
@@ -72,52 +71,56 @@ void sp_l_open_package(lua_State *L, int module);
 void sp_l_open_experiment(lua_State *L, int module);
 void sp_l_open_results(lua_State *L);
 void sp_l_open_table(lua_State *L);
-void sp_l_open_vouchers(lua_State *L, int module);
 void sp_l_open_params(lua_State *L, int module);
-void sp_l_open_cars(lua_State *L, int module);   /* sp.scrappage, sp.purchase_subsidy, sp.cash_transfer */
-void sp_l_open_plates(lua_State *L, int module); /* sp.plates.individual_lottery, ... */
+void sp_l_open_measures(lua_State *L, int module); /* every kind's constructors (l_measures.c) */
 
 /* If the value at idx is a distribution (sp.normal, sp.uniform), fills out's
  * kind and arguments (not its name) and returns 1; else returns 0. */
 int sp_l_todist(lua_State *L, int idx, sp_param_dist *out);
 
-/* A voucher measure as sp.voucher{...} returns it: a full userdata holding
- * the measure's name and a validated definition whose filter text compiles.
- * It owns no core memory; sp.package and package:with copy it into a
- * package (sp_package_add_voucher), so one value may go into many packages. */
-typedef struct sp_l_voucher {
-    char name[SP_NAME_MAX];
-    int day_given;           /* 1 if `start` named a day ("2020-06-06") */
-    sp_voucher_def def;
-} sp_l_voucher;
-
-/* Every other measure (sp.scrappage{...}, sp.plates.extra_quota{...}, ...)
- * is a value of the one type "measure" (metatable SP_L_MEASURE, defined in
- * l_package.c): a full userdata holding an sp_measure with its kind, name and
- * validated definition (filter texts compile; m.filter stays NULL and m.id 0:
- * the package compiles its own copy). Like a voucher it owns no core memory
- * and sp.package / package:with copy it (sp_package_add_measure).
- * Its fields and tostring are the concept's own: the measure type's __index
- * and __tostring call the hooks of the file that makes the kind. */
+/* A measure value, as sp.voucher{...}, sp.scrappage{...}, sp.plates.
+ * extra_quota{...} and every other constructor return it: one type "measure"
+ * (metatable SP_L_MEASURE, defined in l_package.c), a full userdata holding
+ * an sp_measure with its kind, name and validated definition (filter texts
+ * compile; m.filter stays NULL and m.id 0: the package compiles its own
+ * copy). It owns no core memory; sp.package and package:with copy it
+ * (sp_package_add_measure), so one value may go into many packages. `aux` is
+ * a detail of the binding the core does not keep (0 when read back from a
+ * package), e.g. whether a voucher's start named a day. */
 typedef struct sp_l_measure {
     sp_measure m;
+    int aux;
 } sp_l_measure;
 
-/* Pushes a new measure of `kind` (definition zeroed, no name) and returns it. */
-sp_l_measure *sp_l_newmeasure(lua_State *L, sp_measure_kind kind);
+/* The Lua side of one measure kind, in the kind's binding file
+ * (bindings/l_<kind>.c) and listed once in bindings/l_measures.c:
+ *   open:     adds the kind's constructors to the module table at `module`;
+ *   field:    pushes field `key` of the measure and returns 1, or returns 0
+ *             for an unknown key (name and kind are handled by the type);
+ *   tostring: pushes the measure's description. */
+typedef struct sp_l_kind {
+    const sp_measure_ops *ops;
+    void (*open)(lua_State *L, int module);
+    int (*field)(lua_State *L, const sp_l_measure *lm, const char *key);
+    void (*tostring)(lua_State *L, const sp_l_measure *lm);
+} sp_l_kind;
+
+/* The registry of the kinds' bindings (NULL-terminated), and the binding of
+ * a core kind (NULL when none). */
+extern const sp_l_kind *const sp_l_kinds[];
+const sp_l_kind *sp_l_kind_of(const sp_measure_ops *ops);
+
+/* Pushes a new measure of kind ops (definition zeroed, no name) and returns it. */
+sp_l_measure *sp_l_newmeasure(lua_State *L, const sp_measure_ops *ops);
 
 /* The measure at idx, or NULL if the value is not a measure value. */
 sp_l_measure *sp_l_tomeasure(lua_State *L, int idx);
 
-/* Hooks of the measure type, per concept: the *_field functions push the
- * value of field `key` of m and return 1, or return 0 for an unknown key;
- * the *_tostring functions push the description of m. l_cars.c handles the
- * car measures and the cash transfer, l_plates.c the plate regime and the
- * extra quota. */
-int sp_l_cars_field(lua_State *L, const sp_measure *m, const char *key);
-void sp_l_cars_tostring(lua_State *L, const sp_measure *m);
-int sp_l_plates_field(lua_State *L, const sp_measure *m, const char *key);
-void sp_l_plates_tostring(lua_State *L, const sp_measure *m);
+/* The definition of lm, writable while its constructor fills it in. */
+static inline void *sp_l_measure_def(sp_l_measure *lm) { return lm->m.def.bytes; }
+
+/* The table module[name], created when missing, pushed (e.g. sp.plates). */
+void sp_l_subtable(lua_State *L, int module, const char *name);
 
 /* Readers shared by the measure constructors (l_package.c). The argument
  * table is at stack index 1; errors start with "<fname>: '<key>'" and, raised
@@ -130,9 +133,45 @@ void sp_l_plates_tostring(lua_State *L, const sp_measure *m);
  *                        size n; "" = everyone; returns 0 when absent;
  *   sp_l_measure_name:   'name' into m->name, or `def` when absent. */
 double sp_l_measure_number(lua_State *L, const char *fname, const char *key, double def);
+/*   sp_l_measure_span:   start = "YYYY-MM" (required), then ["end"] = "YYYY-MM"
+ *                        or months = n (one of them required) into *start and
+ *                        *end (the last month, inclusive);
+ *   sp_l_measure_check:  the kind's core validation of the definition, raising
+ *                        "<fname>: <core message>". */
+void sp_l_measure_span(lua_State *L, const char *fname, int *start, int *end);
+void sp_l_measure_check(lua_State *L, const char *fname, const sp_l_measure *lm);
 int sp_l_measure_month(lua_State *L, const char *fname, const char *key, int *month);
 int sp_l_measure_filter(lua_State *L, const char *fname, const char *key, char *buf, size_t n);
 void sp_l_measure_name(lua_State *L, const char *fname, sp_measure *m, const char *def);
+
+/* Writers shared by the kinds' fields and descriptions: a month "YYYY-MM"; a
+ * filter text (nil for "" = everyone); an amount as people write it ("%.15g":
+ * 10000, 1e+09) into buf; a number as Lua prints it, for messages (pushed on
+ * the stack, returned). */
+void sp_l_push_month(lua_State *L, int month);
+void sp_l_push_filter(lua_State *L, const char *filter);
+const char *sp_l_num(char *buf, size_t n, double x);
+const char *sp_l_shown(lua_State *L, double v);
+
+/* The per-fuel payment of the car subsidies (l_cars.c, shared by
+ * l_scrappage.c and l_purchase_subsidy.c): amount/share for both fuels (when
+ * `both` is non-zero) or amount_nev, amount_ice, share_nev, share_ice. When
+ * none is given *p keeps the core's defaults; once one is given the others
+ * are 0. A fuel may have an amount or a share, not both. */
+typedef struct sp_l_fuel_pay {
+    double amount_nev, amount_ice, share_nev, share_ice;
+} sp_l_fuel_pay;
+void sp_l_read_fuel_pay(lua_State *L, const char *fn, int both, sp_l_fuel_pay *p);
+/* cap / floor of a share subsidy (0 when absent; an error without a share). */
+double sp_l_read_bound(lua_State *L, const char *fn, const char *key, const sp_l_fuel_pay *p);
+/* Fields start, end, months of a span and amount_nev .. share_ice, cap of a
+ * payment: push and return 1, or 0 for another key. */
+int sp_l_span_field(lua_State *L, int start, int end, const char *key);
+int sp_l_pay_field(lua_State *L, const sp_l_fuel_pay *p, double cap, const char *key);
+/* "NEV and ICE 16% of the price" / "NEV 10000 yuan, ICE nothing", and
+ * "2020-07..2020-08" / "2020-07". */
+void sp_l_pay_text(char *buf, size_t n, const sp_l_fuel_pay *p);
+void sp_l_span_text(char *buf, size_t n, int start, int end);
 
 /* Creates a handle with metatable tname and a NULL pointer on top of the
  * stack, with nuv user values; returns the pointer slot to fill. */

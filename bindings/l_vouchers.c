@@ -2,10 +2,10 @@
  *
  * sp.voucher reads its named arguments into an sp_voucher_def, compiles the
  * filter once (to report its errors at the scenario line, then frees it) and
- * validates the definition with sp_voucher_validate. The result is a value of
- * type "voucher" (an sp_l_voucher userdata, see l_spendsim.h): a measure to
- * place as a positional entry of sp.package{...} or package:with{...}. It is
- * immutable and owns no core memory. Units: yuan, packages (the city's, not
+ * validates the definition with sp_voucher_validate. The result is a measure
+ * value (sp_l_measure, see l_spendsim.h) of kind "voucher", to place as a
+ * positional entry of sp.package{...} or package:with{...}. It is immutable
+ * and owns no core memory; its `aux` is 1 when `start` named a day. Units: yuan, packages (the city's, not
  * sample households), days or months. */
 #include <limits.h>
 #include <math.h>
@@ -86,8 +86,9 @@ static unsigned read_categories(lua_State *L, const char *fn, unsigned def)
 }
 
 /* start = "YYYY-MM" or "YYYY-MM-DD" (day 1..28). */
-static void read_start(lua_State *L, const char *fn, sp_l_voucher *v)
+static void read_start(lua_State *L, const char *fn, sp_l_measure *lm)
 {
+    sp_voucher_def *d = sp_l_measure_def(lm);
     const char *s = sp_l_getstring(L, 1, fn, "start", NULL);
     if (!s)
         luaL_error(L, "%s: 'start' is required (the month the vouchers are handed out, e.g. "
@@ -99,7 +100,7 @@ static void read_start(lua_State *L, const char *fn, sp_l_voucher *v)
         memcpy(month, s, 7);
         month[7] = '\0';
         day = (s[8] - '0') * 10 + (s[9] - '0');
-        v->day_given = 1;
+        lm->aux = 1;
     } else if (n == 7) {
         memcpy(month, s, 8);
     } else {
@@ -107,11 +108,11 @@ static void read_start(lua_State *L, const char *fn, sp_l_voucher *v)
     }
     sp_err err;
     sp_err_clear(&err);
-    if (sp_month_parse(month, &v->def.start_month, &err) != SP_OK)
+    if (sp_month_parse(month, &d->start_month, &err) != SP_OK)
         luaL_error(L, "%s: 'start': %s", fn, err.msg);
     if (day < 1 || day > 28)
         luaL_error(L, "%s: 'start': the day must be 1..28, got %d in \"%s\"", fn, day, s);
-    v->def.start_day = day;
+    d->start_day = day;
 }
 
 /* days = n | weeks = n | months = n (at most one; default days = 14). A
@@ -157,27 +158,29 @@ static void read_filter(lua_State *L, const char *fn, sp_voucher_def *d)
 /* "%.15g" without an exponent for the amounts people write. */
 static void amount(char *buf, size_t n, double x) { snprintf(buf, n, "%.15g", x); }
 
-static void start_text(const sp_l_voucher *v, char buf[16])
+static void start_text(const sp_l_measure *lm, char buf[16])
 {
+    const sp_voucher_def *d = sp_measure_def(&lm->m);
     char m[8];
-    sp_month_format(v->def.start_month, m);
-    if (v->day_given)
-        snprintf(buf, 16, "%s-%02d", m, v->def.start_day);
+    sp_month_format(d->start_month, m);
+    if (lm->aux || d->start_day != 1)
+        snprintf(buf, 16, "%s-%02d", m, d->start_day);
     else
         snprintf(buf, 16, "%s", m);
 }
 
 /* The default name: "voucher 2020-06 40-10", "voucher 2020-06 cash 500". */
-static void default_name(sp_l_voucher *v)
+static void default_name(sp_l_measure *lm)
 {
+    const sp_voucher_def *d = sp_measure_def(&lm->m);
     char start[16], k[40], f[40];
-    start_text(v, start);
-    amount(k, sizeof k, v->def.threshold);
-    amount(f, sizeof f, v->def.face);
-    if (v->def.threshold > 0)
-        snprintf(v->name, sizeof v->name, "voucher %s %s-%s", start, k, f);
+    start_text(lm, start);
+    amount(k, sizeof k, d->threshold);
+    amount(f, sizeof f, d->face);
+    if (d->threshold > 0)
+        snprintf(lm->m.name, sizeof lm->m.name, "voucher %s %s-%s", start, k, f);
     else
-        snprintf(v->name, sizeof v->name, "voucher %s cash %s", start, f);
+        snprintf(lm->m.name, sizeof lm->m.name, "voucher %s cash %s", start, f);
 }
 
 /* sp.voucher{ name =, face =, threshold = 0, categories = "all", start =,
@@ -195,18 +198,16 @@ static int l_voucher(lua_State *L)
     sp_l_checkkeys(L, 1, fn, keys, 0);
     lua_settop(L, 1);
 
-    sp_l_voucher *v = lua_newuserdatauv(L, sizeof *v, 0);
-    memset(v, 0, sizeof *v);
-    v->def = sp_voucher_def_default();
-    luaL_setmetatable(L, SP_L_VOUCHER);
-    sp_voucher_def *d = &v->def;
+    sp_l_measure *lm = sp_l_newmeasure(L, &sp_voucher_measure);
+    sp_voucher_def *d = sp_l_measure_def(lm);
+    *d = sp_voucher_def_default();
 
     if (!sp_l_has(L, 1, "face"))
         return luaL_error(L, "%s: 'face' is required (yuan off per coupon, e.g. face = 10)", fn);
     d->face = getnumber(L, fn, "face", d->face);
     d->threshold = getnumber(L, fn, "threshold", 0.0);
     d->categories = read_categories(L, fn, d->categories);
-    read_start(L, fn, v);
+    read_start(L, fn, lm);
     read_window(L, fn, d);
     d->supply = getnumber(L, fn, "supply", 0.0);
     d->coupons_per_package = (int)sp_l_getinteger(L, 1, fn, "coupons", 1, 100, 1);
@@ -247,43 +248,24 @@ static int l_voucher(lua_State *L)
     if (name) {
         if (!name[0])
             return luaL_error(L, "%s: 'name' must not be empty", fn);
-        if (strlen(name) >= sizeof v->name)
+        if (strlen(name) >= sizeof lm->m.name)
             return luaL_error(L, "%s: 'name' is longer than %d bytes", fn,
-                              (int)sizeof v->name - 1);
-        strcpy(v->name, name);
+                              (int)sizeof lm->m.name - 1);
+        strcpy(lm->m.name, name);
     } else {
-        default_name(v);
+        default_name(lm);
     }
     return 1;
 }
 
-static sp_l_voucher *check(lua_State *L, int idx)
-{
-    return luaL_checkudata(L, idx, SP_L_VOUCHER);
-}
-
-static int l_release(lua_State *L)
-{
-    check(L, 1); /* owns no core memory */
-    return 0;
-}
-
-/* __index: methods (upvalue 1), then the fields, read-only: name, kind,
+/* The fields, read-only (name and kind come from the measure type):
  * face, threshold, categories (list), start, days, months, supply, coupons,
  * cap, claim, filter (nil: everyone), gov_share, merchant_share, coverage
  * (nil: the model parameter voucher_coverage). */
-static int l_index(lua_State *L)
+static int field(lua_State *L, const sp_l_measure *lm, const char *key)
 {
-    if (lua_getfield(L, lua_upvalueindex(1), luaL_checkstring(L, 2)) != LUA_TNIL)
-        return 1;
-    const sp_l_voucher *v = check(L, 1);
-    const sp_voucher_def *d = &v->def;
-    const char *key = lua_tostring(L, 2);
-    if (strcmp(key, "name") == 0) {
-        lua_pushstring(L, v->name);
-    } else if (strcmp(key, "kind") == 0) {
-        lua_pushliteral(L, "voucher");
-    } else if (strcmp(key, "face") == 0) {
+    const sp_voucher_def *d = sp_measure_def(&lm->m);
+    if (strcmp(key, "face") == 0) {
         lua_pushnumber(L, d->face);
     } else if (strcmp(key, "threshold") == 0) {
         lua_pushnumber(L, d->threshold);
@@ -297,7 +279,7 @@ static int l_index(lua_State *L)
             }
     } else if (strcmp(key, "start") == 0) {
         char buf[16];
-        start_text(v, buf);
+        start_text(lm, buf);
         lua_pushstring(L, buf);
     } else if (strcmp(key, "days") == 0) {
         if (d->window_days > 0)
@@ -332,19 +314,18 @@ static int l_index(lua_State *L)
         else
             lua_pushnil(L);
     } else {
-        return luaL_error(L, "voucher: no field or method '%s'", key);
+        return 0;
     }
     return 1;
 }
 
 /* tostring(v): "voucher: Hangzhou (spend 40 get 10 off, 5 coupons per package,
  * from 2020-04-20 for 7 days, supply 1500000 packages, first_come)". */
-static int l_tostring(lua_State *L)
+static void tostring(lua_State *L, const sp_l_measure *lm)
 {
-    const sp_l_voucher *v = check(L, 1);
-    const sp_voucher_def *d = &v->def;
+    const sp_voucher_def *d = sp_measure_def(&lm->m);
     char start[16], k[40], f[40], s[40], what[128], window[32], supply[64];
-    start_text(v, start);
+    start_text(lm, start);
     amount(k, sizeof k, d->threshold);
     amount(f, sizeof f, d->face);
     amount(s, sizeof s, d->supply);
@@ -361,16 +342,15 @@ static int l_tostring(lua_State *L)
         snprintf(supply, sizeof supply, "supply %s packages", s);
     else
         snprintf(supply, sizeof supply, "unlimited supply");
-    lua_pushfstring(L, "voucher: %s (%s, %d coupon%s per package, from %s for %s, %s, %s)", v->name,
+    lua_pushfstring(L, "voucher: %s (%s, %d coupon%s per package, from %s for %s, %s, %s)", lm->m.name,
                     what, d->coupons_per_package, d->coupons_per_package == 1 ? "" : "s", start,
                     window, supply, claim_name((int)d->claim));
-    return 1;
 }
 
-void sp_l_open_vouchers(lua_State *L, int module)
+static void open_kind(lua_State *L, int module)
 {
-    static const luaL_Reg methods[] = {{NULL, NULL}};
-    sp_l_newclass(L, SP_L_VOUCHER, methods, l_index, l_release, l_tostring);
     lua_pushcfunction(L, l_voucher);
     lua_setfield(L, module, "voucher");
 }
+
+const sp_l_kind sp_l_voucher_kind = {&sp_voucher_measure, open_kind, field, tostring};

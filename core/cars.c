@@ -1,5 +1,5 @@
-/* cars.c: car replacement and first-car demand, scrappage and purchase
- * subsidies, cash transfers. The contract is in cars.h. */
+/* cars.c: car replacement and first-car demand, and the car market's side of
+ * subsidy programmes and plate allocation. The contract is in cars.h. */
 #include "cars.h"
 
 #include <math.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "results.h"
 #include "simd.h"
 
 /* Draw layout of one household-month on the stream (i, month, SP_PURPOSE_CARS):
@@ -16,7 +17,7 @@
  *         w3 fuel choice;
  * draw 1: w0, w1 price (Box-Muller); w2, w3 unused.
  * Initial market membership: stream (i, start_month - 1, SP_PURPOSE_CARS), draw 7.
- * First-come keys of scrappage programme id: stream (i, month,
+ * First-come keys of trade-in programme id: stream (i, month,
  * SP_PURPOSE_SUBSIDY | id << 8), draw 0, w0. */
 #define DRAW_INIT 7u
 
@@ -28,7 +29,7 @@ struct sp_cars_state {
     double ln_income_ref;  /* weighted mean of ln income: the wish hazard's reference */
     uint8_t *flags;        /* F_MARKET | F_WISH | F_HOLD | F_PLATE_NEV, see below */
     uint8_t *hold_months;  /* months the plate has been held */
-    uint8_t *offer;        /* this month: 0 none, k + 1 = scrappage programme k offered */
+    uint8_t *offer;        /* this month: 0 none, k + 1 = trade-in programme k offered */
     uint8_t *mask;         /* workspace for filter evaluation */
     int offer_month;       /* month the offers were prepared for; offers count only then */
     double spent[SP_CARS_MAX_PROGRAMMES];
@@ -91,11 +92,9 @@ static double hazard_of(const sp_cars_state *cs, const sp_params *p, int age)
     return age >= 0 && age < HAZARD_TABLE ? cs->hazard[age] : sp_cars_entry_hazard(p, age);
 }
 
-/* ---- measures ---- */
+/* ---- subsidies ---- */
 
-static int month_ok(int m) { return m >= sp_month_make(1900, 1) && m <= sp_month_make(2200, 12); }
-
-static double clamp_share_amount(double share, double amount, double floor_, double cap, double price)
+double sp_cars_share_subsidy(double share, double amount, double floor_, double cap, double price)
 {
     if (!(share > 0))
         return amount;
@@ -105,151 +104,6 @@ static double clamp_share_amount(double share, double amount, double floor_, dou
     if (cap > 0 && s > cap)
         s = cap;
     return s;
-}
-
-sp_scrappage_def sp_scrappage_def_default(void)
-{
-    sp_scrappage_def d;
-    memset(&d, 0, sizeof d);
-    d.amount_nev = 10000;
-    d.amount_ice = 7000;
-    d.start_month = sp_month_make(2020, 7);
-    d.end_month = sp_month_make(2020, 12);
-    strcpy(d.filter, "emission <= 3");
-    return d;
-}
-
-static int check_amount(const char *field, double v, sp_err *err)
-{
-    if (!isfinite(v) || v < 0)
-        return sp_err_set(err, SP_EINVAL, "%s must be 0 or a positive amount of yuan, got %g", field, v);
-    return SP_OK;
-}
-
-static int check_share(const char *field, double v, sp_err *err)
-{
-    if (!isfinite(v) || v < 0 || v > 1)
-        return sp_err_set(err, SP_EINVAL, "%s must lie in 0..1 (share of the price), got %g", field, v);
-    return SP_OK;
-}
-
-static int check_window(int start, int end, sp_err *err)
-{
-    if (!month_ok(start))
-        return sp_err_set(err, SP_EINVAL, "start_month %d is not a calendar month (1900-01..2200-12)", start);
-    if (!month_ok(end))
-        return sp_err_set(err, SP_EINVAL, "end_month %d is not a calendar month (1900-01..2200-12)", end);
-    if (end < start)
-        return sp_err_set(err, SP_EINVAL, "end_month %d is before start_month %d", end, start);
-    return SP_OK;
-}
-
-int sp_scrappage_validate(const sp_scrappage_def *d, sp_err *err)
-{
-    int rc;
-    if (!d)
-        return sp_err_set(err, SP_EINVAL, "scrappage definition is NULL");
-    if ((rc = check_amount("amount_nev", d->amount_nev, err)) || (rc = check_amount("amount_ice", d->amount_ice, err)) ||
-        (rc = check_share("share_nev", d->share_nev, err)) || (rc = check_share("share_ice", d->share_ice, err)) ||
-        (rc = check_amount("cap", d->cap, err)) || (rc = check_amount("floor", d->floor, err)))
-        return rc;
-    if (d->amount_nev <= 0 && d->amount_ice <= 0 && d->share_nev <= 0 && d->share_ice <= 0)
-        return sp_err_set(err, SP_EINVAL,
-                          "amount_nev, amount_ice, share_nev and share_ice are all 0: the subsidy pays nothing");
-    if (d->cap > 0 && d->floor > d->cap)
-        return sp_err_set(err, SP_EINVAL, "floor %g is above cap %g", d->floor, d->cap);
-    if ((rc = check_window(d->start_month, d->end_month, err)))
-        return rc;
-    if (!isfinite(d->budget) || d->budget < 0)
-        return sp_err_set(err, SP_EINVAL, "budget must be 0 (unlimited) or a positive amount of yuan, got %g",
-                          d->budget);
-    if (memchr(d->filter, 0, sizeof d->filter) == NULL || strlen(d->filter) > SP_FILTER_MAX_LEN)
-        return sp_err_set(err, SP_EINVAL, "filter is longer than %d characters", SP_FILTER_MAX_LEN);
-    return SP_OK;
-}
-
-double sp_scrappage_amount(const sp_scrappage_def *d, int nev, double price)
-{
-    return nev ? clamp_share_amount(d->share_nev, d->amount_nev, d->floor, d->cap, price)
-               : clamp_share_amount(d->share_ice, d->amount_ice, d->floor, d->cap, price);
-}
-
-sp_purchase_subsidy_def sp_purchase_subsidy_def_default(void)
-{
-    sp_purchase_subsidy_def d;
-    memset(&d, 0, sizeof d);
-    d.amount_nev = 10000;
-    d.start_month = sp_month_make(2020, 7);
-    d.end_month = sp_month_make(2020, 12);
-    return d;
-}
-
-int sp_purchase_subsidy_validate(const sp_purchase_subsidy_def *d, sp_err *err)
-{
-    int rc;
-    if (!d)
-        return sp_err_set(err, SP_EINVAL, "purchase subsidy definition is NULL");
-    if ((rc = check_amount("amount_nev", d->amount_nev, err)) || (rc = check_amount("amount_ice", d->amount_ice, err)) ||
-        (rc = check_share("share_nev", d->share_nev, err)) || (rc = check_share("share_ice", d->share_ice, err)) ||
-        (rc = check_amount("cap", d->cap, err)))
-        return rc;
-    if (d->amount_nev <= 0 && d->amount_ice <= 0 && d->share_nev <= 0 && d->share_ice <= 0)
-        return sp_err_set(err, SP_EINVAL,
-                          "amount_nev, amount_ice, share_nev and share_ice are all 0: the subsidy pays nothing");
-    return check_window(d->start_month, d->end_month, err);
-}
-
-double sp_purchase_subsidy_amount(const sp_purchase_subsidy_def *d, int nev, double price)
-{
-    return nev ? clamp_share_amount(d->share_nev, d->amount_nev, 0, d->cap, price)
-               : clamp_share_amount(d->share_ice, d->amount_ice, 0, d->cap, price);
-}
-
-sp_cash_transfer_def sp_cash_transfer_def_default(void)
-{
-    sp_cash_transfer_def d;
-    memset(&d, 0, sizeof d);
-    d.amount = 1000;
-    d.start_month = sp_month_make(2020, 7);
-    d.months = 0;
-    return d;
-}
-
-int sp_cash_transfer_validate(const sp_cash_transfer_def *d, sp_err *err)
-{
-    if (!d)
-        return sp_err_set(err, SP_EINVAL, "cash transfer definition is NULL");
-    if (!isfinite(d->amount) || !(d->amount > 0))
-        return sp_err_set(err, SP_EINVAL, "amount must be a positive amount of yuan, got %g", d->amount);
-    if (!month_ok(d->start_month))
-        return sp_err_set(err, SP_EINVAL, "start_month %d is not a calendar month (1900-01..2200-12)",
-                          d->start_month);
-    if (d->months < 0 || d->months > 24)
-        return sp_err_set(err, SP_EINVAL, "months must be 1..24 (or 0 = parameter mpc_months), got %d",
-                          d->months);
-    if (memchr(d->filter, 0, sizeof d->filter) == NULL || strlen(d->filter) > SP_FILTER_MAX_LEN)
-        return sp_err_set(err, SP_EINVAL, "filter is longer than %d characters", SP_FILTER_MAX_LEN);
-    return SP_OK;
-}
-
-double sp_cash_transfer_windfall(const sp_cash_transfer_def *d, const sp_params *p,
-                                 const sp_population *pop, size_t i)
-{
-    return d->amount * p->mpc[pop->liquidity[i] & 3];
-}
-
-double sp_cash_transfer_apply(const sp_cash_transfer_def *d, const sp_params *p,
-                              const sp_population *pop, sp_hstate *st, size_t i)
-{
-    int months = d->months > 0 ? d->months : (int)lround(p->mpc_months);
-    if (months < 1)
-        months = 1;
-    if (months > 255)
-        months = 255;
-    st->pending[i] = (float)(st->pending[i] + sp_cash_transfer_windfall(d, p, pop, i));
-    if (st->pending_months[i] < months)
-        st->pending_months[i] = (uint8_t)months;
-    return d->amount;
 }
 
 /* ---- building blocks ---- */
@@ -432,12 +286,12 @@ void sp_cars_set_plate_nev(sp_cars_state *cs, size_t i, int nev)
         SETFLAG(cs, i, F_PLATE_NEV, nev ? 1 : 0);
 }
 
-double sp_cars_scrappage_spent(const sp_cars_state *cs, int k)
+double sp_cars_trade_in_spent(const sp_cars_state *cs, int k)
 {
     return cs && k >= 0 && k < SP_CARS_MAX_PROGRAMMES ? cs->spent[k] : 0;
 }
 
-int sp_cars_scrappage_exhausted(const sp_cars_state *cs, int k)
+int sp_cars_trade_in_exhausted(const sp_cars_state *cs, int k)
 {
     return cs && k >= 0 && k < SP_CARS_MAX_PROGRAMMES ? cs->exhausted[k] : 0;
 }
@@ -454,36 +308,37 @@ typedef struct decision {
     int plate_buy;       /* the purchase uses a won plate */
     int nev;
     double price;
-    double s_scrap, s_purchase;
-    int scrap_k;         /* programme paying s_scrap, or -1 */
+    double s_trade, s_open;
+    int trade_k;         /* programme paying s_trade, or -1 */
     int holding;         /* holds a plate this month */
     int expire;          /* the plate lapses at the end of this month */
     int wish;            /* comes to want a car this month */
 } decision;
 
-static int scrap_active(const sp_cars_state *cs, const sp_cars_measures *ms, int k, int month)
+static int trade_in_active(const sp_cars_state *cs, const sp_car_policy *ms, int k, int month)
 {
-    const sp_scrappage_def *d = ms->scrappage[k];
-    return d && month >= d->start_month && month <= d->end_month && !cs->exhausted[k];
+    const sp_car_programme *g = &ms->trade_in[k];
+    return month >= g->start_month && month <= g->end_month && !cs->exhausted[k];
 }
 
-/* Subsidies (yuan) for an NEV and an ICE car at price P: purchase subsidies
- * plus the offered scrappage programme (k >= 0, replacements only). */
-static void subsidies(const sp_cars_measures *ms, int k, int month, double P, double *s_nev, double *s_ice,
+/* Subsidies (yuan) for an NEV and an ICE car at price P: the open programmes
+ * plus the offered trade-in programme (k >= 0, replacements only). */
+static void subsidies(const sp_car_policy *ms, int k, int month, double P, double *s_nev, double *s_ice,
                       double *scrap_nev, double *scrap_ice)
 {
     double a = 0, b = 0, c = 0, d = 0;
     if (ms) {
-        for (int j = 0; j < ms->npurchase && j < SP_CARS_MAX_PROGRAMMES; j++) {
-            const sp_purchase_subsidy_def *ps = ms->purchase[j];
-            if (ps && month >= ps->start_month && month <= ps->end_month) {
-                a += sp_purchase_subsidy_amount(ps, 1, P);
-                b += sp_purchase_subsidy_amount(ps, 0, P);
+        for (int j = 0; j < ms->nopen && j < SP_CARS_MAX_PROGRAMMES; j++) {
+            const sp_car_programme *g = &ms->open[j];
+            if (month >= g->start_month && month <= g->end_month) {
+                a += g->amount(g->def, 1, P);
+                b += g->amount(g->def, 0, P);
             }
         }
         if (k >= 0) {
-            c = sp_scrappage_amount(ms->scrappage[k], 1, P);
-            d = sp_scrappage_amount(ms->scrappage[k], 0, P);
+            const sp_car_programme *g = &ms->trade_in[k];
+            c = g->amount(g->def, 1, P);
+            d = g->amount(g->def, 0, P);
         }
     }
     *s_nev = a + c;
@@ -503,12 +358,12 @@ static int oldest_car(const sp_hstate *st, size_t i)
     return o;
 }
 
-static void decide(const sp_cars_state *cs, const sp_cars_measures *ms, const sp_population *pop,
+static void decide(const sp_cars_state *cs, const sp_car_policy *ms, const sp_population *pop,
                    const sp_hstate *st, const sp_params *p, sp_rng_key key, int month, size_t i,
                    const uint32_t w0[4], decision *d)
 {
     memset(d, 0, sizeof *d);
-    d->scrap_k = -1;
+    d->trade_k = -1;
     uint32_t w1[4];
     const int nc = st->ncars[i] < SP_MAX_CARS ? st->ncars[i] : SP_MAX_CARS;
     const uint8_t ps = st->plate_state[i];
@@ -549,7 +404,7 @@ static void decide(const sp_cars_state *cs, const sp_cars_measures *ms, const sp
     if (holding) {
         d->buy = sp_u01(w0[2]) < sp_cars_logit_shift(p->plate_purchase_prob, p->subsidy_beta * x);
         d->plate_buy = d->buy;
-        int window = ms && ms->plates ? sp_plate_regime_window(ms->plates, month)
+        int window = ms && ms->plates ? ms->plate_window(ms->plates, month)
                                       : sp_cars_plate_window(month);
         if (!d->buy && cs->hold_months[i] + 1 >= window)
             d->expire = 1;
@@ -583,10 +438,10 @@ static void decide(const sp_cars_state *cs, const sp_cars_measures *ms, const sp
     subsidies(ms, k, month, d->price, &sn, &si, &cn, &ci);
     double scrap = d->nev ? cn : ci;
     if (k >= 0 && scrap > 0) {
-        d->s_scrap = scrap;
-        d->scrap_k = k;
+        d->s_trade = scrap;
+        d->trade_k = k;
     }
-    d->s_purchase = d->nev ? sn - cn : si - ci;
+    d->s_open = d->nev ? sn - cn : si - ci;
 }
 
 /* ---- global step ---- */
@@ -605,7 +460,7 @@ static int by_key_asc(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
-int sp_cars_prepare(sp_cars_state *cs, const sp_cars_measures *ms, const sp_population *pop,
+int sp_cars_prepare(sp_cars_state *cs, const sp_car_policy *ms, const sp_population *pop,
                     const sp_hstate *st, const sp_params *p, sp_rng_key key, int month, sp_err *err)
 {
     if (!cs || !pop || !st || !p)
@@ -615,17 +470,17 @@ int sp_cars_prepare(sp_cars_state *cs, const sp_cars_measures *ms, const sp_popu
     const size_t n = cs->n;
     memset(cs->offer, 0, n ? n : 1);
     cs->offer_month = month;
-    if (!ms || ms->nscrappage <= 0)
+    if (!ms || ms->ntrade_in <= 0)
         return SP_OK;
-    if (ms->nscrappage > SP_CARS_MAX_PROGRAMMES)
-        return sp_err_set(err, SP_EINVAL, "%d scrappage programmes, at most %d", ms->nscrappage,
+    if (ms->ntrade_in > SP_CARS_MAX_PROGRAMMES)
+        return sp_err_set(err, SP_EINVAL, "%d trade-in programmes, at most %d", ms->ntrade_in,
                           SP_CARS_MAX_PROGRAMMES);
     cand *c = NULL;
-    for (int k = 0; k < ms->nscrappage; k++) {
-        if (!scrap_active(cs, ms, k, month))
+    for (int k = 0; k < ms->ntrade_in; k++) {
+        if (!trade_in_active(cs, ms, k, month))
             continue;
-        if (ms->scrappage_filter[k]) {
-            int rc = sp_filter_eval(ms->scrappage_filter[k], pop, st, 0, n, cs->mask, err);
+        if (ms->trade_in[k].filter) {
+            int rc = sp_filter_eval(ms->trade_in[k].filter, pop, st, 0, n, cs->mask, err);
             if (rc != SP_OK) {
                 free(c);
                 return rc;
@@ -634,10 +489,10 @@ int sp_cars_prepare(sp_cars_state *cs, const sp_cars_measures *ms, const sp_popu
             memset(cs->mask, 1, n ? n : 1);
         }
         if (!c && !(c = malloc((n ? n : 1) * sizeof *c))) {
-            return sp_err_set(err, SP_ENOMEM, "out of memory for scrappage claims");
+            return sp_err_set(err, SP_ENOMEM, "out of memory for trade-in claims");
         }
         size_t nc = 0;
-        const uint32_t pw = (uint32_t)SP_PURPOSE_SUBSIDY | ((ms->scrappage_id[k] & 0xffffffu) << 8);
+        const uint32_t pw = (uint32_t)SP_PURPOSE_SUBSIDY | ((ms->trade_in[k].id & 0xffffffu) << 8);
         for (size_t i = 0; i < n; i++) {
             if (!cs->mask[i] || cs->offer[i] || st->ncars[i] == 0)
                 continue;
@@ -646,16 +501,16 @@ int sp_cars_prepare(sp_cars_state *cs, const sp_cars_measures *ms, const sp_popu
             uint32_t w0[4];
             sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 0, w0);
             decide(cs, ms, pop, st, p, key, month, i, w0, &d);
-            if (d.scrap_k != k || !(d.s_scrap > 0))
+            if (d.trade_k != k || !(d.s_trade > 0))
                 continue; /* stays offered: the subsidy shapes its hazards, costs nothing */
             uint32_t w[4];
             sp_rng_words(key, (uint32_t)i, (uint32_t)month, pw, 0, w);
             c[nc].key = sp_u01(w[0]);
             c[nc].i = (uint32_t)i;
-            c[nc].amount = d.s_scrap;
+            c[nc].amount = d.s_trade;
             nc++;
         }
-        const double budget = ms->scrappage[k]->budget;
+        const double budget = ms->trade_in[k].budget;
         if (budget > 0)
             qsort(c, nc, sizeof *c, by_key_asc);
         for (size_t r = 0; r < nc; r++) {
@@ -674,7 +529,41 @@ int sp_cars_prepare(sp_cars_state *cs, const sp_cars_measures *ms, const sp_popu
 
 /* ---- household step ---- */
 
-void sp_cars_household(sp_cars_state *cs, const sp_cars_measures *ms, const sp_population *pop,
+void sp_cars_add_sums(const sp_cars_outcome *co, double w, double *acc)
+{
+    if (co->purchases || co->scrapped) {
+        acc[SP_M_CAR_PURCHASES] += w * co->purchases;
+        acc[SP_M_CAR_VALUE] += w * co->value;
+        acc[SP_M_NEV_PURCHASES] += w * (co->purchases && co->nev);
+        acc[SP_M_REPLACEMENTS] += w * (co->purchases && co->replacement);
+        acc[SP_M_FIRST_CARS] += w * (co->purchases && co->first);
+        acc[SP_M_CARS_SCRAPPED] += w * co->scrapped;
+        acc[SP_M_SCRAPPAGE_SUBSIDY] += w * co->subsidy_trade_in;
+        acc[SP_M_SUBSIDISED_CARS] += w * (co->purchases && co->trade_in_programme >= 0);
+        acc[SP_M_PURCHASE_SUBSIDY] += w * co->subsidy_open;
+    }
+}
+
+
+void sp_cars_enrol(const sp_car_policy *ms, const sp_population *pop, sp_hstate *st,
+                   const sp_params *p, sp_rng_key key, int month, size_t i)
+{
+    uint32_t w[4];
+    sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_PLATES, 9, w);
+    int nev = sp_u01(w[0]) < p->nev_queue_choice;
+    int free_drivers = (int)pop->drivers[i] - (int)st->ncars[i];
+    int applicants = nev ? 1 : (free_drivers > 1 ? free_drivers : 1);
+    int pool = nev ? SP_PLATE_NEV_QUEUE : SP_PLATE_LOTTERY;
+    if (ms && ms->plates) {
+        ms->plate_enter(ms->plates, st, i, pool, applicants);
+    } else { /* no allocator: the household waits in a pool that is never drawn */
+        st->plate_state[i] = (uint8_t)pool;
+        st->applicants[i] = (uint8_t)applicants;
+        st->plate_months[i] = 0;
+    }
+}
+
+void sp_cars_household(sp_cars_state *cs, const sp_car_policy *ms, const sp_population *pop,
                        sp_hstate *st, const sp_params *p, sp_rng_key key, int month, size_t i,
                        sp_cars_outcome *out)
 {
@@ -683,13 +572,13 @@ void sp_cars_household(sp_cars_state *cs, const sp_cars_measures *ms, const sp_p
     sp_cars_household_words(cs, ms, pop, st, p, key, month, i, w0, out);
 }
 
-void sp_cars_household_words(sp_cars_state *cs, const sp_cars_measures *ms,
+void sp_cars_household_words(sp_cars_state *cs, const sp_car_policy *ms,
                              const sp_population *pop, sp_hstate *st, const sp_params *p,
                              sp_rng_key key, int month, size_t i, const uint32_t w0[4],
                              sp_cars_outcome *out)
 {
     memset(out, 0, sizeof *out);
-    out->scrappage_measure = -1;
+    out->trade_in_programme = -1;
     const uint8_t ps = st->plate_state[i];
     if (ps == SP_PLATE_NEV_QUEUE)
         SETFLAG(cs, i, F_PLATE_NEV, 1);
@@ -726,9 +615,9 @@ void sp_cars_household_words(sp_cars_state *cs, const sp_cars_measures *ms,
         out->purchases = 1;
         out->nev = d.nev;
         out->value = d.price;
-        out->subsidy_scrappage = d.s_scrap;
-        out->scrappage_measure = d.scrap_k;
-        out->subsidy_purchase = d.s_purchase;
+        out->subsidy_trade_in = d.s_trade;
+        out->trade_in_programme = d.trade_k;
+        out->subsidy_open = d.s_open;
         return;
     }
     if (d.enter) {
@@ -777,8 +666,8 @@ typedef struct quiet_ctx {
     const uint8_t *drivers, *kind0, *kind1, *hold;
     const uint32_t (*entry)[HAZARD_TABLE];
     uint32_t buy;      /* buy_thr */
-    uint32_t subsidy;  /* 1: a purchase subsidy runs this month (every owner takes the full step) */
-    uint32_t offers;   /* 1: scrappage offers were prepared for this month */
+    uint32_t subsidy;  /* 1: an open programme runs this month (every owner takes the full step) */
+    uint32_t offers;   /* 1: trade-in offers were prepared for this month */
     uint32_t plates;   /* plates_required */
 } quiet_ctx;
 
@@ -931,7 +820,7 @@ __attribute__((target("avx2"))) static void classify_avx2(const quiet_ctx *x, si
 }
 #endif
 
-size_t sp_cars_chunk(sp_cars_state *cs, const sp_cars_measures *ms, const sp_population *pop,
+size_t sp_cars_chunk(sp_cars_state *cs, const sp_car_policy *ms, const sp_population *pop,
                      sp_hstate *st, const sp_params *p, sp_rng_key key, int month, size_t lo,
                      size_t n, const uint32_t (*w)[4], uint32_t *who, sp_cars_outcome *out)
 {
@@ -950,12 +839,11 @@ size_t sp_cars_chunk(sp_cars_state *cs, const sp_cars_measures *ms, const sp_pop
                    .hold = cs->hold_months,
                    .entry = (const uint32_t(*)[HAZARD_TABLE])cs->entry_thr,
                    .buy = cs->buy_thr};
-    /* With a purchase subsidy running, every owner's hazards shift: no shortcut. */
+    /* With an open programme running, every owner's hazards shift: no shortcut. */
     x.subsidy = 0;
-    for (int j = 0; ms && j < ms->npurchase && j < SP_CARS_MAX_PROGRAMMES; j++)
-        x.subsidy |= ms->purchase[j] && month >= ms->purchase[j]->start_month &&
-                     month <= ms->purchase[j]->end_month;
-    x.offers = ms && ms->nscrappage > 0 && cs->offer_month == month;
+    for (int j = 0; ms && j < ms->nopen && j < SP_CARS_MAX_PROGRAMMES; j++)
+        x.subsidy |= month >= ms->open[j].start_month && month <= ms->open[j].end_month;
+    x.offers = ms && ms->ntrade_in > 0 && cs->offer_month == month;
     x.plates = (uint32_t)cs->plates_required;
     enum { SUB = 256 };
     size_t ne = 0;

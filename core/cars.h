@@ -1,6 +1,8 @@
-/* cars.h: the private-car stock, replacement and first-car demand, and the car
- * measures (scrappage / trade-in subsidy, NEV purchase subsidy) plus the cash
- * transfer (MODEL.md sections 3 and 6; docs/model.md section 3).
+/* cars.h: the private-car stock, replacement and first-car demand, and how
+ * the car market takes subsidy programmes and a plate allocator from the
+ * package's measures (docs/model.md section 3). The car market is part of the
+ * engine, not a measure: the measures that act on it (scrappage.h,
+ * purchase_subsidy.h, plates.h) register themselves in its sp_car_policy.
  *
  * Per household and month, with draws only from the household's own stream
  * (purpose SP_PURPOSE_CARS, month word = calendar month), so results do not
@@ -37,7 +39,7 @@
  *
  * Monthly step of a run (what the engine calls):
  *   1. sp_cars_prepare: global step, once per month before the household loop
- *      and after the plate allocation of the month: evaluates scrappage
+ *      and after the plate allocation of the month: evaluates trade-in
  *      eligibility, ranks the households that would buy with the subsidy by
  *      first-come keys from their own streams (purpose SP_PURPOSE_SUBSIDY) and
  *      pays down the ranking until the budget would be overspent; the
@@ -62,105 +64,61 @@
 #include "rng.h"
 #include "status.h"
 
-#ifndef SP_FILTER_TEXT_MAX
-#define SP_FILTER_TEXT_MAX 1024
-#endif
+enum { SP_CARS_MAX_PROGRAMMES = 8 }; /* programmes of each shape in one run */
 
-enum { SP_CARS_MAX_PROGRAMMES = 8 }; /* car measures of each kind in one package */
+/* A subsidy of share x price within [floor, cap] when share > 0 (a floor or
+ * cap of 0 = none), else the fixed amount; yuan. */
+double sp_cars_share_subsidy(double share, double amount, double floor_, double cap, double price);
 
-/* ---- measures ---- */
+/* ---- what the package's measures make of the car market ---- */
 
-/* Scrappage / trade-in subsidy: paid when an eligible owner replaces its
- * (oldest) car inside [start_month, end_month]. Per vehicle, by the new car's
- * fuel: share x price within [floor, cap] when share > 0, else the fixed
- * amount (0 = buying that fuel is not subsidised). */
-typedef struct sp_scrappage_def {
-    double amount_nev;   /* yuan per vehicle when the new car is an NEV (used when share_nev == 0) */
-    double amount_ice;   /* yuan per vehicle when the new car is an ICE car (used when share_ice == 0) */
-    double share_nev;    /* share of the new car's price, 0..1; 0 = use amount_nev */
-    double share_ice;    /* share of the new car's price, 0..1; 0 = use amount_ice */
-    double cap;          /* yuan: most a share subsidy pays per vehicle; 0 = no cap */
-    double floor;        /* yuan: least a share subsidy pays per vehicle; 0 = none */
-    int start_month;     /* first calendar month of the programme */
-    int end_month;       /* last calendar month (inclusive), >= start_month */
-    double budget;       /* yuan for the whole programme, city-wide; 0 = unlimited */
-    char filter[SP_FILTER_TEXT_MAX]; /* eligibility ("" = every car owner), e.g. "car_age >= 120 or emission <= 3" */
-} sp_scrappage_def;
+/* A subsidy programme for new cars, as a measure registers it (scrappage.h,
+ * purchase_subsidy.h). The car market knows two shapes:
+ *   trade-in (trade_in = 1): pays only when the household replaces its oldest
+ *     car, to owners offered the programme in the month's global step
+ *     (sp_cars_prepare: eligibility filter, then first come first served
+ *     down keys from the households' own streams until the budget would be
+ *     overspent; the programme then stops);
+ *   open (trade_in = 0): pays every buyer inside the window, first cars and
+ *     replacements alike; no budget.
+ * Either shifts the fuel choice and the entry and purchase hazards. */
+typedef struct sp_car_programme {
+    int trade_in;            /* 1: trade-in (see above), 0: open */
+    int start_month;         /* first calendar month it pays */
+    int end_month;           /* last calendar month (inclusive) */
+    double budget;           /* trade-in: yuan for the whole programme, city-wide; 0 = unlimited */
+    const sp_filter *filter; /* trade-in eligibility (borrowed); NULL = every owner */
+    uint32_t id;             /* measure stream id: separates the first-come key streams */
+    const void *def;         /* the measure's definition (borrowed), passed to amount */
+    double (*amount)(const void *def, int nev, double price); /* yuan for a new car of that fuel and price */
+} sp_car_programme;
 
-/* Defaults: 10,000 yuan for an NEV, 7,000 for an ICE car (China 2024 trade-in
- * rules), no share, cap or floor, 2020-07 to 2020-12, unlimited budget,
- * filter "emission <= 3". */
-sp_scrappage_def sp_scrappage_def_default(void);
-
-/* Checks a definition; errors name the field and the value. */
-int sp_scrappage_validate(const sp_scrappage_def *d, sp_err *err);
-
-/* Subsidy in yuan for a new car of the given fuel (nev 0/1) and price (yuan). */
-double sp_scrappage_amount(const sp_scrappage_def *d, int nev, double price);
-
-/* Purchase subsidy or tax cut on new cars (usually NEVs only), for every buyer
- * inside [start_month, end_month]: share x price capped at cap when share > 0,
- * else the fixed amount. No budget. Shifts the fuel choice and the purchase
- * and entry hazards. */
-typedef struct sp_purchase_subsidy_def {
-    double amount_nev;   /* yuan per NEV (used when share_nev == 0) */
-    double amount_ice;   /* yuan per ICE car (used when share_ice == 0); usually 0 */
-    double share_nev;    /* share of price, 0..1 (e.g. 0.0885 = 10% purchase tax on the pre-VAT price) */
-    double share_ice;    /* share of price, 0..1 */
-    double cap;          /* yuan per vehicle for share subsidies; 0 = no cap */
-    int start_month, end_month; /* inclusive */
-} sp_purchase_subsidy_def;
-
-/* Defaults: 10,000 yuan per NEV, nothing for ICE cars, 2020-07 to 2020-12. */
-sp_purchase_subsidy_def sp_purchase_subsidy_def_default(void);
-int sp_purchase_subsidy_validate(const sp_purchase_subsidy_def *d, sp_err *err);
-double sp_purchase_subsidy_amount(const sp_purchase_subsidy_def *d, int nev, double price);
-
-/* Cash transfer: `amount` yuan to every household of a target group (filter)
- * in start_month, spent at the household's MPC (params mpc by liquidity type)
- * evenly over `months` months (0 = parameter mpc_months). */
-typedef struct sp_cash_transfer_def {
-    double amount;       /* yuan per household, > 0 */
-    int start_month;     /* calendar month of payment */
-    int months;          /* spending spread, 1..24 months; 0 = parameter mpc_months */
-    char filter[SP_FILTER_TEXT_MAX]; /* target group ("" = every household) */
-} sp_cash_transfer_def;
-
-/* Defaults: 1,000 yuan, 2020-07, months from the parameters, everyone. */
-sp_cash_transfer_def sp_cash_transfer_def_default(void);
-int sp_cash_transfer_validate(const sp_cash_transfer_def *d, sp_err *err);
-
-/* Extra spending the transfer causes for household i: amount x MPC (yuan). */
-double sp_cash_transfer_windfall(const sp_cash_transfer_def *d, const sp_params *p,
-                                 const sp_population *pop, size_t i);
-
-/* Pays household i (call it in start_month for the households of the target
- * group): adds the windfall to st->pending and sets st->pending_months to the
- * spread (or keeps a longer one already running). Returns the government's
- * cost for this sample household, amount yuan (multiply by the weight). */
-double sp_cash_transfer_apply(const sp_cash_transfer_def *d, const sp_params *p,
-                              const sp_population *pop, sp_hstate *st, size_t i);
-
-/* The car measures of one package, as the engine hands them to this module.
- * Pointers are borrowed and must outlive the run. Order matters: a household
- * eligible for two overlapping scrappage programmes uses the first one listed. */
-typedef struct sp_cars_measures {
-    int nscrappage;
-    const sp_scrappage_def *scrappage[SP_CARS_MAX_PROGRAMMES];
-    const sp_filter *scrappage_filter[SP_CARS_MAX_PROGRAMMES]; /* compiled def->filter; NULL = every owner */
-    uint32_t scrappage_id[SP_CARS_MAX_PROGRAMMES];             /* measure id: separates key streams */
-    int npurchase;
-    const sp_purchase_subsidy_def *purchase[SP_CARS_MAX_PROGRAMMES];
-    const sp_plate_regime_def *plates; /* the package's plate regime: its purchase window
-                                        * applies to winners; NULL = sp_cars_plate_window */
-} sp_cars_measures;
+/* The car policy of one run: the programmes of its package (order matters: a
+ * household offered two overlapping trade-in programmes uses the first listed)
+ * and the plate allocator, if the package has a plate regime. Everything is
+ * borrowed and must outlive the run. A zeroed struct is the status quo without
+ * a regime. */
+struct sp_car_policy {
+    int ntrade_in;
+    sp_car_programme trade_in[SP_CARS_MAX_PROGRAMMES];
+    int nopen;
+    sp_car_programme open[SP_CARS_MAX_PROGRAMMES];
+    /* The plate allocator (plates.h), NULL without a regime: a winner's
+     * purchase window, and the entry of a household into a pool. Without one,
+     * the window is sp_cars_plate_window and a household that wants a plate
+     * waits in its pool, never drawn. */
+    void *plates;
+    int (*plate_window)(const void *plates, int month);
+    void (*plate_enter)(void *plates, sp_hstate *st, size_t i, int pool, int applicants);
+};
+typedef struct sp_car_policy sp_car_policy;
 
 /* ---- per-run state ---- */
 
 /* Per-household car-market state of one run (opaque): in the replacement
  * market, wants a car/plate, holds a plate and for how long, the last plate
  * pool seen (for the plate type), the monthly probability of wanting a car,
- * this month's scrappage offer; and the budget ledger of each scrappage
+ * this month's trade-in offer; and the budget ledger of each trade-in
  * programme. 4 bytes per household persist between months
  * (sp_cars_bytes_per_household), plus 2 bytes of monthly workspace. */
 typedef struct sp_cars_state sp_cars_state;
@@ -187,13 +145,23 @@ size_t sp_cars_bytes_per_household(void);
 void sp_cars_set_plate_nev(sp_cars_state *cs, size_t i, int nev);
 
 /* Global step of `month` (see the header comment). Must be called every month
- * in which a scrappage programme of ms may be active, with the same ms every
+ * in which a trade-in programme of ms may be active, with the same ms every
  * month of the run (programmes are identified by their index). ms may be NULL.
  * Returns SP_OK or SP_EINVAL/SP_ENOMEM (filter evaluation failed, too many
  * programmes). */
-int sp_cars_prepare(sp_cars_state *cs, const sp_cars_measures *ms, const sp_population *pop,
+int sp_cars_prepare(sp_cars_state *cs, const sp_car_policy *ms, const sp_population *pop,
                     const sp_hstate *st, const sp_params *p, sp_rng_key key, int month,
                     sp_err *err);
+
+/* Household i, car-less and wanting a car (sp_cars_outcome.wants_plate),
+ * applies for a plate: the NEV queue with probability nev_queue_choice, else
+ * the ordinary lottery with every licensed member without a car of their own
+ * (at least one). The draw is the household's own (purpose SP_PURPOSE_PLATES,
+ * draw 9). The policy's plate allocator takes the entry; without one the
+ * household waits in the pool (plate_months 0), never drawn. Writes only
+ * household i's entries. */
+void sp_cars_enrol(const sp_car_policy *ms, const sp_population *pop, sp_hstate *st,
+                   const sp_params *p, sp_rng_key key, int month, size_t i);
 
 /* What household i did in the month. Counts are for the sample household
  * (multiply by its weight). */
@@ -204,26 +172,32 @@ typedef struct sp_cars_outcome {
     int nev;                /* 1: the car bought is an NEV */
     double value;           /* price of the car bought, yuan (durable spending, outside the eight categories) */
     int scrapped;           /* cars that left the stock */
-    double subsidy_scrappage; /* yuan of scrappage subsidy received */
-    int scrappage_measure;  /* index in ms->scrappage of the programme that paid, or -1 */
-    double subsidy_purchase;  /* yuan of purchase subsidies received (all programmes) */
+    double subsidy_trade_in; /* yuan of trade-in subsidy received (metric scrappage_subsidy) */
+    int trade_in_programme; /* index in ms->trade_in of the programme that paid, or -1 */
+    double subsidy_open;    /* yuan of open-programme subsidies received (metric purchase_subsidy) */
     int entered;            /* 1: entered the replacement market this month */
     int wants_plate;        /* 1: car-less, wants a car, not yet in a plate pool: enrol it */
     int plate_used;         /* 1: a won plate was used (plate_state set to SP_PLATE_NONE) */
     int plate_expired;      /* 1: a won plate lapsed unused (plate_state set to SP_PLATE_NONE) */
 } sp_cars_outcome;
 
+/* Adds household i's car-market sums of the month to its results row acc
+ * (SP_NMETRIC values, results.h) with sample weight w: purchases, their
+ * value, NEVs, replacements, first cars, cars scrapped, trade-in and open
+ * subsidies paid, subsidised purchases. */
+void sp_cars_add_sums(const sp_cars_outcome *co, double w, double *acc);
+
 /* Household step (see the header comment). Writes only household i's entries
  * of cs and st, so disjoint households may run on different threads. Call it
  * for every household every month, after sp_cars_prepare of that month. */
-void sp_cars_household(sp_cars_state *cs, const sp_cars_measures *ms, const sp_population *pop,
+void sp_cars_household(sp_cars_state *cs, const sp_car_policy *ms, const sp_population *pop,
                        sp_hstate *st, const sp_params *p, sp_rng_key key, int month, size_t i,
                        sp_cars_outcome *out);
 
 /* The same with the household's draw 0 of the month already computed:
  * w0 = sp_rng_words(key, i, month, SP_PURPOSE_CARS, 0) (the engine draws a
  * chunk of households at once with sp_rng_words_batch). */
-void sp_cars_household_words(sp_cars_state *cs, const sp_cars_measures *ms,
+void sp_cars_household_words(sp_cars_state *cs, const sp_car_policy *ms,
                              const sp_population *pop, sp_hstate *st, const sp_params *p,
                              sp_rng_key key, int month, size_t i, const uint32_t w0[4],
                              sp_cars_outcome *out);
@@ -237,14 +211,14 @@ void sp_cars_household_words(sp_cars_state *cs, const sp_cars_measures *ms,
  * returned count (an outcome may still be all zero). who and out have room
  * for n entries. Same results as sp_cars_household_words for every
  * household followed by the ageing. */
-size_t sp_cars_chunk(sp_cars_state *cs, const sp_cars_measures *ms, const sp_population *pop,
+size_t sp_cars_chunk(sp_cars_state *cs, const sp_car_policy *ms, const sp_population *pop,
                      sp_hstate *st, const sp_params *p, sp_rng_key key, int month, size_t lo,
                      size_t n, const uint32_t (*w)[4], uint32_t *who, sp_cars_outcome *out);
 
-/* Budget ledger of scrappage programme k: yuan paid so far (city-wide), and
+/* Budget ledger of trade-in programme k: yuan paid so far (city-wide), and
  * 1 if the budget ran out (the programme has stopped). */
-double sp_cars_scrappage_spent(const sp_cars_state *cs, int k);
-int sp_cars_scrappage_exhausted(const sp_cars_state *cs, int k);
+double sp_cars_trade_in_spent(const sp_cars_state *cs, int k);
+int sp_cars_trade_in_exhausted(const sp_cars_state *cs, int k);
 
 /* ---- building blocks (exposed for tests and documentation) ---- */
 

@@ -45,22 +45,11 @@ int sp_experiment_validate(const sp_experiment_def *d, sp_err *err)
     for (int p = 0; p < d->npackages; p++)
         for (int k = 0; k < d->packages[p]->nmeasures; k++) {
             const sp_measure *m = &d->packages[p]->measures[k];
-            if (m->kind != SP_MEASURE_PLATE_EXTRA)
-                continue;
-            int mo = m->def.extra.month;
-            if (mo < d->start_month - d->warmup || mo >= d->start_month + d->months) {
-                char a[8], b[8], c[8];
-                sp_month_format(mo, a);
-                sp_month_format(d->start_month - d->warmup, b);
-                sp_month_format(d->start_month + d->months - 1, c);
-                return sp_err_set(err, SP_EINVAL,
-                                  "extra quota \"%s\" in %s is outside the horizon %s..%s",
-                                  m->name, a, b, c);
-            }
-            if (!sp_package_plates(d->packages[p]))
-                return sp_err_set(err, SP_EINVAL,
-                                  "package \"%s\": extra quota \"%s\" needs a plate regime in the package",
-                                  d->packages[p]->name, m->name);
+            int rc = m->ops->fits ? m->ops->fits(m, d->packages[p], d->start_month - d->warmup,
+                                                 d->start_month + d->months - 1, err)
+                                  : SP_OK;
+            if (rc != SP_OK)
+                return rc;
         }
     if (d->replicates < 1 || d->replicates > SP_MAX_REPLICATES)
         return sp_err_set(err, SP_EINVAL, "replicates must be between 1 and %d, got %d",

@@ -61,6 +61,9 @@
 #ifndef SP_FILTER_H
 #define SP_FILTER_H
 
+/* Bytes of a filter text buffer in a measure definition (with its NUL). */
+#define SP_FILTER_TEXT_MAX 1024
+
 #include <stddef.h>
 #include <stdint.h>
 

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "cars.h"
+#include "package.h"
 
 /* ---- the default regime ---- */
 
@@ -626,4 +628,180 @@ int sp_plates_round(const sp_plate_regime_def *r, const sp_population *pop, sp_h
     if (out)
         *out = s;
     return SP_OK;
+}
+
+/* ---- the measures ---- */
+
+_Static_assert(sizeof(sp_plate_regime_def) <= SP_MEASURE_DEF_MAX, "the definition fits a measure");
+_Static_assert(sizeof(sp_plate_extra_def) <= SP_MEASURE_DEF_MAX, "the definition fits a measure");
+
+/* A regime's run: its definition with the package's extra quotas, and the
+ * plate state of the run's households. */
+typedef struct regime_run {
+    sp_plate_regime_def def;
+    sp_plates_state *ps;
+} regime_run;
+
+static int regime_validate(const void *def, sp_err *err) { return sp_plate_regime_validate(def, err); }
+
+static int regime_admit(const sp_package *p, const void *def, sp_err *err)
+{
+    (void)def;
+    if (sp_package_count(p, &sp_plate_regime_measure) > 0)
+        return sp_err_set(err, SP_EINVAL, "package \"%s\" already has a plate regime (a package holds one)",
+                          p->name);
+    return SP_OK;
+}
+
+static int regime_window(const void *allocator, int month)
+{
+    return sp_plate_regime_window(&((const regime_run *)allocator)->def, month);
+}
+
+static void regime_enter(void *allocator, sp_hstate *st, size_t i, int pool, int applicants)
+{
+    sp_plates_enter(((regime_run *)allocator)->ps, st, i, pool, applicants, NULL);
+}
+
+static int regime_alloc(void **state, const sp_measure *m, sp_run_env *env, sp_err *err)
+{
+    regime_run *rr = calloc(1, sizeof *rr);
+    if (!rr)
+        return sp_err_set(err, SP_ENOMEM, "out of memory for a plate regime");
+    *state = rr;
+    rr->def = *(const sp_plate_regime_def *)sp_measure_def(m);
+    const sp_package *pkg = env->pkg;
+    for (int k = 0; k < pkg->nmeasures; k++) {
+        if (pkg->measures[k].ops != &sp_plate_extra_measure)
+            continue;
+        if (rr->def.nextra >= SP_PLATE_MAX_EXTRA)
+            return sp_err_set(err, SP_EINVAL, "package \"%s\": more than %d extra quotas", pkg->name,
+                              SP_PLATE_MAX_EXTRA);
+        rr->def.extra[rr->def.nextra++] = *(const sp_plate_extra_def *)sp_measure_def(&pkg->measures[k]);
+    }
+    rr->ps = sp_plates_state_alloc(&rr->def, env->pop, env->state, env->start_month, err);
+    if (!rr->ps)
+        return err ? err->code : SP_ENOMEM;
+    sp_car_policy *cp = env->car_policy;
+    cp->plates = rr;
+    cp->plate_window = regime_window;
+    cp->plate_enter = regime_enter;
+    return SP_OK;
+}
+
+static void regime_free(void *state)
+{
+    regime_run *rr = state;
+    if (rr)
+        sp_plates_state_free(rr->ps);
+    free(rr);
+}
+
+/* The month's allocation: a round, its statistics, and the plate type of
+ * every new winner passed to the car market. Acts on no household later. */
+static int regime_month_start(void *state, const sp_measure *m, sp_run_env *env, sp_err *err)
+{
+    (void)m;
+    regime_run *rr = state;
+    sp_plate_round_stats ps;
+    int rc = sp_plates_round(&rr->def, env->pop, env->state, rr->ps, env->month, env->key, &ps, err);
+    if (rc != SP_OK)
+        return rc;
+    double *o = env->plate_stats;
+    for (int k = 0; k < SP_PLATE_NPOOLS; k++) {
+        o[SP_PS_ROUND] = o[SP_PS_ROUND] || ps.held[k];
+        o[SP_PS_APPLICANTS_ORDINARY + k] = ps.applicants[k];
+        o[SP_PS_QUOTA_ORDINARY + k] = ps.quota[k];
+        o[SP_PS_WINNERS_ORDINARY + k] = ps.winners[k];
+    }
+    o[SP_PS_BASE_ODDS] = ps.base_odds;
+    o[SP_PS_BASE_ODDS_1_IN] = ps.base_odds_1_in;
+    o[SP_PS_RAW_RATIO] = ps.raw_ratio;
+    o[SP_PS_NEV_QUEUE] = ps.nev_queue;
+    o[SP_PS_NEV_WAIT_YEARS] = ps.nev_wait_years;
+    const sp_hstate *st = env->state;
+    if (o[SP_PS_ROUND])
+        for (size_t i = 0; i < env->pop->n; i++)
+            if (st->plate_state[i] == SP_PLATE_WON && st->plate_months[i] == 0)
+                sp_cars_set_plate_nev(env->cars, i, sp_plates_won_nev(rr->ps, i));
+    return 0;
+}
+
+static void regime_month_end(void *state, const sp_measure *m, sp_run_env *env)
+{
+    (void)state;
+    (void)m;
+    sp_plates_age(env->state);
+}
+
+const sp_measure_ops sp_plate_regime_measure = {
+    .kind = "plate_regime",
+    .def_size = sizeof(sp_plate_regime_def),
+    .order = 10,
+    .validate = regime_validate,
+    .admit = regime_admit,
+    .run_alloc = regime_alloc,
+    .run_free = regime_free,
+    .month_start = regime_month_start,
+    .month_end = regime_month_end,
+};
+
+static int extra_validate(const void *def, sp_err *err)
+{
+    const sp_plate_extra_def *d = def;
+    if (!(d->plates >= 0) || !isfinite(d->plates))
+        return sp_err_set(err, SP_EINVAL, "extra quota plates must be 0 or more, got %g", d->plates);
+    return SP_OK;
+}
+
+static int extra_admit(const sp_package *p, const void *def, sp_err *err)
+{
+    (void)def;
+    if (sp_package_count(p, &sp_plate_extra_measure) >= SP_PLATE_MAX_EXTRA)
+        return sp_err_set(err, SP_EINVAL, "a package holds at most %d extra quotas", SP_PLATE_MAX_EXTRA);
+    return SP_OK;
+}
+
+static int extra_fits(const sp_measure *m, const sp_package *p, int first, int last, sp_err *err)
+{
+    int mo = ((const sp_plate_extra_def *)sp_measure_def(m))->month;
+    if (mo < first || mo > last) {
+        char a[8], b[8], c[8];
+        sp_month_format(mo, a);
+        sp_month_format(first, b);
+        sp_month_format(last, c);
+        return sp_err_set(err, SP_EINVAL, "extra quota \"%s\" in %s is outside the horizon %s..%s",
+                          m->name, a, b, c);
+    }
+    if (!sp_package_plates(p))
+        return sp_err_set(err, SP_EINVAL,
+                          "package \"%s\": extra quota \"%s\" needs a plate regime in the package",
+                          p->name, m->name);
+    return SP_OK;
+}
+
+const sp_measure_ops sp_plate_extra_measure = {
+    .kind = "extra_quota",
+    .def_size = sizeof(sp_plate_extra_def),
+    .order = 10,
+    .validate = extra_validate,
+    .admit = extra_admit,
+    .fits = extra_fits,
+};
+
+int sp_package_add_plates(sp_package *p, const char *name, const sp_plate_regime_def *d, sp_err *err)
+{
+    return sp_package_add(p, &sp_plate_regime_measure, name, d, err);
+}
+
+int sp_package_add_plate_extra(sp_package *p, const char *name, const sp_plate_extra_def *d,
+                               sp_err *err)
+{
+    return sp_package_add(p, &sp_plate_extra_measure, name, d, err);
+}
+
+const sp_plate_regime_def *sp_package_plates(const sp_package *p)
+{
+    const sp_measure *m = sp_package_find(p, &sp_plate_regime_measure);
+    return m ? sp_measure_def(m) : NULL;
 }

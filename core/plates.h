@@ -52,6 +52,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "measure.h"
 #include "population.h"
 #include "rng.h"
 #include "status.h"
@@ -276,5 +277,28 @@ int sp_plates_round(const sp_plate_regime_def *r, const sp_population *pop, sp_h
  * (SP_PLATE_NEV_QUEUE); generations from pop. */
 int sp_plates_household_points(const sp_plate_regime_def *r, const sp_population *pop,
                                const sp_hstate *st, const sp_plates_state *ps, size_t i);
+
+/* ---- the measures ---- */
+
+/* The measure kind "plate_regime": the package's plate regime (at most one
+ * per package). Per run it allocates the plate state, registers itself with
+ * the car market as the plate allocator (purchase window, entries into the
+ * pools: cars.h), holds the month's allocation before the other measures
+ * act (its statistics go to the results), and ages the pools after the
+ * household loop. The package's extra quotas join its regime. */
+extern const sp_measure_ops sp_plate_regime_measure;
+
+/* The measure kind "extra_quota": a one-off extra quota (sp_plate_extra_def)
+ * added to the package's regime; it needs a regime in the package and its
+ * month inside the experiment's horizon. At most SP_PLATE_MAX_EXTRA a package. */
+extern const sp_measure_ops sp_plate_extra_measure;
+
+/* Adds a plate regime or an extra quota to a package (package.h, sp_package_add). */
+int sp_package_add_plates(sp_package *p, const char *name, const sp_plate_regime_def *d, sp_err *err);
+int sp_package_add_plate_extra(sp_package *p, const char *name, const sp_plate_extra_def *d,
+                               sp_err *err);
+
+/* The package's plate regime, or NULL. */
+const sp_plate_regime_def *sp_package_plates(const sp_package *p);
 
 #endif

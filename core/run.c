@@ -8,18 +8,28 @@
 #include <omp.h>
 #endif
 
-#include "calendar.h"
 #include "cars.h"
-#include "plates.h"
+#include "measure.h"
 #include "simd.h"
 #include "spending.h"
-#include "vouchers.h"
 
 /* Households are summed into cells of (quintile, area, car owner, liquidity)
  * first, and cells into group slots once per block: 12 additions per
  * household instead of 5 x 12. */
 #define NCELL (SP_NQUINTILE * SP_NAREA * SP_NCARDIM * SP_NLIQ)
 #define GM (SP_NGROUP * SP_NMETRIC)
+/* Households of a block are drawn and simulated in chunks small enough for
+ * their draws, spending and car events to stay in the first-level cache. */
+#define CHUNK 256
+_Static_assert(CHUNK % 32 == 0, "chunk bitmaps are whole 32-bit words");
+_Static_assert(SP_BLOCK % CHUNK == 0, "a block is whole chunks");
+
+/* A measure instance of the run: its operations' per-run state and whether
+ * it acts on households this month. */
+typedef struct run_measure {
+    const sp_measure *m;
+    void *state;
+} run_measure;
 
 struct sp_run {
     const sp_population *pop;
@@ -33,17 +43,16 @@ struct sp_run {
     size_t nblocks;
     double *partial; /* nblocks x GM */
     int cell_slots[NCELL][SP_NDIM]; /* group slot of each cell in each dimension */
-    uint8_t *held[SP_MAX_MEASURES];  /* voucher packages held this month, per measure (NULL: none) */
-    int active[SP_MAX_MEASURES];     /* 1 when the measure acts this month */
-    int any_active;                  /* 1 when any measure acts on households this month */
     double repay_rate;               /* share of deferred spending repaid each month */
-    int mpc_months;                  /* months over which windfalls are spent */
-    uint8_t *mask[SP_MAX_MEASURES];  /* cash transfers: 1 for the households paid this month */
-    /* cars and plates */
+    /* measures, in the order they act (ops->order, then package order) */
+    int nmeasures;
+    run_measure measures[SP_MAX_MEASURES];
+    int nacting;                     /* measures acting on households this month ... */
+    int acting[SP_MAX_MEASURES];     /* ... their indices in measures[] */
+    sp_run_env env;                  /* what the measures see */
+    /* the car market and what the measures made of it */
     sp_cars_state *cars;
-    sp_cars_measures car_measures;
-    sp_plate_regime_def plates;      /* the package's regime with its extra quotas */
-    sp_plates_state *plate_state;    /* NULL without a regime */
+    sp_car_policy car_policy;
     double plate_stats[SP_NPLATESTAT]; /* this month's allocation */
 };
 
@@ -62,44 +71,43 @@ static void cell_slot_table(int out[NCELL][SP_NDIM])
                 }
 }
 
-/* The package's car measures, plate regime (with its extra quotas) and the
- * per-run car and plate states. */
-static int setup_cars_and_plates(sp_run *r, int start_month, sp_err *err)
+/* The car market and the measures' per-run states, the measures sorted by
+ * the order they act in (stable: package order among equals). */
+static int setup_measures(sp_run *r, int start_month, sp_err *err)
 {
     const sp_package *pkg = r->pkg;
-    memset(&r->car_measures, 0, sizeof r->car_measures);
-    const sp_plate_regime_def *regime = sp_package_plates(pkg);
-    if (regime)
-        r->plates = *regime;
+    r->cars = sp_cars_state_alloc(r->pop, &r->state, &r->params, r->key, start_month, 1, err);
+    if (!r->cars)
+        return err ? err->code : SP_ENOMEM;
+    memset(&r->car_policy, 0, sizeof r->car_policy);
+    r->env = (sp_run_env){.pop = r->pop,
+                          .state = &r->state,
+                          .params = &r->params,
+                          .key = r->key,
+                          .pkg = pkg,
+                          .start_month = start_month,
+                          .month = start_month,
+                          .cars = r->cars,
+                          .car_policy = &r->car_policy,
+                          .plate_stats = r->plate_stats};
     for (int k = 0; k < pkg->nmeasures; k++) {
         const sp_measure *m = &pkg->measures[k];
-        sp_cars_measures *cm = &r->car_measures;
-        if (m->kind == SP_MEASURE_SCRAPPAGE) {
-            cm->scrappage[cm->nscrappage] = &m->def.scrappage;
-            cm->scrappage_filter[cm->nscrappage] = m->filter;
-            cm->scrappage_id[cm->nscrappage] = m->id;
-            cm->nscrappage++;
-        } else if (m->kind == SP_MEASURE_PURCHASE_SUBSIDY) {
-            cm->purchase[cm->npurchase++] = &m->def.purchase;
-        } else if (m->kind == SP_MEASURE_PLATE_EXTRA && regime) {
-            if (r->plates.nextra >= SP_PLATE_MAX_EXTRA)
-                return sp_err_set(err, SP_EINVAL, "package \"%s\": more than %d extra quotas",
-                                  pkg->name, SP_PLATE_MAX_EXTRA);
-            r->plates.extra[r->plates.nextra++] = m->def.extra;
-        } else if (m->kind == SP_MEASURE_CASH_TRANSFER) {
-            r->mask[k] = calloc(r->pop->n ? r->pop->n : 1, 1);
-            if (!r->mask[k])
-                return sp_err_set(err, SP_ENOMEM, "out of memory for a cash transfer");
+        int at = r->nmeasures++;
+        while (at > 0 && r->measures[at - 1].m->ops->order > m->ops->order) {
+            r->measures[at] = r->measures[at - 1];
+            at--;
+        }
+        r->measures[at] = (run_measure){.m = m, .state = NULL};
+    }
+    for (int k = 0; k < r->nmeasures; k++) {
+        run_measure *rm = &r->measures[k];
+        if (rm->m->ops->run_alloc) {
+            int rc = rm->m->ops->run_alloc(&rm->state, rm->m, &r->env, err);
+            if (rc != SP_OK)
+                return rc;
         }
     }
-    if (regime) {
-        r->car_measures.plates = &r->plates;
-        r->plate_state = sp_plates_state_alloc(&r->plates, r->pop, &r->state, start_month, err);
-        if (!r->plate_state)
-            return err ? err->code : SP_ENOMEM;
-    }
-    r->cars = sp_cars_state_alloc(r->pop, &r->state, &r->params, r->key, start_month, 1, err);
-    return r->cars ? SP_OK : (err ? err->code : SP_ENOMEM);
+    return SP_OK;
 }
 
 sp_run *sp_run_alloc(const sp_population *pop, const sp_package *pkg, const sp_params *params,
@@ -138,7 +146,7 @@ sp_run *sp_run_alloc(const sp_population *pop, const sp_package *pkg, const sp_p
             int pm = r->state.plate_months[i] + shift;
             r->state.plate_months[i] = (uint16_t)(pm < 0 ? 0 : (pm > 65535 ? 65535 : pm));
         }
-    if (setup_cars_and_plates(r, start_month, err) != SP_OK) {
+    if (setup_measures(r, start_month, err) != SP_OK) {
         sp_run_free(r);
         return NULL;
     }
@@ -151,16 +159,6 @@ sp_run *sp_run_alloc(const sp_population *pop, const sp_package *pkg, const sp_p
     }
     cell_slot_table(r->cell_slots);
     r->repay_rate = 1.0 / params->substitution_months;
-    r->mpc_months = (int)lround(params->mpc_months);
-    for (int k = 0; k < pkg->nmeasures; k++)
-        if (pkg->measures[k].kind == SP_MEASURE_VOUCHER) {
-            r->held[k] = calloc(pop->n ? pop->n : 1, 1);
-            if (!r->held[k]) {
-                sp_run_free(r);
-                sp_err_set(err, SP_ENOMEM, "out of memory for voucher holdings");
-                return NULL;
-            }
-        }
     return r;
 }
 
@@ -168,118 +166,36 @@ int sp_run_month(const sp_run *r) { return r->month; }
 
 const double *sp_run_plate_stats(const sp_run *r) { return r->plate_stats; }
 
-/* A car-less household (or a one-car household's member) that wants a car
- * applies for a plate: the NEV queue with probability nev_queue_choice, else
- * the ordinary lottery with every licensed member without a car of their own.
- * The draw is the household's own (purpose PLATES, draw 9). */
-static void enrol(sp_run *r, size_t i)
-{
-    sp_hstate *st = &r->state;
-    uint32_t w[4];
-    sp_rng_words(r->key, (uint32_t)i, (uint32_t)r->month, SP_PURPOSE_PLATES, 9, w);
-    int nev = sp_u01(w[0]) < r->params.nev_queue_choice;
-    int free_drivers = (int)r->pop->drivers[i] - (int)st->ncars[i];
-    int applicants = nev ? 1 : (free_drivers > 1 ? free_drivers : 1);
-    int pool = nev ? SP_PLATE_NEV_QUEUE : SP_PLATE_LOTTERY;
-    if (r->plate_state) {
-        sp_plates_enter(r->plate_state, st, i, pool, applicants, NULL);
-    } else { /* no regime: the household waits in a pool that is never drawn */
-        st->plate_state[i] = (uint8_t)pool;
-        st->applicants[i] = (uint8_t)applicants;
-        st->plate_months[i] = 0;
-    }
-}
-
-/* Household i's measures of the month, applied to its spending s (yuan by
- * category): deferred repayment, vouchers, cash transfers, windfall
- * spending. Adds to *gov the government's cost and writes voucher sums into
- * the household's cell acc. */
-static void household_measures(sp_run *r, size_t i, double s[SP_NCAT], const uint8_t *trips8,
-                               gsl_rng *ws, double w, double *acc, double *gov)
+/* Household i's measures of the month, applied to its spending h->spend:
+ * deferred repayment, the household steps of the measures acting this month
+ * that marked it (marks[a]: the bits of acting measure a), windfall spending.
+ * The measures' sums land in h. */
+static void household_measures(sp_run *r, int j, uint32_t (*marks)[CHUNK / 32], sp_household *h)
 {
     const sp_population *pop = r->pop;
-    const sp_package *pkg = r->pkg;
     sp_hstate *st = &r->state;
+    const size_t i = h->i;
     const unsigned all = (1u << SP_NCAT) - 1u;
-    double merchant = 0, v_claimed = 0, v_redeemed = 0, v_expired = 0, v_value = 0, transfers = 0;
     /* Spending pulled forward earlier is taken back. */
     if (st->deferred[i] > 0) {
         double rep = st->deferred[i] * r->repay_rate;
         st->deferred[i] = (float)(st->deferred[i] - rep);
-        sp_population_split(pop, i, st->deferred_mask[i], -rep, s);
+        sp_population_split(pop, i, st->deferred_mask[i], -rep, h->spend);
     }
-    for (int k = 0; k < pkg->nmeasures && r->any_active; k++) {
-        if (!r->active[k] || !r->held[k] || !r->held[k][i])
-            continue;
-        const sp_measure *m = &pkg->measures[k];
-        const sp_voucher_def *v = &m->def.voucher;
-        unsigned trips[SP_NCAT];
-        for (int c = 0; c < SP_NCAT; c++)
-            trips[c] = trips8[c];
-        sp_voucher_outcome o;
-        sp_voucher_redeem(v, &r->params, pop, (uint32_t)i, r->held[k][i], s, trips, r->key, m->id,
-                          ws, &o);
-        for (int c = 0; c < SP_NCAT; c++)
-            s[c] += o.extra[c];
-        if (o.windfall > 0) {
-            st->pending[i] = (float)(st->pending[i] + o.windfall);
-            st->pending_months[i] = (uint8_t)r->mpc_months;
+    for (int a = 0; a < r->nacting; a++)
+        if ((marks[a][j >> 5] >> (j & 31)) & 1u) {
+            run_measure *rm = &r->measures[r->acting[a]];
+            rm->m->ops->household(rm->state, rm->m, &r->env, h);
         }
-        if (o.induced > 0) {
-            st->deferred[i] = (float)(st->deferred[i] + o.induced * r->params.substitution_share);
-            st->deferred_mask[i] |= (uint8_t)v->categories;
-        }
-        v_claimed += o.claimed;
-        v_redeemed += o.redeemed;
-        v_expired += o.expired;
-        v_value += o.transaction_value;
-        *gov += o.face_redeemed * v->gov_share;
-        merchant += o.face_redeemed * v->merchant_share;
-    }
-    for (int k = 0; k < pkg->nmeasures && r->any_active; k++)
-        if (r->active[k] && r->mask[k] && r->mask[k][i]) {
-            double paid = sp_cash_transfer_apply(&pkg->measures[k].def.transfer, &r->params, pop, st, i);
-            transfers += paid;
-            *gov += paid;
-        }
-    /* Windfalls (including this month's) are spent evenly over mpc_months. */
+    /* Windfalls (including this month's) are spent evenly over their months. */
     if (st->pending_months[i] > 0) {
         double spend = st->pending[i] / st->pending_months[i];
         st->pending[i] = (float)(st->pending[i] - spend);
         if (--st->pending_months[i] == 0)
             st->pending[i] = 0;
-        sp_population_split(pop, i, all, spend, s);
-    }
-    if (v_claimed > 0) {
-        acc[SP_M_VOUCHERS_CLAIMED] += w * v_claimed;
-        acc[SP_M_VOUCHERS_REDEEMED] += w * v_redeemed;
-        acc[SP_M_VOUCHERS_EXPIRED] += w * v_expired;
-        acc[SP_M_COUPON_VALUE] += w * v_value;
-        acc[SP_M_MERCHANT_COST] += w * merchant;
-    }
-    if (transfers > 0)
-        acc[SP_M_TRANSFERS] += w * transfers;
-}
-
-/* Car-market sums of a household that did something this month. */
-static void car_sums(const sp_cars_outcome *co, double w, double *acc)
-{
-    if (co->purchases || co->scrapped) {
-        acc[SP_M_CAR_PURCHASES] += w * co->purchases;
-        acc[SP_M_CAR_VALUE] += w * co->value;
-        acc[SP_M_NEV_PURCHASES] += w * (co->purchases && co->nev);
-        acc[SP_M_REPLACEMENTS] += w * (co->purchases && co->replacement);
-        acc[SP_M_FIRST_CARS] += w * (co->purchases && co->first);
-        acc[SP_M_CARS_SCRAPPED] += w * co->scrapped;
-        acc[SP_M_SCRAPPAGE_SUBSIDY] += w * co->subsidy_scrappage;
-        acc[SP_M_SUBSIDISED_CARS] += w * (co->purchases && co->scrappage_measure >= 0);
-        acc[SP_M_PURCHASE_SUBSIDY] += w * co->subsidy_purchase;
+        sp_population_split(pop, i, all, spend, h->spend);
     }
 }
-
-/* Households of a block are drawn and simulated in chunks small enough for
- * their draws, spending and car events to stay in the first-level cache. */
-#define CHUNK 256
 
 /* The sums of a chunk's households go into their cells (one row per
  * quintile, area, car owner and liquidity type) in two passes: first the
@@ -370,6 +286,41 @@ __attribute__((target("avx2"))) static size_t carryover_bits_avx2(const float *d
 }
 #endif
 
+/* Bit j of special[j / 32]: household j takes the general path. In a month
+ * in which measures act on households every household does (in order, as
+ * one pass), and marks[a] says which ones acting measure a touches; else the
+ * households with carry-over spending or a car event. */
+static void special_bits(sp_run *r, size_t c0, size_t n, const uint32_t *who, size_t ne, int avx2,
+                         uint32_t *special, uint32_t (*marks)[CHUNK / 32])
+{
+    const sp_hstate *st = &r->state;
+    if (r->nacting > 0) {
+        memset(special, 0xff, CHUNK / 8);
+        for (int a = 0; a < r->nacting; a++) {
+            const run_measure *rm = &r->measures[r->acting[a]];
+            memset(marks[a], 0, sizeof marks[a]);
+            rm->m->ops->mark(rm->state, rm->m, &r->env, c0, n, marks[a]);
+        }
+        return;
+    }
+    const float *def = st->deferred + c0;
+    const uint8_t *pend = st->pending_months + c0;
+    size_t k = 0;
+#ifdef SP_RUN_HAVE_AVX2
+    if (avx2)
+        k = carryover_bits_avx2(def, pend, n, special);
+#endif
+    (void)avx2;
+    for (; 32 * k < n; k++) { /* a word at a time, in a register */
+        uint32_t bits = 0;
+        for (size_t b = 0; b < 32 && 32 * k + b < n; b++)
+            bits |= (uint32_t)((def[32 * k + b] > 0) | (pend[32 * k + b] > 0)) << b;
+        special[k] = bits;
+    }
+    for (size_t e = 0; e < ne; e++)
+        special[who[e] >> 5] |= 1u << (who[e] & 31);
+}
+
 static void chunk_sums(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_NCAT],
                        const uint8_t (*trips)[SP_NCAT], const uint32_t *who,
                        const sp_cars_outcome *events, size_t ne, gsl_rng *ws, int avx2,
@@ -378,32 +329,14 @@ static void chunk_sums(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_N
     const sp_population *pop = r->pop;
     sp_hstate *st = &r->state;
     uint32_t special[CHUNK / 32] = {0};
-    if (r->any_active) {
-        memset(special, 0xff, sizeof special);
-    } else {
-        const float *def = st->deferred + c0;
-        const uint8_t *pend = st->pending_months + c0;
-        size_t k = 0;
-#ifdef SP_RUN_HAVE_AVX2
-        if (avx2)
-            k = carryover_bits_avx2(def, pend, n, special);
-#endif
-        for (; 32 * k < n; k++) { /* a word at a time, in a register */
-            uint32_t bits = 0;
-            for (size_t b = 0; b < 32 && 32 * k + b < n; b++)
-                bits |= (uint32_t)((def[32 * k + b] > 0) | (pend[32 * k + b] > 0)) << b;
-            special[k] = bits;
-        }
-        for (size_t e = 0; e < ne; e++)
-            special[who[e] >> 5] |= 1u << (who[e] & 31);
-    }
+    uint32_t marks[SP_MAX_MEASURES][CHUNK / 32];
+    special_bits(r, c0, n, who, ne, avx2, special, marks);
 #ifdef SP_RUN_HAVE_AVX2
     if (avx2)
         plain_sums_avx2(pop, st, c0, n, special, spend, cell);
     else
 #endif
         plain_sums_portable(pop, st, c0, n, special, spend, cell);
-    (void)avx2;
     size_t e = 0;
     for (size_t k = 0; k < CHUNK / 32; k++)
         for (uint32_t bits = special[k]; bits; bits &= bits - 1) {
@@ -412,18 +345,19 @@ static void chunk_sums(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_N
                 break;
             const size_t i = c0 + j;
             const double w = pop->weight[i];
-            double s[SP_NCAT], gov = 0;
+            double s[SP_NCAT];
             for (int c = 0; c < SP_NCAT; c++)
                 s[c] = spend[j][c];
+            sp_household h = {.i = i, .spend = s, .trips = trips[j], .ws = ws, .touched = 0};
             /* the cell after the car market; measures do not change cars */
             double *acc = cell[CELL_OF(i, st->ncars[i])];
-            household_measures(r, i, s, trips[j], ws, w, acc, &gov);
+            household_measures(r, (int)j, marks, &h);
             if (e < ne && who[e] == j) {
                 const sp_cars_outcome *co = &events[e++];
                 if (co->wants_plate)
-                    enrol(r, i);
-                gov += co->subsidy_scrappage + co->subsidy_purchase;
-                car_sums(co, w, acc);
+                    sp_cars_enrol(&r->car_policy, pop, st, &r->params, r->key, r->month, i);
+                sp_household_add(&h, SP_M_GOV_COST, co->subsidy_trade_in + co->subsidy_open);
+                sp_cars_add_sums(co, w, acc);
             }
             const int nc = st->ncars[i];
             for (int c = 0; c < SP_NCAT; c++)
@@ -431,8 +365,10 @@ static void chunk_sums(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_N
             acc[SP_M_HOUSEHOLDS] += w;
             acc[SP_M_PERSONS] += w * pop->size[i];
             acc[SP_M_CARS] += w * nc;
-            if (gov > 0)
-                acc[SP_M_GOV_COST] += w * gov;
+            for (uint64_t t = h.touched; t; t &= t - 1) {
+                const int m = __builtin_ctzll(t);
+                acc[m] += w * h.sum[m];
+            }
         }
 }
 #undef CELL_OF
@@ -465,7 +401,7 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
         sp_rng_words_batch(r->key, (uint32_t)c0, n, (uint32_t)r->month, SP_PURPOSE_CARS, 0, wcar);
         sp_spending_chunk(&r->spending, pop, mo, c0, n, (const uint32_t(*)[4])wsp, spend,
                           need_trips ? trips : NULL);
-        size_t ne = sp_cars_chunk(r->cars, &r->car_measures, pop, st, &r->params, r->key, r->month,
+        size_t ne = sp_cars_chunk(r->cars, &r->car_policy, pop, st, &r->params, r->key, r->month,
                                   c0, n, (const uint32_t(*)[4])wcar, who, events);
         chunk_sums(r, c0, n, (const float(*)[SP_NCAT])spend, (const uint8_t(*)[SP_NCAT])trips, who,
                    events, ne, ws, avx2, cell);
@@ -486,75 +422,28 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
     }
 }
 
-/* The month's plate allocation: a round of the regime, then the plate type of
- * every new winner passed to the car market. */
-static int plate_round(sp_run *r, sp_err *err)
-{
-    memset(r->plate_stats, 0, sizeof r->plate_stats);
-    if (!r->plate_state)
-        return SP_OK;
-    sp_plate_round_stats ps;
-    int rc = sp_plates_round(&r->plates, r->pop, &r->state, r->plate_state, r->month, r->key, &ps, err);
-    if (rc != SP_OK)
-        return rc;
-    double *o = r->plate_stats;
-    for (int k = 0; k < SP_PLATE_NPOOLS; k++) {
-        o[SP_PS_ROUND] = o[SP_PS_ROUND] || ps.held[k];
-        o[SP_PS_APPLICANTS_ORDINARY + k] = ps.applicants[k];
-        o[SP_PS_QUOTA_ORDINARY + k] = ps.quota[k];
-        o[SP_PS_WINNERS_ORDINARY + k] = ps.winners[k];
-    }
-    o[SP_PS_BASE_ODDS] = ps.base_odds;
-    o[SP_PS_BASE_ODDS_1_IN] = ps.base_odds_1_in;
-    o[SP_PS_RAW_RATIO] = ps.raw_ratio;
-    o[SP_PS_NEV_QUEUE] = ps.nev_queue;
-    o[SP_PS_NEV_WAIT_YEARS] = ps.nev_wait_years;
-    if (o[SP_PS_ROUND])
-        for (size_t i = 0; i < r->pop->n; i++)
-            if (r->state.plate_state[i] == SP_PLATE_WON && r->state.plate_months[i] == 0)
-                sp_cars_set_plate_nev(r->cars, i, sp_plates_won_nev(r->plate_state, i));
-    return SP_OK;
-}
-
-/* Global steps of the month, before the household loop: the plate round,
- * voucher claims, cash-transfer targets, and the car market's scrappage
- * budgets. Returns 1 when a voucher acts this month, 0 if none, or an error. */
+/* Global steps of the month, before the household loop: each measure's
+ * month_start in the order they act (plate rounds, voucher claims, transfer
+ * targets), then the car market's rationing of trade-in programmes. Returns
+ * 1 when a measure acts on households this month, 0 if none, or an error. */
 static int start_measures(sp_run *r, sp_err *err)
 {
-    int any = 0;
-    int rc = plate_round(r, err);
-    if (rc != SP_OK)
-        return rc;
-    for (int k = 0; k < r->pkg->nmeasures; k++) {
-        const sp_measure *m = &r->pkg->measures[k];
-        r->active[k] = 0;
-        if (m->kind == SP_MEASURE_CASH_TRANSFER && m->def.transfer.start_month == r->month) {
-            if (m->filter) {
-                rc = sp_filter_eval(m->filter, r->pop, &r->state, 0, r->pop->n, r->mask[k], err);
-                if (rc != SP_OK)
-                    return rc;
-            } else {
-                memset(r->mask[k], 1, r->pop->n);
-            }
-            r->active[k] = 1;
-        }
-        if (m->kind == SP_MEASURE_VOUCHER && m->def.voucher.start_month == r->month) {
-            const sp_voucher_def *v = &m->def.voucher;
-            uint32_t claim_id = v->group[0] ? sp_measure_id(v->group) : m->id;
-            rc = sp_voucher_claim(v, m->filter, r->pop, &r->state, &r->params, r->key, claim_id,
-                                  r->held[k], err);
-            if (rc != SP_OK)
-                return rc;
-            r->active[k] = 1;
-            any = 1;
-        }
+    memset(r->plate_stats, 0, sizeof r->plate_stats);
+    r->env.month = r->month;
+    r->nacting = 0;
+    for (int k = 0; k < r->nmeasures; k++) {
+        run_measure *rm = &r->measures[k];
+        if (!rm->m->ops->month_start)
+            continue;
+        int rc = rm->m->ops->month_start(rm->state, rm->m, &r->env, err);
+        if (rc < 0)
+            return rc;
+        if (rc > 0 && rm->m->ops->household)
+            r->acting[r->nacting++] = k;
     }
-    r->any_active = 0;
-    for (int k = 0; k < r->pkg->nmeasures; k++)
-        r->any_active |= r->active[k];
-    rc = sp_cars_prepare(r->cars, &r->car_measures, r->pop, &r->state, &r->params, r->key, r->month,
-                         err);
-    return rc != SP_OK ? rc : any;
+    int rc = sp_cars_prepare(r->cars, &r->car_policy, r->pop, &r->state, &r->params, r->key,
+                             r->month, err);
+    return rc != SP_OK ? rc : r->nacting > 0;
 }
 
 int sp_run_step(sp_run *r, double *out, sp_err *err)
@@ -583,8 +472,9 @@ int sp_run_step(sp_run *r, double *out, sp_err *err)
     }
     if (failed)
         return sp_err_set(err, SP_ENOMEM, "out of memory for random-number workspaces");
-    if (r->plate_state)
-        sp_plates_age(&r->state);
+    for (int k = 0; k < r->nmeasures; k++)
+        if (r->measures[k].m->ops->month_end)
+            r->measures[k].m->ops->month_end(r->measures[k].state, r->measures[k].m, &r->env);
     memset(out, 0, GM * sizeof(double));
     for (size_t b = 0; b < r->nblocks; b++) /* block order: independent of threads */
         for (int k = 0; k < GM; k++)
@@ -599,11 +489,9 @@ void sp_run_free(sp_run *r)
         return;
     sp_hstate_release(&r->state);
     free(r->partial);
-    for (int k = 0; k < SP_MAX_MEASURES; k++) {
-        free(r->held[k]);
-        free(r->mask[k]);
-    }
+    for (int k = 0; k < r->nmeasures; k++)
+        if (r->measures[k].m->ops->run_free)
+            r->measures[k].m->ops->run_free(r->measures[k].state);
     sp_cars_state_free(r->cars);
-    sp_plates_state_free(r->plate_state);
     free(r);
 }

@@ -9,6 +9,7 @@
 
 #include "calendar.h"
 #include "group.h"
+#include "package.h"
 
 #define SUB_CLAIM 0u
 #define SUB_REDEEM 1u
@@ -245,4 +246,93 @@ void sp_voucher_redeem(const sp_voucher_def *v, const sp_params *p, const sp_pop
     out->expired = left;
     out->redeemed = n - left;
     out->face_redeemed = out->redeemed * F;
+}
+
+/* ---- the measure: per run, the packages held by each household ---- */
+
+_Static_assert(sizeof(sp_voucher_def) <= SP_MEASURE_DEF_MAX, "the definition fits a measure");
+
+static int validate(const void *def, sp_err *err) { return sp_voucher_validate(def, err); }
+
+static const char *filter_text(const void *def) { return ((const sp_voucher_def *)def)->filter; }
+
+static int run_alloc(void **state, const sp_measure *m, sp_run_env *env, sp_err *err)
+{
+    (void)m;
+    size_t n = env->pop->n;
+    *state = calloc(n ? n : 1, 1);
+    return *state ? SP_OK : sp_err_set(err, SP_ENOMEM, "out of memory for voucher holdings");
+}
+
+static void run_free(void *state) { free(state); }
+
+static int month_start(void *state, const sp_measure *m, sp_run_env *env, sp_err *err)
+{
+    const sp_voucher_def *v = sp_measure_def(m);
+    if (v->start_month != env->month)
+        return 0;
+    uint32_t claim_id = v->group[0] ? sp_measure_id(v->group) : m->id;
+    int rc = sp_voucher_claim(v, m->filter, env->pop, env->state, env->params, env->key, claim_id,
+                              state, err);
+    return rc != SP_OK ? rc : 1;
+}
+
+static void mark(const void *state, const sp_measure *m, const sp_run_env *env, size_t lo, size_t n,
+                 uint32_t *bits)
+{
+    (void)m;
+    (void)env;
+    const uint8_t *held = (const uint8_t *)state + lo;
+    for (size_t j = 0; j < n; j++)
+        bits[j >> 5] |= (uint32_t)(held[j] != 0) << (j & 31);
+}
+
+/* Redemption: extra spending now, the freed income to the windfall
+ * carry-over, a share of induced spending taken back later. */
+static void household(void *state, const sp_measure *m, const sp_run_env *env, sp_household *h)
+{
+    const sp_voucher_def *v = sp_measure_def(m);
+    const sp_params *p = env->params;
+    sp_hstate *st = env->state;
+    const size_t i = h->i;
+    unsigned trips[SP_NCAT];
+    for (int c = 0; c < SP_NCAT; c++)
+        trips[c] = h->trips[c];
+    sp_voucher_outcome o;
+    sp_voucher_redeem(v, p, env->pop, (uint32_t)i, ((const uint8_t *)state)[i], h->spend, trips,
+                      env->key, m->id, h->ws, &o);
+    for (int c = 0; c < SP_NCAT; c++)
+        h->spend[c] += o.extra[c];
+    if (o.windfall > 0) {
+        st->pending[i] = (float)(st->pending[i] + o.windfall);
+        st->pending_months[i] = (uint8_t)(int)lround(p->mpc_months);
+    }
+    if (o.induced > 0) {
+        st->deferred[i] = (float)(st->deferred[i] + o.induced * p->substitution_share);
+        st->deferred_mask[i] |= (uint8_t)v->categories;
+    }
+    sp_household_add(h, SP_M_VOUCHERS_CLAIMED, o.claimed);
+    sp_household_add(h, SP_M_VOUCHERS_REDEEMED, o.redeemed);
+    sp_household_add(h, SP_M_VOUCHERS_EXPIRED, o.expired);
+    sp_household_add(h, SP_M_COUPON_VALUE, o.transaction_value);
+    sp_household_add(h, SP_M_GOV_COST, o.face_redeemed * v->gov_share);
+    sp_household_add(h, SP_M_MERCHANT_COST, o.face_redeemed * v->merchant_share);
+}
+
+const sp_measure_ops sp_voucher_measure = {
+    .kind = "voucher",
+    .def_size = sizeof(sp_voucher_def),
+    .order = 20,
+    .validate = validate,
+    .filter = filter_text,
+    .run_alloc = run_alloc,
+    .run_free = run_free,
+    .month_start = month_start,
+    .mark = mark,
+    .household = household,
+};
+
+int sp_package_add_voucher(sp_package *p, const char *name, const sp_voucher_def *v, sp_err *err)
+{
+    return sp_package_add(p, &sp_voucher_measure, name, v, err);
 }

@@ -30,12 +30,12 @@
 #include <stdint.h>
 
 #include "filter.h"
+#include "measure.h"
 #include "params.h"
 #include "population.h"
 #include "rng.h"
 #include "status.h"
 
-#define SP_FILTER_TEXT_MAX 1024
 
 typedef enum sp_claim { SP_CLAIM_FIRST_COME = 0, SP_CLAIM_LOTTERY, SP_CLAIM_TARGETED } sp_claim;
 
@@ -97,5 +97,13 @@ void sp_voucher_redeem(const sp_voucher_def *v, const sp_params *p, const sp_pop
                        uint32_t i, int packages, const double planned[SP_NCAT],
                        const unsigned trips[SP_NCAT], sp_rng_key key, uint32_t id, gsl_rng *r,
                        sp_voucher_outcome *out);
+
+/* The measure kind "voucher": per run, the packages each household holds;
+ * in start_month the claim step (vouchers of one claim group share their
+ * keys), then redemption for the holders inside the household loop. */
+extern const sp_measure_ops sp_voucher_measure;
+
+/* Adds a voucher measure to a package (package.h, sp_package_add). */
+int sp_package_add_voucher(sp_package *p, const char *name, const sp_voucher_def *v, sp_err *err);
 
 #endif

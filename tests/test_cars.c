@@ -65,7 +65,7 @@ typedef struct sim {
 } sim;
 
 /* Runs the car module over `months` months from `start` for replicate rep. */
-static void simulate(const sp_cars_measures *ms, uint32_t rep, int start, int months, int reverse,
+static void simulate(const sp_car_policy *ms, uint32_t rep, int start, int months, int reverse,
                      int plates_required, sim *r)
 {
     memset(r, 0, sizeof *r);
@@ -98,12 +98,12 @@ static void simulate(const sp_cars_measures *ms, uint32_t rep, int start, int mo
             r->nev[t] += w * o.nev;
             r->value[t] += w * o.value;
             r->wants += w * o.wants_plate;
-            if (o.subsidy_scrappage > 0) {
+            if (o.subsidy_trade_in > 0) {
                 r->subsidised[t] += w;
-                r->subsidy[t] += w * o.subsidy_scrappage;
+                r->subsidy[t] += w * o.subsidy_trade_in;
                 r->subsidised_value[t] += w * o.value;
-                if (w * o.subsidy_scrappage > r->max_cost)
-                    r->max_cost = w * o.subsidy_scrappage;
+                if (w * o.subsidy_trade_in > r->max_cost)
+                    r->max_cost = w * o.subsidy_trade_in;
             }
             for (int k = 0; k < st.ncars[i]; k++) /* the engine ages cars after the step */
                 if (st.car_age[k][i] < 65535)
@@ -111,8 +111,8 @@ static void simulate(const sp_cars_measures *ms, uint32_t rep, int start, int mo
         }
     }
     for (int k = 0; k < SP_CARS_MAX_PROGRAMMES; k++) {
-        r->spent[k] = sp_cars_scrappage_spent(cs, k);
-        r->exhausted[k] = sp_cars_scrappage_exhausted(cs, k);
+        r->spent[k] = sp_cars_trade_in_spent(cs, k);
+        r->exhausted[k] = sp_cars_trade_in_exhausted(cs, k);
     }
     sp_cars_state_free(cs);
     sp_hstate_release(&st);
@@ -141,16 +141,14 @@ static sp_scrappage_def cars_design(void)
     return d;
 }
 
-static sp_cars_measures one_programme(const sp_scrappage_def *d, sp_filter **f)
+static sp_car_policy one_programme(const sp_scrappage_def *d, sp_filter **f)
 {
-    sp_cars_measures ms;
+    sp_car_policy ms;
     memset(&ms, 0, sizeof ms);
     *f = sp_filter_compile(d->filter, NULL);
     assert_non_null(*f);
-    ms.nscrappage = 1;
-    ms.scrappage[0] = d;
-    ms.scrappage_filter[0] = *f;
-    ms.scrappage_id[0] = 1;
+    ms.ntrade_in = 1;
+    ms.trade_in[0] = sp_scrappage_programme(d, *f, 1);
     return ms;
 }
 
@@ -304,7 +302,7 @@ static void test_order_independent_and_null_programme(void **state)
     d.start_month = START + 20;
     d.end_month = START + 21;
     sp_filter *f;
-    sp_cars_measures ms = one_programme(&d, &f);
+    sp_car_policy ms = one_programme(&d, &f);
     simulate(&ms, 2, START, 6, 0, 1, &c);
     for (int t = 0; t < 6; t++) {
         assert_true(a.buys[t] == c.buys[t]);
@@ -321,7 +319,7 @@ static void test_v7_cars_additionality(void **state)
     (void)state;
     sp_scrappage_def d = cars_design();
     sp_filter *f;
-    sp_cars_measures ms = one_programme(&d, &f);
+    sp_car_policy ms = one_programme(&d, &f);
     enum { R = 6, H = 20 };
     const int w0 = d.start_month - START, w1 = d.end_month - START + 1; /* window [w0, w1) */
     double add[R], mean = 0, var = 0, spike = 0, dip = 0, base_w = 0, net12 = 0, extra_w = 0;
@@ -376,7 +374,7 @@ static void test_v10_subsidy_per_vehicle(void **state)
     d.end_month = sp_month_make(2020, 10);
     strcpy(d.filter, "emission <= 3");
     sp_filter *f;
-    sp_cars_measures ms = one_programme(&d, &f);
+    sp_car_policy ms = one_programme(&d, &f);
     sim s;
     simulate(&ms, 3, START, 10, 0, 1, &s);
     double n = sum(s.subsidised, 0, 10), paid = sum(s.subsidy, 0, 10), val = sum(s.subsidised_value, 0, 10);
@@ -396,7 +394,7 @@ static void test_budget_never_overspent(void **state)
     d.share_nev = d.share_ice = 0;
     d.amount_nev = d.amount_ice = 20000;
     sp_filter *f;
-    sp_cars_measures ms = one_programme(&d, &f);
+    sp_car_policy ms = one_programme(&d, &f);
     sim u, s;
     simulate(&ms, 4, START, 10, 0, 1, &u); /* unlimited */
     const int w0 = d.start_month - START;
@@ -404,6 +402,7 @@ static void test_budget_never_overspent(void **state)
     assert_true(fabs(u.spent[0] - sum(u.subsidy, 0, 10)) <= 1e-6 * u.spent[0]);
     /* a budget of 60% of the first month's unlimited spending runs out in month one */
     d.budget = 0.6 * u.subsidy[w0];
+    ms.trade_in[0] = sp_scrappage_programme(&d, f, 1); /* the programme holds its budget */
     simulate(&ms, 4, START, 10, 0, 1, &s);
     printf("budget %.0f yuan: spent %.0f, exhausted %d\n", d.budget, s.spent[0], s.exhausted[0]);
     assert_true(s.spent[0] <= d.budget);
@@ -477,10 +476,10 @@ static void test_purchase_subsidy_shifts_fuel_and_timing(void **state)
     ps.amount_nev = 30000;
     ps.start_month = sp_month_make(2020, 3);
     ps.end_month = sp_month_make(2020, 5);
-    sp_cars_measures ms;
+    sp_car_policy ms;
     memset(&ms, 0, sizeof ms);
-    ms.npurchase = 1;
-    ms.purchase[0] = &ps;
+    ms.nopen = 1;
+    ms.open[0] = sp_purchase_subsidy_programme(&ps);
     sim b, s;
     simulate(NULL, 7, START, 8, 0, 1, &b);
     simulate(&ms, 7, START, 8, 0, 1, &s);
@@ -518,7 +517,7 @@ static void test_cash_transfer(void **state)
 static int outcome_empty(const sp_cars_outcome *o)
 {
     return !o->purchases && !o->replacement && !o->first && !o->nev && o->value == 0 && !o->scrapped &&
-           o->subsidy_scrappage == 0 && o->scrappage_measure == -1 && o->subsidy_purchase == 0 &&
+           o->subsidy_trade_in == 0 && o->trade_in_programme == -1 && o->subsidy_open == 0 &&
            !o->entered && !o->wants_plate && !o->plate_used && !o->plate_expired;
 }
 
@@ -527,12 +526,12 @@ static void chunk_matches_household_steps(void)
     sp_scrappage_def d = cars_design();
     d.budget = 2e8;
     sp_filter *f;
-    sp_cars_measures ms = one_programme(&d, &f);
+    sp_car_policy ms = one_programme(&d, &f);
     sp_purchase_subsidy_def ps = sp_purchase_subsidy_def_default();
     ps.start_month = sp_month_make(2020, 9);
     ps.end_month = sp_month_make(2020, 10);
-    ms.npurchase = 1;
-    ms.purchase[0] = &ps;
+    ms.nopen = 1;
+    ms.open[0] = sp_purchase_subsidy_programme(&ps);
     sp_rng_key key = sp_rng_key_make(42, 9);
     sp_hstate a, b;
     assert_int_equal(sp_hstate_init(&a, pop->n, NULL), SP_OK);
@@ -602,8 +601,8 @@ static void chunk_matches_household_steps(void)
             assert_memory_equal(a.car_kind[k], b.car_kind[k], pop->n);
         }
     }
-    assert_true(sp_cars_scrappage_spent(ca, 0) == sp_cars_scrappage_spent(cb, 0));
-    assert_true(sp_cars_scrappage_spent(ca, 0) > 0);
+    assert_true(sp_cars_trade_in_spent(ca, 0) == sp_cars_trade_in_spent(cb, 0));
+    assert_true(sp_cars_trade_in_spent(ca, 0) > 0);
     print_message("household-months: %zu through the full step, %zu quiet\n", reported, quiet);
     assert_true(quiet > 2 * reported); /* the shortcut is the common case */
     sp_cars_state_free(ca);

@@ -174,7 +174,7 @@ static void test_claim_group_shares_winners(void **state)
     for (int k = 0; k < 2; k++) {
         const sp_package *pk = k == 0 ? p : q;
         for (int m = 0; m < 2; m++) {
-            const sp_voucher_def *v = &pk->measures[m].def.voucher;
+            const sp_voucher_def *v = sp_measure_def(&pk->measures[m]);
             uint32_t id = v->group[0] ? sp_measure_id(v->group) : pk->measures[m].id;
             assert_int_equal(sp_voucher_claim(v, NULL, pop, &pop->state, &prm, sp_rng_key_make(5, 0),
                                               id, m == 0 ? h1 : h2, &e),

@@ -1,0 +1,19 @@
+/* measures.c: the registry of measure kinds, one line each (measure.h).
+ * Adding a kind: its file pair core/<kind>.c/h defines `sp_<kind>_measure`;
+ * list it here and give it a binding (bindings/l_<kind>.c). */
+#include "cash_transfer.h"
+#include "measure.h"
+#include "plates.h"
+#include "purchase_subsidy.h"
+#include "scrappage.h"
+#include "vouchers.h"
+
+const sp_measure_ops *const sp_measure_kinds[] = {
+    &sp_voucher_measure,
+    &sp_scrappage_measure,
+    &sp_purchase_subsidy_measure,
+    &sp_cash_transfer_measure,
+    &sp_plate_regime_measure,
+    &sp_plate_extra_measure,
+    NULL,
+};

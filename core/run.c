@@ -198,15 +198,19 @@ static void household_measures(sp_run *r, int j, uint32_t (*marks)[CHUNK / 32], 
 }
 
 /* The sums of a chunk's households go into their cells (one row per
- * quintile, area, car owner and liquidity type) in two passes: first the
- * plain households (no measure, no deferred or windfall spending, no car
- * event this month) in a tight loop, then the others in order through the
- * general path. Every path adds the same products in the same order. */
+ * quintile, area, car owner and liquidity type): runs of plain households (no
+ * measure touches them, no deferred or windfall spending, no car event this
+ * month) in a tight loop, the others (special) through the general path.
+ * Every path adds the same products. The order of the additions into a cell:
+ * in a month in which no measure acts on households, the plain households
+ * first, then the special ones, each in household order; in a month in which
+ * measures act, every household in household order. (The results of earlier
+ * versions, which sent every household through the general path in such
+ * months, are reproduced bit for bit.) */
 #define CELL_OF(i, nc)                                                                             \
     (((pop->quintile[i] * SP_NAREA + pop->area[i]) * SP_NCARDIM + ((nc) > 0 ? 0 : 1)) * SP_NLIQ +   \
      pop->liquidity[i])
-#define IS_SPECIAL(special, j) (((special)[(j) >> 5] >> ((j)&31)) & 1u)
-/* The loop over a chunk's plain households, with j, nc (cars), acc (the
+/* The loop over plain households j0 .. j1 - 1 of a chunk, with j, nc (cars), acc (the
  * household's cell row) and w (its weight) for the body. Column pointers are
  * locals: vector stores may alias anything, and the compiler would otherwise
  * reload every column pointer after each. */
@@ -215,9 +219,7 @@ static void household_measures(sp_run *r, int j, uint32_t (*marks)[CHUNK / 32], 
                          *const a_col = pop->area + c0, *const l_col = pop->liquidity + c0,        \
                          *const size_col = pop->size + c0;                                         \
     const float *const w_col = pop->weight + c0;                                                   \
-    for (size_t j = 0; j < n; j++) {                                                               \
-        if (IS_SPECIAL(special, j))                                                                \
-            continue;                                                                              \
+    for (size_t j = j0; j < j1; j++) {                                                             \
         const int nc = nc_col[j];                                                                  \
         double *acc = PLAIN_CELL(j, nc);                                                           \
         const double w = w_col[j];                                                                 \
@@ -226,9 +228,8 @@ static void household_measures(sp_run *r, int j, uint32_t (*marks)[CHUNK / 32], 
 #define PLAIN_CELL(j, nc)                                                                          \
     cell[((q_col[j] * SP_NAREA + a_col[j]) * SP_NCARDIM + ((nc) > 0 ? 0 : 1)) * SP_NLIQ + l_col[j]]
 
-static void plain_sums_portable(const sp_population *pop, const sp_hstate *st, size_t c0, size_t n,
-                                const uint32_t *special, const float (*spend)[SP_NCAT],
-                                double cell[][SP_NMETRIC])
+static void plain_sums_portable(const sp_population *pop, const sp_hstate *st, size_t c0, size_t j0,
+                                size_t j1, const float (*spend)[SP_NCAT], double cell[][SP_NMETRIC])
 {
     FOR_EACH_PLAIN(
         for (int c = 0; c < SP_NCAT; c++)
@@ -246,9 +247,8 @@ static void plain_sums_portable(const sp_population *pop, const sp_hstate *st, s
  * sums. Households, persons and cars follow total spending in the row, which
  * is filled in per cell later (0 is added to it here, which leaves it alone). */
 __attribute__((target("avx2"))) static void plain_sums_avx2(const sp_population *pop,
-                                                            const sp_hstate *st, size_t c0, size_t n,
-                                                            const uint32_t *special,
-                                                            const float (*spend)[SP_NCAT],
+                                                            const sp_hstate *st, size_t c0, size_t j0,
+                                                            size_t j1, const float (*spend)[SP_NCAT],
                                                             double cell[][SP_NMETRIC])
 {
     FOR_EACH_PLAIN(
@@ -286,23 +286,13 @@ __attribute__((target("avx2"))) static size_t carryover_bits_avx2(const float *d
 }
 #endif
 
-/* Bit j of special[j / 32]: household j takes the general path. In a month
- * in which measures act on households every household does (in order, as
- * one pass), and marks[a] says which ones acting measure a touches; else the
- * households with carry-over spending or a car event. */
+/* Bit j of special[j / 32]: household j takes the general path: it has
+ * carry-over spending, a car event, or an acting measure marked it (marks[a]:
+ * the households acting measure a touches). */
 static void special_bits(sp_run *r, size_t c0, size_t n, const uint32_t *who, size_t ne, int avx2,
                          uint32_t *special, uint32_t (*marks)[CHUNK / 32])
 {
     const sp_hstate *st = &r->state;
-    if (r->nacting > 0) {
-        memset(special, 0xff, CHUNK / 8);
-        for (int a = 0; a < r->nacting; a++) {
-            const run_measure *rm = &r->measures[r->acting[a]];
-            memset(marks[a], 0, sizeof marks[a]);
-            rm->m->ops->mark(rm->state, rm->m, &r->env, c0, n, marks[a]);
-        }
-        return;
-    }
     const float *def = st->deferred + c0;
     const uint8_t *pend = st->pending_months + c0;
     size_t k = 0;
@@ -319,6 +309,71 @@ static void special_bits(sp_run *r, size_t c0, size_t n, const uint32_t *who, si
     }
     for (size_t e = 0; e < ne; e++)
         special[who[e] >> 5] |= 1u << (who[e] & 31);
+    for (int a = 0; a < r->nacting; a++) {
+        const run_measure *rm = &r->measures[r->acting[a]];
+        memset(marks[a], 0, sizeof marks[a]);
+        rm->m->ops->mark(rm->state, rm->m, &r->env, c0, n, marks[a]);
+        for (size_t q = 0; q < CHUNK / 32; q++)
+            special[q] |= marks[a][q];
+    }
+}
+
+/* Plain households j0 .. j1 - 1 of the chunk at c0 into their cells. */
+static void plain_sums(const sp_population *pop, const sp_hstate *st, size_t c0, size_t j0,
+                       size_t j1, const float (*spend)[SP_NCAT], int avx2, double cell[][SP_NMETRIC])
+{
+#ifdef SP_RUN_HAVE_AVX2
+    if (avx2) {
+        plain_sums_avx2(pop, st, c0, j0, j1, spend, cell);
+        return;
+    }
+#endif
+    (void)avx2;
+    plain_sums_portable(pop, st, c0, j0, j1, spend, cell);
+}
+
+/* Special household j of the chunk at c0 through the general path: its
+ * measures, its car event, its sums into its cell. Special households come in
+ * household order, and so do the chunk's events (who[e], events[e], e < ne):
+ * *e is the first event not yet taken. */
+static void special_sums(sp_run *r, size_t c0, size_t j, const float (*spend)[SP_NCAT],
+                         const uint8_t (*trips)[SP_NCAT], const uint32_t *who,
+                         const sp_cars_outcome *events, size_t ne, size_t *e, gsl_rng *ws,
+                         uint32_t (*marks)[CHUNK / 32], double cell[][SP_NMETRIC])
+{
+    const sp_population *pop = r->pop;
+    sp_hstate *st = &r->state;
+    const size_t i = c0 + j;
+    const double w = pop->weight[i];
+    double s[SP_NCAT];
+    for (int c = 0; c < SP_NCAT; c++)
+        s[c] = spend[j][c];
+    sp_household h; /* its sums are read only where touched: no zeroing */
+    h.i = i;
+    h.spend = s;
+    h.trips = trips[j];
+    h.ws = ws;
+    h.touched = 0;
+    /* the cell after the car market; measures do not change cars */
+    double *acc = cell[CELL_OF(i, st->ncars[i])];
+    household_measures(r, (int)j, marks, &h);
+    if (*e < ne && who[*e] == j) {
+        const sp_cars_outcome *co = &events[(*e)++];
+        if (co->wants_plate)
+            sp_cars_enrol(&r->car_policy, pop, st, &r->params, r->key, r->month, i);
+        sp_household_add(&h, SP_M_GOV_COST, co->subsidy_trade_in + co->subsidy_open);
+        sp_cars_add_sums(co, w, acc);
+    }
+    const int nc = st->ncars[i];
+    for (int c = 0; c < SP_NCAT; c++)
+        acc[SP_M_SPEND0 + c] += w * s[c];
+    acc[SP_M_HOUSEHOLDS] += w;
+    acc[SP_M_PERSONS] += w * pop->size[i];
+    acc[SP_M_CARS] += w * nc;
+    for (uint64_t t = h.touched; t; t &= t - 1) {
+        const int m = __builtin_ctzll(t);
+        acc[m] += w * h.sum[m];
+    }
 }
 
 static void chunk_sums(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_NCAT],
@@ -331,48 +386,32 @@ static void chunk_sums(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_N
     uint32_t special[CHUNK / 32] = {0};
     uint32_t marks[SP_MAX_MEASURES][CHUNK / 32];
     special_bits(r, c0, n, who, ne, avx2, special, marks);
-#ifdef SP_RUN_HAVE_AVX2
-    if (avx2)
-        plain_sums_avx2(pop, st, c0, n, special, spend, cell);
-    else
-#endif
-        plain_sums_portable(pop, st, c0, n, special, spend, cell);
-    size_t e = 0;
+    const int in_order = r->nacting > 0;
+    size_t next = 0, e = 0; /* households before `next` are summed; e: next event */
+    for (size_t k = 0; k < CHUNK / 32 && next < n; k++)
+        for (uint32_t bits = special[k]; bits; bits &= bits - 1) {
+            const size_t j = 32 * k + (size_t)__builtin_ctz(bits);
+            if (j >= n)
+                break;
+            if (next < j)
+                plain_sums(pop, st, c0, next, j, spend, avx2, cell);
+            next = j + 1;
+            if (in_order)
+                special_sums(r, c0, j, spend, trips, who, events, ne, &e, ws, marks, cell);
+        }
+    if (next < n)
+        plain_sums(pop, st, c0, next, n, spend, avx2, cell);
+    if (in_order)
+        return;
     for (size_t k = 0; k < CHUNK / 32; k++)
         for (uint32_t bits = special[k]; bits; bits &= bits - 1) {
             const size_t j = 32 * k + (size_t)__builtin_ctz(bits);
             if (j >= n)
                 break;
-            const size_t i = c0 + j;
-            const double w = pop->weight[i];
-            double s[SP_NCAT];
-            for (int c = 0; c < SP_NCAT; c++)
-                s[c] = spend[j][c];
-            sp_household h = {.i = i, .spend = s, .trips = trips[j], .ws = ws, .touched = 0};
-            /* the cell after the car market; measures do not change cars */
-            double *acc = cell[CELL_OF(i, st->ncars[i])];
-            household_measures(r, (int)j, marks, &h);
-            if (e < ne && who[e] == j) {
-                const sp_cars_outcome *co = &events[e++];
-                if (co->wants_plate)
-                    sp_cars_enrol(&r->car_policy, pop, st, &r->params, r->key, r->month, i);
-                sp_household_add(&h, SP_M_GOV_COST, co->subsidy_trade_in + co->subsidy_open);
-                sp_cars_add_sums(co, w, acc);
-            }
-            const int nc = st->ncars[i];
-            for (int c = 0; c < SP_NCAT; c++)
-                acc[SP_M_SPEND0 + c] += w * s[c];
-            acc[SP_M_HOUSEHOLDS] += w;
-            acc[SP_M_PERSONS] += w * pop->size[i];
-            acc[SP_M_CARS] += w * nc;
-            for (uint64_t t = h.touched; t; t &= t - 1) {
-                const int m = __builtin_ctzll(t);
-                acc[m] += w * h.sum[m];
-            }
+            special_sums(r, c0, j, spend, trips, who, events, ne, &e, ws, marks, cell);
         }
 }
 #undef CELL_OF
-#undef IS_SPECIAL
 #undef FOR_EACH_PLAIN
 #undef PLAIN_CELL
 

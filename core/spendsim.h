@@ -13,6 +13,7 @@
 #include "package.h"
 #include "params.h"
 #include "population.h"
+#include "report.h"
 #include "results.h"
 #include "rng.h"
 #include "run.h"

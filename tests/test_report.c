@@ -195,7 +195,7 @@ static char *write_sample(const char *name)
     sp_table *c2 = make_table(3, 12, 1, "By quintile", "yuan", three, wave);
     sp_table *extra = make_table(2, 2, 1, "Extra table", "yuan", pkgs, wave);
     const sp_table *tables[1] = {extra};
-    sp_chart charts[2] = {{"Monthly change, <total>", c1}, {NULL, c2}};
+    sp_chart charts[2] = {{"Monthly change, <total>", c1, "spending"}, {NULL, c2, NULL}};
     sp_kv params[2] = {{"mpc_voucher", "0.30"}, {"horizon", "12 months"}};
     sp_kv prov[3] = {{"spendsim", "0.1.0"}, {"git_revision", "abc123"}, {"date", "2024-01-02"}};
     sp_report r = {0};
@@ -389,7 +389,8 @@ static void test_degenerate_charts(void **state)
     sp_table *t6 = make_table(1, 6, 1, "Gaps", "yuan", pkgs, wave);
     t6->values[2] = NAN;
     t6->values[4] = INFINITY;
-    sp_chart charts[6] = {{"a", t1}, {"b", t2}, {"c", t3}, {"d", t4}, {"e", t5}, {"f", t6}};
+    sp_chart charts[6] = {{"a", t1, NULL}, {"b", t2, NULL}, {"c", t3, NULL},
+                          {"d", t4, NULL}, {"e", t5, NULL}, {"f", t6, NULL}};
     sp_report r = {0};
     r.title = "Degenerate";
     r.charts = charts;
@@ -439,7 +440,7 @@ static void test_axes(void **state)
     (void)state;
     sp_table *t1 = make_table(1, 36, 1, "Ramp", "yuan", pkgs, ramp); /* 0 .. 100 */
     sp_table *t2 = make_table(2, 12, 1, "Big", "yuan", pkgs, big);   /* -2e8 .. 4.6e8 */
-    sp_chart charts[2] = {{"ramp", t1}, {"big", t2}};
+    sp_chart charts[2] = {{"ramp", t1, NULL}, {"big", t2, NULL}};
     sp_report r = {0};
     r.charts = charts;
     r.ncharts = 2;
@@ -474,7 +475,7 @@ static void test_missing_directory(void **state)
 {
     (void)state;
     sp_table *t = make_table(1, 3, 1, "T", "yuan", pkgs, wave);
-    sp_chart charts[1] = {{"t", t}};
+    sp_chart charts[1] = {{"t", t, NULL}};
     sp_report r = {0};
     r.headline = t;
     r.charts = charts;
@@ -504,7 +505,7 @@ static void test_argument_errors(void **state)
     assert_int_equal(sp_report_write_html(NULL, path, &err), SP_EINVAL);
     assert_int_equal(sp_report_write_html(&r, NULL, &err), SP_EINVAL);
     assert_int_equal(sp_report_write_html(&r, "", &err), SP_EINVAL);
-    sp_chart charts[1] = {{"no table", NULL}};
+    sp_chart charts[1] = {{"no table", NULL, NULL}};
     r.charts = charts;
     r.ncharts = 1;
     assert_int_equal(sp_report_write_html(&r, path, &err), SP_EINVAL);

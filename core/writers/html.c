@@ -1,4 +1,4 @@
-/* html.c: the self-contained HTML report (sp_report_write_html).
+/* html.c: the self-contained HTML report (sp_report_write_html, report.h).
  *
  * One HTML5 file in UTF-8 that works offline: an inline <style> with a system
  * font stack, inline <svg> charts, no <script>, no fonts, images or links to
@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "writers.h"
 #include "writers_internal.h"
 

@@ -8,7 +8,7 @@ usage: check_report.py MAKE_REPORT [--charts N]
    CI), installs Debian's chromium package (--no-install-recommends). When that
    is impossible it prints why and exits 77, which CTest reports as skipped.
 2. Writes a report with MAKE_REPORT (or takes --html), renders it with
-   --dump-dom and checks the rendered DOM: N figures of class "chart" (3 by
+   --dump-dom and checks the rendered DOM: N figures of class "chart" (4 by
    default), each with an <svg> holding at least one series path with a
    drawing, as many series paths as its data-series attribute says, 90% bands,
    a legend and a data table; the tables id="headline" (class data-table),
@@ -213,7 +213,7 @@ def check_png(path, width, height):
 
 def main(argv):
     args = argv[1:]
-    ncharts = 3
+    ncharts = 4
     html_in = None
     maker = None
     while args:

@@ -86,8 +86,10 @@ sp_report *sp_report_build(const sp_results *res, const sp_report_opts *o, sp_er
 void sp_report_free(sp_report *r);
 
 /* Writes the report as one HTML file that works offline: inline CSS and
- * inline SVG charts, no scripts, fonts or images from elsewhere. Atomic: a
- * failed write leaves nothing. Implemented in core/writers/html.c. */
+ * inline SVG charts, no scripts, fonts or images from elsewhere. Each chart
+ * carries what it plots as data attributes (data-metric, data-unit,
+ * data-rows, data-series; data-label on each line). Atomic: a failed write
+ * leaves nothing. Implemented in core/writers/html.c. */
 int sp_report_write_html(const sp_report *r, const char *path, sp_err *err);
 
 #endif

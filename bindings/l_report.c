@@ -1,5 +1,5 @@
 /* l_report.c: provenance, manifest.json and the HTML report (binding of
- * core/writers/html.c and manifest.c).
+ * core/report.c, core/writers/html.c and manifest.c).
  *
  * Provenance says where a result came from: the spendsim version and git
  * revision, the scenario file and the SHA-256 of its text, the experiment's
@@ -155,11 +155,9 @@ int sp_l_manifest_add(lua_State *L, const sp_results *res, const char *file, cha
 }
 
 /* res:report(path, { title = "..." }) -> true, or nil and a message. Writes
- * path (".html" added when missing) with: the headline table; the monthly
- * change in total spending by package; for each package after the baseline
- * (at most six), the monthly change per person by category and by income
- * quintile; car purchases by package; the model parameters; the scenario;
- * the provenance. Also updates the directory's manifest.json. */
+ * path (".html" added when missing): the report the core composes from the
+ * results (sp_report_build, core/report.h), with this state's scenario and
+ * provenance. Also updates the directory's manifest.json. */
 int sp_l_results_report(lua_State *L)
 {
     const char *fn = "results:report";
@@ -167,12 +165,12 @@ int sp_l_results_report(lua_State *L)
     if (lua_type(L, 2) != LUA_TSTRING || lua_rawlen(L, 2) == 0)
         return luaL_error(L, "%s: the path must be a non-empty string, got %s", fn, sp_l_typename(L, 2));
     const char *path = lua_tostring(L, 2);
-    const char *title = "spendsim report";
+    sp_report_opts o = sp_report_opts_default();
     if (!lua_isnoneornil(L, 3)) {
         static const char *const keys[] = {"title", NULL};
         sp_l_checkargs(L, 3, fn);
         sp_l_checkkeys(L, 3, fn, keys, 0);
-        title = sp_l_getstring(L, 3, fn, "title", title);
+        o.title = sp_l_getstring(L, 3, fn, "title", o.title);
     }
     const sp_l_host *host = sp_l_host_get(L);
     char file[SP_L_PATH_MAX + 8], msg[SP_ERR_MSG_MAX + SP_L_PATH_MAX];
@@ -190,102 +188,18 @@ int sp_l_results_report(lua_State *L)
         lua_pushstring(L, msg);
         return 2;
     }
-
-    enum { MAXP = 6, MAXCHARTS = 2 + 2 * MAXP };
-    sp_table *owned[MAXCHARTS + 1];
-    sp_chart charts[MAXCHARTS];
-    char titles[MAXCHARTS][160];
-    int nt = 0, nc = 0, rc = SP_OK;
-    sp_err err;
-    sp_err_clear(&err);
-    sp_table *headline = sp_results_summary(res, &err);
-    rc = headline ? SP_OK : err.code;
-
-    sp_query q = sp_query_default();
-    q.by = SP_BY_MONTH;
-    q.diff = 1;
-    if (rc == SP_OK) { /* total spending and car purchases, by package */
-        q.rows = SP_ROWS_PACKAGE;
-        q.unit = SP_UNIT_TOTAL;
-        q.metric = SP_M_SPENDING;
-        sp_table *t = sp_results_table(res, &q, &err);
-        if (!t)
-            rc = err.code;
-        else {
-            owned[nt++] = t;
-            snprintf(titles[nc], sizeof titles[nc], "Monthly change in household spending, by package");
-            charts[nc].title = titles[nc];
-            charts[nc++].table = t;
-        }
-    }
-    if (rc == SP_OK) {
-        q.metric = SP_M_CAR_PURCHASES;
-        sp_table *t = sp_results_table(res, &q, &err);
-        if (!t)
-            rc = err.code;
-        else {
-            owned[nt++] = t;
-            snprintf(titles[nc], sizeof titles[nc], "Monthly change in car purchases, by package");
-            charts[nc].title = titles[nc];
-            charts[nc++].table = t;
-        }
-    }
-    for (int p = 1; p < res->npackages && p <= MAXP && rc == SP_OK; p++) {
-        for (int kind = 0; kind < 2 && rc == SP_OK; kind++) {
-            q.package = p;
-            q.unit = SP_UNIT_PER_CAPITA;
-            q.rows = kind == 0 ? SP_ROWS_CATEGORY : SP_ROWS_GROUP;
-            q.dim = SP_DIM_QUINTILE;
-            q.group = 0;
-            sp_table *t = sp_results_table(res, &q, &err);
-            if (!t) {
-                rc = err.code;
-                break;
-            }
-            owned[nt++] = t;
-            snprintf(titles[nc], sizeof titles[nc], "%s: monthly change in spending per person, by %s",
-                     res->package_names[p], kind == 0 ? "category" : "income quintile");
-            charts[nc].title = titles[nc];
-            charts[nc++].table = t;
-        }
-    }
-    /* parameters as given, and the distributions drawn per replicate */
-    size_t np;
-    const sp_param_info *info = sp_param_table(&np);
-    sp_kv *params = lua_newuserdatauv(L, np * sizeof *params, 0);
-    char *vals = lua_newuserdatauv(L, np * 32, 0);
-    for (size_t k = 0; k < np; k++) {
-        double v = 0;
-        sp_params_get(&res->params, info[k].name, &v, NULL);
-        snprintf(vals + 32 * k, 32, "%.6g", v);
-        for (int d = 0; d < res->nparams; d++)
-            if (strcmp(res->param_names[d], info[k].name) == 0)
-                snprintf(vals + 32 * k, 32, "drawn per replicate");
-        params[k].key = info[k].name;
-        params[k].value = vals + 32 * k;
-    }
     lua_getfield(L, LUA_REGISTRYINDEX, SP_L_SCENARIO_TEXT);
-    const char *text = lua_tostring(L, -1);
     sp_l_prov prov;
     sp_l_provenance(L, res, &prov);
-    if (rc == SP_OK) {
-        sp_report r;
-        memset(&r, 0, sizeof r);
-        r.title = title;
-        r.headline = headline;
-        r.charts = charts;
-        r.ncharts = nc;
-        r.scenario_name = host->scenario[0] ? host->scenario : NULL;
-        r.scenario_text = text;
-        r.parameters = params;
-        r.nparameters = (int)np;
-        r.provenance = prov.kv;
-        r.nprovenance = prov.n;
-        rc = sp_report_write_html(&r, file, &err);
-    }
-    sp_table_free(headline);
-    for (int k = 0; k < nt; k++)
-        sp_table_free(owned[k]);
+    o.scenario_name = host->scenario[0] ? host->scenario : NULL;
+    o.scenario_text = lua_tostring(L, -1);
+    o.provenance = prov.kv;
+    o.nprovenance = prov.n;
+    sp_err err;
+    sp_err_clear(&err);
+    sp_report *r = sp_report_build(res, &o, &err); /* copies what o points to */
+    int rc = r ? sp_report_write_html(r, file, &err) : err.code;
+    sp_report_free(r);
     if (rc != SP_OK) {
         luaL_pushfail(L);
         lua_pushstring(L, err.msg);

@@ -18,6 +18,7 @@
 #include "plates.h"
 #include "population.h"
 #include "purchase_subsidy.h"
+#include "report.h"
 #include "results.h"
 #include "rng.h"
 #include "run.h"

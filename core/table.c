@@ -176,7 +176,16 @@ static void period_label(const sp_results *res, sp_period by, int m, char *buf, 
     }
 }
 
-/* Value of one cell for one package and replicate over months [m0, m1). */
+double sp_table_diff(double a, double b)
+{
+    double d = a - b;
+    if (fabs(d) <= SP_NOISE_REL * fmax(fabs(a), fabs(b)))
+        return 0.0; /* also turns -0 into 0 */
+    return d;
+}
+
+/* Value of one cell for one package and replicate over months [m0, m1); NaN
+ * per household or per person when the group has no households or persons. */
 static double cell_value(const sp_results *res, int p, int r, int m0, int m1, int group, int metric,
                          sp_unit unit)
 {
@@ -190,9 +199,9 @@ static double cell_value(const sp_results *res, int p, int r, int m0, int m1, in
     int nm = m1 - m0;
     double v = sp_metric_kind_of(metric) == SP_METRIC_STOCK ? sum / nm : sum;
     if (unit == SP_UNIT_PER_HOUSEHOLD)
-        v = hh > 0 ? v / (hh / nm) : 0.0;
+        v = hh > 0 ? v / (hh / nm) : NAN;
     else if (unit == SP_UNIT_PER_CAPITA)
-        v = persons > 0 ? v / (persons / nm) : 0.0;
+        v = persons > 0 ? v / (persons / nm) : NAN;
     return v;
 }
 
@@ -291,7 +300,8 @@ sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err
             for (size_t c = 0; c < ncols; c++) {
                 double v = cell_value(res, p, rep, first[c], first[c + 1], g, metric, q->unit);
                 if (q->diff)
-                    v -= cell_value(res, 0, rep, first[c], first[c + 1], g, metric, q->unit);
+                    v = sp_table_diff(v, cell_value(res, 0, rep, first[c], first[c + 1], g, metric,
+                                                    q->unit));
                 run = q->cumulative ? run + v : v;
                 reps[c * res->nreplicates + rep] = run;
             }
@@ -369,13 +379,13 @@ sp_table *sp_results_summary(const sp_results *res, sp_err *err)
             for (int m = 0; m < res->nmonths; m++) {
                 const double *g = sp_results_at(res, p, r, m);    /* group 0: all */
                 const double *b = sp_results_at(res, 0, r, m);
-                double dc = g[SP_M_CAR_PURCHASES] - b[SP_M_CAR_PURCHASES];
+                double dc = sp_table_diff(g[SP_M_CAR_PURCHASES], b[SP_M_CAR_PURCHASES]);
                 cars += dc;
                 dip += dc < 0 ? -dc : 0;
-                cv += g[SP_M_CAR_VALUE] - b[SP_M_CAR_VALUE];
+                cv += sp_table_diff(g[SP_M_CAR_VALUE], b[SP_M_CAR_VALUE]);
                 gov += g[SP_M_GOV_COST];
                 mer += g[SP_M_MERCHANT_COST];
-                ds += g[SP_M_SPENDING] - b[SP_M_SPENDING];
+                ds += sp_table_diff(g[SP_M_SPENDING], b[SP_M_SPENDING]);
                 val += g[SP_M_COUPON_VALUE];
                 cl += g[SP_M_VOUCHERS_CLAIMED];
                 rd += g[SP_M_VOUCHERS_REDEEMED];

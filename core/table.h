@@ -73,7 +73,23 @@ int sp_unit_find(const char *name);
 const char *sp_period_name(sp_period p);
 const char *sp_unit_name(sp_unit u);
 
-/* Builds the table of a query. NULL with err (naming the bad field) on failure. */
+/* Rounding noise. A difference against the baseline subtracts sums over the
+ * same households that the engine may have added in another order (a
+ * household that moved to another group cell, say), so a measure that
+ * changed nothing can leave a residue in the last bits: about 1e-16 of the
+ * level, printed as "-5.09e-06" yuan or "3e-13" yuan per person. The rule:
+ * a difference a - b no larger than SP_NOISE_REL times the larger of |a| and
+ * |b| is rounding noise and is exactly 0. The margin is wide on both sides:
+ * seven orders of magnitude above the residue, and no effect worth reporting
+ * is a billionth of the level it changes. sp_table_diff applies it (NaN
+ * stays NaN); tables with diff, the summary's differences and the report use
+ * it, so noise reads 0 everywhere, never "-0" or "3e-12". */
+#define SP_NOISE_REL 1e-9
+double sp_table_diff(double a, double b);
+
+/* Builds the table of a query. Per household and per person values of a
+ * group without households or persons are NaN ("n/a"): a ratio without a
+ * denominator. NULL with err (naming the bad field) on failure. */
 sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err);
 
 /* Columns of the headline table, one row per package, totals over the horizon
@@ -95,7 +111,11 @@ enum {
     SP_NSUMMARY
 };
 
-/* The headline table. Ratios with a zero denominator are NaN ("n/a"). */
+/* The headline table. Differences follow the noise rule (sp_table_diff), so
+ * a measure that changed no spending has a change of exactly 0; ratios with a
+ * zero denominator (no government cost; no positive change in spending for
+ * the cost per extra yuan) are NaN ("n/a"), never 0 or a huge quotient of
+ * noise. */
 sp_table *sp_results_summary(const sp_results *res, sp_err *err);
 
 /* Plate allocation of one package by month: one row per statistic of

@@ -1,5 +1,5 @@
-/* test_report.c: the HTML report and the manifest (core/writers/html.c,
- * core/writers/manifest.c).
+/* test_report.c: the HTML report, its composition and the manifest
+ * (core/report.c, core/writers/html.c, core/writers/manifest.c).
  *
  * Reports are built from small hand-made tables (3 replicates with intervals,
  * and 1 replicate), written into a temporary directory and read back. Checked:
@@ -9,8 +9,16 @@
  * degenerate charts (flat, all NaN, empty, one column) keep finite
  * coordinates, nice y ticks, thinned x labels, identical output for identical
  * input, argument errors, and atomic output (a missing directory gives SP_EIO
- * naming the path and leaves nothing). Manifest: exact text with escaping,
- * empty collections, duplicate keys and a missing directory. */
+ * naming the path and leaves nothing).
+ *
+ * The report composed from a hand-made results cube (sp_report_build): each
+ * chart's metric, unit, kind of series, series names, periods and values (the
+ * income-quintile chart plots spending, not car purchases); rounding noise
+ * reads exactly 0 in the description and "0.00" on the page (never "-0" or
+ * "3e-12"); ratios without a denominator are NaN and read "n/a"; the data
+ * attributes that say what each chart plots; options copied, max_packages,
+ * drawn parameters, and errors. Manifest: exact text with escaping, empty
+ * collections, duplicate keys and a missing directory. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <ctype.h>
@@ -195,7 +203,7 @@ static char *write_sample(const char *name)
     sp_table *c2 = make_table(3, 12, 1, "By quintile", "yuan", three, wave);
     sp_table *extra = make_table(2, 2, 1, "Extra table", "yuan", pkgs, wave);
     const sp_table *tables[1] = {extra};
-    sp_chart charts[2] = {{"Monthly change, <total>", c1}, {NULL, c2}};
+    sp_chart charts[2] = {{"Monthly change, <total>", c1, "spending"}, {NULL, c2, NULL}};
     sp_kv params[2] = {{"mpc_voucher", "0.30"}, {"horizon", "12 months"}};
     sp_kv prov[3] = {{"spendsim", "0.1.0"}, {"git_revision", "abc123"}, {"date", "2024-01-02"}};
     sp_report r = {0};
@@ -389,7 +397,8 @@ static void test_degenerate_charts(void **state)
     sp_table *t6 = make_table(1, 6, 1, "Gaps", "yuan", pkgs, wave);
     t6->values[2] = NAN;
     t6->values[4] = INFINITY;
-    sp_chart charts[6] = {{"a", t1}, {"b", t2}, {"c", t3}, {"d", t4}, {"e", t5}, {"f", t6}};
+    sp_chart charts[6] = {{"a", t1, NULL}, {"b", t2, NULL}, {"c", t3, NULL},
+                          {"d", t4, NULL}, {"e", t5, NULL}, {"f", t6, NULL}};
     sp_report r = {0};
     r.title = "Degenerate";
     r.charts = charts;
@@ -439,7 +448,7 @@ static void test_axes(void **state)
     (void)state;
     sp_table *t1 = make_table(1, 36, 1, "Ramp", "yuan", pkgs, ramp); /* 0 .. 100 */
     sp_table *t2 = make_table(2, 12, 1, "Big", "yuan", pkgs, big);   /* -2e8 .. 4.6e8 */
-    sp_chart charts[2] = {{"ramp", t1}, {"big", t2}};
+    sp_chart charts[2] = {{"ramp", t1, NULL}, {"big", t2, NULL}};
     sp_report r = {0};
     r.charts = charts;
     r.ncharts = 2;
@@ -474,7 +483,7 @@ static void test_missing_directory(void **state)
 {
     (void)state;
     sp_table *t = make_table(1, 3, 1, "T", "yuan", pkgs, wave);
-    sp_chart charts[1] = {{"t", t}};
+    sp_chart charts[1] = {{"t", t, NULL}};
     sp_report r = {0};
     r.headline = t;
     r.charts = charts;
@@ -504,7 +513,7 @@ static void test_argument_errors(void **state)
     assert_int_equal(sp_report_write_html(NULL, path, &err), SP_EINVAL);
     assert_int_equal(sp_report_write_html(&r, NULL, &err), SP_EINVAL);
     assert_int_equal(sp_report_write_html(&r, "", &err), SP_EINVAL);
-    sp_chart charts[1] = {{"no table", NULL}};
+    sp_chart charts[1] = {{"no table", NULL, NULL}};
     r.charts = charts;
     r.ncharts = 1;
     assert_int_equal(sp_report_write_html(&r, path, &err), SP_EINVAL);
@@ -540,6 +549,270 @@ static void test_invalid_utf8_and_controls(void **state)
     assert_non_null(strstr(page, "<h1>bad \xEF\xBF\xBD byte  and \xe4\xb8\xad\xe6\x96\x87</h1>"));
     assert_non_null(strstr(page, "<code>a\nb\nc\td </code>"));
     free(page);
+}
+
+/* ---- the report composed from results (core/report.c) ---- */
+
+#define NPKG 3
+#define NMONTH 4
+
+/* Spending on category k by a group of scale s (its slot + 1) in month m. */
+static double level(int k, int s, int m)
+{
+    return 1e8 * (k + 1) * s + 1000.0 * m;
+}
+
+/* Three packages, one replicate, 4 months from 2020-01. "Vouchers" adds
+ * 1000 (k + 1) yuan to category k of every group, 50 s car purchases and
+ * 200,000 yuan of government cost a month; "Same" is the baseline but for a
+ * residue of two units in the last place of every spending sum (rounding
+ * noise) and costs nothing. Group of scale s: 400 s households, 1000 s persons. */
+static sp_results *sample_results(void)
+{
+    const char *names[NPKG] = {"Status quo", "Vouchers", "Same"};
+    sp_results *r = sp_results_alloc(NPKG, names, 1, NMONTH, sp_month_make(2020, 1), NULL);
+    assert_non_null(r);
+    for (int p = 0; p < NPKG; p++)
+        for (int m = 0; m < NMONTH; m++)
+            for (int g = 0; g < SP_NGROUP; g++) {
+                double *v = sp_results_at(r, p, 0, m) + g * SP_NMETRIC, s = g + 1.0;
+                v[SP_M_SPENDING] = 0;
+                for (int k = 0; k < SP_NCAT; k++) {
+                    v[k] = level(k, (int)s, m) + (p == 1 ? 1000.0 * (k + 1) : 0);
+                    if (p == 2)
+                        v[k] = nextafter(nextafter(v[k], HUGE_VAL), HUGE_VAL);
+                    v[SP_M_SPENDING] += v[k];
+                }
+                v[SP_M_HOUSEHOLDS] = 400 * s;
+                v[SP_M_PERSONS] = 1000 * s;
+                v[SP_M_CAR_PURCHASES] = 500 * s + (p == 1 ? 50 * s : 0);
+                v[SP_M_GOV_COST] = p == 1 && g == 0 ? 2e5 : 0;
+            }
+    return r;
+}
+
+static sp_report *build_sample(const sp_results *res, const sp_report_opts *o)
+{
+    sp_err err;
+    sp_err_clear(&err);
+    sp_report *r = sp_report_build(res, o, &err);
+    if (!r)
+        fail_msg("sp_report_build: %s", err.msg);
+    return r;
+}
+
+/* Chart k plots `metric` in `unit`, series `rows` named labels[0..n). */
+static void assert_chart(const sp_report *r, int k, const char *metric, const char *unit,
+                         const char *rows, const char *const *labels, size_t n)
+{
+    assert_true(k < r->ncharts);
+    const sp_chart *c = &r->charts[k];
+    assert_string_equal(c->metric, metric);
+    assert_string_equal(c->table->unit, unit);
+    assert_string_equal(c->table->row_header, rows);
+    assert_int_equal(c->table->nrows, n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(c->table->row_labels[i], labels[i]);
+    assert_int_equal(c->table->ncols, NMONTH); /* x axis: the months */
+    assert_string_equal(c->table->col_labels[0], "2020-01");
+    assert_string_equal(c->table->col_labels[NMONTH - 1], "2020-04");
+}
+
+static void test_built_charts(void **state)
+{
+    (void)state;
+    sp_results *res = sample_results();
+    sp_report *r = build_sample(res, NULL);
+    static const char *const packages[] = {"Status quo", "Vouchers", "Same"};
+    static const char *const cats[] = {"food", "clothing", "housing", "household_goods",
+                                       "transport", "education", "health", "other", "total"};
+    static const char *const quint[] = {"Q1", "Q2", "Q3", "Q4", "Q5"};
+    assert_int_equal(r->ncharts, 2 + 2 * (NPKG - 1));
+    assert_chart(r, 0, "spending", "change in yuan", "package", packages, NPKG);
+    assert_chart(r, 1, "car_purchases", "change in cars", "package", packages, NPKG);
+    for (int p = 1; p < NPKG; p++) {
+        assert_chart(r, 2 * p, "spending", "change in yuan per person", "category", cats, 9);
+        /* the quintile chart plots spending, whatever chart came before it */
+        assert_chart(r, 2 * p + 1, "spending", "change in yuan per person", "quintile", quint, 5);
+    }
+    assert_string_equal(r->charts[0].title, "Monthly change in household spending, by package");
+    assert_string_equal(r->charts[1].title, "Monthly change in car purchases, by package");
+    assert_string_equal(r->charts[3].title,
+                        "Vouchers: monthly change in spending per person, by income quintile");
+    /* the values: 36,000 yuan more a month for the group of scale s, per
+     * person 36 / s; car purchases 50 more (not what the quintile chart shows) */
+    const sp_table *t = r->charts[0].table;
+    assert_float_equal(sp_table_get(t, 1, 2), 36000.0, 1e-6);
+    assert_float_equal(sp_table_get(r->charts[1].table, 1, 0), 50.0, 1e-9);
+    t = r->charts[3].table;
+    for (int q = 0; q < 5; q++)
+        for (int m = 0; m < NMONTH; m++)
+            assert_float_equal(sp_table_get(t, (size_t)q, (size_t)m), 36.0 / (q + 2), 1e-9);
+    assert_float_equal(sp_table_get(r->charts[2].table, 8, 0), 36.0, 1e-9); /* total */
+    assert_float_equal(sp_table_get(r->charts[2].table, 0, 0), 1.0, 1e-9);  /* food */
+    sp_report_free(r);
+    sp_results_free(res);
+}
+
+static void test_built_noise_and_ratios(void **state)
+{
+    (void)state;
+    sp_results *res = sample_results();
+    sp_report *r = build_sample(res, NULL);
+    /* "Same" differs by rounding noise only: every value is exactly 0 */
+    for (int k = 0; k < r->ncharts; k++) {
+        const sp_table *t = r->charts[k].table;
+        int same = k == 4 || k == 5;
+        for (size_t i = 0; i < t->nrows; i++)
+            for (size_t j = 0; j < t->ncols; j++) {
+                double v = sp_table_get(t, i, j);
+                if (same || (k < 2 && (i == 0 || i == 2)))
+                    assert_true(v == 0.0 && !signbit(v));
+            }
+    }
+    const sp_table *h = r->headline;
+    assert_int_equal(h->nrows, NPKG);
+    assert_true(sp_table_get(h, 2, SP_SUM_SPENDING_CHANGE) == 0.0);
+    for (int p = 0; p < NPKG; p += 2) { /* no cost: no ratios */
+        assert_true(isnan(sp_table_get(h, (size_t)p, SP_SUM_MULTIPLIER)));
+        assert_true(isnan(sp_table_get(h, (size_t)p, SP_SUM_LEVERAGE)));
+        assert_true(isnan(sp_table_get(h, (size_t)p, SP_SUM_COST_PER_YUAN)));
+    }
+    assert_float_equal(sp_table_get(h, 1, SP_SUM_MULTIPLIER), 4 * 36000.0 / 8e5, 1e-12);
+    assert_true(sp_table_get(h, 1, SP_SUM_LEVERAGE) == 0.0); /* a cost, no coupons */
+    sp_report_free(r);
+    sp_results_free(res);
+}
+
+/* 1 when [b, e) holds a number in exponent notation ("3e-12", "2.9e+13"). */
+static int has_exponent(const char *b, const char *e)
+{
+    for (const char *p = b + 1; p + 2 < e; p++)
+        if (*p == 'e' && isdigit((unsigned char)p[-1]) && (p[1] == '-' || p[1] == '+') &&
+            isdigit((unsigned char)p[2]))
+            return 1;
+    return 0;
+}
+
+static void test_built_page(void **state)
+{
+    (void)state;
+    sp_results *res = sample_results();
+    sp_kv prov[2] = {{"spendsim", "0.1.0"}, {"date", "2024-01-02"}};
+    sp_report_opts o = sp_report_opts_default();
+    o.title = "Built";
+    o.scenario_name = "built.lua";
+    o.provenance = prov;
+    o.nprovenance = 2;
+    sp_report *r = build_sample(res, &o);
+    char path[512];
+    path_in(path, sizeof path, "built.html");
+    sp_err err;
+    assert_int_equal(sp_report_write_html(r, path, &err), SP_OK);
+    char *page = slurp(path);
+    assert_non_null(strstr(page, "<h1>Built</h1>"));
+    assert_non_null(strstr(page, "<figure class=\"chart\" id=\"chart-2\" data-series=\"3\" "
+                                 "data-metric=\"car_purchases\" data-unit=\"change in cars\" "
+                                 "data-rows=\"package\">"));
+    assert_non_null(strstr(page, "<figure class=\"chart\" id=\"chart-4\" data-series=\"5\" "
+                                 "data-metric=\"spending\" data-unit=\"change in yuan per person\" "
+                                 "data-rows=\"quintile\">"));
+    const char *b, *e;
+    figure_span(page, 3, &b, &e);
+    assert_int_equal(count_in(b, e, "data-label=\"Q"), 5);
+    assert_non_null(strstr(b, "data-label=\"Q5\""));
+    /* the package that changed nothing: zeros, never -0 or 3e-12 */
+    for (int k = 4; k < 6; k++) {
+        figure_span(page, k, &b, &e);
+        assert_false(has_exponent(b, e));
+        assert_int_equal(count_in(b, e, "<td>-"), 0);
+        assert_true(count_in(b, e, "<td>0.00</td>") == (int)r->charts[k].table->nrows * NMONTH);
+    }
+    /* headline: "Same" reads 0 and n/a for the three ratios */
+    const char *h = strstr(page, "<th scope=\"row\">Same</th>");
+    assert_non_null(h);
+    const char *row_end = strstr(h, "</tr>");
+    assert_int_equal(count_in(h, row_end, "<td class=\"na\">n/a</td>"), 3);
+    assert_false(has_exponent(h, row_end));
+    /* parameters from the results, provenance and scenario from the options */
+    size_t np;
+    sp_param_table(&np);
+    assert_int_equal(r->nparameters, (int)np);
+    assert_non_null(strstr(page, "<th scope=\"row\">date</th><td>2024-01-02</td>"));
+    assert_non_null(strstr(page, "<code>built.lua</code>"));
+    assert_non_null(strstr(page, "(no scenario script recorded)"));
+    free(page);
+    sp_report_free(r);
+    sp_results_free(res);
+}
+
+static void test_built_options(void **state)
+{
+    (void)state;
+    sp_results *res = sample_results();
+    char title[16] = "Mine", key[16] = "seed", value[16] = "42";
+    sp_kv prov[1] = {{key, value}};
+    sp_report_opts o = sp_report_opts_default();
+    assert_string_equal(o.title, "spendsim report");
+    assert_int_equal(o.max_packages, 6);
+    o.title = title;
+    o.provenance = prov;
+    o.nprovenance = 1;
+    o.max_packages = 1; /* charts of "Vouchers" only */
+    sp_report *r = build_sample(res, &o);
+    strcpy(title, "changed"), strcpy(key, "x"), strcpy(value, "y");
+    assert_string_equal(r->title, "Mine"); /* copied */
+    assert_string_equal(r->provenance[0].key, "seed");
+    assert_string_equal(r->provenance[0].value, "42");
+    assert_int_equal(r->ncharts, 4);
+    assert_null(r->scenario_text);
+    sp_report_free(r);
+    o.max_packages = 0;
+    r = build_sample(res, &o);
+    assert_int_equal(r->ncharts, 2);
+    sp_report_free(r);
+    /* drawn parameters say so */
+    res->nparams = 1;
+    res->param_names = calloc(1, sizeof *res->param_names);
+    strcpy(res->param_names[0], "mpc_months");
+    r = build_sample(res, NULL);
+    int found = 0;
+    for (int k = 0; k < r->nparameters; k++)
+        if (strcmp(r->parameters[k].key, "mpc_months") == 0) {
+            assert_string_equal(r->parameters[k].value, "drawn per replicate");
+            found = 1;
+        }
+    assert_true(found);
+    sp_report_free(r);
+    sp_results_free(res);
+}
+
+static void test_build_errors(void **state)
+{
+    (void)state;
+    sp_results *res = sample_results();
+    sp_err err;
+    sp_report_opts o = sp_report_opts_default();
+    assert_null(sp_report_build(NULL, &o, &err));
+    assert_int_equal(err.code, SP_EINVAL);
+    o.max_packages = -1;
+    assert_null(sp_report_build(res, &o, &err));
+    assert_non_null(strstr(err.msg, "max_packages"));
+    o.max_packages = 65;
+    assert_null(sp_report_build(res, &o, &err));
+    o = sp_report_opts_default();
+    o.nprovenance = 2; /* without an array */
+    assert_null(sp_report_build(res, &o, &err));
+    assert_int_equal(err.code, SP_EINVAL);
+    sp_kv nokey[1] = {{NULL, "v"}};
+    o.provenance = nokey;
+    o.nprovenance = 1;
+    assert_null(sp_report_build(res, &o, &err));
+    assert_non_null(strstr(err.msg, "no key"));
+    sp_report_free(NULL);
+    sp_report hand = {0};
+    sp_report_free(&hand); /* filled by hand: nothing to free */
+    sp_results_free(res);
 }
 
 /* ---- manifest ---- */
@@ -613,6 +886,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_argument_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_utf8_and_controls, setup, teardown),
+        cmocka_unit_test(test_built_charts),
+        cmocka_unit_test(test_built_noise_and_ratios),
+        cmocka_unit_test_setup_teardown(test_built_page, setup, teardown),
+        cmocka_unit_test(test_built_options),
+        cmocka_unit_test(test_build_errors),
         cmocka_unit_test_setup_teardown(test_manifest_exact, setup, teardown),
         cmocka_unit_test_setup_teardown(test_manifest_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_manifest_errors, setup, teardown),

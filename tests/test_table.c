@@ -8,7 +8,11 @@
  * Checked: sums of flows and averages of stocks by month/quarter/year/total,
  * per-household and per-capita division (per replicate, then the mean),
  * differences against the baseline replicate by replicate, cumulative sums,
- * row and column labels, and errors (bad package, unknown dimension, ...). */
+ * row and column labels, and errors (bad package, unknown dimension, ...).
+ * A second cube checks the noise rule (differences of a few units in the
+ * last place are exactly 0, in tables and in the summary) and ratios without
+ * a denominator (per person of an empty group, multiplier without a cost):
+ * NaN. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -503,6 +507,125 @@ static void test_diff_of_baseline_has_zero_width_intervals(void **state)
     sp_table_free(t);
 }
 
+/* ---- rounding noise and ratios without a denominator ---- */
+
+static void test_noise_rule(void **state)
+{
+    (void)state;
+    double level = 123456789.0;
+    double d = sp_table_diff(level + level * 4e-16, level); /* a residue in the last bits */
+    assert_true(d == 0.0 && !signbit(d));
+    d = sp_table_diff(level, level + level * 4e-16);
+    assert_true(d == 0.0 && !signbit(d)); /* never "-0" */
+    d = sp_table_diff(-0.0, 0.0);
+    assert_true(d == 0.0 && !signbit(d));
+    assert_float_equal(sp_table_diff(level * (1 + 1e-8), level), level * 1e-8, 1e-6); /* kept */
+    assert_true(sp_table_diff(1e-20, 0.0) == 1e-20); /* small against a zero level is no noise */
+    assert_true(sp_table_diff(-3.0, 2.0) == -5.0);
+    assert_true(isnan(sp_table_diff(NAN, 1.0)));
+    assert_true(isnan(sp_table_diff(INFINITY, INFINITY)));
+}
+
+/* A two-package cube whose package 1 equals the baseline but for a residue
+ * of 2 units in the last place of every flow; group "rural" is empty. */
+static sp_results *noisy_results(void)
+{
+    const char *names[2] = {"Status quo", "Same, summed in another order"};
+    sp_results *r = sp_results_alloc(2, names, 1, 3, sp_month_make(2020, 1), NULL);
+    assert_non_null(r);
+    int rural = sp_dim_first(SP_DIM_AREA) + SP_AREA_RURAL;
+    for (int p = 0; p < 2; p++)
+        for (int m = 0; m < 3; m++)
+            for (int g = 0; g < SP_NGROUP; g++) {
+                double *v = sp_results_at(r, p, 0, m) + g * SP_NMETRIC;
+                if (g == rural)
+                    continue;
+                for (int k = 0; k <= SP_M_SPENDING; k++) {
+                    v[k] = 1e9 * (k + 1) + 7.0 * m;
+                    if (p == 1)
+                        v[k] = nextafter(nextafter(v[k], 2 * v[k]), 2 * v[k]);
+                }
+                v[SP_M_HOUSEHOLDS] = 1e5;
+                v[SP_M_PERSONS] = 2.5e5;
+            }
+    return r;
+}
+
+static void test_diff_noise_is_zero(void **state)
+{
+    (void)state;
+    sp_results *r = noisy_results();
+    sp_query q = base_query(SP_BY_MONTH, SP_UNIT_PER_CAPITA);
+    q.package = 1;
+    q.diff = 1;
+    sp_err err;
+    sp_table *t = sp_results_table(r, &q, &err);
+    assert_non_null(t);
+    for (size_t k = 0; k < t->nrows * t->ncols; k++)
+        assert_true(t->values[k] == 0.0 && !signbit(t->values[k]));
+    sp_table_free(t);
+    q.unit = SP_UNIT_TOTAL;
+    q.cumulative = 1;
+    t = sp_results_table(r, &q, &err);
+    assert_non_null(t);
+    for (size_t k = 0; k < t->nrows * t->ncols; k++)
+        assert_true(t->values[k] == 0.0);
+    sp_table_free(t);
+    sp_results_free(r);
+}
+
+static void test_per_unit_of_empty_group_is_nan(void **state)
+{
+    (void)state;
+    sp_results *r = noisy_results();
+    sp_query q = base_query(SP_BY_MONTH, SP_UNIT_PER_CAPITA);
+    q.rows = SP_ROWS_GROUP;
+    q.dim = SP_DIM_AREA;
+    sp_err err;
+    for (int unit = SP_UNIT_PER_HOUSEHOLD; unit <= SP_UNIT_PER_CAPITA; unit++) {
+        q.unit = (sp_unit)unit;
+        sp_table *t = sp_results_table(r, &q, &err);
+        assert_non_null(t);
+        assert_string_equal(t->row_labels[SP_AREA_RURAL], "rural");
+        for (size_t c = 0; c < t->ncols; c++) {
+            assert_true(isnan(sp_table_get(t, SP_AREA_RURAL, c)));
+            assert_true(isfinite(sp_table_get(t, SP_AREA_URBAN, c)));
+        }
+        sp_table_free(t);
+    }
+    q.unit = SP_UNIT_TOTAL; /* a total of nobody is 0 */
+    sp_table *t = sp_results_table(r, &q, &err);
+    assert_true(sp_table_get(t, SP_AREA_RURAL, 0) == 0.0);
+    sp_table_free(t);
+    sp_results_free(r);
+}
+
+static void test_summary_noise_and_ratios(void **state)
+{
+    (void)state;
+    sp_results *r = noisy_results();
+    sp_err err;
+    sp_table *t = sp_results_summary(r, &err);
+    assert_non_null(t);
+    /* no cost: multiplier, leverage and cost per yuan are n/a, the change is 0 */
+    assert_true(sp_table_get(t, 1, SP_SUM_SPENDING_CHANGE) == 0.0);
+    assert_true(isnan(sp_table_get(t, 1, SP_SUM_MULTIPLIER)));
+    assert_true(isnan(sp_table_get(t, 1, SP_SUM_LEVERAGE)));
+    assert_true(isnan(sp_table_get(t, 1, SP_SUM_COST_PER_YUAN)));
+    sp_table_free(t);
+    /* a cost and a noise-only change: the multiplier is 0, the cost per
+     * extra yuan has no denominator (not 2.9e13) */
+    for (int m = 0; m < 3; m++)
+        sp_results_at(r, 1, 0, m)[SP_M_GOV_COST] = 1e6;
+    t = sp_results_summary(r, &err);
+    assert_non_null(t);
+    assert_true(sp_table_get(t, 1, SP_SUM_MULTIPLIER) == 0.0);
+    assert_true(sp_table_get(t, 1, SP_SUM_LEVERAGE) == 0.0);
+    assert_true(isnan(sp_table_get(t, 1, SP_SUM_COST_PER_YUAN)));
+    sp_table_free(t);
+    sp_results_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -534,6 +657,10 @@ int main(void)
         cmocka_unit_test(test_intervals_known_quantiles),
         cmocka_unit_test(test_intervals_of_two_replicates),
         cmocka_unit_test(test_diff_of_baseline_has_zero_width_intervals),
+        cmocka_unit_test(test_noise_rule),
+        cmocka_unit_test(test_diff_noise_is_zero),
+        cmocka_unit_test(test_per_unit_of_empty_group_is_nan),
+        cmocka_unit_test(test_summary_noise_and_ratios),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

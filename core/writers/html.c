@@ -1,4 +1,4 @@
-/* html.c: the self-contained HTML report (sp_report_write_html).
+/* html.c: the self-contained HTML report (sp_report_write_html, report.h).
  *
  * One HTML5 file in UTF-8 that works offline: an inline <style> with a system
  * font stack, inline <svg> charts, no <script>, no fonts, images or links to
@@ -7,11 +7,17 @@
  *
  *   header       <h1> with the report title and a contents line;
  *   headline     <table id="headline" class="data-table">: one row per package;
- *   charts       one <figure class="chart" data-series="N"> per chart: a title,
- *                an HTML legend, an SVG line chart (one <path class="line"> per
- *                series; with several replicates one or more
- *                <polygon class="band"> per series for its 90% interval) and
- *                a <details> holding the chart's numbers as a data-table;
+ *   charts       one <figure class="chart"> per chart: a title, an HTML
+ *                legend, an SVG line chart (one <path class="line"> per series;
+ *                with several replicates one or more <polygon class="band"> per
+ *                series for its 90% interval) and a <details> holding the
+ *                chart's numbers as a data-table. The figure says what it
+ *                plots: data-series (how many series), data-metric (the results
+ *                metric, when the chart names it), data-unit (the y axis unit,
+ *                as in the note and the axis label) and data-rows (what the
+ *                series are: "package", "category", "quintile"); each line
+ *                carries data-label, the name of its series (as in the legend
+ *                and the data table's row headers);
  *   tables       further tables, class="data-table";
  *   parameters   <table id="parameters" class="data-table kv">;
  *   scenario     the file name and <pre id="scenario"><code>script</code></pre>;
@@ -32,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "writers.h"
 #include "writers_internal.h"
 
@@ -88,6 +95,16 @@ static void html_text(FILE *out, const char *s)
 static int is_blank(const char *s)
 {
     return !s || !s[0];
+}
+
+/* ` name="value"`, escaped; nothing when value is NULL or empty. */
+static void html_attr(FILE *out, const char *name, const char *value)
+{
+    if (is_blank(value))
+        return;
+    fprintf(out, " %s=\"", name);
+    html_text(out, value);
+    fputc('"', out);
 }
 
 /* Display width of a label in code points (for the x-axis layout). */
@@ -371,7 +388,9 @@ static void chart_line(FILE *out, const plot *p, const sp_table *t, size_t i)
           "stroke-linecap=\"round\" ",
           out);
     series_style(out, i);
-    fputs(" d=\"", out);
+    fputs(" data-label=\"", out);
+    html_text(out, t->row_labels ? t->row_labels[i] : NULL);
+    fputs("\" d=\"", out);
     int first = 1;
     for (size_t j = 0; j < t->ncols; j++) {
         if (!isfinite(v[j]))
@@ -491,9 +510,11 @@ static void html_chart(FILE *out, const sp_chart *c, int idx)
 {
     const sp_table *t = c->table;
     const char *title = !is_blank(c->title) ? c->title : t->title;
-    fprintf(out, "<figure class=\"chart\" id=\"chart-%d\" data-series=\"%zu\">\n<figcaption>"
-                 "<span class=\"chart-title\">",
-            idx, t->nrows);
+    fprintf(out, "<figure class=\"chart\" id=\"chart-%d\" data-series=\"%zu\"", idx, t->nrows);
+    html_attr(out, "data-metric", c->metric);
+    html_attr(out, "data-unit", t->unit);
+    html_attr(out, "data-rows", t->row_header);
+    fputs(">\n<figcaption><span class=\"chart-title\">", out);
     html_text(out, title);
     fputs("</span><span class=\"chart-note\">", out);
     html_text(out, is_blank(t->unit) ? "" : t->unit);

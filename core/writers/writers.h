@@ -1,4 +1,5 @@
-/* writers.h: CSV, Markdown and JSON writers of tables.
+/* writers.h: CSV, Markdown and JSON writers of tables, and manifest.json.
+ * The HTML report's writer, sp_report_write_html, is declared in report.h.
  *
  * Writers see tables only, never policies or households. Files are written
  * atomically: to a temporary file in the same directory, then renamed over
@@ -48,7 +49,7 @@ void sp_atomic_abort(FILE *f, const char *tmp);
 int sp_atomic_write(const char *path, int (*write)(FILE *out, const void *ctx, sp_err *err),
                     const void *ctx, sp_err *err);
 
-/* ---- provenance and reports ---- */
+/* ---- provenance ---- */
 
 /* Ordered key/value strings: where a result came from (spendsim version, git
  * revision, scenario and its hash, seed, replicates, population, date). */
@@ -56,34 +57,6 @@ typedef struct sp_kv {
     const char *key;
     const char *value;
 } sp_kv;
-
-/* A chart: the rows of `table` are series (packages, categories, quintiles),
- * its columns are the x axis (months), its values the line and, when the table
- * has several replicates, its 90% interval the band around it. */
-typedef struct sp_chart {
-    const char *title;
-    const sp_table *table;
-} sp_chart;
-
-/* Everything a self-contained HTML report shows. Pointers are borrowed. */
-typedef struct sp_report {
-    const char *title;
-    const sp_table *headline;        /* one row per package (sp_results_summary) */
-    const sp_chart *charts;
-    int ncharts;
-    const sp_table *const *tables;   /* further tables shown as HTML tables */
-    int ntables;
-    const char *scenario_name;       /* file name of the scenario, or NULL */
-    const char *scenario_text;       /* the scenario script, or NULL */
-    const sp_kv *parameters;         /* model parameters as used */
-    int nparameters;
-    const sp_kv *provenance;
-    int nprovenance;
-} sp_report;
-
-/* Writes the report as one HTML file that works offline: inline CSS and
- * inline SVG charts, no scripts, fonts or images from elsewhere. Atomic. */
-int sp_report_write_html(const sp_report *r, const char *path, sp_err *err);
 
 /* Writes manifest.json: {"provenance": {key: value, ...}, "files": [...]},
  * atomically. files are names relative to the manifest's directory. */

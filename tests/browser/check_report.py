@@ -8,12 +8,18 @@ usage: check_report.py MAKE_REPORT [--charts N]
    CI), installs Debian's chromium package (--no-install-recommends). When that
    is impossible it prints why and exits 77, which CTest reports as skipped.
 2. Writes a report with MAKE_REPORT (or takes --html), renders it with
-   --dump-dom and checks the rendered DOM: N figures of class "chart" (3 by
+   --dump-dom and checks the rendered DOM: N figures of class "chart" (4 by
    default), each with an <svg> holding at least one series path with a
    drawing, as many series paths as its data-series attribute says, 90% bands,
    a legend and a data table; the tables id="headline" (class data-table),
    id="parameters", id="provenance" and the block id="scenario"; no <script>
    and nothing fetched from elsewhere.
+   What each chart plots: its data-metric and data-unit are set, the unit is
+   the one the chart's note and y-axis label show, and the series (each line's
+   data-label) are the legend's entries and the data table's rows, in order.
+   For the report MAKE_REPORT writes, each chart's metric, unit, kind of series
+   (data-rows) and series names must be the expected ones (EXPECTED below):
+   e.g. the income-quintile chart plots spending, not car purchases.
 3. Takes a 1280x2400 screenshot and checks that it is a PNG of that size and
    of non-trivial weight. With SPENDSIM_SCREENSHOT_OUT=FILE it is copied there.
 
@@ -30,6 +36,20 @@ import tempfile
 
 SKIP = 77
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+PACKAGES = ["Status quo", "Voucher <food & goods>"]
+CATEGORIES = ["food", "clothing", "housing", "household_goods", "transport", "education",
+              "health", "other", "total"]
+QUINTILES = ["Q1", "Q2", "Q3", "Q4", "Q5"]
+# What each chart of make_report's report plots, in page order:
+# (data-metric, data-unit, data-rows, series).
+EXPECTED = [
+    ("spending", "change in yuan", "package", PACKAGES),
+    ("car_purchases", "change in cars", "package", PACKAGES),
+    ("spending", "change in yuan per person", "category", CATEGORIES),
+    ("spending", "change in yuan per person", "quintile", QUINTILES),
+]
 
 
 def log(msg):
@@ -104,6 +124,7 @@ class Dom(html.parser.HTMLParser):
         self.external = []       # attributes that reference another resource
         self.stack = []          # open elements: (tag, figure or None)
         self.figure = None
+        self.capture = None      # (tag, list of the figure's texts, buffer) being read
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -121,8 +142,11 @@ class Dom(html.parser.HTMLParser):
             if self.figure is not None:
                 self.figure["tables"] += 1
         if tag == "figure" and "chart" in classes:
-            self.figure = {"id": a.get("id"), "series": a.get("data-series"), "svg": 0,
-                           "lines": 0, "drawn": 0, "bands": 0, "legend": 0, "tables": 0}
+            self.figure = {"id": a.get("id"), "series": a.get("data-series"),
+                           "metric": a.get("data-metric"), "unit": a.get("data-unit"),
+                           "rows": a.get("data-rows"), "svg": 0, "lines": 0, "drawn": 0,
+                           "bands": 0, "legend": 0, "tables": 0, "labels": [],
+                           "legend_labels": [], "row_heads": [], "axis": [], "note": []}
             self.figures.append(self.figure)
         f = self.figure
         if f is not None:
@@ -130,6 +154,7 @@ class Dom(html.parser.HTMLParser):
                 f["svg"] += 1
             elif tag in ("path", "polyline") and "line" in classes:
                 f["lines"] += 1
+                f["labels"].append(a.get("data-label"))
                 d = a.get("d") or a.get("points") or ""
                 if any(ch.isdigit() for ch in d):
                     f["drawn"] += 1
@@ -137,6 +162,13 @@ class Dom(html.parser.HTMLParser):
                 f["bands"] += 1
             elif tag == "span" and "swatch" in classes:
                 f["legend"] += 1
+            where = {"li": "legend_labels", "th": "row_heads", "text": "axis", "span": "note"}
+            wanted = ((tag == "li" and "legend-title" not in classes) or
+                      (tag == "th" and a.get("scope") == "row" and f["tables"] == 1) or
+                      (tag == "text" and "axis-label" in classes) or
+                      (tag == "span" and "chart-note" in classes))
+            if wanted and self.capture is None:
+                self.capture = (tag, f[where[tag]], [])
         if tag not in self.VOID:
             self.stack.append((tag, self.figure if tag == "figure" else None))
 
@@ -145,7 +177,14 @@ class Dom(html.parser.HTMLParser):
         if tag not in self.VOID and self.stack and self.stack[-1][0] == tag:
             self.stack.pop()
 
+    def handle_data(self, data):
+        if self.capture is not None:
+            self.capture[2].append(data)
+
     def handle_endtag(self, tag):
+        if self.capture is not None and self.capture[0] == tag:
+            self.capture[1].append("".join(self.capture[2]).strip())
+            self.capture = None
         while self.stack:
             t, fig = self.stack.pop()
             if fig is not None:
@@ -176,6 +215,7 @@ def check_dom(dom_text, ncharts):
             bad.append("%s: %d legend entries for %d series" % (name, f["legend"], f["lines"]))
         if f["tables"] < 1:
             bad.append("%s has no data table" % name)
+        bad += check_plot(f, name)
     want = {"headline": "table", "parameters": "table", "provenance": "table", "scenario": "pre"}
     for ident, tag in want.items():
         if ident not in d.ids:
@@ -191,6 +231,35 @@ def check_dom(dom_text, ncharts):
     if d.external:
         bad.append("references outside the page: " + ", ".join(d.external[:5]))
     return bad, d
+
+
+def check_plot(f, name):
+    """What one chart says it plots agrees with what it shows."""
+    bad = []
+    for key in ("metric", "unit", "rows"):
+        if not f[key]:
+            bad.append("%s has no data-%s" % (name, key))
+    if f["axis"] != [f["unit"]]:
+        bad.append("%s: y-axis label %r, data-unit %r" % (name, f["axis"], f["unit"]))
+    if not f["note"] or not f["note"][0].startswith(f["unit"] or "?"):
+        bad.append("%s: note %r does not start with data-unit %r" % (name, f["note"], f["unit"]))
+    if f["labels"] != f["legend_labels"]:
+        bad.append("%s: lines %r, legend %r" % (name, f["labels"], f["legend_labels"]))
+    if f["labels"] != f["row_heads"]:
+        bad.append("%s: lines %r, data table rows %r" % (name, f["labels"], f["row_heads"]))
+    return bad
+
+
+def check_expected(figures):
+    """Each chart of make_report's report plots what EXPECTED says."""
+    bad = []
+    for f, (metric, unit, rows, series) in zip(figures, EXPECTED):
+        name = f["id"] or "a chart"
+        got = (f["metric"], f["unit"], f["rows"], f["labels"])
+        if got != (metric, unit, rows, series):
+            bad.append("%s plots metric=%r unit=%r rows=%r series=%r; expected %r %r %r %r"
+                       % ((name,) + got + (metric, unit, rows, series)))
+    return bad
 
 
 def check_png(path, width, height):
@@ -213,7 +282,7 @@ def check_png(path, width, height):
 
 def main(argv):
     args = argv[1:]
-    ncharts = 3
+    ncharts = len(EXPECTED)
     html_in = None
     maker = None
     while args:
@@ -255,6 +324,8 @@ def main(argv):
             log("FAIL: Chromium gave no DOM. Its stderr ends:\n" + err[-1500:])
             return 1
         bad, d = check_dom(dom_text, ncharts)
+        if not html_in:
+            bad += check_expected(d.figures)
 
         png = os.path.join(work, "report.png")
         _, err2 = chromium(browser, tempfile.mkdtemp(dir=work),
@@ -272,9 +343,10 @@ def main(argv):
             for b in bad:
                 log("FAIL: " + b)
             return 1
-        log("ok: %d charts (%s series), %d data tables, screenshot %d bytes" % (
-            len(d.figures), "+".join(str(f["lines"]) for f in d.figures), d.data_tables,
-            os.path.getsize(png)))
+        log("ok: %d charts (%s), %d data tables, screenshot %d bytes" % (
+            len(d.figures), ", ".join("%s by %s x%d" % (f["metric"], f["rows"], f["lines"])
+                                      for f in d.figures),
+            d.data_tables, os.path.getsize(png)))
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -2,8 +2,9 @@
 -- same seed writes identical tables, reports and manifests (apart from the
 -- date); every output directory carries a manifest.json with the provenance
 -- (version, git revision, scenario and its SHA-256, seed, replicates,
--- population, date) and the files written; the HTML report is self-contained;
--- a scenario run with check writes nothing.
+-- population, date) and the files written; the HTML report is self-contained
+-- and its charts say what they plot (metric, unit, series); a scenario run
+-- with check writes nothing.
 local here = arg[0]:match("^(.*)/[^/]*$") or "."
 package.path = here .. "/?.lua;" .. package.path
 local T = require "testlib"
@@ -85,6 +86,17 @@ T.case("the report is self-contained", function()
   T.eq(html:find("http://", 1, true) or html:find("https://", 1, true), nil, "no remote references")
   local charts = select(2, html:gsub('class="chart"', ""))
   T.eq(charts >= 4, true, "charts: " .. charts)
+end)
+
+T.case("the report's charts say what they plot", function()
+  local html = T.read(work .. "/a/report/experiment.html")
+  T.has(html, 'data-metric="spending" data-unit="change in yuan" data-rows="package"', "spending chart")
+  T.has(html, 'data-metric="car_purchases" data-unit="change in cars" data-rows="package"', "car chart")
+  T.has(html, 'data-metric="spending" data-unit="change in yuan per person" data-rows="category"',
+        "category chart")
+  T.has(html, 'data-metric="spending" data-unit="change in yuan per person" data-rows="quintile"',
+        "quintile chart")
+  T.eq(html:find("cars per person", 1, true), nil, "no chart of car purchases per person")
 end)
 
 T.case("check writes nothing", function()

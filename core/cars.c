@@ -23,6 +23,14 @@
 
 #define HAZARD_TABLE 1200 /* months: 100 years */
 
+/* Layout the classification kernels rely on (classify_portable and
+ * classify_avx2 read car_age[0] and car_age[1] as the only cars, one
+ * household per 32-bit lane, and index the threshold table by quintile). */
+_Static_assert(SP_MAX_CARS == 2, "the car chunk classifies households of at most two cars");
+_Static_assert(HAZARD_TABLE <= UINT16_MAX, "car ages beyond the table are caught as old");
+_Static_assert((uint64_t)SP_NQUINTILE * HAZARD_TABLE < INT32_MAX / 4,
+               "the gather index (quintile x table + age) fits a 32-bit lane");
+
 struct sp_cars_state {
     size_t n;
     int plates_required;
@@ -36,12 +44,12 @@ struct sp_cars_state {
     int exhausted[SP_CARS_MAX_PROGRAMMES];
     /* Precomputed from the run's parameters (the hot path takes no pow/exp/log): */
     double hazard[HAZARD_TABLE];   /* sp_cars_entry_hazard by age in months */
-    double income_mult[5];         /* sp_cars_income_multiplier by quintile */
+    double income_mult[SP_NQUINTILE]; /* sp_cars_income_multiplier by quintile */
     uint16_t *wish_p;              /* monthly probability of wanting a car, units of 2^-20 (households car-less at the start; 0 for owners) */
     double price_factor;           /* car_price_share x exp(sigma^2 / 2): expected price / income */
     /* Draw thresholds of the household shortcut (sp_cars_chunk): a 32-bit
      * word w gives an event exactly when w < threshold, as sp_u01(w) < x does. */
-    uint32_t entry_thr[5][HAZARD_TABLE]; /* x = min(1, hazard(age) x income multiplier);
+    uint32_t entry_thr[SP_NQUINTILE][HAZARD_TABLE]; /* x = min(1, hazard(age) x income multiplier);
                                           * UINT32_MAX: not exact in 32 bits, take the full step */
     uint32_t buy_thr;                    /* x = the monthly purchase probability in the market (the same) */
 };
@@ -165,6 +173,90 @@ static double logistic(double x) { return 1.0 / (1.0 + exp(-x)); }
 
 /* ---- state ---- */
 
+/* The run's precomputed tables: entry hazards by age, income multipliers by
+ * quintile, the shortcut's draw thresholds, the expected-price factor. */
+static void tables_setup(sp_cars_state *cs, const sp_params *p)
+{
+    for (int a = 0; a < HAZARD_TABLE; a++)
+        cs->hazard[a] = sp_cars_entry_hazard(p, a);
+    for (int q5 = 0; q5 < SP_NQUINTILE; q5++)
+        cs->income_mult[q5] = exp(p->car_entry_income_gradient * (q5 - 2.0));
+    for (int q5 = 0; q5 < SP_NQUINTILE; q5++)
+        for (int a = 0; a < HAZARD_TABLE; a++) {
+            double h = cs->hazard[a] * cs->income_mult[q5];
+            cs->entry_thr[q5][a] = threshold32(sp_cars_logit_shift(h > 1 ? 1 : h, 0));
+        }
+    cs->buy_thr = threshold32(sp_cars_logit_shift(p->car_purchase_prob, 0));
+    cs->price_factor = p->car_price_share * exp(0.5 * p->car_price_sigma * p->car_price_sigma);
+}
+
+/* The monthly probability that a car-less household with a driver comes to
+ * want a car (income against the weighted mean of ln income, size,
+ * drivers). Only car-less households wish for a car, and a household never
+ * loses its last car (a replaced car leaves as the new one comes). */
+static int wish_setup(sp_cars_state *cs, const sp_population *pop, const sp_hstate *initial,
+                      const sp_params *p, sp_err *err)
+{
+    const size_t n = pop->n;
+    double *lny = malloc((n ? n : 1) * sizeof *lny); /* ln income, once per household */
+    if (!lny)
+        return sp_err_set(err, SP_ENOMEM, "out of memory for the car state of %zu households", n);
+    double sw = 0, sl = 0;
+    for (size_t i = 0; i < n; i++) {
+        lny[i] = pop->income[i] > 0 ? log(pop->income[i]) : 0;
+        if (pop->income[i] > 0) {
+            sw += pop->weight[i];
+            sl += pop->weight[i] * lny[i];
+        }
+    }
+    cs->ln_income_ref = sw > 0 ? sl / sw : log(150000.0);
+    const double r = p->car_wish_rate, base = r > 0 ? log(r / (1.0 - r)) : 0;
+    for (size_t i = 0; i < n; i++)
+        if (r > 0 && pop->drivers[i] > 0 && initial->ncars[i] == 0) {
+            double lg = base + p->car_wish_income_slope * ((pop->income[i] > 1 ? lny[i] : 0) - cs->ln_income_ref) +
+                        p->car_wish_size_slope * (pop->size[i] - 2.31) +
+                        p->car_wish_driver_slope * (pop->drivers[i] - 1.0);
+            double q = logistic(lg) / WISH_UNIT;
+            cs->wish_p[i] = (uint16_t)(q > 65535 ? 65535 : lround(q));
+        }
+    free(lny);
+    return SP_OK;
+}
+
+/* The households' flags at the start: car-less households in a plate pool
+ * want a car (or, without plates, shop); owners are in the replacement market
+ * with the stationary probability min(1, h / q), drawn from their own
+ * streams (month word start_month - 1, draw DRAW_INIT). */
+static void flags_setup(sp_cars_state *cs, const sp_population *pop, const sp_hstate *initial,
+                        const sp_params *p, sp_rng_key key, int start_month)
+{
+    const size_t n = pop->n;
+    const double q = p->car_purchase_prob;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t ps = initial->plate_state[i];
+        if (ps == SP_PLATE_NEV_QUEUE)
+            SETFLAG(cs, i, F_PLATE_NEV, 1);
+        if (initial->ncars[i] == 0 && (ps == SP_PLATE_LOTTERY || ps == SP_PLATE_NEV_QUEUE)) {
+            if (cs->plates_required)
+                SETFLAG(cs, i, F_WISH, 1);
+            else
+                SETFLAG(cs, i, F_HOLD, 1); /* no plate needed: already shopping */
+        }
+        if (initial->ncars[i] > 0) {
+            /* stationary share in the market: inflow h, outflow q */
+            double mult = cs->income_mult[pop->quintile[i] % SP_NQUINTILE], stay = 1;
+            for (int k = 0; k < initial->ncars[i] && k < SP_MAX_CARS; k++) {
+                double h = hazard_of(cs, p, initial->car_age[k][i]) * mult;
+                stay *= 1.0 - (h < 1 ? h : 1);
+            }
+            double pin = (1.0 - stay) / q;
+            uint32_t w[4];
+            sp_rng_words(key, (uint32_t)i, (uint32_t)(start_month - 1), SP_PURPOSE_CARS, DRAW_INIT, w);
+            SETFLAG(cs, i, F_MARKET, sp_u01(w[0]) < pin);
+        }
+    }
+}
+
 sp_cars_state *sp_cars_state_alloc(const sp_population *pop, const sp_hstate *initial,
                                    const sp_params *p, sp_rng_key key, int start_month,
                                    int plates_required, sp_err *err)
@@ -195,69 +287,12 @@ sp_cars_state *sp_cars_state_alloc(const sp_population *pop, const sp_hstate *in
     }
     cs->plates_required = plates_required ? 1 : 0;
     cs->offer_month = -1;
-    /* ln income once per household: the reference mean, then the wish */
-    double *lny = malloc(m * sizeof *lny);
-    if (!lny) {
+    tables_setup(cs, p);
+    if (wish_setup(cs, pop, initial, p, err) != SP_OK) {
         sp_cars_state_free(cs);
-        sp_err_set(err, SP_ENOMEM, "out of memory for the car state of %zu households", n);
         return NULL;
     }
-    double sw = 0, sl = 0;
-    for (size_t i = 0; i < n; i++) {
-        lny[i] = pop->income[i] > 0 ? log(pop->income[i]) : 0;
-        if (pop->income[i] > 0) {
-            sw += pop->weight[i];
-            sl += pop->weight[i] * lny[i];
-        }
-    }
-    cs->ln_income_ref = sw > 0 ? sl / sw : log(150000.0);
-    for (int a = 0; a < HAZARD_TABLE; a++)
-        cs->hazard[a] = sp_cars_entry_hazard(p, a);
-    for (int q5 = 0; q5 < 5; q5++)
-        cs->income_mult[q5] = exp(p->car_entry_income_gradient * (q5 - 2.0));
-    for (int q5 = 0; q5 < 5; q5++)
-        for (int a = 0; a < HAZARD_TABLE; a++) {
-            double h = cs->hazard[a] * cs->income_mult[q5];
-            cs->entry_thr[q5][a] = threshold32(sp_cars_logit_shift(h > 1 ? 1 : h, 0));
-        }
-    cs->buy_thr = threshold32(sp_cars_logit_shift(p->car_purchase_prob, 0));
-    cs->price_factor = p->car_price_share * exp(0.5 * p->car_price_sigma * p->car_price_sigma);
-    /* Only car-less households wish for a car, and a household never loses
-     * its last car (a replaced car leaves as the new one comes). */
-    const double r = p->car_wish_rate, base = r > 0 ? log(r / (1.0 - r)) : 0;
-    for (size_t i = 0; i < n; i++)
-        if (r > 0 && pop->drivers[i] > 0 && initial->ncars[i] == 0) {
-            double lg = base + p->car_wish_income_slope * ((pop->income[i] > 1 ? lny[i] : 0) - cs->ln_income_ref) +
-                        p->car_wish_size_slope * (pop->size[i] - 2.31) +
-                        p->car_wish_driver_slope * (pop->drivers[i] - 1.0);
-            double q = logistic(lg) / WISH_UNIT;
-            cs->wish_p[i] = (uint16_t)(q > 65535 ? 65535 : lround(q));
-        }
-    free(lny);
-    const double q = p->car_purchase_prob;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t ps = initial->plate_state[i];
-        if (ps == SP_PLATE_NEV_QUEUE)
-            SETFLAG(cs, i, F_PLATE_NEV, 1);
-        if (initial->ncars[i] == 0 && (ps == SP_PLATE_LOTTERY || ps == SP_PLATE_NEV_QUEUE)) {
-            if (cs->plates_required)
-                SETFLAG(cs, i, F_WISH, 1);
-            else
-                SETFLAG(cs, i, F_HOLD, 1); /* no plate needed: already shopping */
-        }
-        if (initial->ncars[i] > 0) {
-            /* stationary share in the market: inflow h, outflow q */
-            double mult = cs->income_mult[pop->quintile[i] % 5], stay = 1;
-            for (int k = 0; k < initial->ncars[i] && k < SP_MAX_CARS; k++) {
-                double h = hazard_of(cs, p, initial->car_age[k][i]) * mult;
-                stay *= 1.0 - (h < 1 ? h : 1);
-            }
-            double pin = (1.0 - stay) / q;
-            uint32_t w[4];
-            sp_rng_words(key, (uint32_t)i, (uint32_t)(start_month - 1), SP_PURPOSE_CARS, DRAW_INIT, w);
-            SETFLAG(cs, i, F_MARKET, sp_u01(w[0]) < pin);
-        }
-    }
+    flags_setup(cs, pop, initial, p, key, start_month);
     return cs;
 }
 
@@ -411,7 +446,7 @@ static void decide(const sp_cars_state *cs, const sp_car_policy *ms, const sp_po
     } else {
         int in_market = FLAG(cs, i, F_MARKET);
         if (!in_market) {
-            double mult = cs->income_mult[pop->quintile[i] % 5];
+            double mult = cs->income_mult[pop->quintile[i] % SP_NQUINTILE];
             for (int c = 0; c < nc && !in_market; c++) {
                 double h = hazard_of(cs, p, st->car_age[c][i]) * mult;
                 h = sp_cars_logit_shift(h > 1 ? 1 : h, p->subsidy_beta_entry * x);
@@ -700,7 +735,7 @@ static void classify_portable(const quiet_ctx *x, size_t lo, size_t j0, size_t m
         const uint32_t ps = x->ps[i], fl = x->flags[i], nc = x->nc[i], qn = x->q[i];
         const uint32_t w0 = w[j][0], w1 = w[j][1], w2 = w[j][2];
         const uint32_t a0 = x->age0[i], a1 = x->age1[i];
-        const uint32_t *thr = x->entry[qn < 5 ? qn : 0];
+        const uint32_t *thr = x->entry[qn < SP_NQUINTILE ? qn : 0];
         const uint32_t old0 = a0 >= HAZARD_TABLE, old1 = a1 >= HAZARD_TABLE;
         const uint32_t t0 = thr[old0 ? 0 : a0], t1 = thr[old1 ? 0 : a1];
         const uint32_t x0 = (w0 < t0) | old0 | (t0 == UINT32_MAX);
@@ -711,7 +746,7 @@ static void classify_portable(const quiet_ctx *x, size_t lo, size_t j0, size_t m
         const uint32_t owner_event = (market & bought) | ((market ^ 1u) & enter);
         const uint32_t subsidy = x->subsidy | (x->offers & (x->offer[i] != 0));
         const uint32_t owner_quiet = (ps != SP_PLATE_WON) & ((fl & F_HOLD) == 0) & (subsidy == 0) &
-                                     (owner_event == 0) & (qn < 5);
+                                     (owner_event == 0) & (qn < SP_NQUINTILE);
         const uint32_t free_ = (ps == SP_PLATE_NONE) & ((fl & (F_HOLD | F_WISH)) == 0);
         const uint32_t wish = w2 < ((uint32_t)x->wish[i] << 12); /* sp_u01(w2) < wish_p 2^-20 */
         const uint32_t pool = (ps == SP_PLATE_LOTTERY) | (ps == SP_PLATE_NEV_QUEUE);
@@ -743,7 +778,7 @@ __attribute__((target("avx2"))) static void classify_avx2(const quiet_ctx *x, si
 #define EQ(a, k) _mm256_cmpeq_epi32((a), _mm256_set1_epi32(k))
     const __m256i sign = _mm256_set1_epi32((int)0x80000000u), ones = _mm256_set1_epi32(-1),
                   zero = _mm256_setzero_si256(), maxv = ones, last = _mm256_set1_epi32(HAZARD_TABLE - 1),
-                  row = _mm256_set1_epi32(HAZARD_TABLE), four = _mm256_set1_epi32(4);
+                  row = _mm256_set1_epi32(HAZARD_TABLE);
     const __m256i buy = _mm256_set1_epi32((int)x->buy);
     const __m256i buy_all = x->buy == UINT32_MAX ? ones : zero;
     const __m256i plates = x->plates ? ones : zero;
@@ -766,7 +801,7 @@ __attribute__((target("avx2"))) static void classify_avx2(const quiet_ctx *x, si
         __m256i w2 = _mm256_unpacklo_epi64(t2, t3);
         __m256i ps = U8(x->ps), fl = U8(x->flags), nc = U8(x->nc), qn = U8(x->q);
         __m256i a0 = U16(x->age0), a1 = U16(x->age1), wish = U16(x->wish);
-        __m256i qok = _mm256_cmpgt_epi32(_mm256_add_epi32(four, _mm256_set1_epi32(1)), qn); /* qn < 5 */
+        __m256i qok = _mm256_cmpgt_epi32(_mm256_set1_epi32(SP_NQUINTILE), qn); /* qn < SP_NQUINTILE */
         __m256i base = _mm256_mullo_epi32(_mm256_and_si256(qn, qok), row);
         __m256i old0 = _mm256_cmpgt_epi32(a0, last), old1 = _mm256_cmpgt_epi32(a1, last);
         __m256i th0 = _mm256_i32gather_epi32(entry, _mm256_add_epi32(base, _mm256_andnot_si256(old0, a0)), 4);

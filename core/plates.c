@@ -522,6 +522,77 @@ static double family_ranking(const sp_plate_regime_def *r, const sp_population *
     return quota - s->winners[pool];
 }
 
+/* The individual NEV queue: quota iq, longest in the queue first, ties by
+ * key; under family rules the queue's families are ranked apart. */
+static void nev_queue_round(const sp_population *pop, sp_hstate *st, sp_plates_state *ps, int month,
+                            sp_rng_key key, int family, double iq, sp_plate_round_stats *s)
+{
+    sp_plate_cand *c = ps->cand;
+    size_t m = 0;
+    for (size_t i = 0; i < pop->n; i++)
+        if (st->plate_state[i] == SP_PLATE_NEV_QUEUE && !(family && is_family(pop, st, i))) {
+            c[m].key = rank_key(key, (uint32_t)i, month, 0, 2, st->plate_months[i]);
+            c[m].id = (uint32_t)i;
+            c[m].plates = pop->weight[i];
+            s->applicants[SP_PLATE_POOL_NEV] += pop->weight[i] * applicants_of(pop, st, i);
+            s->entries[SP_PLATE_POOL_NEV] += pop->weight[i];
+            m++;
+        }
+    s->held[SP_PLATE_POOL_NEV] = 1;
+    s->quota[SP_PLATE_POOL_NEV] = iq;
+    allocate(c, m, iq, st, ps, 1, &s->winners[SP_PLATE_POOL_NEV]);
+}
+
+/* The ordinary lottery: Efraimidis-Spirakis keys, weighted top-k; the
+ * published odds; the losers gain an unsuccessful round where rounds count. */
+static void ordinary_round(const sp_plate_regime_def *r, const sp_population *pop, sp_hstate *st,
+                           sp_plates_state *ps, int month, sp_rng_key key, int family,
+                           sp_plate_round_stats *s)
+{
+    const double q = sp_plate_regime_ordinary_quota(r, month);
+    sp_plate_cand *c = ps->cand;
+    size_t m = 0;
+    for (size_t i = 0; i < pop->n; i++)
+        if (st->plate_state[i] == SP_PLATE_LOTTERY) {
+            double w = lottery_weight(r, pop, st, ps, i, month, family);
+            c[m].key = sp_plates_lottery_key(key, (uint32_t)i, month, 0, w);
+            c[m].id = (uint32_t)i;
+            c[m].plates = pop->weight[i];
+            s->applicants[SP_PLATE_POOL_ORDINARY] += pop->weight[i] * applicants_of(pop, st, i);
+            s->entries[SP_PLATE_POOL_ORDINARY] += pop->weight[i];
+            s->weight_sum += pop->weight[i] * w;
+            m++;
+        }
+    s->held[SP_PLATE_POOL_ORDINARY] = 1;
+    s->quota[SP_PLATE_POOL_ORDINARY] = q;
+    allocate(c, m, q, st, ps, 0, &s->winners[SP_PLATE_POOL_ORDINARY]);
+    if (s->weight_sum > 0 && q > 0) {
+        s->base_odds = q / s->weight_sum;
+        s->base_odds_1_in = s->weight_sum / q;
+    }
+    if (q > 0)
+        s->raw_ratio = s->applicants[SP_PLATE_POOL_ORDINARY] / q;
+    if (counts(r, month))
+        for (size_t i = 0; i < pop->n; i++)
+            if (st->plate_state[i] == SP_PLATE_LOTTERY && ps->rounds[i] < UINT16_MAX)
+                ps->rounds[i]++;
+}
+
+/* The arguments of a round: every pointer, matching sizes, ids in 32 bits,
+ * a valid regime. */
+static int round_check(const sp_plate_regime_def *r, const sp_population *pop, const sp_hstate *st,
+                       const sp_plates_state *ps, sp_err *err)
+{
+    if (!r || !pop || !st || !ps)
+        return sp_err_set(err, SP_EINVAL, "plates round: NULL argument");
+    if (st->n != pop->n || ps->n != pop->n)
+        return sp_err_set(err, SP_EINVAL, "plates round: sizes differ (population %zu, state %zu, plates %zu)",
+                          pop->n, st->n, ps->n);
+    if (pop->n > UINT32_MAX)
+        return sp_err_set(err, SP_EINVAL, "plates round: %zu households exceed 2^32", pop->n);
+    return sp_plate_regime_validate(r, err);
+}
+
 int sp_plates_round(const sp_plate_regime_def *r, const sp_population *pop, sp_hstate *st, sp_plates_state *ps,
                     int month, sp_rng_key key, sp_plate_round_stats *out, sp_err *err)
 {
@@ -530,14 +601,7 @@ int sp_plates_round(const sp_plate_regime_def *r, const sp_population *pop, sp_h
     s.month = month;
     if (out)
         *out = s;
-    if (!r || !pop || !st || !ps)
-        return sp_err_set(err, SP_EINVAL, "plates round: NULL argument");
-    if (st->n != pop->n || ps->n != pop->n)
-        return sp_err_set(err, SP_EINVAL, "plates round: sizes differ (population %zu, state %zu, plates %zu)",
-                          pop->n, st->n, ps->n);
-    if (pop->n > UINT32_MAX)
-        return sp_err_set(err, SP_EINVAL, "plates round: %zu households exceed 2^32", pop->n);
-    int rc = sp_plate_regime_validate(r, err);
+    int rc = round_check(r, pop, st, ps, err);
     if (rc != SP_OK)
         return rc;
     int y = sp_plate_regime_year(month);
@@ -556,71 +620,25 @@ int sp_plates_round(const sp_plate_regime_def *r, const sp_population *pop, sp_h
     if (!ord && !nevr && !nextra)
         return SP_OK;
 
-    size_t n = pop->n;
-    sp_plate_cand *c = ps->cand;
     double share = family ? r->family_nev_share[y] : 0.0;
     double leftover = 0; /* NEV plates passed on to the individual queue */
-
     /* 1. One-off extra quotas: car-less families in either pool, by points. */
     if (nextra)
         leftover += family_ranking(r, pop, st, ps, month, key, 1, SP_PLATE_POOL_EXTRA, extra, &s);
-
     /* 2. Family NEV share: car-less families in the NEV queue, by points. */
     double nevq = nevr ? sp_plate_regime_nev_quota(r, month) : 0;
     if (nevr && family)
         leftover += family_ranking(r, pop, st, ps, month, key, 0, SP_PLATE_POOL_FAMILY_NEV,
                                    nevq * share, &s);
-
-    /* 3. Individual NEV queue: longest in the queue first, ties by key. */
-    if (nevr || leftover > 0) {
-        double iq = nevq - nevq * share + leftover; /* the family share exactly complemented */
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            if (st->plate_state[i] == SP_PLATE_NEV_QUEUE && !(family && is_family(pop, st, i))) {
-                c[m].key = rank_key(key, (uint32_t)i, month, 0, 2, st->plate_months[i]);
-                c[m].id = (uint32_t)i;
-                c[m].plates = pop->weight[i];
-                s.applicants[SP_PLATE_POOL_NEV] += pop->weight[i] * applicants_of(pop, st, i);
-                s.entries[SP_PLATE_POOL_NEV] += pop->weight[i];
-                m++;
-            }
-        s.held[SP_PLATE_POOL_NEV] = 1;
-        s.quota[SP_PLATE_POOL_NEV] = iq;
-        allocate(c, m, iq, st, ps, 1, &s.winners[SP_PLATE_POOL_NEV]);
-    }
-
-    /* 4. Ordinary lottery: Efraimidis-Spirakis keys, weighted top-k. */
-    if (ord) {
-        double q = sp_plate_regime_ordinary_quota(r, month);
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            if (st->plate_state[i] == SP_PLATE_LOTTERY) {
-                double w = lottery_weight(r, pop, st, ps, i, month, family);
-                c[m].key = sp_plates_lottery_key(key, (uint32_t)i, month, 0, w);
-                c[m].id = (uint32_t)i;
-                c[m].plates = pop->weight[i];
-                s.applicants[SP_PLATE_POOL_ORDINARY] += pop->weight[i] * applicants_of(pop, st, i);
-                s.entries[SP_PLATE_POOL_ORDINARY] += pop->weight[i];
-                s.weight_sum += pop->weight[i] * w;
-                m++;
-            }
-        s.held[SP_PLATE_POOL_ORDINARY] = 1;
-        s.quota[SP_PLATE_POOL_ORDINARY] = q;
-        allocate(c, m, q, st, ps, 0, &s.winners[SP_PLATE_POOL_ORDINARY]);
-        if (s.weight_sum > 0 && q > 0) {
-            s.base_odds = q / s.weight_sum;
-            s.base_odds_1_in = s.weight_sum / q;
-        }
-        if (q > 0)
-            s.raw_ratio = s.applicants[SP_PLATE_POOL_ORDINARY] / q;
-        if (counts(r, month))
-            for (size_t i = 0; i < n; i++)
-                if (st->plate_state[i] == SP_PLATE_LOTTERY && ps->rounds[i] < UINT16_MAX)
-                    ps->rounds[i]++;
-    }
+    /* 3. Individual NEV queue (the family share exactly complemented). */
+    if (nevr || leftover > 0)
+        nev_queue_round(pop, st, ps, month, key, family, nevq - nevq * share + leftover, &s);
+    /* 4. Ordinary lottery. */
+    if (ord)
+        ordinary_round(r, pop, st, ps, month, key, family, &s);
 
     /* Individual NEV queue after the allocations. */
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < pop->n; i++)
         if (st->plate_state[i] == SP_PLATE_NEV_QUEUE && !(family && is_family(pop, st, i)))
             s.nev_queue += pop->weight[i] * applicants_of(pop, st, i);
     double annual = r->nev_quota[y] * (1 - share);

@@ -15,7 +15,7 @@
 
 /* Households are summed into cells of (quintile, area, car owner, liquidity)
  * first, and cells into group slots once per block: 12 additions per
- * household instead of 5 x 12. */
+ * household instead of SP_NDIM x 12. */
 #define NCELL (SP_NQUINTILE * SP_NAREA * SP_NCARDIM * SP_NLIQ)
 #define GM (SP_NGROUP * SP_NMETRIC)
 /* Households of a block are drawn and simulated in chunks small enough for
@@ -242,6 +242,16 @@ static void plain_sums_portable(const sp_population *pop, const sp_hstate *st, s
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define SP_RUN_HAVE_AVX2 1
+
+/* Layout plain_sums_avx2 relies on: the eight categories are two vectors of
+ * four doubles (one of eight floats), and total spending, households,
+ * persons and cars are one vector of four adjacent metrics. */
+_Static_assert(SP_NCAT == 8, "the categories are one vector of eight floats");
+_Static_assert(SP_M_SPEND0 == 0 && SP_M_SPENDING == SP_M_SPEND0 + SP_NCAT,
+               "total spending follows the categories");
+_Static_assert(SP_M_HOUSEHOLDS == SP_M_SPENDING + 1 && SP_M_PERSONS == SP_M_SPENDING + 2 &&
+                   SP_M_CARS == SP_M_SPENDING + 3,
+               "spending, households, persons and cars are one vector");
 
 /* plain_sums_portable with four doubles at a time: the same products and
  * sums. Households, persons and cars follow total spending in the row, which

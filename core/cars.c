@@ -393,13 +393,34 @@ static int oldest_car(const sp_hstate *st, size_t i)
     return o;
 }
 
+/* The car bought (d->buy, d->nev decided): its price from the household's
+ * draw 1 (Box-Muller), and the subsidies it receives: trade-in programme k
+ * (k >= 0, offered) and the open programmes. */
+static void purchase_terms(const sp_car_policy *ms, const sp_population *pop, const sp_params *p,
+                           sp_rng_key key, int month, size_t i, int k, decision *d)
+{
+    uint32_t w1[4];
+    sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 1, w1);
+    double u1 = sp_u01(w1[0]), u2 = sp_u01(w1[1]);
+    double z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    double y = pop->income[i];
+    d->price = price_bounds(p, y, y * p->car_price_share * exp(p->car_price_sigma * z));
+    double sn, si, cn, ci;
+    subsidies(ms, k, month, d->price, &sn, &si, &cn, &ci);
+    double scrap = d->nev ? cn : ci;
+    if (k >= 0 && scrap > 0) {
+        d->s_trade = scrap;
+        d->trade_k = k;
+    }
+    d->s_open = d->nev ? sn - cn : si - ci;
+}
+
 static void decide(const sp_cars_state *cs, const sp_car_policy *ms, const sp_population *pop,
                    const sp_hstate *st, const sp_params *p, sp_rng_key key, int month, size_t i,
                    const uint32_t w0[4], decision *d)
 {
     memset(d, 0, sizeof *d);
     d->trade_k = -1;
-    uint32_t w1[4];
     const int nc = st->ncars[i] < SP_MAX_CARS ? st->ncars[i] : SP_MAX_CARS;
     const uint8_t ps = st->plate_state[i];
 
@@ -461,22 +482,10 @@ static void decide(const sp_cars_state *cs, const sp_car_policy *ms, const sp_po
     }
     if (!d->buy)
         return;
-    sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 1, w1);
-    double u1 = sp_u01(w1[0]), u2 = sp_u01(w1[1]);
-    double z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-    double y = pop->income[i];
-    d->price = price_bounds(p, y, y * p->car_price_share * exp(p->car_price_sigma * z));
     if (p_nev < 0)
         p_nev = nev_only ? 1.0 : logistic(nev_base + p->fuel_subsidy_beta * (s_nev - s_ice) / P);
     d->nev = nev_only || sp_u01(w0[3]) < p_nev;
-    double sn, si, cn, ci;
-    subsidies(ms, k, month, d->price, &sn, &si, &cn, &ci);
-    double scrap = d->nev ? cn : ci;
-    if (k >= 0 && scrap > 0) {
-        d->s_trade = scrap;
-        d->trade_k = k;
-    }
-    d->s_open = d->nev ? sn - cn : si - ci;
+    purchase_terms(ms, pop, p, key, month, i, k, d);
 }
 
 /* ---- global step ---- */

@@ -1,9 +1,11 @@
-/* spendsim.h: the umbrella header of the spendsim core. */
+/* spendsim.h: the umbrella header of the spendsim core: every public header
+ * of core/ and core/writers/ (writers_internal.h is private to the writers). */
 #ifndef SPENDSIM_H
 #define SPENDSIM_H
 
 #include "beijing.h"
 #include "calendar.h"
+#include "cars.h"
 #include "category.h"
 #include "digest.h"
 #include "experiment.h"
@@ -12,6 +14,7 @@
 #include "microdata.h"
 #include "package.h"
 #include "params.h"
+#include "plates.h"
 #include "population.h"
 #include "results.h"
 #include "rng.h"

@@ -8,6 +8,8 @@
 
 #include "calendar.h"
 
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
 sp_table *sp_table_alloc(size_t nrows, size_t ncols, sp_err *err)
 {
     sp_table *t = calloc(1, sizeof *t);
@@ -132,6 +134,8 @@ sp_query sp_query_default(void)
 
 static const char *const period_names[] = {"month", "quarter", "year", "total"};
 static const char *const unit_names[] = {"total", "per_household", "per_capita"};
+_Static_assert(COUNT(period_names) == SP_BY_TOTAL + 1, "one name per period");
+_Static_assert(COUNT(unit_names) == SP_UNIT_PER_CAPITA + 1, "one name per unit");
 
 static int find(const char *const *names, int n, const char *name)
 {
@@ -141,10 +145,13 @@ static int find(const char *const *names, int n, const char *name)
     return -1;
 }
 
-int sp_period_find(const char *name) { return find(period_names, 4, name); }
-int sp_unit_find(const char *name) { return find(unit_names, 3, name); }
-const char *sp_period_name(sp_period p) { return (unsigned)p < 4 ? period_names[p] : "?"; }
-const char *sp_unit_name(sp_unit u) { return (unsigned)u < 3 ? unit_names[u] : "?"; }
+int sp_period_find(const char *name) { return find(period_names, (int)COUNT(period_names), name); }
+int sp_unit_find(const char *name) { return find(unit_names, (int)COUNT(unit_names), name); }
+const char *sp_period_name(sp_period p)
+{
+    return (unsigned)p < COUNT(period_names) ? period_names[p] : "?";
+}
+const char *sp_unit_name(sp_unit u) { return (unsigned)u < COUNT(unit_names) ? unit_names[u] : "?"; }
 
 /* Period of reported month m: a key that changes exactly at period borders. */
 static int period_key(const sp_results *res, sp_period by, int m)
@@ -339,11 +346,12 @@ sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err
 
 sp_table *sp_results_summary(const sp_results *res, sp_err *err)
 {
-    static const char *const cols[SP_NSUMMARY] = {
+    static const char *const cols[] = {
         "government cost (yuan)", "merchant cost (yuan)", "change in spending (yuan)",
         "causal multiplier", "gross leverage", "cost per extra yuan", "coupons claimed",
         "coupons redeemed", "coupons expired", "extra cars", "change in car spending (yuan)",
         "cars pulled forward"};
+    _Static_assert(COUNT(cols) == SP_NSUMMARY, "one column label per summary column");
     if (!res) {
         sp_err_set(err, SP_EINVAL, "a summary needs results");
         return NULL;
@@ -419,7 +427,9 @@ sp_table *sp_results_plates_table(const sp_results *res, int package, sp_err *er
                    package, res->npackages);
         return NULL;
     }
-    const size_t nrows = SP_NPLATESTAT - 1; /* every statistic but the round flag */
+    /* every statistic but the round flag: row k is statistic k + 1 */
+    _Static_assert(SP_PS_ROUND == 0, "the round flag is the first plate statistic");
+    const size_t nrows = SP_NPLATESTAT - 1;
     sp_table *t = sp_table_alloc(nrows, (size_t)res->nmonths, err);
     double *reps = malloc((size_t)res->nreplicates * sizeof(double));
     if (!t || !reps) {

@@ -71,9 +71,15 @@ void sp_hstate_copy(sp_hstate *dst, const sp_hstate *src)
 
 size_t sp_population_bytes_per_household(void)
 {
-    size_t statics = 3 * sizeof(float) + 7 * sizeof(uint8_t) + SP_NCAT * sizeof(uint16_t);
-    size_t dynamic = 5 * sizeof(uint8_t) + sizeof(uint16_t) + 2 * sizeof(float) +
-                     SP_MAX_CARS * (sizeof(uint16_t) + sizeof(uint8_t));
+    const sp_population *p = NULL; /* for sizeof only: never read */
+    const sp_hstate *s = NULL;
+    size_t statics = sizeof *p->weight + sizeof *p->income + sizeof *p->consumption + sizeof *p->size +
+                     sizeof *p->area + sizeof *p->liquidity + sizeof *p->quintile + sizeof *p->drivers +
+                     sizeof *p->eligible + sizeof *p->generations + SP_NCAT * sizeof *p->shares;
+    size_t dynamic = sizeof *s->ncars + sizeof *s->plate_state + sizeof *s->applicants +
+                     sizeof *s->plate_months + sizeof *s->deferred + sizeof *s->deferred_mask +
+                     sizeof *s->pending + sizeof *s->pending_months +
+                     SP_MAX_CARS * (sizeof *s->car_age[0] + sizeof *s->car_kind[0]);
     return statics + dynamic;
 }
 

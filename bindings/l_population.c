@@ -117,9 +117,10 @@ static int l_summary(lua_State *L)
     lua_setfield(L, -2, "shares");
     setnum(L, "private_cars", s.private_cars);
     setnum(L, "quintile_ratio_urban", s.quintile_ratio_urban);
-    static const char *const liq[4] = {"poor_htm", "wealthy_htm", "poor_nhtm", "wealthy_nhtm"};
-    lua_createtable(L, 0, 4);
-    for (int k = 0; k < 4; k++)
+    static const char *const liq[] = {"poor_htm", "wealthy_htm", "poor_nhtm", "wealthy_nhtm"};
+    _Static_assert(sizeof liq / sizeof liq[0] == SP_NLIQ, "one name per liquidity type, in code order");
+    lua_createtable(L, 0, SP_NLIQ);
+    for (int k = 0; k < SP_NLIQ; k++)
         setnum(L, liq[k], s.liquidity_share[k]);
     lua_setfield(L, -2, "liquidity");
     setnum(L, "plate_applicants", s.plate_applicants);

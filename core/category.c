@@ -3,11 +3,16 @@
 
 #include <string.h>
 
-static const char *const names[SP_NCAT] = {
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const names[] = {
     "food", "clothing", "housing", "household_goods", "transport", "education", "health", "other"};
 
 /* yuan per capita, Beijing 2018, all residents */
-static const double yuan_2018[SP_NCAT] = {8065, 2176, 14110, 2372, 4767, 3999, 3275, 1079};
+static const double yuan_2018[] = {8065, 2176, 14110, 2372, 4767, 3999, 3275, 1079};
+
+_Static_assert(COUNT(names) == SP_NCAT && COUNT(yuan_2018) == SP_NCAT,
+               "one name and one 2018 figure per category");
 
 const char *sp_category_name(int c) { return c >= 0 && c < SP_NCAT ? names[c] : "?"; }
 

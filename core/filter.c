@@ -48,12 +48,13 @@ typedef enum col_id {
     NCOL
 } col_id;
 
-static const char *const col_names[NCOL] = {
+static const char *const col_names[] = {
     "income",        "income_pc", "consumption",      "size",
     "urban",         "rural",     "income_quintile",  "liquidity",
     "hand_to_mouth", "drivers",   "lottery_eligible", "generations",
     "cars",          "car_owner", "car_age",          "car_age_years",
     "emission",      "nev",       "plate_state",      "applicants"};
+_Static_assert(sizeof col_names / sizeof col_names[0] == NCOL, "one name per column");
 
 static const struct {
     const char *name;
@@ -565,6 +566,8 @@ static int parse_cmp(parser *p)
     int a = parse_sum(p);
     if (a < 0 || !is_cmp(p->tok.id))
         return a;
+    _Static_assert(OP_NE - OP_LT == T_NE - T_LT && OP_GE - OP_LT == T_GE - T_LT,
+                   "comparison operators in the order of their tokens");
     op_id op = (op_id)(OP_LT + (p->tok.id - T_LT));
     if (next(p) < 0)
         return -1;

@@ -3,11 +3,16 @@
 
 #include <string.h>
 
-static const char *const dim_names[SP_NDIM] = {"all", "quintile", "area", "car_owner", "liquidity"};
-static const int dim_count[SP_NDIM] = {1, SP_NQUINTILE, SP_NAREA, SP_NCARDIM, SP_NLIQ};
-static const char *const labels[SP_NGROUP] = {
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const dim_names[] = {"all", "quintile", "area", "car_owner", "liquidity"};
+static const int dim_count[] = {1, SP_NQUINTILE, SP_NAREA, SP_NCARDIM, SP_NLIQ};
+static const char *const labels[] = {
     "all",   "Q1",       "Q2",       "Q3",          "Q4",          "Q5",          "urban",
     "rural", "car owner", "no car", "poor HtM",    "wealthy HtM", "poor non-HtM", "wealthy non-HtM"};
+/* One name and count per dimension, one label per group slot. */
+_Static_assert(COUNT(dim_names) == SP_NDIM && COUNT(dim_count) == SP_NDIM, "one entry per dimension");
+_Static_assert(COUNT(labels) == SP_NGROUP, "one label per group slot");
 
 int sp_dim_first(sp_dim d)
 {

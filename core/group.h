@@ -20,6 +20,13 @@ enum { SP_NQUINTILE = 5, SP_NAREA = 2, SP_NCARDIM = 2, SP_NLIQ = 4 };
 enum { SP_LIQ_POOR_HTM = 0, SP_LIQ_WEALTHY_HTM = 1, SP_LIQ_POOR_NHTM = 2, SP_LIQ_WEALTHY_NHTM = 3 };
 enum { SP_AREA_URBAN = 0, SP_AREA_RURAL = 1 };
 
+/* Household codes index the groups of their dimension directly. */
+_Static_assert(SP_LIQ_WEALTHY_NHTM == SP_NLIQ - 1 && SP_AREA_RURAL == SP_NAREA - 1,
+               "liquidity and area codes are 0 .. count - 1");
+/* cars.c sizes its per-quintile tables (income multipliers, entry thresholds)
+ * with five rows and checks quintile codes against 5 in its AVX2 classifier. */
+_Static_assert(SP_NQUINTILE == 5, "income groups are quintiles");
+
 #define SP_NGROUP (1 + SP_NQUINTILE + SP_NAREA + SP_NCARDIM + SP_NLIQ)
 
 /* Slot of the first group of a dimension, and how many groups it has. */

@@ -7,9 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "beijing.h"
 #include "calendar.h"
 #include "group.h"
 #include "rng.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_FIELDS 64    /* fields per line */
+#define LIQ_UNSET 255    /* liquidity code of a household whose type is drawn after ranking */
+#define DRAW_LIQUIDITY 5 /* draw of the household's population stream for its liquidity type
+                          * (the Beijing generator uses draws 0..4) */
 
 enum {
     COL_WEIGHT, COL_SIZE, COL_AREA, COL_INCOME, COL_CONSUMPTION,
@@ -20,12 +27,19 @@ enum {
     COL_APPLICANTS, COL_PLATE_MONTHS, NCOL
 };
 
-static const char *const col_names[NCOL] = {
+/* Car k's columns are COL_CAR1_* + k, for the two cars of population.h. */
+_Static_assert(SP_MAX_CARS == 2 && COL_CAR2_AGE == COL_CAR1_AGE + 1 && COL_CAR2_NEV == COL_CAR1_NEV + 1 &&
+                   COL_CAR2_EMISSION == COL_CAR1_EMISSION + 1,
+               "car1_* and car2_* columns side by side");
+_Static_assert(NCOL <= MAX_FIELDS, "a header naming every column fits a line");
+
+static const char *const col_names[] = {
     "weight", "size", "area", "income", "consumption", "share_food", "share_clothing",
     "share_housing", "share_household_goods", "share_transport", "share_education",
     "share_health", "share_other", "liquidity", "cars", "car1_age", "car2_age", "car1_nev",
     "car2_nev", "car1_emission", "car2_emission", "drivers", "lottery_eligible", "generations",
     "plate_state", "applicants", "plate_months"};
+_Static_assert(COUNT(col_names) == NCOL, "one name per column");
 
 sp_microdata_def sp_microdata_def_default(void)
 {
@@ -41,7 +55,7 @@ typedef struct {
     const char *path;
     char *text, *p;    /* whole file; cursor */
     int line;          /* 1-based line of the current record */
-    char *field[64];
+    char *field[MAX_FIELDS];
     int nfield;
 } csv;
 
@@ -64,8 +78,9 @@ static int next_record(csv *c, sp_err *err)
         c->nfield = 0;
         char *out = s;
         for (;;) {
-            if (c->nfield >= 64)
-                return sp_err_set(err, SP_EINVAL, "%s:%d: more than 64 fields", c->path, c->line), -1;
+            if (c->nfield >= MAX_FIELDS)
+                return sp_err_set(err, SP_EINVAL, "%s:%d: more than %d fields", c->path, c->line,
+                                  MAX_FIELDS), -1;
             c->field[c->nfield++] = out;
             if (*c->p == '"') { /* quoted field */
                 c->p++;
@@ -181,7 +196,241 @@ static char *slurp(const char *path, sp_err *err)
 }
 
 
-static const double default_slope[SP_NCAT] = {-0.050, 0.002, -0.005, 0.005, 0.020, 0.020, 0.000, 0.008};
+/* The reader's state: the parser over the file's text and the map from the
+ * header's fields to columns. */
+typedef struct {
+    const sp_microdata_def *def;
+    csv c;
+    int ncols;              /* fields in the header (and every line) */
+    int colof[MAX_FIELDS];  /* column of field f */
+    int have[NCOL];         /* field of column k, or -1 */
+    int nshare;             /* share columns given: 0 or SP_NCAT */
+} reader;
+
+/* Reads the header: every field a known column, once; the required
+ * columns present; all eight share columns or none. */
+static int read_header(reader *r, sp_err *err)
+{
+    const char *path = r->def->path;
+    csv *c = &r->c;
+    for (int k = 0; k < NCOL; k++)
+        r->have[k] = -1;
+    int rc = next_record(c, err);
+    if (rc <= 0)
+        return rc == 0 ? sp_err_set(err, SP_EINVAL, "%s: no header line", path) : SP_EINVAL;
+    r->ncols = c->nfield;
+    for (int f = 0; f < r->ncols; f++) {
+        int k;
+        for (k = 0; k < NCOL && strcmp(c->field[f], col_names[k]) != 0; k++)
+            ;
+        if (k == NCOL)
+            return sp_err_set(err, SP_EINVAL,
+                              "%s:%d: unknown column '%s' (columns: weight, size, area, income, consumption, "
+                              "share_*, liquidity, cars, car1_age, car1_nev, car1_emission, car2_*, drivers, "
+                              "lottery_eligible, generations, plate_state, applicants, plate_months)",
+                              path, c->line, c->field[f]);
+        if (r->have[k] >= 0)
+            return sp_err_set(err, SP_EINVAL, "%s:%d: column '%s' appears twice", path, c->line,
+                              col_names[k]);
+        r->have[k] = f;
+        r->colof[f] = k;
+    }
+    for (int k = COL_WEIGHT; k <= COL_CONSUMPTION; k++)
+        if (r->have[k] < 0)
+            return sp_err_set(err, SP_EINVAL, "%s: the required column '%s' is missing", path,
+                              col_names[k]);
+    r->nshare = 0;
+    for (int k = 0; k < SP_NCAT; k++)
+        r->nshare += r->have[COL_SHARE0 + k] >= 0;
+    if (r->nshare != 0 && r->nshare != SP_NCAT) {
+        for (int k = 0; k < SP_NCAT; k++)
+            if (r->have[COL_SHARE0 + k] < 0)
+                return sp_err_set(err, SP_EINVAL,
+                                  "%s: give all eight share columns or none ('%s' is missing)", path,
+                                  col_names[COL_SHARE0 + k]);
+    }
+    return SP_OK;
+}
+
+/* Counts the households after the header, then rewinds to the first one:
+ * the counting pass unquoted the fields in place, so the text is read again. */
+static int count_households(reader *r, size_t *n, sp_err *err)
+{
+    int rc;
+    *n = 0;
+    while ((rc = next_record(&r->c, err)) > 0)
+        (*n)++;
+    if (rc < 0)
+        return SP_EINVAL;
+    if (*n == 0)
+        return sp_err_set(err, SP_EINVAL, "%s: no households after the header", r->def->path);
+    free(r->c.text);
+    r->c.text = r->c.p = slurp(r->def->path, err);
+    if (!r->c.text)
+        return err ? err->code : SP_ENOMEM;
+    r->c.line = 0;
+    if (next_record(&r->c, err) <= 0) /* the header again */
+        return SP_EINVAL;
+    return SP_OK;
+}
+
+/* Column k is a count or a 0/1 flag: whole numbers only. */
+static int whole_column(int k)
+{
+    return k == COL_SIZE || k == COL_CARS || k == COL_DRIVERS || k == COL_APPLICANTS ||
+           k == COL_GENERATIONS || k == COL_CAR1_NEV || k == COL_CAR2_NEV || k == COL_ELIGIBLE ||
+           k == COL_CAR1_EMISSION || k == COL_CAR2_EMISSION;
+}
+
+/* Reads the next household's fields into v (numbers) and word_v (words),
+ * the defaults of the absent and empty optional columns in place. */
+static int parse_household(reader *r, double v[NCOL], int word_v[NCOL], sp_err *err)
+{
+    static const char *const areas[] = {"urban", "rural", "1", "0"};
+    static const char *const liq[] = {"poor_htm", "wealthy_htm", "poor_nhtm", "wealthy_nhtm"};
+    static const char *const plates[] = {"none", "lottery", "nev_queue"};
+    _Static_assert(COUNT(liq) == SP_NLIQ, "one name per liquidity type, in code order");
+    _Static_assert(SP_PLATE_NONE == 0 && SP_PLATE_LOTTERY == 1 && SP_PLATE_NEV_QUEUE == 2,
+                   "a plate_state word's index is its SP_PLATE_* code");
+    const char *path = r->def->path;
+    csv *c = &r->c;
+    if (next_record(c, err) <= 0)
+        return SP_EINVAL;
+    if (c->nfield != r->ncols)
+        return sp_err_set(err, SP_EINVAL, "%s:%d: %d fields, the header has %d", path, c->line,
+                          c->nfield, r->ncols);
+    for (int k = 0; k < NCOL; k++)
+        v[k] = 0, word_v[k] = -1;
+    v[COL_ELIGIBLE] = 1;
+    v[COL_GENERATIONS] = 1;
+    v[COL_DRIVERS] = -1;
+    v[COL_APPLICANTS] = -1;
+    v[COL_CAR1_EMISSION] = v[COL_CAR2_EMISSION] = -1;
+    v[COL_CAR1_AGE] = v[COL_CAR2_AGE] = -1;
+    for (int f = 0; f < r->ncols; f++) {
+        int k = r->colof[f];
+        const char *s = c->field[f];
+        int rc = SP_OK;
+        if (!s[0]) { /* an empty optional field takes its default */
+            if (k <= COL_CONSUMPTION)
+                return sp_err_set(err, SP_EINVAL, "%s:%d: the required column '%s' is empty", path,
+                                  c->line, col_names[k]);
+            continue;
+        }
+        switch (k) {
+        case COL_AREA: rc = word(c, k, s, areas, (int)COUNT(areas), &word_v[k], err); break;
+        case COL_LIQUIDITY: rc = word(c, k, s, liq, (int)COUNT(liq), &word_v[k], err); break;
+        case COL_PLATE_STATE: rc = word(c, k, s, plates, (int)COUNT(plates), &word_v[k], err); break;
+        case COL_WEIGHT: rc = number(c, k, s, 1e-9, 1e12, &v[k], err); break;
+        case COL_SIZE: rc = number(c, k, s, 1, 20, &v[k], err); break;
+        case COL_INCOME:
+        case COL_CONSUMPTION: rc = number(c, k, s, 0, 1e10, &v[k], err); break;
+        case COL_CARS: rc = number(c, k, s, 0, SP_MAX_CARS, &v[k], err); break;
+        case COL_CAR1_AGE:
+        case COL_CAR2_AGE: rc = number(c, k, s, 0, 1200, &v[k], err); break;
+        case COL_CAR1_NEV:
+        case COL_CAR2_NEV:
+        case COL_ELIGIBLE: rc = number(c, k, s, 0, 1, &v[k], err); break;
+        case COL_CAR1_EMISSION:
+        case COL_CAR2_EMISSION: rc = number(c, k, s, 2, 6, &v[k], err); break;
+        case COL_DRIVERS:
+        case COL_APPLICANTS: rc = number(c, k, s, 0, 20, &v[k], err); break;
+        case COL_GENERATIONS: rc = number(c, k, s, 1, 3, &v[k], err); break;
+        case COL_PLATE_MONTHS: rc = number(c, k, s, 0, 65535, &v[k], err); break;
+        default: rc = number(c, k, s, 0, 1, &v[k], err); break; /* shares */
+        }
+        if (rc != SP_OK)
+            return rc;
+        if (k != COL_AREA && k != COL_LIQUIDITY && k != COL_PLATE_STATE && v[k] != floor(v[k]) &&
+            whole_column(k))
+            return sp_err_set(err, SP_EINVAL, "%s:%d: column '%s': %s must be a whole number", path,
+                              c->line, col_names[k], s);
+    }
+    return SP_OK;
+}
+
+/* Stores household i from its parsed fields; its given shares (when the
+ * file has them) go to share[i * SP_NCAT ..], renormalised. */
+static int store_household(const reader *r, sp_population *pop, size_t i, const double v[NCOL],
+                           const int word_v[NCOL], double *share, sp_err *err)
+{
+    const char *path = r->def->path;
+    const int line = r->c.line, base_month = pop->base_month;
+    pop->weight[i] = (float)v[COL_WEIGHT];
+    pop->size[i] = (uint8_t)v[COL_SIZE];
+    pop->area[i] = (uint8_t)(word_v[COL_AREA] == 0 || word_v[COL_AREA] == 2 ? SP_AREA_URBAN
+                                                                           : SP_AREA_RURAL);
+    pop->income[i] = (float)v[COL_INCOME];
+    pop->consumption[i] = (float)v[COL_CONSUMPTION];
+    pop->liquidity[i] = (uint8_t)(word_v[COL_LIQUIDITY] >= 0 ? word_v[COL_LIQUIDITY] : LIQ_UNSET);
+    int nc = (int)v[COL_CARS];
+    pop->state.ncars[i] = (uint8_t)nc;
+    for (int k = 0; k < nc; k++) {
+        double age = v[COL_CAR1_AGE + k];
+        if (age < 0)
+            return sp_err_set(err, SP_EINVAL, "%s:%d: %d car%s but no '%s'", path, line, nc,
+                              nc == 1 ? "" : "s", col_names[COL_CAR1_AGE + k]);
+        pop->state.car_age[k][i] = (uint16_t)age;
+        int year = sp_month_year(base_month - (int)age);
+        unsigned em = v[COL_CAR1_EMISSION + k] >= 2 ? (unsigned)v[COL_CAR1_EMISSION + k]
+                                                     : sp_emission_of_year(year);
+        pop->state.car_kind[k][i] = (uint8_t)(v[COL_CAR1_NEV + k] > 0 ? SP_CAR_KIND_NEV : em);
+    }
+    int dr = v[COL_DRIVERS] >= 0 ? (int)v[COL_DRIVERS] : (nc > 0 ? nc : 1);
+    pop->drivers[i] = (uint8_t)dr;
+    pop->eligible[i] = (uint8_t)v[COL_ELIGIBLE];
+    pop->generations[i] = (uint8_t)v[COL_GENERATIONS];
+    int ps = word_v[COL_PLATE_STATE] >= 0 ? word_v[COL_PLATE_STATE] : SP_PLATE_NONE;
+    pop->state.plate_state[i] = (uint8_t)ps;
+    pop->state.applicants[i] =
+        (uint8_t)(ps == SP_PLATE_NONE ? 0 : (v[COL_APPLICANTS] >= 1 ? v[COL_APPLICANTS] : 1));
+    pop->state.plate_months[i] = (uint16_t)v[COL_PLATE_MONTHS];
+    if (r->nshare) {
+        double sum = 0;
+        for (int k = 0; k < SP_NCAT; k++)
+            sum += share[i * SP_NCAT + k] = v[COL_SHARE0 + k];
+        if (fabs(sum - 1.0) > 0.01)
+            return sp_err_set(err, SP_EINVAL, "%s:%d: the eight shares sum to %g, not 1", path, line,
+                              sum);
+        for (int k = 0; k < SP_NCAT; k++)
+            share[i * SP_NCAT + k] /= sum;
+    }
+    return SP_OK;
+}
+
+/* What the file left out: quintiles and ranks; liquidity types not given,
+ * drawn by the Beijing rule with the Beijing generator's (CHFS) shares;
+ * category shares, the file's or Engel curves with the Beijing generator's
+ * default slopes calibrated to the 2018 composition. */
+static int complete(const reader *r, sp_population *pop, const double *share, double *mid,
+                    sp_err *err)
+{
+    const size_t n = pop->n;
+    int rc = sp_population_rank(pop, mid, NULL, err);
+    if (rc != SP_OK)
+        return rc;
+    const sp_beijing_def beijing = sp_beijing_def_default();
+    sp_rng_key key = sp_rng_key_make(r->def->seed, SP_RNG_POPULATION_REPLICATE);
+    for (size_t i = 0; i < n; i++)
+        if (pop->liquidity[i] == LIQ_UNSET) {
+            uint32_t w[4];
+            sp_rng_words(key, (uint32_t)i, 0, SP_PURPOSE_POPULATION, DRAW_LIQUIDITY, w);
+            pop->liquidity[i] = (uint8_t)sp_liquidity_of_rank(mid[i], beijing.liquidity_share,
+                                                              sp_u01(w[0]), sp_u01(w[1]));
+        }
+    if (r->nshare) {
+        for (int k = 0; k < SP_NCAT; k++)
+            pop->engel_b[k] = 0; /* shares are given, not a curve */
+        for (size_t i = 0; i < n; i++)
+            sp_population_set_shares(pop, i, share + i * SP_NCAT);
+    } else {
+        double target[SP_NCAT];
+        for (int k = 0; k < SP_NCAT; k++)
+            target[k] = sp_category_share_2018(k);
+        sp_population_calibrate_engel(pop, beijing.engel_slope, target);
+    }
+    return SP_OK;
+}
 
 sp_population *sp_microdata_read(const sp_microdata_def *def, sp_err *err)
 {
@@ -197,73 +446,11 @@ sp_population *sp_microdata_read(const sp_microdata_def *def, sp_err *err)
     char *text = slurp(def->path, err);
     if (!text)
         return NULL;
-    csv c = {def->path, text, text, 0, {0}, 0};
+    reader r = {def, {def->path, text, text, 0, {0}, 0}, 0, {0}, {0}, 0};
     sp_population *pop = NULL;
     double *share = NULL, *mid = NULL;
-    int colof[64], have[NCOL];
-    for (int k = 0; k < NCOL; k++)
-        have[k] = -1;
-    int rc = next_record(&c, err);
-    if (rc <= 0) {
-        if (rc == 0)
-            sp_err_set(err, SP_EINVAL, "%s: no header line", def->path);
-        goto fail;
-    }
-    int ncols = c.nfield;
-    for (int f = 0; f < ncols; f++) {
-        int k;
-        for (k = 0; k < NCOL && strcmp(c.field[f], col_names[k]) != 0; k++)
-            ;
-        if (k == NCOL) {
-            sp_err_set(err, SP_EINVAL,
-                       "%s:%d: unknown column '%s' (columns: weight, size, area, income, consumption, "
-                       "share_*, liquidity, cars, car1_age, car1_nev, car1_emission, car2_*, drivers, "
-                       "lottery_eligible, generations, plate_state, applicants, plate_months)",
-                       def->path, c.line, c.field[f]);
-            goto fail;
-        }
-        if (have[k] >= 0) {
-            sp_err_set(err, SP_EINVAL, "%s:%d: column '%s' appears twice", def->path, c.line,
-                       col_names[k]);
-            goto fail;
-        }
-        have[k] = f;
-        colof[f] = k;
-    }
-    for (int k = COL_WEIGHT; k <= COL_CONSUMPTION; k++)
-        if (have[k] < 0) {
-            sp_err_set(err, SP_EINVAL, "%s: the required column '%s' is missing", def->path, col_names[k]);
-            goto fail;
-        }
-    int nshare = 0;
-    for (int k = 0; k < SP_NCAT; k++)
-        nshare += have[COL_SHARE0 + k] >= 0;
-    if (nshare != 0 && nshare != SP_NCAT) {
-        for (int k = 0; k < SP_NCAT; k++)
-            if (have[COL_SHARE0 + k] < 0) {
-                sp_err_set(err, SP_EINVAL, "%s: give all eight share columns or none ('%s' is missing)",
-                           def->path, col_names[COL_SHARE0 + k]);
-                goto fail;
-            }
-    }
-    /* count households */
     size_t n = 0;
-    while ((rc = next_record(&c, err)) > 0)
-        n++;
-    if (rc < 0)
-        goto fail;
-    if (n == 0) {
-        sp_err_set(err, SP_EINVAL, "%s: no households after the header", def->path);
-        goto fail;
-    }
-    /* the counting pass unquoted the fields in place: parse a fresh copy */
-    free(text);
-    text = slurp(def->path, err);
-    if (!text)
-        goto fail;
-    c.text = c.p = text;
-    c.line = 0;
-    if (next_record(&c, err) <= 0) /* the header again */
+    if (read_header(&r, err) != SP_OK || count_households(&r, &n, err) != SP_OK)
         goto fail;
     pop = sp_population_alloc(n, err);
     share = calloc(n * SP_NCAT, sizeof *share);
@@ -273,154 +460,29 @@ sp_population *sp_microdata_read(const sp_microdata_def *def, sp_err *err)
             sp_err_set(err, SP_ENOMEM, "out of memory for %zu households", n);
         goto fail;
     }
-    static const char *const areas[] = {"urban", "rural", "1", "0"};
-    static const char *const liq[] = {"poor_htm", "wealthy_htm", "poor_nhtm", "wealthy_nhtm"};
-    static const char *const plates[] = {"none", "lottery", "nev_queue"};
-    const int base_month = sp_month_make(def->year, 12);
+    pop->base_year = def->year;
+    pop->base_month = sp_month_make(def->year, 12);
     double total = 0;
     for (size_t i = 0; i < n; i++) {
-        if (next_record(&c, err) <= 0)
-            goto fail;
-        if (c.nfield != ncols) {
-            sp_err_set(err, SP_EINVAL, "%s:%d: %d fields, the header has %d", def->path, c.line,
-                       c.nfield, ncols);
-            goto fail;
-        }
         double v[NCOL];
         int word_v[NCOL];
-        for (int k = 0; k < NCOL; k++)
-            v[k] = 0, word_v[k] = -1;
-        v[COL_ELIGIBLE] = 1;
-        v[COL_GENERATIONS] = 1;
-        v[COL_DRIVERS] = -1;
-        v[COL_APPLICANTS] = -1;
-        v[COL_CAR1_EMISSION] = v[COL_CAR2_EMISSION] = -1;
-        v[COL_CAR1_AGE] = v[COL_CAR2_AGE] = -1;
-        for (int f = 0; f < ncols; f++) {
-            int k = colof[f];
-            const char *s = c.field[f];
-            int r = SP_OK;
-            if (!s[0]) { /* an empty optional field takes its default */
-                if (k <= COL_CONSUMPTION) {
-                    sp_err_set(err, SP_EINVAL, "%s:%d: the required column '%s' is empty",
-                               def->path, c.line, col_names[k]);
-                    goto fail;
-                }
-                continue;
-            }
-            switch (k) {
-            case COL_AREA: r = word(&c, k, s, areas, 4, &word_v[k], err); break;
-            case COL_LIQUIDITY: r = word(&c, k, s, liq, 4, &word_v[k], err); break;
-            case COL_PLATE_STATE: r = word(&c, k, s, plates, 3, &word_v[k], err); break;
-            case COL_WEIGHT: r = number(&c, k, s, 1e-9, 1e12, &v[k], err); break;
-            case COL_SIZE: r = number(&c, k, s, 1, 20, &v[k], err); break;
-            case COL_INCOME:
-            case COL_CONSUMPTION: r = number(&c, k, s, 0, 1e10, &v[k], err); break;
-            case COL_CARS: r = number(&c, k, s, 0, SP_MAX_CARS, &v[k], err); break;
-            case COL_CAR1_AGE:
-            case COL_CAR2_AGE: r = number(&c, k, s, 0, 1200, &v[k], err); break;
-            case COL_CAR1_NEV:
-            case COL_CAR2_NEV:
-            case COL_ELIGIBLE: r = number(&c, k, s, 0, 1, &v[k], err); break;
-            case COL_CAR1_EMISSION:
-            case COL_CAR2_EMISSION: r = number(&c, k, s, 2, 6, &v[k], err); break;
-            case COL_DRIVERS:
-            case COL_APPLICANTS: r = number(&c, k, s, 0, 20, &v[k], err); break;
-            case COL_GENERATIONS: r = number(&c, k, s, 1, 3, &v[k], err); break;
-            case COL_PLATE_MONTHS: r = number(&c, k, s, 0, 65535, &v[k], err); break;
-            default: r = number(&c, k, s, 0, 1, &v[k], err); break; /* shares */
-            }
-            if (r != SP_OK)
-                goto fail;
-            if (k != COL_AREA && k != COL_LIQUIDITY && k != COL_PLATE_STATE &&
-                (v[k] != floor(v[k])) &&
-                (k == COL_SIZE || k == COL_CARS || k == COL_DRIVERS || k == COL_APPLICANTS ||
-                 k == COL_GENERATIONS || k == COL_CAR1_NEV || k == COL_CAR2_NEV ||
-                 k == COL_ELIGIBLE || k == COL_CAR1_EMISSION || k == COL_CAR2_EMISSION)) {
-                sp_err_set(err, SP_EINVAL, "%s:%d: column '%s': %s must be a whole number",
-                           def->path, c.line, col_names[k], s);
-                goto fail;
-            }
-        }
-        pop->weight[i] = (float)v[COL_WEIGHT];
+        if (parse_household(&r, v, word_v, err) != SP_OK ||
+            store_household(&r, pop, i, v, word_v, share, err) != SP_OK)
+            goto fail;
         total += v[COL_WEIGHT];
-        pop->size[i] = (uint8_t)v[COL_SIZE];
-        pop->area[i] = (uint8_t)(word_v[COL_AREA] == 0 || word_v[COL_AREA] == 2 ? SP_AREA_URBAN
-                                                                               : SP_AREA_RURAL);
-        pop->income[i] = (float)v[COL_INCOME];
-        pop->consumption[i] = (float)v[COL_CONSUMPTION];
-        pop->liquidity[i] = (uint8_t)(word_v[COL_LIQUIDITY] >= 0 ? word_v[COL_LIQUIDITY] : 255);
-        int nc = (int)v[COL_CARS];
-        pop->state.ncars[i] = (uint8_t)nc;
-        for (int k = 0; k < nc; k++) {
-            double age = v[COL_CAR1_AGE + k];
-            if (age < 0) {
-                sp_err_set(err, SP_EINVAL, "%s:%d: %d car%s but no '%s'", def->path, c.line, nc,
-                           nc == 1 ? "" : "s", col_names[COL_CAR1_AGE + k]);
-                goto fail;
-            }
-            pop->state.car_age[k][i] = (uint16_t)age;
-            int year = sp_month_year(base_month - (int)age);
-            unsigned em = v[COL_CAR1_EMISSION + k] >= 2 ? (unsigned)v[COL_CAR1_EMISSION + k]
-                                                         : sp_emission_of_year(year);
-            pop->state.car_kind[k][i] = (uint8_t)(v[COL_CAR1_NEV + k] > 0 ? (SP_CAR_NEV | 6u) : em);
-        }
-        int dr = v[COL_DRIVERS] >= 0 ? (int)v[COL_DRIVERS] : (nc > 0 ? nc : 1);
-        pop->drivers[i] = (uint8_t)dr;
-        pop->eligible[i] = (uint8_t)v[COL_ELIGIBLE];
-        pop->generations[i] = (uint8_t)v[COL_GENERATIONS];
-        int ps = word_v[COL_PLATE_STATE] >= 0 ? word_v[COL_PLATE_STATE] : 0;
-        pop->state.plate_state[i] = (uint8_t)ps;
-        pop->state.applicants[i] =
-            (uint8_t)(ps == 0 ? 0 : (v[COL_APPLICANTS] >= 1 ? v[COL_APPLICANTS] : 1));
-        pop->state.plate_months[i] = (uint16_t)v[COL_PLATE_MONTHS];
-        if (nshare) {
-            double sum = 0;
-            for (int k = 0; k < SP_NCAT; k++)
-                sum += share[i * SP_NCAT + k] = v[COL_SHARE0 + k];
-            if (fabs(sum - 1.0) > 0.01) {
-                sp_err_set(err, SP_EINVAL, "%s:%d: the eight shares sum to %g, not 1", def->path,
-                           c.line, sum);
-                goto fail;
-            }
-            for (int k = 0; k < SP_NCAT; k++)
-                share[i * SP_NCAT + k] /= sum;
-        }
     }
     pop->total_weight = total;
-    pop->base_year = def->year;
-    pop->base_month = base_month;
     const char *slash = strrchr(def->path, '/');
     snprintf(pop->label, sizeof pop->label, "microdata %s (%d): %zu households for %.0f",
              slash ? slash + 1 : def->path, def->year, n, total);
-    if (sp_population_rank(pop, mid, NULL, err) != SP_OK)
+    if (complete(&r, pop, share, mid, err) != SP_OK)
         goto fail;
-    /* liquidity types not given: the Beijing rule with the CHFS shares */
-    static const double chfs[4] = {0.068, 0.367, 0.066, 0.499};
-    sp_rng_key key = sp_rng_key_make(def->seed, 0xB15u);
-    for (size_t i = 0; i < n; i++)
-        if (pop->liquidity[i] == 255) {
-            uint32_t w[4];
-            sp_rng_words(key, (uint32_t)i, 0, SP_PURPOSE_POPULATION, 5, w);
-            pop->liquidity[i] = (uint8_t)sp_liquidity_of_rank(mid[i], chfs, sp_u01(w[0]), sp_u01(w[1]));
-        }
-    if (nshare) {
-        for (int k = 0; k < SP_NCAT; k++)
-            pop->engel_b[k] = 0; /* shares are given, not a curve */
-        for (size_t i = 0; i < n; i++)
-            sp_population_set_shares(pop, i, share + i * SP_NCAT);
-    } else {
-        double target[SP_NCAT];
-        for (int k = 0; k < SP_NCAT; k++)
-            target[k] = sp_category_share_2018(k);
-        sp_population_calibrate_engel(pop, default_slope, target);
-    }
-    free(text);
+    free(r.c.text);
     free(share);
     free(mid);
     return pop;
 fail:
-    free(text);
+    free(r.c.text);
     free(share);
     free(mid);
     sp_population_free(pop);

@@ -71,9 +71,15 @@ void sp_hstate_copy(sp_hstate *dst, const sp_hstate *src)
 
 size_t sp_population_bytes_per_household(void)
 {
-    size_t statics = 3 * sizeof(float) + 7 * sizeof(uint8_t) + SP_NCAT * sizeof(uint16_t);
-    size_t dynamic = 5 * sizeof(uint8_t) + sizeof(uint16_t) + 2 * sizeof(float) +
-                     SP_MAX_CARS * (sizeof(uint16_t) + sizeof(uint8_t));
+    const sp_population *p = NULL; /* for sizeof only: never read */
+    const sp_hstate *s = NULL;
+    size_t statics = sizeof *p->weight + sizeof *p->income + sizeof *p->consumption + sizeof *p->size +
+                     sizeof *p->area + sizeof *p->liquidity + sizeof *p->quintile + sizeof *p->drivers +
+                     sizeof *p->eligible + sizeof *p->generations + SP_NCAT * sizeof *p->shares;
+    size_t dynamic = sizeof *s->ncars + sizeof *s->plate_state + sizeof *s->applicants +
+                     sizeof *s->plate_months + sizeof *s->deferred + sizeof *s->deferred_mask +
+                     sizeof *s->pending + sizeof *s->pending_months +
+                     SP_MAX_CARS * (sizeof *s->car_age[0] + sizeof *s->car_kind[0]);
     return statics + dynamic;
 }
 
@@ -147,13 +153,13 @@ void sp_population_set_shares(sp_population *pop, size_t i, const double sh[SP_N
     long sum = 0;
     int big = 0;
     for (int c = 0; c < SP_NCAT; c++) {
-        long v = lround(sh[c] * 65536.0);
+        long v = lround(sh[c] * SP_SHARE_ONE);
         q[c] = (uint16_t)(v > 65535 ? 65535 : (v < 0 ? 0 : v));
         sum += q[c];
         if (sh[c] > sh[big])
             big = c;
     }
-    long fixed = (long)q[big] + (65536 - sum); /* the remainder on the largest share */
+    long fixed = (long)q[big] + (SP_SHARE_ONE - sum); /* the remainder on the largest share */
     q[big] = (uint16_t)(fixed < 0 ? 0 : (fixed > 65535 ? 65535 : fixed));
 }
 
@@ -197,12 +203,12 @@ int sp_population_summary_compute(const sp_population *pop, sp_population_summar
     memset(out, 0, sizeof *out);
     if (!pop || pop->n == 0)
         return sp_err_set(err, SP_EINVAL, "empty population");
-    double hh = 0, persons = 0, inc[2] = {0}, con[2] = {0}, per[2] = {0}, cat[SP_NCAT] = {0},
-           ctot = 0;
+    double hh = 0, persons = 0, inc[SP_NAREA] = {0}, con[SP_NAREA] = {0}, per[SP_NAREA] = {0},
+           cat[SP_NCAT] = {0}, ctot = 0;
     size_t nurban = 0;
     for (size_t i = 0; i < pop->n; i++) {
         double w = pop->weight[i], s = pop->size[i];
-        int a = pop->area[i] ? 1 : 0;
+        int a = pop->area[i] ? SP_AREA_RURAL : SP_AREA_URBAN;
         hh += w;
         persons += w * s;
         inc[a] += w * pop->income[i];
@@ -212,23 +218,23 @@ int sp_population_summary_compute(const sp_population *pop, sp_population_summar
             cat[c] += w * pop->consumption[i] * sp_population_share(pop, i, c);
         ctot += w * pop->consumption[i];
         out->private_cars += w * pop->state.ncars[i];
-        out->liquidity_share[pop->liquidity[i] & 3] += w;
+        out->liquidity_share[pop->liquidity[i] % SP_NLIQ] += w;
         if (pop->state.plate_state[i] == SP_PLATE_LOTTERY)
             out->plate_applicants += w * pop->state.applicants[i];
         else if (pop->state.plate_state[i] == SP_PLATE_NEV_QUEUE)
             out->nev_queue += w * pop->state.applicants[i];
-        nurban += a == 0;
+        nurban += a == SP_AREA_URBAN;
     }
     out->households = hh;
     out->sample = pop->n;
     out->mean_size = persons / hh;
-    for (int a = 0; a < 2; a++) {
+    for (int a = 0; a < SP_NAREA; a++) {
         out->income_pc[a] = per[a] > 0 ? inc[a] / per[a] : 0;
         out->consumption_pc[a] = per[a] > 0 ? con[a] / per[a] : 0;
     }
     for (int c = 0; c < SP_NCAT; c++)
         out->share[c] = ctot > 0 ? cat[c] / ctot : 0;
-    for (int l = 0; l < 4; l++)
+    for (int l = 0; l < SP_NLIQ; l++)
         out->liquidity_share[l] /= hh;
     if (nurban > 0) {
         pc_item *v = malloc(nurban * sizeof *v);
@@ -237,7 +243,7 @@ int sp_population_summary_compute(const sp_population *pop, sp_population_summar
         size_t k = 0;
         double tot = 0;
         for (size_t i = 0; i < pop->n; i++)
-            if (pop->area[i] == 0) {
+            if (pop->area[i] == SP_AREA_URBAN) {
                 v[k].ypc = (double)pop->income[i] / pop->size[i];
                 v[k].persons = (double)pop->weight[i] * pop->size[i];
                 tot += v[k].persons;
@@ -282,8 +288,8 @@ int sp_population_rank(sp_population *pop, double *mid, double *median, sp_err *
     for (size_t k = 0; k < n; k++) {
         double m = persons > 0 ? (cum + 0.5 * r[k].persons) / persons : 0.5;
         cum += r[k].persons;
-        int q = (int)(m * 5.0);
-        pop->quintile[r[k].i] = (uint8_t)(q > 4 ? 4 : q);
+        int q = (int)(m * SP_NQUINTILE);
+        pop->quintile[r[k].i] = (uint8_t)(q > SP_NQUINTILE - 1 ? SP_NQUINTILE - 1 : q);
         if (mid)
             mid[r[k].i] = m;
         if (med == 0 && m >= 0.5)
@@ -295,7 +301,7 @@ int sp_population_rank(sp_population *pop, double *mid, double *median, sp_err *
     return SP_OK;
 }
 
-int sp_liquidity_of_rank(double mid, const double share[4], double u_poor, double u_htm)
+int sp_liquidity_of_rank(double mid, const double share[SP_NLIQ], double u_poor, double u_htm)
 {
     double poor = share[SP_LIQ_POOR_HTM] + share[SP_LIQ_POOR_NHTM];
     int is_poor = u_poor < 2.0 * poor * (1.0 - mid);

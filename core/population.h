@@ -18,11 +18,25 @@
 #include "status.h"
 
 enum { SP_MAX_CARS = 2 };
+/* cars.c's quiet-household classifier reads car_age[0] and car_age[1] (and
+ * car_kind[0] and [1]) as two fixed columns, and the microdata reader has the
+ * columns car1_* and car2_*. */
+_Static_assert(SP_MAX_CARS == 2, "the car columns are car 1 and car 2");
+
+/* Category shares are stored in units of 1 / SP_SHARE_ONE (2^-16): a
+ * household's eight uint16 shares sum to SP_SHARE_ONE. */
+enum { SP_SHARE_ONE = 65536 };
+
+/* deferred_mask and the other per-household category masks are one byte,
+ * bit c for category c. */
+_Static_assert(SP_NCAT <= 8, "a category mask fits one byte");
 
 /* car_kind bits: low 3 bits = China emission standard (2 = China II or older,
  * 3..6 = China III..6; NEVs are recorded as 6), bit 3 = NEV. */
 #define SP_CAR_NEV 0x08u
 #define SP_CAR_EMISSION(kind) ((unsigned)(kind) & 0x07u)
+/* The car_kind of an NEV: the NEV bit with emission standard China 6. */
+#define SP_CAR_KIND_NEV (SP_CAR_NEV | 6u)
 
 /* China emission standard of a car registered in Beijing in `year` (Beijing
  * adopted each stage early): before 2005 China II or older (2), 2005-2007 III,
@@ -69,11 +83,11 @@ typedef struct sp_population {
     uint8_t *size;         /* persons, 1..10 */
     uint8_t *area;         /* SP_AREA_URBAN / SP_AREA_RURAL */
     uint8_t *liquidity;    /* SP_LIQ_* */
-    uint8_t *quintile;     /* 0..4: per-capita income quintile (persons-weighted, whole population) */
+    uint8_t *quintile;     /* 0..SP_NQUINTILE - 1: per-capita income quintile (persons-weighted, whole population) */
     uint8_t *drivers;      /* members holding a driving licence */
     uint8_t *eligible;     /* 1 if the household may enter the plate lottery (hukou or 5 years of social security) */
     uint8_t *generations;  /* generations living together, 1..3 (family plate points) */
-    uint16_t *shares;      /* n x SP_NCAT category shares of consumption in units of 2^-16, summing to 2^16 */
+    uint16_t *shares;      /* n x SP_NCAT category shares of consumption in units of 1 / SP_SHARE_ONE, summing to SP_SHARE_ONE */
 
     sp_hstate state;       /* initial dynamic state */
 
@@ -112,7 +126,7 @@ void sp_population_store_shares(sp_population *pop, size_t i);
 /* Stored share of category c of household i. */
 static inline double sp_population_share(const sp_population *pop, size_t i, int c)
 {
-    return pop->shares[i * SP_NCAT + (size_t)c] * (1.0 / 65536.0);
+    return pop->shares[i * SP_NCAT + (size_t)c] * (1.0 / SP_SHARE_ONE);
 }
 
 /* Adds `amount` yuan to out[c] over the categories c in mask (bit c), in
@@ -142,7 +156,7 @@ int sp_population_rank(sp_population *pop, double *mid, double *median, sp_err *
  * the four population shares (P-HtM, W-HtM, P-nHtM, W-nHtM) and two uniforms:
  * P(poor) = 2 x poor share x (1 - mid) (mean = the poor share), then HtM with
  * the published conditional share within poor or wealthy. */
-int sp_liquidity_of_rank(double mid, const double share[4], double u_poor, double u_htm);
+int sp_liquidity_of_rank(double mid, const double share[SP_NLIQ], double u_poor, double u_htm);
 
 /* Engel curves: sets slopes b and calibrates the intercepts so that the
  * weighted, consumption-weighted category shares equal target (summing to 1),
@@ -155,12 +169,12 @@ typedef struct sp_population_summary {
     double households;           /* weighted households */
     size_t sample;               /* households in the sample */
     double mean_size;            /* persons per household */
-    double income_pc[2];         /* per-capita disposable income, urban and rural, yuan/year */
-    double consumption_pc[2];    /* per-capita consumption, urban and rural, yuan/year */
+    double income_pc[SP_NAREA];      /* per-capita disposable income, urban and rural, yuan/year */
+    double consumption_pc[SP_NAREA]; /* per-capita consumption, urban and rural, yuan/year */
     double share[SP_NCAT];       /* category shares of total consumption */
     double private_cars;         /* weighted cars */
     double quintile_ratio_urban; /* mean per-capita income of the top over the bottom 20% of urban persons */
-    double liquidity_share[4];   /* household shares of the liquidity types */
+    double liquidity_share[SP_NLIQ]; /* household shares of the liquidity types */
     double plate_applicants;     /* persons in the ordinary plate lottery */
     double nev_queue;            /* persons in the NEV queue */
 } sp_population_summary;

@@ -4,18 +4,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const metric_names[SP_NMETRIC] = {
+#include "plates.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const metric_names[] = {
     "food", "clothing", "housing", "household_goods", "transport", "education", "health", "other",
     "spending", "households", "persons", "cars", "vouchers_claimed", "vouchers_redeemed",
     "vouchers_expired", "coupon_value", "government_cost", "merchant_cost", "car_purchases",
     "car_value", "nev_purchases", "replacements", "first_cars", "cars_scrapped",
     "scrappage_subsidy", "subsidised_cars", "purchase_subsidy", "cash_transfers"};
+_Static_assert(COUNT(metric_names) == SP_NMETRIC, "one name per metric");
 
-static const char *const platestat_names[SP_NPLATESTAT] = {
+static const char *const platestat_names[] = {
     "round", "applicants_ordinary", "applicants_nev", "applicants_family_nev", "applicants_extra",
     "quota_ordinary", "quota_nev", "quota_family_nev", "quota_extra", "winners_ordinary",
     "winners_nev", "winners_family_nev", "winners_extra", "base_odds", "base_odds_1_in",
     "raw_ratio", "nev_queue", "nev_wait_years"};
+_Static_assert(COUNT(platestat_names) == SP_NPLATESTAT, "one name per plate statistic");
+
+/* run.c writes a round's applicants, quotas and winners of pool k (plates.h)
+ * at SP_PS_APPLICANTS_ORDINARY + k, SP_PS_QUOTA_ORDINARY + k and
+ * SP_PS_WINNERS_ORDINARY + k; table.c's plates table shows every statistic
+ * after the round flag. */
+_Static_assert(SP_PS_QUOTA_ORDINARY == SP_PS_APPLICANTS_ORDINARY + SP_PLATE_NPOOLS &&
+                   SP_PS_WINNERS_ORDINARY == SP_PS_QUOTA_ORDINARY + SP_PLATE_NPOOLS &&
+                   SP_PS_BASE_ODDS == SP_PS_WINNERS_ORDINARY + SP_PLATE_NPOOLS,
+               "the pool statistics are rows of SP_PLATE_NPOOLS in pool order");
+_Static_assert(SP_PLATE_POOL_ORDINARY == 0 && SP_PLATE_POOL_NEV == 1 && SP_PLATE_POOL_FAMILY_NEV == 2 &&
+                   SP_PLATE_POOL_EXTRA == 3,
+               "the pools are in the order of the statistics' names");
 
 const char *sp_platestat_name(int k) { return k >= 0 && k < SP_NPLATESTAT ? platestat_names[k] : "?"; }
 

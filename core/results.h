@@ -38,6 +38,15 @@ enum {
     SP_NMETRIC
 };
 
+/* The engine's vector sums (run.c, plain_sums_avx2) add a household's eight
+ * categories as two vectors of four doubles from SP_M_SPEND0, and w x (0, 1,
+ * size, cars) as one vector of four doubles at SP_M_SPENDING: total spending,
+ * households, persons and cars are adjacent, in that order. */
+_Static_assert(SP_NCAT == 8 && SP_M_SPEND0 == 0, "the categories are two 4-double vectors");
+_Static_assert(SP_M_HOUSEHOLDS == SP_M_SPENDING + 1 && SP_M_PERSONS == SP_M_SPENDING + 2 &&
+                   SP_M_CARS == SP_M_SPENDING + 3,
+               "spending, households, persons and cars are one 4-double vector");
+
 typedef enum sp_metric_kind {
     SP_METRIC_FLOW = 0,  /* summed over the months of a period (yuan) */
     SP_METRIC_STOCK = 1  /* averaged over the months of a period (counts) */

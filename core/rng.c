@@ -51,6 +51,15 @@ static void words_batch_portable(sp_rng_key key, uint32_t first, size_t count, u
 #define SETS 4
 #endif
 
+/* The vector paths unroll Philox4x32 with ROUNDS rounds: as many as
+ * philox4x32 (sp_rng_words) runs, so both give the same words. */
+#define ROUNDS 10
+_Static_assert(ROUNDS == philox4x32_rounds, "the vector paths run Philox4x32-10, as sp_rng_words");
+/* One household's four words are 128 bits: a 256-bit store writes two
+ * households, a 512-bit store four. */
+_Static_assert(sizeof(uint32_t[4]) * 2 == sizeof(__m256i) && sizeof(uint32_t[4]) * 4 == sizeof(__m512i),
+               "two households per 256-bit store, four per 512-bit store");
+
 /* Philox4x32-10 for eight households at a time (two sets of four, one
  * household per 64-bit lane, the counter word in the lane's low half: a
  * 32 x 32 -> 64-bit multiply gives lo and hi in place). Upper halves carry
@@ -64,8 +73,8 @@ __attribute__((target("avx2"))) static void words_batch_avx2(sp_rng_key key, uin
 {
     const uint32_t M0 = PHILOX_M4x32_0, M1 = PHILOX_M4x32_1;
     const uint32_t W0 = PHILOX_W32_0, W1 = PHILOX_W32_1;
-    uint32_t k0[10], k1[10];
-    for (int r = 0; r < 10; r++) {
+    uint32_t k0[ROUNDS], k1[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
         k0[r] = key.k[0] + (uint32_t)r * W0;
         k1[r] = key.k[1] + (uint32_t)r * W1;
     }
@@ -82,8 +91,8 @@ __attribute__((target("avx2"))) static void words_batch_avx2(sp_rng_key key, uin
     const __m256i v_r1c1_k0_1 = _mm256_set1_epi64x((long long)(r1c1 ^ k0[1]));
     const __m256i v_hi0_k1_1 = _mm256_set1_epi64x((long long)(r2hi0 ^ k1[1]));
     const __m256i v_r2c3 = _mm256_set1_epi64x((long long)r2c3);
-    __m256i vk0[10], vk1[10];
-    for (int r = 0; r < 10; r++) {
+    __m256i vk0[ROUNDS], vk1[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
         vk0[r] = _mm256_set1_epi64x((long long)k0[r]);
         vk1[r] = _mm256_set1_epi64x((long long)k1[r]);
     }
@@ -103,7 +112,7 @@ __attribute__((target("avx2"))) static void words_batch_avx2(sp_rng_key key, uin
             c2[s] = _mm256_xor_si256(c3[s], v_hi0_k1_1);
             c3[s] = v_r2c3;
         }
-        for (int r = 2; r < 10; r++)
+        for (int r = 2; r < ROUNDS; r++)
             for (int s = 0; s < SETS; s++) {
                 __m256i a = _mm256_mul_epu32(c0[s], m0), b = _mm256_mul_epu32(c2[s], m1);
                 __m256i n0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(b, 32), c1[s]), vk0[r]);
@@ -136,8 +145,8 @@ __attribute__((target("avx512f"))) static void words_batch_avx512(sp_rng_key key
 {
     const uint32_t M0 = PHILOX_M4x32_0, M1 = PHILOX_M4x32_1;
     const uint32_t W0 = PHILOX_W32_0, W1 = PHILOX_W32_1;
-    uint32_t k0[10], k1[10];
-    for (int r = 0; r < 10; r++) {
+    uint32_t k0[ROUNDS], k1[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
         k0[r] = key.k[0] + (uint32_t)r * W0;
         k1[r] = key.k[1] + (uint32_t)r * W1;
     }
@@ -155,8 +164,8 @@ __attribute__((target("avx512f"))) static void words_batch_avx512(sp_rng_key key
     /* households 2k and 2k + 1 of each 128-bit lane, in order */
     const __m512i first4 = _mm512_set_epi64(11, 10, 3, 2, 9, 8, 1, 0);
     const __m512i next4 = _mm512_set_epi64(15, 14, 7, 6, 13, 12, 5, 4);
-    __m512i vk0[10], vk1[10];
-    for (int r = 0; r < 10; r++) {
+    __m512i vk0[ROUNDS], vk1[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
         vk0[r] = _mm512_set1_epi64((long long)k0[r]);
         vk1[r] = _mm512_set1_epi64((long long)k1[r]);
     }
@@ -174,7 +183,7 @@ __attribute__((target("avx512f"))) static void words_batch_avx512(sp_rng_key key
             c2[s] = _mm512_xor_si512(c3[s], v_hi0_k1_1);
             c3[s] = v_r2c3;
         }
-        for (int r = 2; r < 10; r++)
+        for (int r = 2; r < ROUNDS; r++)
             for (int s = 0; s < SETS; s++) {
                 __m512i a = _mm512_mul_epu32(c0[s], m0), b = _mm512_mul_epu32(c2[s], m1);
                 c0[s] = _mm512_ternarylogic_epi64(_mm512_srli_epi64(b, 32), c1[s], vk0[r], 0x96); /* a ^ b ^ c */

@@ -26,6 +26,11 @@ typedef enum sp_purpose {
     SP_PURPOSE_TRANSFER = 8
 } sp_purpose;
 
+/* The replicate word of the key population generators draw with
+ * (sp_rng_key_make(seed, SP_RNG_POPULATION_REPLICATE)): apart from the
+ * experiment's replicates 0, 1, ... */
+#define SP_RNG_POPULATION_REPLICATE 0xB15u
+
 typedef struct sp_rng_key {
     uint32_t k[2];
 } sp_rng_key;

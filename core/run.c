@@ -153,8 +153,8 @@ sp_run *sp_run_alloc(const sp_population *pop, const sp_package *pkg, const sp_p
     r->nblocks = (pop->n + SP_BLOCK - 1) / SP_BLOCK;
     r->partial = malloc((r->nblocks ? r->nblocks : 1) * GM * sizeof(double));
     if (!r->partial) {
-        sp_run_free(r);
         sp_err_set(err, SP_ENOMEM, "out of memory for %zu blocks", r->nblocks);
+        sp_run_free(r);
         return NULL;
     }
     cell_slot_table(r->cell_slots);

@@ -51,6 +51,7 @@ int sp_simd_avx512(void) { return sp_simd_level() >= SP_SIMD_AVX512; }
 const char *sp_simd_name(void)
 {
     static const char *const names[] = {"portable", "avx2", "avx512"};
+    _Static_assert(sizeof names / sizeof names[0] == SP_SIMD_AVX512 + 1, "one name per level");
     return names[sp_simd_level()];
 }
 

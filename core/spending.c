@@ -7,13 +7,32 @@
 #include "calendar.h"
 #include "simd.h"
 
+#define NMONTH 12 /* calendar months of the seasonal profile */
+
+/* A bucket word (sp_spending_model.bucket, spending.h): bits 0-15 the start
+ * of the step holding the bucket's first u, bits 16-22 the offset where the
+ * next step begins (SP_POIS_MASK + 1: none), bits 23-30 the trip count k0,
+ * bit 31 set when a second step begins in the bucket. */
+#define BUCKET_OFF_SHIFT 16
+#define BUCKET_OFF_MASK 0x7fu
+#define BUCKET_K_SHIFT 23
+#define BUCKET_K_MASK 0xffu
+#define BUCKET_MULTI_SHIFT 31
+/* The fields may not overlap: a step start is a 16-bit uniform, the offset
+ * goes up to a whole bucket, and k0 up to SP_POIS_KMAX. */
+_Static_assert(SP_U16_VALUES - 1 < (1 << BUCKET_OFF_SHIFT), "a step start fits bits 0-15");
+_Static_assert(SP_POIS_MASK + 1 <= BUCKET_OFF_MASK && BUCKET_OFF_SHIFT + 7 == BUCKET_K_SHIFT,
+               "the offset (up to a whole bucket) fits its 7 bits");
+_Static_assert(SP_POIS_KMAX <= BUCKET_K_MASK && BUCKET_K_SHIFT + 8 == BUCKET_MULTI_SHIFT,
+               "k0 fits its 8 bits below the multi-step flag");
+
 /* Seasonal profile by category and calendar month (Jan..Dec), before
  * normalisation to mean 1. An assumption shaped on the calendar of Chinese
  * retail: Spring Festival (Jan/Feb) for food, clothing and "other"; the 618
  * (June) and Double-11 (November) shopping festivals for clothing and
  * household goods; heating season for housing; school fees (Feb/Sep) and
  * summer travel for education and recreation. See docs/model.md. */
-static const double season_tab[SP_NCAT][12] = {
+static const double season_tab[][NMONTH] = {
     /* food */ {1.18, 1.15, 0.95, 0.95, 0.96, 0.95, 0.94, 0.95, 0.98, 1.00, 0.97, 1.02},
     /* clothing */ {1.25, 0.95, 0.90, 0.95, 0.95, 1.10, 0.80, 0.80, 0.95, 1.05, 1.30, 1.00},
     /* housing */ {1.06, 1.04, 1.02, 0.98, 0.97, 0.97, 0.98, 0.98, 0.97, 0.97, 1.02, 1.04},
@@ -23,15 +42,18 @@ static const double season_tab[SP_NCAT][12] = {
     /* health */ {1.08, 0.92, 1.02, 0.98, 0.96, 0.96, 0.97, 0.98, 0.98, 1.00, 1.05, 1.10},
     /* other */ {1.20, 1.15, 0.95, 0.92, 0.95, 0.95, 0.92, 0.92, 0.95, 1.02, 0.97, 1.10},
 };
+_Static_assert(sizeof season_tab / sizeof season_tab[0] == SP_NCAT, "one seasonal row per category");
+_Static_assert(sizeof ((sp_spending_model *)0)->season[0] == sizeof season_tab[0],
+               "the model's seasonal rows have the table's months");
 
 double sp_spending_season_table(int c, int month_1_12)
 {
-    if (c < 0 || c >= SP_NCAT || month_1_12 < 1 || month_1_12 > 12)
+    if (c < 0 || c >= SP_NCAT || month_1_12 < 1 || month_1_12 > NMONTH)
         return 0.0;
     double mean = 0;
-    for (int k = 0; k < 12; k++)
+    for (int k = 0; k < NMONTH; k++)
         mean += season_tab[c][k];
-    mean /= 12.0;
+    mean /= (double)NMONTH;
     return season_tab[c][month_1_12 - 1] / mean;
 }
 
@@ -42,16 +64,17 @@ int sp_spending_model_init(sp_spending_model *m, const sp_params *p, int base_ye
         return rc;
     memset(m, 0, sizeof *m);
     for (int c = 0; c < SP_NCAT; c++) {
-        for (int k = 0; k < 12; k++)
+        for (int k = 0; k < NMONTH; k++)
             m->season[c][k] = 1.0 + p->season_amplitude * (sp_spending_season_table(c, k + 1) - 1.0);
-        /* Poisson(lambda) CDF in units of 2^-16; the last entry catches all. */
+        /* Poisson(lambda) CDF in units of 1 / SP_U16_VALUES; the last entry catches all. */
         double lambda = p->trips[c], pk = exp(-lambda), cdf = 0, mean = 0;
         uint32_t prev = 0;
         for (int k = 0; k <= SP_POIS_KMAX; k++) {
             cdf += pk;
-            uint32_t q = k == SP_POIS_KMAX ? 65536u : (uint32_t)llround(fmin(cdf, 1.0) * 65536.0);
-            if (q > 65536u)
-                q = 65536u;
+            uint32_t q = k == SP_POIS_KMAX ? SP_U16_VALUES
+                                           : (uint32_t)llround(fmin(cdf, 1.0) * SP_U16_VALUES);
+            if (q > SP_U16_VALUES)
+                q = SP_U16_VALUES;
             m->pois_cdf[c][k] = q;
             m->pois_lo[c][k] = prev;
             /* k times the size noise, linear in d = u - lo on the step */
@@ -59,7 +82,7 @@ int sp_spending_model_init(sp_spending_model *m, const sp_params *p, int base_ye
             double b = q > prev ? 2.0 * k * a / (double)(q - prev) : 0.0;
             m->step_b[c][k] = (float)b;
             m->step_c[c][k] = (float)(k * (1.0 - a) + 0.5 * b);
-            mean += (double)k * (double)(q - prev) / 65536.0; /* exact mean of what is drawn */
+            mean += (double)k * (double)(q - prev) / SP_U16_VALUES; /* exact mean of what is drawn */
             prev = q;
             pk *= lambda / (k + 1);
         }
@@ -69,15 +92,16 @@ int sp_spending_model_init(sp_spending_model *m, const sp_params *p, int base_ye
         m->inv_mean[c] = 1.0 / mean;
         unsigned k = 0;
         for (int b = 0; b < SP_POIS_BUCKETS; b++) {
-            uint32_t ulo = (uint32_t)b << 6; /* smallest u in the bucket */
+            uint32_t ulo = (uint32_t)b << SP_POIS_SHIFT; /* smallest u in the bucket */
             while (ulo >= m->pois_cdf[c][k])
                 k++;
-            uint32_t t = m->pois_cdf[c][k], off = 64, multi = 0;
-            if (t <= ulo + 63) {
+            uint32_t t = m->pois_cdf[c][k], off = SP_POIS_MASK + 1, multi = 0;
+            if (t <= ulo + SP_POIS_MASK) {
                 off = t - ulo;
-                multi = k < SP_POIS_KMAX && m->pois_cdf[c][k + 1] <= ulo + 63;
+                multi = k < SP_POIS_KMAX && m->pois_cdf[c][k + 1] <= ulo + SP_POIS_MASK;
             }
-            m->bucket[c][b] = m->pois_lo[c][k] | off << 16 | (uint32_t)k << 23 | multi << 31;
+            m->bucket[c][b] = m->pois_lo[c][k] | off << BUCKET_OFF_SHIFT |
+                              (uint32_t)k << BUCKET_K_SHIFT | multi << BUCKET_MULTI_SHIFT;
         }
         k = 0;
         for (int b = 0; b < SP_LIN_BUCKETS; b++) {
@@ -106,7 +130,7 @@ double sp_spending_growth(const sp_spending_model *m, int cal_month)
 
 void sp_spending_month_prepare(const sp_spending_model *m, int cal_month, sp_spending_month *out)
 {
-    double g = sp_spending_growth(m, cal_month) / 12.0 / 65536.0;
+    double g = sp_spending_growth(m, cal_month) / 12.0 / SP_SHARE_ONE;
     int moy0 = sp_month_of_year(cal_month) - 1;
     for (int c = 0; c < SP_NCAT; c++)
         out->coef[c] = (float)(m->season[c][moy0] * g * m->inv_mean[c]);
@@ -119,16 +143,16 @@ void sp_spending_month_prepare(const sp_spending_model *m, int cal_month, sp_spe
  * at 0) from the uniform u, through the step tables. */
 static inline float trips_noise(const sp_spending_model *m, int c, uint32_t u, unsigned *trips)
 {
-    uint32_t e = m->bucket[c][u >> 6];
-    unsigned k = (e >> 23) & 0xffu;
+    uint32_t e = m->bucket[c][u >> SP_POIS_SHIFT];
+    unsigned k = (e >> BUCKET_K_SHIFT) & BUCKET_K_MASK;
     uint32_t lo;
-    if (e >> 31) { /* two steps begin in the bucket: search the CDF */
+    if (e >> BUCKET_MULTI_SHIFT) { /* two steps begin in the bucket: search the CDF */
         while (u >= m->pois_cdf[c][k])
             k++;
         lo = m->pois_lo[c][k];
-    } else if ((u & 63u) >= ((e >> 16) & 0x7fu)) { /* past the step that begins in the bucket */
-        k++;
-        lo = (u & ~63u) + ((e >> 16) & 0x7fu);
+    } else if ((u & SP_POIS_MASK) >= ((e >> BUCKET_OFF_SHIFT) & BUCKET_OFF_MASK)) {
+        k++; /* past the step that begins in the bucket */
+        lo = (u & ~SP_POIS_MASK) + ((e >> BUCKET_OFF_SHIFT) & BUCKET_OFF_MASK);
     } else {
         lo = e & 0xffffu;
     }
@@ -136,6 +160,9 @@ static inline float trips_noise(const sp_spending_model *m, int c, uint32_t u, u
     return m->step_c[c][k] + m->step_b[c][k] * (float)(int32_t)(u - lo);
 }
 
+/* Category c's 16-bit uniform: the low half of word c / 2 for even c, the
+ * high half for odd c. */
+_Static_assert(SP_NCAT <= 2 * 4, "one draw's four words hold a 16-bit uniform per category");
 static inline uint32_t uniform16(const uint32_t w[4], int c)
 {
     return (c & 1) ? w[c >> 1] >> 16 : w[c >> 1] & 0xffffu;
@@ -176,6 +203,22 @@ static void household_portable(const sp_spending_model *m, const sp_population *
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define SP_SPENDING_HAVE_AVX2 1
+
+/* chunk_avx2's layout: one category per 32-bit lane of a 256-bit vector (the
+ * coefficients, the output row, the shares loaded as one 128-bit row of
+ * uint16, the draw's four words read as eight 16-bit uniforms); each (value,
+ * slope) pair of lin read as one double, a category's row of SP_LIN_BUCKETS
+ * pairs addressed as doubles; the bucket of the uniform in bits 16 (c % 4) +
+ * SP_LIN_SHIFT .. + 15 of a 64-bit half of the draw. */
+_Static_assert(SP_NCAT == 8, "the AVX2 spending kernel holds the eight categories in one 8-lane vector");
+_Static_assert(SP_NCAT * sizeof(uint16_t) == 16, "a household's shares are one 128-bit load");
+_Static_assert(sizeof ((sp_spending_model *)0)->lin[0][0] == sizeof(double),
+               "a (value, slope) pair is read as one double");
+_Static_assert(sizeof ((sp_spending_model *)0)->lin[0] == SP_LIN_BUCKETS * sizeof(double),
+               "a category's lin row is SP_LIN_BUCKETS doubles");
+_Static_assert((SP_LIN_BUCKETS << SP_LIN_SHIFT) == SP_U16_VALUES &&
+                   (SP_LIN_BUCKETS & (SP_LIN_BUCKETS - 1)) == 0,
+               "the bucket is the uniform's top bits, masked with SP_LIN_BUCKETS - 1");
 
 /* The eight categories of a household side by side, one per 32-bit lane: the
  * same float operations as household_portable, in the same order. The eight

@@ -18,12 +18,20 @@
 #include "population.h"
 #include "rng.h"
 
+#define SP_U16_VALUES 65536 /* values of a 16-bit uniform: the tables' unit of probability */
 #define SP_POIS_KMAX 192  /* largest trip count represented */
-#define SP_POIS_BUCKETS 1024 /* buckets of 64 values of the 16-bit uniform */
+#define SP_POIS_SHIFT 6      /* CDF buckets of 2^SP_POIS_SHIFT = 64 values of the 16-bit uniform */
+#define SP_POIS_BUCKETS (SP_U16_VALUES >> SP_POIS_SHIFT)
+#define SP_POIS_MASK ((1u << SP_POIS_SHIFT) - 1u)
 #define SP_POIS_STRIDE 256   /* row length of the per-trip-count tables */
 #define SP_LIN_SHIFT 4       /* linear buckets of 2^SP_LIN_SHIFT values of the 16-bit uniform */
-#define SP_LIN_BUCKETS (65536 >> SP_LIN_SHIFT)
+#define SP_LIN_BUCKETS (SP_U16_VALUES >> SP_LIN_SHIFT)
 #define SP_LIN_MASK ((1u << SP_LIN_SHIFT) - 1u)
+
+/* Trip counts are stored in one byte (the trips arrays) and indexed into rows
+ * of SP_POIS_STRIDE entries. */
+_Static_assert(SP_POIS_KMAX <= UINT8_MAX && SP_POIS_KMAX < SP_POIS_STRIDE,
+               "trip counts fit a byte and the per-trip-count rows");
 
 /* Spending kernel tables. A category's trip count k is the Poisson CDF step
  * (scaled to 2^16) that the household's 16-bit uniform u falls in; the size

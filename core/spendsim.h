@@ -1,4 +1,5 @@
-/* spendsim.h: the umbrella header of the spendsim core. */
+/* spendsim.h: the umbrella header of the spendsim core: every public header
+ * of core/ and core/writers/ (writers_internal.h is private to the writers). */
 #ifndef SPENDSIM_H
 #define SPENDSIM_H
 

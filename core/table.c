@@ -8,6 +8,8 @@
 
 #include "calendar.h"
 
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
 sp_table *sp_table_alloc(size_t nrows, size_t ncols, sp_err *err)
 {
     sp_table *t = calloc(1, sizeof *t);
@@ -132,6 +134,8 @@ sp_query sp_query_default(void)
 
 static const char *const period_names[] = {"month", "quarter", "year", "total"};
 static const char *const unit_names[] = {"total", "per_household", "per_capita"};
+_Static_assert(COUNT(period_names) == SP_BY_TOTAL + 1, "one name per period");
+_Static_assert(COUNT(unit_names) == SP_UNIT_PER_CAPITA + 1, "one name per unit");
 
 static int find(const char *const *names, int n, const char *name)
 {
@@ -141,10 +145,13 @@ static int find(const char *const *names, int n, const char *name)
     return -1;
 }
 
-int sp_period_find(const char *name) { return find(period_names, 4, name); }
-int sp_unit_find(const char *name) { return find(unit_names, 3, name); }
-const char *sp_period_name(sp_period p) { return (unsigned)p < 4 ? period_names[p] : "?"; }
-const char *sp_unit_name(sp_unit u) { return (unsigned)u < 3 ? unit_names[u] : "?"; }
+int sp_period_find(const char *name) { return find(period_names, (int)COUNT(period_names), name); }
+int sp_unit_find(const char *name) { return find(unit_names, (int)COUNT(unit_names), name); }
+const char *sp_period_name(sp_period p)
+{
+    return (unsigned)p < COUNT(period_names) ? period_names[p] : "?";
+}
+const char *sp_unit_name(sp_unit u) { return (unsigned)u < COUNT(unit_names) ? unit_names[u] : "?"; }
 
 /* Period of reported month m: a key that changes exactly at period borders. */
 static int period_key(const sp_results *res, sp_period by, int m)
@@ -214,53 +221,126 @@ static void unit_label(int metric, sp_unit unit, int diff, char *buf, size_t n)
     snprintf(buf, n, "%s%s%s", diff ? "change in " : "", base, per);
 }
 
+/* The query's fields are in range for res; err names the bad one. */
+static int check_query(const sp_results *res, const sp_query *q, sp_err *err)
+{
+    if ((unsigned)q->by > SP_BY_TOTAL || (unsigned)q->unit > SP_UNIT_PER_CAPITA ||
+        (unsigned)q->rows > SP_ROWS_PACKAGE)
+        return sp_err_set(err, SP_EINVAL, "query has an invalid period, unit or rows");
+    if (q->rows != SP_ROWS_PACKAGE && (q->package < 0 || q->package >= res->npackages))
+        return sp_err_set(err, SP_ERANGE, "package index %d is not in the results (%d packages, from 0)",
+                          q->package, res->npackages);
+    if (q->rows == SP_ROWS_GROUP && ((int)q->dim < 0 || q->dim >= SP_NDIM))
+        return sp_err_set(err, SP_EINVAL, "unknown group dimension %d", (int)q->dim);
+    if (q->rows != SP_ROWS_GROUP && (q->group < 0 || q->group >= SP_NGROUP))
+        return sp_err_set(err, SP_EINVAL, "unknown group %d", q->group);
+    if (q->rows != SP_ROWS_CATEGORY && (q->metric < 0 || q->metric >= SP_NMETRIC))
+        return sp_err_set(err, SP_EINVAL, "unknown metric %d", q->metric);
+    if (q->cumulative && q->rows != SP_ROWS_CATEGORY &&
+        sp_metric_kind_of(q->metric) == SP_METRIC_STOCK)
+        return sp_err_set(err, SP_EINVAL, "cumulative sums need a flow metric, '%s' is a stock",
+                          sp_metric_name(q->metric));
+    return SP_OK;
+}
+
+/* Columns are runs of months with the same period key: column c spans
+ * months first[c] .. first[c + 1] - 1 (first holds nmonths + 1 entries).
+ * Returns the number of columns. */
+static size_t period_columns(const sp_results *res, sp_period by, int *first)
+{
+    size_t ncols = 0;
+    for (int m = 0; m < res->nmonths; m++)
+        if (m == 0 || period_key(res, by, m) != period_key(res, by, m - 1))
+            first[ncols++] = m;
+    first[ncols] = res->nmonths;
+    return ncols;
+}
+
+/* Row r of the query's table: its label, and each column's replicate values
+ * (reps holds ncols x nreplicates doubles) set as mean and intervals. */
+static int fill_row(sp_table *t, const sp_results *res, const sp_query *q, size_t r,
+                    const int *first, double *reps, sp_err *err)
+{
+    const size_t ncols = t->ncols;
+    int p = q->package, g = q->group, metric = q->metric;
+    const char *label;
+    if (q->rows == SP_ROWS_CATEGORY) {
+        metric = r < SP_NCAT ? SP_M_SPEND0 + (int)r : SP_M_SPENDING;
+        label = r < SP_NCAT ? sp_category_name((int)r) : "total";
+    } else if (q->rows == SP_ROWS_GROUP) {
+        g = sp_dim_first(q->dim) + (int)r;
+        label = sp_group_label(g);
+    } else {
+        p = (int)r;
+        label = res->package_names[r];
+    }
+    int rc = sp_table_set_text(&t->row_labels[r], label, err);
+    if (rc != SP_OK)
+        return rc;
+    for (int rep = 0; rep < res->nreplicates; rep++) {
+        double run = 0;
+        for (size_t c = 0; c < ncols; c++) {
+            double v = cell_value(res, p, rep, first[c], first[c + 1], g, metric, q->unit);
+            if (q->diff)
+                v = sp_table_diff(v, cell_value(res, 0, rep, first[c], first[c + 1], g, metric,
+                                                q->unit));
+            run = q->cumulative ? run + v : v;
+            reps[c * res->nreplicates + rep] = run;
+        }
+    }
+    for (size_t c = 0; c < ncols; c++)
+        sp_table_set_replicates(t, r, c, reps + c * res->nreplicates, res->nreplicates);
+    return SP_OK;
+}
+
+/* The query's table title, unit and row header. */
+static int set_titles(sp_table *t, const sp_results *res, const sp_query *q, sp_err *err)
+{
+    char buf[512];
+    const char *what = q->rows == SP_ROWS_CATEGORY ? "Spending" : sp_metric_name(q->metric);
+    const char *rowsby = q->rows == SP_ROWS_CATEGORY ? "category"
+                         : q->rows == SP_ROWS_GROUP  ? sp_dim_name(q->dim)
+                                                     : "package";
+    char pk[300];
+    if (q->rows == SP_ROWS_PACKAGE)
+        snprintf(pk, sizeof pk, "%s", q->diff ? "difference from the baseline" : "all packages");
+    else if (q->diff)
+        snprintf(pk, sizeof pk, "%s minus %s", res->package_names[q->package], res->package_names[0]);
+    else
+        snprintf(pk, sizeof pk, "%s", res->package_names[q->package]);
+    char grp[96] = "";
+    if (q->rows != SP_ROWS_GROUP && q->group != 0)
+        snprintf(grp, sizeof grp, ", %s", sp_group_label(q->group));
+    snprintf(buf, sizeof buf, "%s by %s and %s%s%s, %s", what, rowsby, sp_period_name(q->by),
+             q->cumulative ? " (cumulative)" : "", grp, pk);
+    for (char *c = buf; *c && c < buf + strlen(what); c++) /* "car_purchases" -> "car purchases" */
+        if (*c == '_')
+            *c = ' ';
+    buf[0] = (char)(buf[0] >= 'a' && buf[0] <= 'z' ? buf[0] - 32 : buf[0]);
+    int rc = sp_table_set_text(&t->title, buf, err);
+    int um = q->rows == SP_ROWS_CATEGORY ? SP_M_SPENDING : q->metric;
+    unit_label(um, q->unit, q->diff, buf, sizeof buf);
+    if (rc == SP_OK)
+        rc = sp_table_set_text(&t->unit, buf, err);
+    if (rc == SP_OK)
+        rc = sp_table_set_text(&t->row_header, rowsby, err);
+    return rc;
+}
+
 sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err)
 {
     if (!res || !q) {
         sp_err_set(err, SP_EINVAL, "a table needs results and a query");
         return NULL;
     }
-    if ((unsigned)q->by > SP_BY_TOTAL || (unsigned)q->unit > SP_UNIT_PER_CAPITA ||
-        (unsigned)q->rows > SP_ROWS_PACKAGE) {
-        sp_err_set(err, SP_EINVAL, "query has an invalid period, unit or rows");
+    if (check_query(res, q, err) != SP_OK)
         return NULL;
-    }
-    if (q->rows != SP_ROWS_PACKAGE && (q->package < 0 || q->package >= res->npackages)) {
-        sp_err_set(err, SP_ERANGE, "package index %d is not in the results (%d packages, from 0)",
-                   q->package, res->npackages);
-        return NULL;
-    }
-    if (q->rows == SP_ROWS_GROUP && ((int)q->dim < 0 || q->dim >= SP_NDIM)) {
-        sp_err_set(err, SP_EINVAL, "unknown group dimension %d", (int)q->dim);
-        return NULL;
-    }
-    if (q->rows != SP_ROWS_GROUP && (q->group < 0 || q->group >= SP_NGROUP)) {
-        sp_err_set(err, SP_EINVAL, "unknown group %d", q->group);
-        return NULL;
-    }
-    if (q->rows != SP_ROWS_CATEGORY && (q->metric < 0 || q->metric >= SP_NMETRIC)) {
-        sp_err_set(err, SP_EINVAL, "unknown metric %d", q->metric);
-        return NULL;
-    }
-    if (q->cumulative && q->rows != SP_ROWS_CATEGORY &&
-        sp_metric_kind_of(q->metric) == SP_METRIC_STOCK) {
-        sp_err_set(err, SP_EINVAL, "cumulative sums need a flow metric, '%s' is a stock",
-                   sp_metric_name(q->metric));
-        return NULL;
-    }
-
-    /* Columns: runs of months with the same period key. */
     int *first = malloc(((size_t)res->nmonths + 1) * sizeof(int));
     if (!first) {
         sp_err_set(err, SP_ENOMEM, "out of memory for a table");
         return NULL;
     }
-    size_t ncols = 0;
-    for (int m = 0; m < res->nmonths; m++)
-        if (m == 0 || period_key(res, q->by, m) != period_key(res, q->by, m - 1))
-            first[ncols++] = m;
-    first[ncols] = res->nmonths;
-
+    size_t ncols = period_columns(res, q->by, first);
     size_t nrows = q->rows == SP_ROWS_CATEGORY ? SP_NCAT + 1
                    : q->rows == SP_ROWS_GROUP  ? (size_t)sp_dim_count(q->dim)
                                                : (size_t)res->npackages;
@@ -275,69 +355,16 @@ sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err
         return NULL;
     }
     t->replicates = res->nreplicates;
-    char buf[512];
+    char buf[32];
     int rc = SP_OK;
     for (size_t c = 0; c < ncols && rc == SP_OK; c++) {
         period_label(res, q->by, first[c], buf, sizeof buf);
         rc = sp_table_set_text(&t->col_labels[c], buf, err);
     }
-    for (size_t r = 0; r < nrows && rc == SP_OK; r++) {
-        int p = q->package, g = q->group, metric = q->metric;
-        const char *label;
-        if (q->rows == SP_ROWS_CATEGORY) {
-            metric = r < SP_NCAT ? SP_M_SPEND0 + (int)r : SP_M_SPENDING;
-            label = r < SP_NCAT ? sp_category_name((int)r) : "total";
-        } else if (q->rows == SP_ROWS_GROUP) {
-            g = sp_dim_first(q->dim) + (int)r;
-            label = sp_group_label(g);
-        } else {
-            p = (int)r;
-            label = res->package_names[r];
-        }
-        rc = sp_table_set_text(&t->row_labels[r], label, err);
-        for (int rep = 0; rep < res->nreplicates && rc == SP_OK; rep++) {
-            double run = 0;
-            for (size_t c = 0; c < ncols; c++) {
-                double v = cell_value(res, p, rep, first[c], first[c + 1], g, metric, q->unit);
-                if (q->diff)
-                    v = sp_table_diff(v, cell_value(res, 0, rep, first[c], first[c + 1], g, metric,
-                                                    q->unit));
-                run = q->cumulative ? run + v : v;
-                reps[c * res->nreplicates + rep] = run;
-            }
-        }
-        for (size_t c = 0; c < ncols && rc == SP_OK; c++)
-            sp_table_set_replicates(t, r, c, reps + c * res->nreplicates, res->nreplicates);
-    }
-    if (rc == SP_OK) {
-        const char *what = q->rows == SP_ROWS_CATEGORY ? "Spending" : sp_metric_name(q->metric);
-        const char *rowsby = q->rows == SP_ROWS_CATEGORY ? "category"
-                             : q->rows == SP_ROWS_GROUP  ? sp_dim_name(q->dim)
-                                                         : "package";
-        char pk[300];
-        if (q->rows == SP_ROWS_PACKAGE)
-            snprintf(pk, sizeof pk, "%s", q->diff ? "difference from the baseline" : "all packages");
-        else if (q->diff)
-            snprintf(pk, sizeof pk, "%s minus %s", res->package_names[q->package], res->package_names[0]);
-        else
-            snprintf(pk, sizeof pk, "%s", res->package_names[q->package]);
-        char grp[96] = "";
-        if (q->rows != SP_ROWS_GROUP && q->group != 0)
-            snprintf(grp, sizeof grp, ", %s", sp_group_label(q->group));
-        snprintf(buf, sizeof buf, "%s by %s and %s%s%s, %s", what, rowsby, sp_period_name(q->by),
-                 q->cumulative ? " (cumulative)" : "", grp, pk);
-        for (char *c = buf; *c && c < buf + strlen(what); c++) /* "car_purchases" -> "car purchases" */
-            if (*c == '_')
-                *c = ' ';
-        buf[0] = (char)(buf[0] >= 'a' && buf[0] <= 'z' ? buf[0] - 32 : buf[0]);
-        rc = sp_table_set_text(&t->title, buf, err);
-        int um = q->rows == SP_ROWS_CATEGORY ? SP_M_SPENDING : q->metric;
-        unit_label(um, q->unit, q->diff, buf, sizeof buf);
-        if (rc == SP_OK)
-            rc = sp_table_set_text(&t->unit, buf, err);
-        if (rc == SP_OK)
-            rc = sp_table_set_text(&t->row_header, rowsby, err);
-    }
+    for (size_t r = 0; r < nrows && rc == SP_OK; r++)
+        rc = fill_row(t, res, q, r, first, reps, err);
+    if (rc == SP_OK)
+        rc = set_titles(t, res, q, err);
     free(first);
     free(reps);
     if (rc != SP_OK) {
@@ -347,13 +374,49 @@ sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err
     return t;
 }
 
+/* The headline figures of package p in replicate r (totals over the
+ * horizon, group "all"), in SP_SUM_* order. */
+static void summary_values(const sp_results *res, int p, int r, double v[SP_NSUMMARY])
+{
+    double gov = 0, mer = 0, ds = 0, val = 0, cl = 0, rd = 0, ex = 0, cars = 0, cv = 0, dip = 0;
+    for (int m = 0; m < res->nmonths; m++) {
+        const double *g = sp_results_at(res, p, r, m); /* group 0: all */
+        const double *b = sp_results_at(res, 0, r, m);
+        double dc = sp_table_diff(g[SP_M_CAR_PURCHASES], b[SP_M_CAR_PURCHASES]);
+        cars += dc;
+        dip += dc < 0 ? -dc : 0;
+        cv += sp_table_diff(g[SP_M_CAR_VALUE], b[SP_M_CAR_VALUE]);
+        gov += g[SP_M_GOV_COST];
+        mer += g[SP_M_MERCHANT_COST];
+        ds += sp_table_diff(g[SP_M_SPENDING], b[SP_M_SPENDING]);
+        val += g[SP_M_COUPON_VALUE];
+        cl += g[SP_M_VOUCHERS_CLAIMED];
+        rd += g[SP_M_VOUCHERS_REDEEMED];
+        ex += g[SP_M_VOUCHERS_EXPIRED];
+    }
+    v[SP_SUM_GOV_COST] = gov;
+    v[SP_SUM_MERCHANT_COST] = mer;
+    v[SP_SUM_SPENDING_CHANGE] = ds;
+    v[SP_SUM_MULTIPLIER] = gov > 0 ? ds / gov : NAN;
+    v[SP_SUM_LEVERAGE] = gov > 0 ? val / gov : NAN;
+    v[SP_SUM_COST_PER_YUAN] = ds > 0 ? gov / ds : NAN;
+    v[SP_SUM_CLAIMED] = cl;
+    v[SP_SUM_REDEEMED] = rd;
+    v[SP_SUM_EXPIRED] = ex;
+    v[SP_SUM_EXTRA_CARS] = cars;
+    v[SP_SUM_CAR_SPENDING] = cv;
+    v[SP_SUM_PULLED_FORWARD] = dip;
+    _Static_assert(SP_SUM_PULLED_FORWARD == SP_NSUMMARY - 1, "every summary column set above");
+}
+
 sp_table *sp_results_summary(const sp_results *res, sp_err *err)
 {
-    static const char *const cols[SP_NSUMMARY] = {
+    static const char *const cols[] = {
         "government cost (yuan)", "merchant cost (yuan)", "change in spending (yuan)",
         "causal multiplier", "gross leverage", "cost per extra yuan", "coupons claimed",
         "coupons redeemed", "coupons expired", "extra cars", "change in car spending (yuan)",
         "cars pulled forward"};
+    _Static_assert(COUNT(cols) == SP_NSUMMARY, "one column label per summary column");
     if (!res) {
         sp_err_set(err, SP_EINVAL, "a summary needs results");
         return NULL;
@@ -374,25 +437,8 @@ sp_table *sp_results_summary(const sp_results *res, sp_err *err)
     for (int p = 0; p < res->npackages && rc == SP_OK; p++) {
         rc = sp_table_set_text(&t->row_labels[p], res->package_names[p], err);
         for (int r = 0; r < res->nreplicates; r++) {
-            double gov = 0, mer = 0, ds = 0, val = 0, cl = 0, rd = 0, ex = 0, cars = 0, cv = 0,
-                   dip = 0;
-            for (int m = 0; m < res->nmonths; m++) {
-                const double *g = sp_results_at(res, p, r, m);    /* group 0: all */
-                const double *b = sp_results_at(res, 0, r, m);
-                double dc = sp_table_diff(g[SP_M_CAR_PURCHASES], b[SP_M_CAR_PURCHASES]);
-                cars += dc;
-                dip += dc < 0 ? -dc : 0;
-                cv += sp_table_diff(g[SP_M_CAR_VALUE], b[SP_M_CAR_VALUE]);
-                gov += g[SP_M_GOV_COST];
-                mer += g[SP_M_MERCHANT_COST];
-                ds += sp_table_diff(g[SP_M_SPENDING], b[SP_M_SPENDING]);
-                val += g[SP_M_COUPON_VALUE];
-                cl += g[SP_M_VOUCHERS_CLAIMED];
-                rd += g[SP_M_VOUCHERS_REDEEMED];
-                ex += g[SP_M_VOUCHERS_EXPIRED];
-            }
-            double v[SP_NSUMMARY] = {gov, mer, ds, gov > 0 ? ds / gov : NAN, gov > 0 ? val / gov : NAN,
-                                     ds > 0 ? gov / ds : NAN, cl, rd, ex, cars, cv, dip};
+            double v[SP_NSUMMARY];
+            summary_values(res, p, r, v);
             for (int c = 0; c < SP_NSUMMARY; c++)
                 reps[c * res->nreplicates + r] = v[c];
         }
@@ -429,7 +475,9 @@ sp_table *sp_results_plates_table(const sp_results *res, int package, sp_err *er
                    package, res->npackages);
         return NULL;
     }
-    const size_t nrows = SP_NPLATESTAT - 1; /* every statistic but the round flag */
+    /* every statistic but the round flag: row k is statistic k + 1 */
+    _Static_assert(SP_PS_ROUND == 0, "the round flag is the first plate statistic");
+    const size_t nrows = SP_NPLATESTAT - 1;
     sp_table *t = sp_table_alloc(nrows, (size_t)res->nmonths, err);
     double *reps = malloc((size_t)res->nreplicates * sizeof(double));
     if (!t || !reps) {

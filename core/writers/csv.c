@@ -76,9 +76,9 @@ int sp_write_csv_long(const sp_table *t, FILE *out, sp_err *err)
             csv_field(out, t->row_labels ? t->row_labels[i] : NULL);
             fputc(',', out);
             csv_field(out, t->col_labels ? t->col_labels[j] : NULL);
-            const double cells[5] = {v, iv ? t->lo90[k] : v, iv ? t->hi90[k] : v,
-                                     iv ? t->lo95[k] : v, iv ? t->hi95[k] : v};
-            for (int c = 0; c < 5; c++) {
+            const double cells[] = {v, iv ? t->lo90[k] : v, iv ? t->hi90[k] : v,
+                                    iv ? t->lo95[k] : v, iv ? t->hi95[k] : v}; /* mean .. hi95 */
+            for (size_t c = 0; c < sizeof cells / sizeof cells[0]; c++) {
                 fputc(',', out);
                 csv_number(out, cells[c]);
             }

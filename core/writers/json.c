@@ -113,9 +113,11 @@ int sp_write_json(const sp_table *t, FILE *out, sp_err *err)
         }
         fputc(']', out);
         if (sp_table_has_intervals(t)) {
-            const char *names[4] = {"lo90", "hi90", "lo95", "hi95"};
-            const double *arr[4] = {t->lo90, t->hi90, t->lo95, t->hi95};
-            for (int a = 0; a < 4; a++) {
+            const char *names[] = {"lo90", "hi90", "lo95", "hi95"};
+            const double *arr[] = {t->lo90, t->hi90, t->lo95, t->hi95};
+            _Static_assert(sizeof names / sizeof names[0] == sizeof arr / sizeof arr[0],
+                           "one name per interval bound");
+            for (size_t a = 0; a < sizeof arr / sizeof arr[0]; a++) {
                 fprintf(out, ", \"%s\": [", names[a]);
                 for (size_t j = 0; j < t->ncols; j++) {
                     if (j)

@@ -525,6 +525,21 @@ static int op_tables(sp_err *err)
     return SP_OK;
 }
 
+/* The report: composed from the results, then written. */
+static int op_report(sp_err *err)
+{
+    sp_report_opts o = sp_report_opts_default();
+    o.title = "Allocation test";
+    sp_report *r = sp_report_build(results, &o, err);
+    if (!r)
+        return err->code;
+    char path[160];
+    snprintf(path, sizeof path, "%s/report.html", dir);
+    int rc = sp_report_write_html(r, path, err);
+    sp_report_free(r);
+    return rc;
+}
+
 static int op_writers(sp_err *err)
 {
     sp_query q = sp_query_default();
@@ -636,6 +651,8 @@ static void test_microdata(void **state) { (void)state; fail_each("microdata", o
 static void test_run(void **state) { (void)state; fail_each("run", op_run, 0); }
 static void test_experiment(void **state) { (void)state; fail_each("experiment", op_experiment, 0); }
 static void test_tables(void **state) { (void)state; fail_each("tables", op_tables, 0); }
+/* The report writes one file: its folder's sync may absorb one failure. */
+static void test_report(void **state) { (void)state; fail_each("report", op_report, 1); }
 
 /* Writers: committing a file syncs its folder when a copy of the folder's
  * name can be made (atomic.c, sync_parent), so one failure per file written
@@ -652,6 +669,7 @@ int main(void)
         cmocka_unit_test(test_run),
         cmocka_unit_test(test_experiment),
         cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_report),
         cmocka_unit_test(test_writers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

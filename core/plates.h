@@ -1,4 +1,4 @@
-/* plates.h: Beijing car-plate allocation (MODEL.md section 4).
+/* plates.h: Beijing car-plate allocation (docs/model.md section 5).
  *
  * Rules as pure functions (the ladder, member and family points), an exact
  * weighted draw without replacement, and a per-round step that allocates the
@@ -42,7 +42,7 @@
  * Ladder (阶梯中签率, from 2014): an individual's step is
  * 1 + floor(unsuccessful rounds / rounds_per_step). The default 24 rounds per
  * step and the counting of rounds held before 2014 are UNVERIFIED (no official
- * text found in this session; see docs in the module report).
+ * text found; docs/model.md section 5).
  *
  * Units: plates and persons are real (weighted) counts; months are calendar
  * months (calendar.h). */

@@ -1,4 +1,4 @@
-/* spending.h: baseline monthly spending (MODEL.md section 2).
+/* spending.h: baseline monthly spending (docs/model.md section 2).
  *
  *   s[i,c,t] = C[i] * share[i,c] / 12 * season[c, month(t)] * growth^((t - mid)/12)
  *              * N[i,c,t] / E[N] * size noise

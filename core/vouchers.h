@@ -1,4 +1,4 @@
-/* vouchers.h: consumption vouchers (MODEL.md section 5).
+/* vouchers.h: consumption vouchers (docs/model.md section 3).
  *
  * A voucher measure hands out packages of coupons in one month. Claiming is a
  * global step: households that may and want to claim are ranked by keys drawn

@@ -25,7 +25,7 @@
 --   spendsim check scenarios/02_vouchers.lua
 --
 -- Notes for analysts
---   Read the two ratios apart (MODEL.md section 5). The causal multiplier is the
+--   Read the two ratios apart (docs/model.md section 3). The causal multiplier is the
 --   extra spending of the same households with the same random draws without
 --   the vouchers, divided by the government's cost. The gross leverage is what
 --   governments report: the value of all purchases on which a coupon was used,

@@ -36,7 +36,7 @@
 --
 -- Notes for analysts
 --   The measures act through different channels: vouchers on the eight
---   consumption categories (MODEL.md section 5), the scrappage subsidy on car
+--   consumption categories (docs/model.md section 3), the scrappage subsidy on car
 --   replacements (section 6), the plates on first cars (section 4). Car
 --   purchases are durable spending outside the eight categories: the
 --   spending tables do not include them; the summary reports extra cars and

@@ -1,5 +1,5 @@
-/* test_alloc.c: allocation failures, on purpose (DESIGN.md: "test failure
- * paths on purpose").
+/* test_alloc.c: allocation failures, on purpose (failure paths are tested
+ * on purpose, docs/architecture.md "Errors").
  *
  * Every allocation the core makes while an operation runs fails in turn: for
  * N = 1, 2, ... the N-th allocation call returns NULL, until N passes the

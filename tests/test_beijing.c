@@ -1,5 +1,5 @@
 /* test_beijing.c: calibration of the embedded Beijing 2019 population
- * (core/beijing.c, MODEL.md section 1).
+ * (core/beijing.c, docs/model.md section 1).
  *
  * One population of 200,000 households (seed 7) is built once; every figure is
  * recomputed here from the columns, independently of sp_population_summary,

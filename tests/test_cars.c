@@ -268,7 +268,7 @@ static void test_baseline_replacement_volume(void **state)
     printf("baseline 2020: replacements %.0f a year on %.0f cars (%.1f%%), plate purchases %.0f, NEV share "
            "%.3f, mean price %.0f yuan\n",
            repl, cars, 100 * repl / cars, first, nev / buys, sum(b.value, 0, 12) / buys);
-    /* MODEL.md section 3 / brief: roughly 300-400 thousand replacements a year on ~5 million cars */
+    /* docs/model.md section 4: roughly 300-400 thousand replacements a year on ~5 million cars */
     assert_true(repl > 300000 && repl < 400000);
     /* no spike at the start: the market begins near its stationary state */
     double m0 = b.repl[0], mean = repl / 12;

@@ -1,6 +1,6 @@
 /* test_population.c: the household column store (core/population.h):
  * allocation and release (free(NULL) a no-op), dynamic state init/copy/release,
- * the persistent footprint (<= 64 bytes per household, DESIGN.md), and the
+ * the persistent footprint (<= 64 bytes per household, docs/performance.md), and the
  * Engel-curve shares: they sum to 1, stay positive, and the food share falls
  * with per-capita income, for hand-set curves and for the calibrated Beijing
  * population; stored (quantised) shares sum to exactly 1. */

@@ -1,4 +1,4 @@
-/* test_spending.c: baseline monthly spending (core/spending.h, MODEL.md
+/* test_spending.c: baseline monthly spending (core/spending.h, docs/model.md
  * section 2): model set-up validates its parameters; the seasonal profile has
  * mean 1 per category at any amplitude; growth is 1 at mid-year and compounds
  * by the annual factor; over 50,000 households x the 12 months of 2019 with

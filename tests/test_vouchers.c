@@ -4,7 +4,7 @@
  * the redeemed face value times the government share; a package identical to
  * the baseline differs by exactly zero in every cell; the same measure in two
  * packages draws the same numbers. Statistical properties at fixed seeds:
- * the calibration targets V1, V4 and V5 (shared data/validation_targets.csv)
+ * the calibration targets V1, V4 and V5 (data/validation_targets.csv)
  * land in their bands with the replicate interval inside the band, with the
  * one default parameter set; gross leverage exceeds the causal multiplier
  * when most redemptions are inframarginal. */

@@ -193,7 +193,21 @@ T.case("a package with a regime, an extra quota, a scrappage and a transfer", fu
   T.eq(p:measure(2).plates, 20000.0, "extra plates")
   T.eq(p:measure(4).months, 3, "transfer spread")
   T.eq(p:measure(6).kind, "voucher", "voucher read back")
+  local ok, msg
   T.eq(p:measure(6).threshold, 40.0, "voucher threshold read back")
+  -- every kind is one value type: the same metatable, kind, name, fields, errors
+  local v = p:measure(6)
+  T.eq(getmetatable(v), getmetatable(s), "vouchers and other measures share one type")
+  T.eq(v.name, "V", "voucher name read back")
+  T.has(tostring(v), "voucher: V (spend 40 get 10 off", "voucher tostring read back")
+  ok, msg = pcall(function() return v.nope end)
+  assert(not ok and msg:find("voucher: no field or method 'nope'", 1, true), msg)
+  ok, msg = pcall(function() return s.face end)
+  assert(not ok and msg:find("scrappage: no field or method 'face'", 1, true), msg)
+  local k = {}
+  for j = 1, #p do k[#k + 1] = p:measure(j).kind end
+  T.eq(table.concat(k, " "), "plate_regime extra_quota scrappage cash_transfer purchase_subsidy voucher",
+       "kinds read back")
   -- derived packages keep every kind
   local q = p:with{ name = "More", sp.scrappage{ name = "Second", start = "2020-09", months = 1,
                                                  amount_nev = 15000, filter = "" } }
@@ -201,7 +215,7 @@ T.case("a package with a regime, an extra quota, a scrappage and a transfer", fu
   T.eq(q:measure("Second").filter, nil, "empty filter = every owner")
   T.eq(q:measure("CARS").share_ice, 0.16, "copied")
   -- errors of pkg:measure
-  local ok, msg = pcall(p.measure, p, 9)
+  ok, msg = pcall(p.measure, p, 9)
   assert(not ok and msg:find("index must be between 1 and 6, got 9", 1, true), msg)
   ok, msg = pcall(p.measure, p, "Nope")
   assert(not ok and msg:find("has no measure named \"Nope\"", 1, true), msg)

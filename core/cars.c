@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "measure.h"
 #include "results.h"
 #include "simd.h"
 
@@ -112,6 +113,22 @@ double sp_cars_share_subsidy(double share, double amount, double floor_, double 
     if (cap > 0 && s > cap)
         s = cap;
     return s;
+}
+
+int sp_cars_check_payment(double amount_nev, double amount_ice, double share_nev, double share_ice,
+                          double cap, sp_err *err)
+{
+    int rc;
+    if ((rc = sp_measure_check_amount("amount_nev", amount_nev, err)) ||
+        (rc = sp_measure_check_amount("amount_ice", amount_ice, err)) ||
+        (rc = sp_measure_check_share("share_nev", share_nev, err)) ||
+        (rc = sp_measure_check_share("share_ice", share_ice, err)) ||
+        (rc = sp_measure_check_amount("cap", cap, err)))
+        return rc;
+    if (amount_nev <= 0 && amount_ice <= 0 && share_nev <= 0 && share_ice <= 0)
+        return sp_err_set(err, SP_EINVAL,
+                          "amount_nev, amount_ice, share_nev and share_ice are all 0: the subsidy pays nothing");
+    return SP_OK;
 }
 
 /* ---- building blocks ---- */

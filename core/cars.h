@@ -70,6 +70,12 @@ enum { SP_CARS_MAX_PROGRAMMES = 8 }; /* programmes of each shape in one run */
  * cap of 0 = none), else the fixed amount; yuan. */
 double sp_cars_share_subsidy(double share, double amount, double floor_, double cap, double price);
 
+/* Checks a per-fuel payment as the car subsidies define it: amounts and cap
+ * 0 or more yuan, shares in 0..1, and something paid for some fuel; errors
+ * name the field and the value. */
+int sp_cars_check_payment(double amount_nev, double amount_ice, double share_nev, double share_ice,
+                          double cap, sp_err *err);
+
 /* ---- what the package's measures make of the car market ---- */
 
 /* A subsidy programme for new cars, as a measure registers it (scrappage.h,

@@ -61,16 +61,6 @@ static int validate(const void *def, sp_err *err) { return sp_cash_transfer_vali
 
 static const char *filter_text(const void *def) { return ((const sp_cash_transfer_def *)def)->filter; }
 
-static int run_alloc(void **state, const sp_measure *m, sp_run_env *env, sp_err *err)
-{
-    (void)m;
-    size_t n = env->pop->n;
-    *state = calloc(n ? n : 1, 1);
-    return *state ? SP_OK : sp_err_set(err, SP_ENOMEM, "out of memory for a cash transfer");
-}
-
-static void run_free(void *state) { free(state); }
-
 /* In the month of payment: the target group into the mask. */
 static int month_start(void *state, const sp_measure *m, sp_run_env *env, sp_err *err)
 {
@@ -88,16 +78,6 @@ static int month_start(void *state, const sp_measure *m, sp_run_env *env, sp_err
     return 1;
 }
 
-static void mark(const void *state, const sp_measure *m, const sp_run_env *env, size_t lo, size_t n,
-                 uint32_t *bits)
-{
-    (void)m;
-    (void)env;
-    const uint8_t *mask = (const uint8_t *)state + lo;
-    for (size_t j = 0; j < n; j++)
-        bits[j >> 5] |= (uint32_t)(mask[j] != 0) << (j & 31);
-}
-
 static void household(void *state, const sp_measure *m, const sp_run_env *env, sp_household *h)
 {
     (void)state;
@@ -112,10 +92,10 @@ const sp_measure_ops sp_cash_transfer_measure = {
     .order = 30,
     .validate = validate,
     .filter = filter_text,
-    .run_alloc = run_alloc,
-    .run_free = run_free,
+    .run_alloc = sp_measure_bytes_alloc,
+    .run_free = sp_measure_bytes_free,
     .month_start = month_start,
-    .mark = mark,
+    .mark = sp_measure_bytes_mark,
     .household = household,
 };
 

@@ -3,6 +3,7 @@
 #include "measure.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "calendar.h"
@@ -28,6 +29,25 @@ int sp_measure_ops_check(const sp_measure_ops *ops, sp_err *err)
         return sp_err_set(err, SP_EINVAL,
                           "measure kind \"%s\": mark and household come together", ops->kind);
     return SP_OK;
+}
+
+int sp_measure_bytes_alloc(void **state, const sp_measure *m, sp_run_env *env, sp_err *err)
+{
+    size_t n = env->pop->n;
+    *state = calloc(n ? n : 1, 1);
+    return *state ? SP_OK : sp_err_set(err, SP_ENOMEM, "out of memory for measure \"%s\"", m->name);
+}
+
+void sp_measure_bytes_free(void *state) { free(state); }
+
+void sp_measure_bytes_mark(const void *state, const sp_measure *m, const sp_run_env *env, size_t lo,
+                           size_t n, uint32_t *bits)
+{
+    (void)m;
+    (void)env;
+    const uint8_t *b = (const uint8_t *)state + lo;
+    for (size_t j = 0; j < n; j++)
+        bits[j >> 5] |= (uint32_t)(b[j] != 0) << (j & 31);
 }
 
 uint32_t sp_measure_id(const char *name)

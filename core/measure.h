@@ -157,6 +157,15 @@ const sp_measure_ops *sp_measure_kind_find(const char *kind);
  * SP_MEASURE_DEF_MAX, validate, and mark and household together). */
 int sp_measure_ops_check(const sp_measure_ops *ops, sp_err *err);
 
+/* Operations for kinds whose run state is one byte per household (voucher
+ * packages held, the households a transfer pays): a zeroed array of
+ * env->pop->n bytes; its free; and a mark of the households whose byte is not
+ * zero. */
+int sp_measure_bytes_alloc(void **state, const sp_measure *m, sp_run_env *env, sp_err *err);
+void sp_measure_bytes_free(void *state);
+void sp_measure_bytes_mark(const void *state, const sp_measure *m, const sp_run_env *env, size_t lo,
+                           size_t n, uint32_t *bits);
+
 /* The stream id of a measure name (32-bit FNV-1a). */
 uint32_t sp_measure_id(const char *name);
 

@@ -23,15 +23,9 @@ int sp_purchase_subsidy_validate(const sp_purchase_subsidy_def *d, sp_err *err)
     int rc;
     if (!d)
         return sp_err_set(err, SP_EINVAL, "purchase subsidy definition is NULL");
-    if ((rc = sp_measure_check_amount("amount_nev", d->amount_nev, err)) ||
-        (rc = sp_measure_check_amount("amount_ice", d->amount_ice, err)) ||
-        (rc = sp_measure_check_share("share_nev", d->share_nev, err)) ||
-        (rc = sp_measure_check_share("share_ice", d->share_ice, err)) ||
-        (rc = sp_measure_check_amount("cap", d->cap, err)))
+    if ((rc = sp_cars_check_payment(d->amount_nev, d->amount_ice, d->share_nev, d->share_ice, d->cap,
+                                    err)))
         return rc;
-    if (d->amount_nev <= 0 && d->amount_ice <= 0 && d->share_nev <= 0 && d->share_ice <= 0)
-        return sp_err_set(err, SP_EINVAL,
-                          "amount_nev, amount_ice, share_nev and share_ice are all 0: the subsidy pays nothing");
     return sp_measure_check_window(d->start_month, d->end_month, err);
 }
 

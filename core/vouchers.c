@@ -256,16 +256,6 @@ static int validate(const void *def, sp_err *err) { return sp_voucher_validate(d
 
 static const char *filter_text(const void *def) { return ((const sp_voucher_def *)def)->filter; }
 
-static int run_alloc(void **state, const sp_measure *m, sp_run_env *env, sp_err *err)
-{
-    (void)m;
-    size_t n = env->pop->n;
-    *state = calloc(n ? n : 1, 1);
-    return *state ? SP_OK : sp_err_set(err, SP_ENOMEM, "out of memory for voucher holdings");
-}
-
-static void run_free(void *state) { free(state); }
-
 static int month_start(void *state, const sp_measure *m, sp_run_env *env, sp_err *err)
 {
     const sp_voucher_def *v = sp_measure_def(m);
@@ -275,16 +265,6 @@ static int month_start(void *state, const sp_measure *m, sp_run_env *env, sp_err
     int rc = sp_voucher_claim(v, m->filter, env->pop, env->state, env->params, env->key, claim_id,
                               state, err);
     return rc != SP_OK ? rc : 1;
-}
-
-static void mark(const void *state, const sp_measure *m, const sp_run_env *env, size_t lo, size_t n,
-                 uint32_t *bits)
-{
-    (void)m;
-    (void)env;
-    const uint8_t *held = (const uint8_t *)state + lo;
-    for (size_t j = 0; j < n; j++)
-        bits[j >> 5] |= (uint32_t)(held[j] != 0) << (j & 31);
 }
 
 /* Redemption: extra spending now, the freed income to the windfall
@@ -325,10 +305,10 @@ const sp_measure_ops sp_voucher_measure = {
     .order = 20,
     .validate = validate,
     .filter = filter_text,
-    .run_alloc = run_alloc,
-    .run_free = run_free,
+    .run_alloc = sp_measure_bytes_alloc,
+    .run_free = sp_measure_bytes_free,
     .month_start = month_start,
-    .mark = mark,
+    .mark = sp_measure_bytes_mark,
     .household = household,
 };
 

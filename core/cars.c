@@ -313,6 +313,18 @@ sp_cars_state *sp_cars_state_alloc(const sp_population *pop, const sp_hstate *in
     return cs;
 }
 
+void sp_cars_set_plates_required(sp_cars_state *cs, const sp_hstate *initial, int required)
+{
+    cs->plates_required = required ? 1 : 0;
+    for (size_t i = 0; i < cs->n; i++) {
+        uint8_t ps = initial->plate_state[i];
+        if (initial->ncars[i] == 0 && (ps == SP_PLATE_LOTTERY || ps == SP_PLATE_NEV_QUEUE)) {
+            SETFLAG(cs, i, F_WISH, cs->plates_required);
+            SETFLAG(cs, i, F_HOLD, !cs->plates_required);
+        }
+    }
+}
+
 size_t sp_cars_bytes_per_household(void)
 {
     /* flags, hold_months, wish_p; offer and mask are monthly workspaces */

@@ -141,6 +141,13 @@ sp_cars_state *sp_cars_state_alloc(const sp_population *pop, const sp_hstate *in
                                    int plates_required, sp_err *err);
 void sp_cars_state_free(sp_cars_state *cs); /* NULL is a no-op */
 
+/* Switches whether a car-less household needs a plate (see
+ * sp_cars_state_alloc), before the run's first month: a plate regime without
+ * plates (the world before 2011, a counterfactual) calls it with 0 from its
+ * run_alloc. Households of `initial` waiting in a plate pool are then
+ * shopping for a first car (or, back to 1, waiting for a plate again). */
+void sp_cars_set_plates_required(sp_cars_state *cs, const sp_hstate *initial, int required);
+
 /* Bytes per household that a run's car state keeps from month to month
  * (monthly workspaces not counted). */
 size_t sp_cars_bytes_per_household(void);

@@ -97,10 +97,12 @@ double sp_macro_factor(const sp_macro_def *d, int month, int c)
     int k = month - d->first_month;
     if (k < 0 || k >= d->months || c < 0 || c >= SP_NCAT)
         return 1.0;
-    double p = 0;
-    for (int j = 0; j < SP_NCAT; j++)
+    double p = 0, w = 0; /* P = sum w cpi / sum w: exactly 1 when every cpi is 1 */
+    for (int j = 0; j < SP_NCAT; j++) {
         p += sp_category_share_2018(j) * d->cpi[k][j];
-    return d->income[k] / p * d->cpi[k][c] * d->shock[k][c];
+        w += sp_category_share_2018(j);
+    }
+    return d->income[k] / (p / w) * d->cpi[k][c] * d->shock[k][c];
 }
 
 /* ---- the default Beijing path (data/beijing_macro_path.csv) ---- */
@@ -194,34 +196,42 @@ static double shock_level(const double L[BJ_NYEAR], int m)
     return L[j] + (x - j) * (L[j + 1] - L[j]);
 }
 
-/* Fills income and prices (each normalised to mean 1 over the base year). */
+/* Monthly values (out[k * stride], k over the path's months) of a series
+ * given by its annual means (target, by year - BJ_FIRST_YEAR, relative to
+ * the base year): log-linear between mid-year anchors, the anchors solved so
+ * that the mean over each year of the path equals its target. */
+static void fit_annual(const double target[BJ_NYEAR], const sp_macro_def *d, double *out,
+                       int stride)
+{
+    double anchor[BJ_NYEAR];
+    memcpy(anchor, target, sizeof anchor);
+    int y0 = sp_month_year(d->first_month), y1 = sp_month_year(d->first_month + d->months - 1);
+    for (int it = 0; it < 200; it++) /* fixed point: converges geometrically */
+        for (int y = y0; y <= y1; y++) {
+            double mean = 0;
+            for (int k = 1; k <= 12; k++)
+                mean += interp_annual(anchor, sp_month_make(y, k)) / 12.0;
+            anchor[y - BJ_FIRST_YEAR] *= target[y - BJ_FIRST_YEAR] / mean;
+        }
+    for (int k = 0; k < d->months; k++)
+        out[(size_t)k * stride] = interp_annual(anchor, d->first_month + k);
+}
+
+/* Fills income and prices, each with mean 1 over the base year and the
+ * published annual changes. */
 static void beijing_income_prices(sp_macro_def *d)
 {
-    double price[BJ_NYEAR][SP_NCAT], col[BJ_NYEAR];
+    double target[BJ_NYEAR];
+    const int b = BJ_BASE_YEAR - BJ_FIRST_YEAR;
+    for (int y = 0; y < BJ_NYEAR; y++)
+        target[y] = bj_income[y] / bj_income[b];
+    fit_annual(target, d, d->income, 1);
     for (int c = 0; c < SP_NCAT; c++) {
-        price[BJ_BASE_YEAR - BJ_FIRST_YEAR][c] = 1.0;
-        price[0][c] = 1.0 / (1.0 + bj_cpi_yoy[0][c] / 100.0);
-        for (int y = BJ_BASE_YEAR - BJ_FIRST_YEAR + 1; y < BJ_NYEAR; y++)
-            price[y][c] = price[y - 1][c] * (1.0 + bj_cpi_yoy[y - 1][c] / 100.0);
-    }
-    int b0 = sp_month_make(BJ_BASE_YEAR, 1) - d->first_month;
-    double mean = 0;
-    for (int k = 0; k < d->months; k++)
-        d->income[k] = interp_annual(bj_income, d->first_month + k);
-    for (int k = b0; k < b0 + 12; k++)
-        mean += d->income[k] / 12.0;
-    for (int k = 0; k < d->months; k++)
-        d->income[k] /= mean;
-    for (int c = 0; c < SP_NCAT; c++) {
-        for (int y = 0; y < BJ_NYEAR; y++)
-            col[y] = price[y][c];
-        for (int k = 0; k < d->months; k++)
-            d->cpi[k][c] = interp_annual(col, d->first_month + k);
-        mean = 0;
-        for (int k = b0; k < b0 + 12; k++)
-            mean += d->cpi[k][c] / 12.0;
-        for (int k = 0; k < d->months; k++)
-            d->cpi[k][c] /= mean;
+        target[b] = 1.0;
+        target[0] = 1.0 / (1.0 + bj_cpi_yoy[0][c] / 100.0);
+        for (int y = b + 1; y < BJ_NYEAR; y++)
+            target[y] = target[y - 1] * (1.0 + bj_cpi_yoy[y - 1][c] / 100.0);
+        fit_annual(target, d, &d->cpi[0][c], SP_NCAT);
     }
 }
 

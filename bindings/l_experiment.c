@@ -2,7 +2,8 @@
  *
  * An experiment handle holds an sp_experiment_def by value; it owns no core
  * memory. Its user values keep what the definition points to alive: user
- * value 1 is the population handle, 2 a private list of the package handles.
+ * value 1 is the population handle, 2 a private list of the package handles,
+ * 3 the macro path (immutable, never closed) when one is set.
  * The raw pointers in the definition are refreshed from these handles before
  * every run, so a handle closed in between is reported, never dereferenced. */
 #include <stdio.h>
@@ -125,17 +126,18 @@ static int default_threads(const sp_l_host *host)
 
 /* sp.experiment{ population = pop, packages = { ... }, start = "2019-01",
  *                months = 36, replicates = 1, seed = 42, threads = N,
- *                params = { name = value } } */
+ *                params = { name = value }, macro = sp.macro.beijing{} } */
 static int l_experiment_new(lua_State *L)
 {
     static const char *const keys[] = {"population", "packages", "start",  "months", "warmup",
-                                       "replicates", "seed",     "threads", "params", NULL};
+                                       "replicates", "seed",     "threads", "params", "macro",
+                                       NULL};
     const char *fn = "sp.experiment";
     const sp_l_host *host = sp_l_host_get(L);
     sp_l_checkargs(L, 1, fn);
     sp_l_checkkeys(L, 1, fn, keys, 0);
 
-    l_experiment *e = lua_newuserdatauv(L, sizeof *e, 2);
+    l_experiment *e = lua_newuserdatauv(L, sizeof *e, 3);
     e->def = sp_experiment_def_default();
     luaL_setmetatable(L, SP_L_EXPERIMENT);
     int ud = lua_gettop(L);
@@ -178,6 +180,15 @@ static int l_experiment_new(lua_State *L)
     if (lua_getfield(L, 1, "params") != LUA_TNIL)
         read_params(L, d, fn);
     lua_pop(L, 1);
+    if (lua_getfield(L, 1, "macro") != LUA_TNIL) {
+        const sp_macro_def *macro = luaL_testudata(L, -1, SP_L_MACRO);
+        if (!macro)
+            return luaL_error(L, "%s: 'macro' must be a macro path (e.g. macro = "
+                                 "sp.macro.beijing{}), got %s", fn, sp_l_typename(L, -1));
+        d->macro = macro;
+        lua_setiuservalue(L, ud, 3); /* the experiment keeps its path alive */
+    } else
+        lua_pop(L, 1);
 
     sp_err err;
     sp_err_clear(&err);

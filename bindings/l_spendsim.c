@@ -92,6 +92,7 @@ int luaopen_spendsim(lua_State *L)
     sp_l_open_measures(L, m);
     sp_l_open_params(L, m);
     sp_l_open_experiment(L, m);
+    sp_l_open_macro(L, m);
     sp_l_open_results(L);
     sp_l_open_table(L);
 

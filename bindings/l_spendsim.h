@@ -25,6 +25,7 @@
 #define SP_L_TABLE "spendsim.table"
 #define SP_L_DIST "spendsim.distribution"
 #define SP_L_MEASURE "spendsim.measure"
+#define SP_L_MACRO "spendsim.macro"
 
 /* Registry keys: the host settings (a userdata holding sp_l_host) and the
  * private table the prelude shares with the CLI (see prelude.lua). */
@@ -69,6 +70,7 @@ int luaopen_spendsim(lua_State *L);
 void sp_l_open_population(lua_State *L, int module);
 void sp_l_open_package(lua_State *L, int module);
 void sp_l_open_experiment(lua_State *L, int module);
+void sp_l_open_macro(lua_State *L, int module);     /* sp.macro (l_macro.c) */
 void sp_l_open_results(lua_State *L);
 void sp_l_open_table(lua_State *L);
 void sp_l_open_params(lua_State *L, int module);

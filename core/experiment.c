@@ -21,6 +21,23 @@ sp_experiment_def sp_experiment_def_default(void)
     return d;
 }
 
+/* The macro path, when set: valid, of the population's base year, covering
+ * the simulated months (warmup included). */
+static int validate_macro(const sp_experiment_def *d, sp_err *err)
+{
+    if (!d->macro)
+        return SP_OK;
+    int rc = sp_macro_validate(d->macro, err);
+    if (rc != SP_OK)
+        return rc;
+    if (d->macro->base_year != d->population->base_year)
+        return sp_err_set(err, SP_EINVAL,
+                          "macro: the path is relative to %d but the population's base year is %d",
+                          d->macro->base_year, d->population->base_year);
+    return sp_macro_covers(d->macro, d->start_month - d->warmup, d->start_month + d->months - 1,
+                           err);
+}
+
 int sp_experiment_validate(const sp_experiment_def *d, sp_err *err)
 {
     if (!d->population)
@@ -69,7 +86,8 @@ int sp_experiment_validate(const sp_experiment_def *d, sp_err *err)
     }
     if (sp_month_year(d->start_month) < 2000 || sp_month_year(d->start_month) > 2100)
         return sp_err_set(err, SP_EINVAL, "start must lie between 2000-01 and 2100-12");
-    return sp_params_validate(&d->params, err);
+    int rc = validate_macro(d, err);
+    return rc != SP_OK ? rc : sp_params_validate(&d->params, err);
 }
 
 sp_results *sp_experiment_run(const sp_experiment_def *d, sp_err *err)
@@ -117,7 +135,8 @@ sp_results *sp_experiment_run(const sp_experiment_def *d, sp_err *err)
             }
             sp_run *run = sp_run_alloc(d->population, d->packages[p], &prm, key,
                                        d->start_month - d->warmup, d->threads, err);
-            if (!run) {
+            if (!run || sp_run_set_macro(run, d->macro, d->start_month + d->months - 1, err)) {
+                sp_run_free(run);
                 sp_results_free(res);
                 return NULL;
             }

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "macro.h"
 #include "package.h"
 #include "params.h"
 #include "population.h"
@@ -30,6 +31,11 @@ typedef struct sp_experiment_def {
     uint32_t seed;
     int threads;       /* 1 or more; results do not depend on it */
     sp_params params;
+    /* The macro path every package runs on (macro.h), or NULL: no path, the
+     * `growth` trend (the default, so scenarios without one keep their
+     * meaning). It must cover the simulated months, warmup included, and have
+     * the population's base year. */
+    const sp_macro_def *macro;
     sp_param_dist dists[SP_MAX_DISTS]; /* parameters drawn once per replicate */
     int ndists;
     /* Called after each run (package x replicate) when set; may be NULL. */

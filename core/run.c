@@ -36,6 +36,7 @@ struct sp_run {
     const sp_package *pkg;
     sp_params params;
     sp_spending_model spending;
+    const sp_macro_def *macro; /* the experiment's macro path, or NULL (the growth trend) */
     sp_rng_key key;
     int month;    /* calendar month of the next step */
     int threads;
@@ -160,6 +161,14 @@ sp_run *sp_run_alloc(const sp_population *pop, const sp_package *pkg, const sp_p
     cell_slot_table(r->cell_slots);
     r->repay_rate = 1.0 / params->substitution_months;
     return r;
+}
+
+int sp_run_set_macro(sp_run *r, const sp_macro_def *macro, int last_month, sp_err *err)
+{
+    int rc = macro ? sp_macro_covers(macro, r->month, last_month, err) : SP_OK;
+    if (rc == SP_OK)
+        r->macro = macro;
+    return rc;
 }
 
 int sp_run_month(const sp_run *r) { return r->month; }
@@ -501,7 +510,7 @@ int sp_run_step(sp_run *r, double *out, sp_err *err)
     if (any < 0)
         return any;
     sp_spending_month mo;
-    sp_spending_month_prepare(&r->spending, r->month, &mo);
+    sp_spending_month_prepare_macro(&r->spending, r->macro, r->month, &mo);
     const long nb = (long)r->nblocks;
     int failed = 0;
 #ifdef SPENDSIM_HAVE_OPENMP

@@ -8,6 +8,7 @@
 #ifndef SP_RUN_H
 #define SP_RUN_H
 
+#include "macro.h"
 #include "package.h"
 #include "params.h"
 #include "population.h"
@@ -22,6 +23,12 @@ typedef struct sp_run sp_run;
  * its replicate. threads <= 0 means one thread. NULL with err on failure. */
 sp_run *sp_run_alloc(const sp_population *pop, const sp_package *pkg, const sp_params *params,
                      sp_rng_key key, int start_month, int threads, sp_err *err);
+
+/* Sets the macro path (macro.h) that scales baseline spending from the next
+ * step on; NULL (the default) is the growth trend. The path must cover the
+ * months from the next step to last_month (SP_ERANGE otherwise, the path
+ * unchanged) and outlive the run. */
+int sp_run_set_macro(sp_run *run, const sp_macro_def *macro, int last_month, sp_err *err);
 
 /* Simulates the next month and writes its aggregates, SP_NGROUP x SP_NMETRIC
  * doubles ([group][metric]), to out. */

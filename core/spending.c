@@ -130,10 +130,18 @@ double sp_spending_growth(const sp_spending_model *m, int cal_month)
 
 void sp_spending_month_prepare(const sp_spending_model *m, int cal_month, sp_spending_month *out)
 {
-    double g = sp_spending_growth(m, cal_month) / 12.0 / SP_SHARE_ONE;
+    sp_spending_month_prepare_macro(m, NULL, cal_month, out);
+}
+
+void sp_spending_month_prepare_macro(const sp_spending_model *m, const sp_macro_def *macro,
+                                     int cal_month, sp_spending_month *out)
+{
+    double g = (macro ? 1.0 : sp_spending_growth(m, cal_month)) / 12.0 / SP_SHARE_ONE;
     int moy0 = sp_month_of_year(cal_month) - 1;
-    for (int c = 0; c < SP_NCAT; c++)
-        out->coef[c] = (float)(m->season[c][moy0] * g * m->inv_mean[c]);
+    for (int c = 0; c < SP_NCAT; c++) {
+        double level = macro ? g * sp_macro_factor(macro, cal_month, c) : g;
+        out->coef[c] = (float)(m->season[c][moy0] * level * m->inv_mean[c]);
+    }
     out->month_word = (uint32_t)cal_month;
 }
 

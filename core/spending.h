@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "macro.h"
 #include "params.h"
 #include "population.h"
 #include "rng.h"
@@ -80,6 +81,13 @@ typedef struct sp_spending_month {
 } sp_spending_month;
 
 void sp_spending_month_prepare(const sp_spending_model *m, int cal_month, sp_spending_month *out);
+
+/* The same under a macro path (macro.h): the path's factor of each category
+ * and month replaces the growth trend, coef[c] = season x factor_c / 12 /
+ * E[N_c] / 2^16. NULL is the trend (sp_spending_month_prepare), so a run
+ * without a path is unchanged bit for bit. The path must cover cal_month. */
+void sp_spending_month_prepare_macro(const sp_spending_model *m, const sp_macro_def *macro,
+                                     int cal_month, sp_spending_month *out);
 
 /* Planned spending of households lo .. lo + n - 1 in the prepared month, in
  * yuan by category (single precision: the engine sums in double), from each

@@ -12,6 +12,7 @@
 #include "experiment.h"
 #include "filter.h"
 #include "group.h"
+#include "macro.h"
 #include "measure.h"
 #include "microdata.h"
 #include "package.h"

@@ -170,6 +170,44 @@ T.case("sp.params rejects bad declarations and undeclared reads", function()
          "no parameter 'housholds'", "households")
 end)
 
+-- sp.macro ------------------------------------------------------------------
+
+T.case("sp.macro names the series, month and category of a bad path", function()
+  expect("sp.macro{ from = '2019-01', to = '2019-03', income = { 1, 1 } }",
+         "sp.macro: 'income' has 2 values", "no value for 2019-03 (a gap)")
+  expect("sp.macro{ from = '2019-01', to = '2019-03', income = { ['2019-01'] = 1, ['2019-03'] = 1 } }",
+         "sp.macro: income[2019-02] has no value: a gap in the path")
+  expect("sp.macro{ from = '2019-01', to = '2019-03', cpi = { food = { 1, -1, 1 } } }",
+         "sp.macro: cpi[2019-02].food = -1: must be a positive finite index")
+  expect("sp.macro{ from = '2019-01', to = '2019-03', shock = { ['2019-05'] = 0.9 } }",
+         "sp.macro: 'shock': month 2019-05 is outside the path's range 2019-01..2019-03")
+  expect("sp.macro{ from = '2019-01', to = '2019-03', shock = { 1, 1, 1, 1 } }",
+         "sp.macro: 'shock' has 4 values but the path covers 3 months")
+  expect("sp.macro{ from = '2019-01', to = '2019-03', shock = { fod = 1 } }",
+         "sp.macro: 'shock': unknown key 'fod'", "education")
+  expect("sp.macro{ from = '2019-01', to = '2019-03', shock = { all = 1, fod = 1 } }",
+         "sp.macro: 'shock': unknown key 'fod'", "household_goods")
+  expect("sp.macro{ from = '2019-01', to = '2019-03', cpi = { food = 'high' } }",
+         "sp.macro: 'cpi.food' must be a number, a list")
+  expect("sp.macro{ from = '2019-01' }", "sp.macro: 'from' and 'to' are required")
+  expect("sp.macro{ from = '2019-13', to = '2019-03' }", "sp.macro: 'from'")
+  expect("sp.macro{ from = '2019-01', to = '2019-03', incom = 1 }", "sp.macro: unknown key 'incom'")
+  expect("sp.macro.beijing{ shock = false }", "sp.macro.beijing: unknown key 'shock'", "shocks")
+  expect("sp.macro.neutral{ from = '2019-01' }", "sp.macro.neutral: 'from' and 'to' are required")
+  expect("sp.macro.beijing{}:factor('2030-01', 'food')", "outside the path's range")
+end)
+
+T.case("sp.experiment checks its macro path", function()
+  expect("sp.experiment{ population = pop, packages = { pkg }, macro = 1 }",
+         "sp.experiment: 'macro' must be a macro path", "got number")
+  expect("sp.experiment{ population = pop, packages = { pkg }, start = '2023-06', months = 12,"
+         .. " macro = sp.macro.beijing{} }",
+         "sp.experiment: the macro path covers 2019-01..2023-12", "month 2024-05 is outside its range")
+  expect("sp.experiment{ population = pop, packages = { pkg }, macro = sp.macro.neutral{"
+         .. " from = '2019-01', to = '2021-12', base_year = 2020 } }",
+         "sp.experiment: macro: the path is relative to 2020", "base year is 2019")
+end)
+
 -- core errors carry the position too ------------------------------------------
 
 T.case("core error carries the scenario position", function()

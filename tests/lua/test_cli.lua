@@ -219,4 +219,16 @@ T.case("runtime errors are one line too", function()
   fails({ "run", scenario("e3.lua", "local x = = 1\n") }, "e3.lua:1:")
 end)
 
+T.case("every example scenario passes spendsim check", function()
+  local list = io.popen("ls " .. T.q(T.args.src .. "/scenarios") .. "/*.lua")
+  local n = 0
+  for path in list:lines() do
+    local rc, _, err = T.cli { "check", path }
+    T.eq(rc, 0, path .. " check exit status: " .. err)
+    n = n + 1
+  end
+  list:close()
+  assert(n >= 6, "found " .. n .. " scenarios")
+end)
+
 T.finish()

@@ -1,4 +1,4 @@
--- 06_covid_2020.lua: Beijing 2019-2021 projected on the published macro path
+-- 08_covid_2020.lua: Beijing 2019-2021 projected on the published macro path
 -- (income, prices by category and the COVID shock), with the June 2020
 -- voucher package acting on top of it.
 --
@@ -8,15 +8,15 @@
 --     Beijing June   the June 2020 catering/shopping package of 02_vouchers.lua.
 --   Runs the status quo again on the path without the shock
 --   (sp.macro.beijing{ shocks = false }: the same income and prices).
---   Prints and writes, under <out>/06_covid_2020/:
+--   Prints and writes, under <out>/08_covid_2020/:
 --     per_capita_by_year.csv/.md      spending per person by category and year
 --                                     (recorded: 43,038 / 38,903 / 43,640 yuan);
 --     shock_by_quarter.csv/.md        spending by quarter, with and without the shock;
 --     voucher_change_by_month.csv/.md the voucher's change in spending, by month.
 --
 -- How to run it
---   spendsim run scenarios/06_covid_2020.lua
---   spendsim run scenarios/06_covid_2020.lua --set households=5000
+--   spendsim run scenarios/08_covid_2020.lua
+--   spendsim run scenarios/08_covid_2020.lua --set households=5000
 --
 -- Notes for analysts
 --   The path is experiment-level: every package shares it, so the voucher's
@@ -52,16 +52,16 @@ local no_shock = run({ status_quo }, sp.macro.beijing{ shocks = false })
 
 local by_year = res:table{ rows = "category", by = "year", unit = "per_capita" }
 print(by_year)
-assert(by_year:write("06_covid_2020/per_capita_by_year", { "csv", "md" }))
+assert(by_year:write("08_covid_2020/per_capita_by_year", { "csv", "md" }))
 
 local q = res:table{ rows = "category", by = "quarter", unit = "per_capita" }
 local q0 = no_shock:table{ rows = "category", by = "quarter", unit = "per_capita" }
 print(q)
 print(q0)
-assert(q:write("06_covid_2020/shock_by_quarter", { "csv", "md" }))
-assert(q0:write("06_covid_2020/no_shock_by_quarter", { "csv", "md" }))
+assert(q:write("08_covid_2020/shock_by_quarter", { "csv", "md" }))
+assert(q0:write("08_covid_2020/no_shock_by_quarter", { "csv", "md" }))
 
 local change = res:table{ rows = "package", metric = "spending", by = "month", unit = "total",
                           diff = true }
 print(change)
-assert(change:write("06_covid_2020/voucher_change_by_month", { "csv", "md" }))
+assert(change:write("08_covid_2020/voucher_change_by_month", { "csv", "md" }))

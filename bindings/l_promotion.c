@@ -145,9 +145,10 @@ static void push_by_category(lua_State *L, const double v[SP_NCAT], unsigned mas
 
 static void push_day(lua_State *L, int month, int day)
 {
-    char m[8];
+    char m[8], buf[16];
     sp_month_format(month, m);
-    lua_pushfstring(L, "%s-%02d", m, day);
+    snprintf(buf, sizeof buf, "%s-%02d", m, day);
+    lua_pushstring(L, buf);
 }
 
 static unsigned discounted(const sp_promotion_def *d)
@@ -197,9 +198,10 @@ static void tostring(lua_State *L, const sp_l_measure *lm)
             snprintf(offs + k, sizeof offs - k, "%s%s %s%% off", k ? ", " : "", sp_category_name(c),
                      sp_l_num(n, sizeof n, 100 * d->discount[c]));
         }
-    lua_pushfstring(L, "promotion: %s (%s-%02d to %s-%02d; %s; government %d%%, merchants %d%%%s%s)",
-                    lm->m.name, a, d->start_day, b, d->end_day, offs,
-                    (int)(100 * d->gov_share + 0.5), (int)(100 * d->merchant_share + 0.5),
+    char head[64];
+    snprintf(head, sizeof head, "%s-%02d to %s-%02d", a, d->start_day, b, d->end_day);
+    lua_pushfstring(L, "promotion: %s (%s; %s; government %d%%, merchants %d%%%s%s)", lm->m.name,
+                    head, offs, (int)(100 * d->gov_share + 0.5), (int)(100 * d->merchant_share + 0.5),
                     d->filter[0] ? "; to: " : "", d->filter);
 }
 

@@ -2,6 +2,7 @@
 #include "promotion.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "calendar.h"
@@ -114,6 +115,15 @@ double sp_promotion_substitution(const sp_params *p, int c)
                                                                 : p->promo_substitution_nondurable;
 }
 
+/* What a promotion's response needs per category, computed once per run:
+ * the volume factor q = (1 - d)^e, the moved share phi, and the window's
+ * reach in months (at most one) for the postponed purchases. */
+typedef struct factors {
+    double q[SP_NCAT];
+    double phi[SP_NCAT];
+    double reach;
+} factors;
+
 /* Days of the whole window. */
 static int window_days(const sp_promotion_def *d)
 {
@@ -123,30 +133,36 @@ static int window_days(const sp_promotion_def *d)
     return n;
 }
 
+static void factors_make(const sp_promotion_def *d, const sp_params *p, factors *f)
+{
+    for (int c = 0; c < SP_NCAT; c++) {
+        f->q[c] = d->discount[c] > 0 ? pow(1.0 - d->discount[c], sp_promotion_elasticity(d, p, c)) : 1.0;
+        f->phi[c] = sp_promotion_substitution(p, c);
+    }
+    f->reach = fmin(window_days(d), MONTH_DAYS) / MONTH_DAYS;
+}
+
 /* Purchases of category c postponed into the window from the month before
  * it, yuan: phi x promo_anticipation of the extra purchases the promotion
  * causes in an average month's spending of the household (annual planned
  * consumption x share / 12), over at most one month of the window. Computed
  * the same way in both months, so what is taken out is exactly put back. */
-static double postponed(const sp_promotion_def *d, const sp_params *p, const sp_population *pop,
-                        size_t i, int c)
+static double postponed(const sp_promotion_def *d, const sp_params *p, const factors *f,
+                        const sp_population *pop, size_t i, int c)
 {
-    double dc = d->discount[c];
-    if (!(dc > 0) || !d->announced)
+    if (!(d->discount[c] > 0) || !d->announced)
         return 0;
-    double reach = fmin(window_days(d), MONTH_DAYS) / MONTH_DAYS;
     double mean = pop->consumption[i] * sp_population_share(pop, i, c) / 12.0;
-    double q = pow(1.0 - dc, sp_promotion_elasticity(d, p, c));
-    return sp_promotion_substitution(p, c) * p->promo_anticipation * d->coverage * reach * mean * (q - 1.0);
+    return f->phi[c] * p->promo_anticipation * d->coverage * f->reach * mean * (f->q[c] - 1.0);
 }
 
 /* The window's months: purchases w0 at participating sellers become
- * w1 = w0 (1 - d)^e; the extra is new (1 - phi), pulled forward from later
- * months (phi, less the anticipated share when announced) and, in the first
- * month, the purchases postponed from the month before. */
-static void window_month(const sp_promotion_def *d, const sp_params *p, const sp_population *pop,
-                         size_t i, int month, int before_ok, const double spend[SP_NCAT],
-                         sp_promotion_outcome *out)
+ * w1 = w0 q; the extra is new (1 - phi), pulled forward from later months
+ * (phi, less the anticipated share when announced) and, in the first month,
+ * the purchases postponed from the month before. */
+static void window_month(const sp_promotion_def *d, const sp_params *p, const factors *fa,
+                         const sp_population *pop, size_t i, int month, int before_ok,
+                         const double spend[SP_NCAT], sp_promotion_outcome *out)
 {
     double f = d->coverage * sp_promotion_days_in(d, month) / sp_month_days(month);
     double a = d->announced ? p->promo_anticipation : 0.0;
@@ -155,12 +171,11 @@ static void window_month(const sp_promotion_def *d, const sp_params *p, const sp
         if (!(dc > 0))
             continue;
         double w0 = f * fmax(spend[c], 0.0);
-        double extra = w0 * (pow(1.0 - dc, sp_promotion_elasticity(d, p, c)) - 1.0);
-        double phi = sp_promotion_substitution(p, c);
-        double after = phi * (1.0 - a) * extra;
-        double change = (1.0 - phi) * extra + after;
+        double extra = w0 * (fa->q[c] - 1.0);
+        double after = fa->phi[c] * (1.0 - a) * extra;
+        double change = (1.0 - fa->phi[c]) * extra + after;
         if (month == d->start_month && before_ok)
-            change += postponed(d, p, pop, i, c);
+            change += postponed(d, p, fa, pop, i, c);
         out->change[c] += change;
         out->deferred += after;
         out->sales += w0 + change;
@@ -168,26 +183,60 @@ static void window_month(const sp_promotion_def *d, const sp_params *p, const sp
     }
 }
 
-void sp_promotion_effect(const sp_promotion_def *d, const sp_params *p, const sp_population *pop,
-                         size_t i, int month, int before_ok, const double spend[SP_NCAT],
-                         sp_promotion_outcome *out)
+static void effect(const sp_promotion_def *d, const sp_params *p, const factors *f,
+                   const sp_population *pop, size_t i, int month, int before_ok,
+                   const double spend[SP_NCAT], sp_promotion_outcome *out)
 {
     memset(out, 0, sizeof *out);
     if (month == d->start_month - 1) {
         if (before_ok)
             for (int c = 0; c < SP_NCAT; c++)
-                out->change[c] -= postponed(d, p, pop, i, c);
+                out->change[c] -= postponed(d, p, f, pop, i, c);
         return;
     }
     if (sp_promotion_days_in(d, month) > 0)
-        window_month(d, p, pop, i, month, before_ok, spend, out);
+        window_month(d, p, f, pop, i, month, before_ok, spend, out);
 }
 
-/* ---- the measure: per run, the households taking part this month ---- */
+void sp_promotion_effect(const sp_promotion_def *d, const sp_params *p, const sp_population *pop,
+                         size_t i, int month, int before_ok, const double spend[SP_NCAT],
+                         sp_promotion_outcome *out)
+{
+    factors f;
+    factors_make(d, p, &f);
+    effect(d, p, &f, pop, i, month, before_ok, spend, out);
+}
+
+/* ---- the measure: per run, the households taking part this month and the factors ---- */
+
+typedef struct run_state {
+    uint8_t *mask; /* 1 = takes part this month */
+    factors f;     /* of the run's parameters */
+} run_state;
 
 static int validate(const void *def, sp_err *err) { return sp_promotion_validate(def, err); }
 
 static const char *filter_text(const void *def) { return ((const sp_promotion_def *)def)->filter; }
+
+static int run_alloc(void **state, const sp_measure *m, sp_run_env *env, sp_err *err)
+{
+    run_state *s = calloc(1, sizeof *s);
+    *state = s;
+    if (s)
+        s->mask = calloc(env->pop->n ? env->pop->n : 1, 1);
+    if (!s || !s->mask)
+        return sp_err_set(err, SP_ENOMEM, "out of memory for measure \"%s\"", m->name);
+    factors_make(sp_measure_def(m), env->params, &s->f);
+    return SP_OK;
+}
+
+static void run_free(void *state)
+{
+    run_state *s = state;
+    if (s)
+        free(s->mask);
+    free(s);
+}
 
 /* The month before the window (when announced) and the window's months:
  * the households of the filter into the mask. */
@@ -197,7 +246,7 @@ static int month_start(void *state, const sp_measure *m, sp_run_env *env, sp_err
     int first = d->announced ? d->start_month - 1 : d->start_month;
     if (env->month < first || env->month > d->end_month)
         return 0;
-    uint8_t *mask = state;
+    uint8_t *mask = ((run_state *)state)->mask;
     if (m->filter)
         return sp_filter_eval(m->filter, env->pop, env->state, 0, env->pop->n, mask, err) == SP_OK
                    ? 1
@@ -206,14 +255,20 @@ static int month_start(void *state, const sp_measure *m, sp_run_env *env, sp_err
     return 1;
 }
 
+static void mark(const void *state, const sp_measure *m, const sp_run_env *env, size_t lo, size_t n,
+                 uint32_t *bits)
+{
+    sp_measure_bytes_mark(((const run_state *)state)->mask, m, env, lo, n, bits);
+}
+
 static void household(void *state, const sp_measure *m, const sp_run_env *env, sp_household *h)
 {
-    (void)state;
     const sp_promotion_def *d = sp_measure_def(m);
     sp_hstate *st = env->state;
     sp_promotion_outcome o;
     int before_ok = d->start_month - 1 >= env->start_month;
-    sp_promotion_effect(d, env->params, env->pop, h->i, env->month, before_ok, h->spend, &o);
+    effect(d, env->params, &((const run_state *)state)->f, env->pop, h->i, env->month, before_ok,
+           h->spend, &o);
     unsigned mask = 0;
     for (int c = 0; c < SP_NCAT; c++) {
         h->spend[c] += o.change[c];
@@ -238,10 +293,10 @@ const sp_measure_ops sp_promotion_measure = {
     .order = 25,
     .validate = validate,
     .filter = filter_text,
-    .run_alloc = sp_measure_bytes_alloc,
-    .run_free = sp_measure_bytes_free,
+    .run_alloc = run_alloc,
+    .run_free = run_free,
     .month_start = month_start,
-    .mark = sp_measure_bytes_mark,
+    .mark = mark,
     .household = household,
 };
 

@@ -75,6 +75,35 @@ static void read_params(lua_State *L, sp_experiment_def *def, const char *fn)
     }
 }
 
+/* Parameters whose default is a distribution (params.h,
+ * sp_param_default_dists): drawn per replicate when a package holds a measure
+ * of the kind that reads them and the scenario's params give them no value
+ * or distribution of its own. */
+static void add_default_dists(lua_State *L, sp_experiment_def *def, const char *fn)
+{
+    size_t n;
+    const sp_param_default_dist *dd = sp_param_default_dists(&n);
+    int given = lua_getfield(L, 1, "params") == LUA_TTABLE;
+    for (size_t k = 0; k < n; k++) {
+        const sp_measure_ops *ops = sp_measure_kind_find(dd[k].kind);
+        int used = 0;
+        for (int p = 0; ops && p < def->npackages; p++)
+            used |= sp_package_count(def->packages[p], ops) > 0;
+        int fixed = 0;
+        if (given) {
+            fixed = lua_getfield(L, -1, dd[k].dist.name) != LUA_TNIL;
+            lua_pop(L, 1);
+        }
+        if (!used || fixed)
+            continue;
+        if (def->ndists >= SP_MAX_DISTS)
+            luaL_error(L, "%s: params: at most %d parameters may have distributions (%s is drawn "
+                          "by default)", fn, SP_MAX_DISTS, dd[k].dist.name);
+        def->dists[def->ndists++] = dd[k].dist;
+    }
+    lua_pop(L, 1);
+}
+
 /* Copies packages = { p1, p2, ... } (table at top of stack) into a new list
  * pushed on the stack, and their pointers into def. */
 static void read_packages(lua_State *L, sp_experiment_def *def, const char *fn)
@@ -189,6 +218,7 @@ static int l_experiment_new(lua_State *L)
         lua_setiuservalue(L, ud, 3); /* the experiment keeps its path alive */
     } else
         lua_pop(L, 1);
+    add_default_dists(L, d, fn);
 
     sp_err err;
     sp_err_clear(&err);

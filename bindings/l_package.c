@@ -149,6 +149,79 @@ int sp_l_measure_month(lua_State *L, const char *fname, const char *key, int *mo
     return 1;
 }
 
+int sp_l_measure_day(lua_State *L, const char *fname, const char *key, int last, int *month, int *day)
+{
+    const char *s = sp_l_getstring(L, 1, fname, key, NULL);
+    if (!s)
+        return 0;
+    size_t n = strlen(s);
+    char m[8];
+    int dd = 0;
+    if (n == 10 && s[7] == '-' && s[8] >= '0' && s[8] <= '9' && s[9] >= '0' && s[9] <= '9')
+        dd = (s[8] - '0') * 10 + (s[9] - '0');
+    else if (n != 7)
+        luaL_error(L, "%s: '%s' must be \"YYYY-MM-DD\" or \"YYYY-MM\", got \"%s\"", fname, key, s);
+    memcpy(m, s, 7);
+    m[7] = '\0';
+    sp_err err;
+    sp_err_clear(&err);
+    if (sp_month_parse(m, month, &err) != SP_OK)
+        luaL_error(L, "%s: '%s': %s", fname, key, err.msg);
+    if (n == 7)
+        dd = last ? sp_month_days(*month) : 1;
+    if (dd < 1 || dd > sp_month_days(*month))
+        luaL_error(L, "%s: '%s': the day must be 1..%d, got %d in \"%s\"", fname, key,
+                   sp_month_days(*month), dd, s);
+    *day = dd;
+    return 1;
+}
+
+/* Category bit of one name (value at the top of the stack): "all" = every one. */
+static unsigned category_bit(lua_State *L, const char *fn)
+{
+    if (lua_type(L, -1) != LUA_TSTRING)
+        luaL_error(L, "%s: 'categories' must list category names, got %s", fn, sp_l_typename(L, -1));
+    const char *name = lua_tostring(L, -1);
+    if (strcmp(name, "all") == 0)
+        return (1u << SP_NCAT) - 1u;
+    int c = sp_category_find(name);
+    if (c < 0) {
+        const char *names[SP_NCAT + 1];
+        for (int k = 0; k < SP_NCAT; k++)
+            names[k] = sp_category_name(k);
+        names[SP_NCAT] = "all";
+        luaL_error(L, "%s: unknown category '%s' (valid: %s, %s, %s, %s, %s, %s, %s, %s or all)", fn,
+                   name, names[0], names[1], names[2], names[3], names[4], names[5], names[6],
+                   names[7]);
+    }
+    return 1u << c;
+}
+
+unsigned sp_l_measure_categories(lua_State *L, const char *fn, unsigned def)
+{
+    int t = lua_getfield(L, 1, "categories");
+    unsigned bits = 0;
+    if (t == LUA_TNIL) {
+        bits = def;
+    } else if (t == LUA_TSTRING) {
+        bits = category_bit(L, fn);
+    } else if (t == LUA_TTABLE) {
+        lua_Integer n = luaL_len(L, -1);
+        if (n < 1)
+            luaL_error(L, "%s: 'categories' is empty (name at least one category, or \"all\")", fn);
+        for (lua_Integer k = 1; k <= n; k++) {
+            lua_geti(L, -1, k);
+            bits |= category_bit(L, fn);
+            lua_pop(L, 1);
+        }
+    } else {
+        luaL_error(L, "%s: 'categories' must be \"all\", a category name or a list of them, got %s",
+                   fn, sp_l_typename(L, -1));
+    }
+    lua_pop(L, 1);
+    return bits;
+}
+
 int sp_l_measure_filter(lua_State *L, const char *fname, const char *key, char *buf, size_t n)
 {
     const char *text = sp_l_getstring(L, 1, fname, key, NULL);

@@ -144,6 +144,13 @@ void sp_l_measure_span(lua_State *L, const char *fname, int *start, int *end);
 void sp_l_measure_check(lua_State *L, const char *fname, const sp_l_measure *lm);
 int sp_l_measure_month(lua_State *L, const char *fname, const char *key, int *month);
 int sp_l_measure_filter(lua_State *L, const char *fname, const char *key, char *buf, size_t n);
+/*   sp_l_measure_day:        "YYYY-MM-DD" or "YYYY-MM" into *month and *day (a
+ *                            month alone gives its first day, or its last when
+ *                            `last` is 1); returns 0 when absent;
+ *   sp_l_measure_categories: categories = "all" | "food" | { "food", ... }
+ *                            into category bits; `def` when absent. */
+int sp_l_measure_day(lua_State *L, const char *fname, const char *key, int last, int *month, int *day);
+unsigned sp_l_measure_categories(lua_State *L, const char *fname, unsigned def);
 void sp_l_measure_name(lua_State *L, const char *fname, sp_measure *m, const char *def);
 
 /* Writers shared by the kinds' fields and descriptions: a month "YYYY-MM"; a

@@ -3,7 +3,9 @@
  * list it here and give it a binding (bindings/l_<kind>.c). */
 #include "cash_transfer.h"
 #include "measure.h"
+#include "night_economy.h"
 #include "plates.h"
+#include "promotion.h"
 #include "purchase_subsidy.h"
 #include "scrappage.h"
 #include "vouchers.h"
@@ -15,5 +17,7 @@ const sp_measure_ops *const sp_measure_kinds[] = {
     &sp_cash_transfer_measure,
     &sp_plate_regime_measure,
     &sp_plate_extra_measure,
+    &sp_promotion_measure,
+    &sp_night_economy_measure,
     NULL,
 };

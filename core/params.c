@@ -10,6 +10,9 @@
 
 #define F(field) offsetof(sp_params, field)
 #define SRC_TRIPS "assumption: purchase occasions per month (see docs/model.md, lumpy spending)"
+#define SRC_FOOD "Cao, Ho, Hu & Jorgenson 2020: urban China price elasticity of food about 0.5 (target N19)"
+#define SRC_SERVICES "Cao, Ho, Hu & Jorgenson 2020: urban China price elasticity of services about 0.8 (target N20)"
+#define SRC_DURABLE "assumption: semi-durables; lower end of the unverified -1 to -2 range (data/new_measures_evidence.md section 4.3)"
 #define SRC_MPC "CHFS liquidity types (Jiang, Dong & Zhang 2019); MPC ordering HtM > non-HtM; calibrated to V1/V4/V5"
 
 static const sp_param_info table[] = {
@@ -86,7 +89,58 @@ static const sp_param_info table[] = {
     {"nev_queue_choice", F(nev_queue_choice), 0.384, 0.0, 1.0, "share",
      "derived: NEV queue grew 117,678 -> 442,411 and the ordinary pool 2.80 m -> 3.32 m from "
      "Dec 2017 to Aug 2019 (data/beijing_plate_lottery_applicants.csv): 324,733 / 844,733"},
+    /* promotion seasons and discounts */
+    {"price_elasticity_food", F(price_elasticity[SP_CAT_FOOD]), -0.5, -5.0, 0.0, "elasticity", SRC_FOOD},
+    {"price_elasticity_clothing", F(price_elasticity[SP_CAT_CLOTHING]), -1.0, -5.0, 0.0, "elasticity",
+     SRC_DURABLE},
+    {"price_elasticity_housing", F(price_elasticity[SP_CAT_HOUSING]), -0.8, -5.0, 0.0, "elasticity",
+     SRC_SERVICES},
+    {"price_elasticity_household_goods", F(price_elasticity[SP_CAT_HOUSEHOLD_GOODS]), -1.0, -5.0, 0.0,
+     "elasticity", SRC_DURABLE},
+    {"price_elasticity_transport", F(price_elasticity[SP_CAT_TRANSPORT]), -0.8, -5.0, 0.0, "elasticity",
+     SRC_SERVICES},
+    {"price_elasticity_education", F(price_elasticity[SP_CAT_EDUCATION]), -0.8, -5.0, 0.0, "elasticity",
+     SRC_SERVICES},
+    {"price_elasticity_health", F(price_elasticity[SP_CAT_HEALTH]), -0.8, -5.0, 0.0, "elasticity",
+     SRC_SERVICES},
+    {"price_elasticity_other", F(price_elasticity[SP_CAT_OTHER]), -0.8, -5.0, 0.0, "elasticity",
+     SRC_SERVICES},
+    {"promo_substitution_durable", F(promo_substitution_durable), 0.6, 0.0, 1.0, "share",
+     "assumption between storable non-durables (0.23, Hendel & Nevo 2006) and cars, where almost all "
+     "extra purchases were pulled forward (Mian & Sufi 2012: reversed within seven months)"},
+    {"promo_substitution_nondurable", F(promo_substitution_nondurable), 0.23, 0.0, 1.0, "share",
+     "derived: Hendel & Nevo 2006 (Econometrica): static demand estimates overestimate own-price "
+     "elasticities by 30%, so 1 - 1/1.3 = 0.23 of a sale's extra purchases are moved in time"},
+    {"promo_anticipation", F(promo_anticipation), 0.5, 0.0, 1.0, "share",
+     "assumption: demand accumulates before sales (Pesendorfer 2002; Hendel & Nevo 2006) and is "
+     "pulled forward after them; no published split, so half each"},
+    /* night economy */
+    {"night_share_dining", F(night_share_dining), 0.339, 0.0, 0.95, "share",
+     "derived: mean of Meituan Beijing night (18:00-06:00) shares of catering/leisure orders, "
+     "6 Jun-18 Jul 2020-2022: 32.2%, 35.7%, 33.7% (Beijing News 2022-07-27; target N14)"},
+    {"night_share_shopping", F(night_share_shopping), 0.5, 0.0, 0.95, "share",
+     "MOFCOM consumer-habit survey 2018: more than 50% of large malls' daily sales 18:00-22:00 (CRI "
+     "2020-01-03; target N15)"},
+    {"night_hour_lift", F(night_hour_lift), 0.069, 0.0, 0.5, "per extra hour",
+     "derived: Meituan H1 2020, 16.4 of 100 catering orders 21:00-04:00 (2.34 per hour) over the "
+     "Beijing night share 33.7 (2022): one more late hour holds about 6.9% of evening spending"},
+    {"night_net_share", F(night_net_share), 0.2, 0.0, 1.0, "share",
+     "assumption (prior 0.1-0.3, data/new_measures_evidence.md section 3.3): opening-hours studies find "
+     "both more trips and shifting between times (Donna et al. 2025, Goos 2004), no magnitude; drawn "
+     "per replicate from uniform(0.1, 0.3) by default"},
 };
+
+/* Parameters drawn per replicate unless the scenario fixes them. */
+static const sp_param_default_dist default_dists[] = {
+    {"night_economy", {"night_net_share", SP_DIST_UNIFORM, 0.1, 0.3}},
+};
+
+const sp_param_default_dist *sp_param_default_dists(size_t *count)
+{
+    if (count)
+        *count = sizeof default_dists / sizeof default_dists[0];
+    return default_dists;
+}
 
 #define NPARAM (sizeof table / sizeof table[0])
 

@@ -55,6 +55,21 @@ typedef struct sp_params {
     double plate_purchase_prob;    /* monthly probability that a plate holder buys its car */
     /* plates */
     double nev_queue_choice;       /* share of new plate applicants who join the NEV queue */
+    /* promotion seasons and discounts (core/promotion.h; docs/model.md section 8) */
+    double price_elasticity[SP_NCAT]; /* uncompensated own-price elasticity of demand by category, <= 0 */
+    double promo_substitution_durable;    /* share of the extra purchases of a discount taken from the
+                                           * months around the window: durables (clothing, household goods) */
+    double promo_substitution_nondurable; /* the same for the other categories */
+    double promo_anticipation;     /* share of those purchases postponed from the month before the
+                                    * window (the rest is pulled forward from the following months) */
+    /* night economy (core/night_economy.h; docs/model.md section 9) */
+    double night_share_dining;     /* evening (18:00-06:00) share of spending at covered venues:
+                                    * food, transport, education, health, housing */
+    double night_share_shopping;   /* evening share of spending at covered shops: clothing,
+                                    * household goods, other */
+    double night_hour_lift;        /* relative rise of evening spending at a venue per extra opening hour */
+    double night_net_share;        /* share of the extra evening spending that is new (not moved from
+                                    * daytime); uncertain: drawn per replicate by default */
 } sp_params;
 
 typedef struct sp_param_info {
@@ -100,6 +115,20 @@ typedef struct sp_param_dist {
 /* Checks the name and the distribution's arguments against the parameter's
  * range; errors name the parameter and the values. */
 int sp_param_dist_validate(const sp_param_dist *d, sp_err *err);
+
+/* Default distributions: parameters whose default is uncertain enough to be
+ * drawn once per replicate unless the scenario gives them a value or another
+ * distribution (e.g. night_net_share). `kind` names the measure kind that
+ * uses the parameter: the Lua binding adds the distribution to an experiment
+ * only when one of its packages holds a measure of that kind. Point defaults
+ * (sp_params_default) are the distributions' means. */
+typedef struct sp_param_default_dist {
+    const char *kind;   /* measure kind that reads the parameter */
+    sp_param_dist dist; /* name, kind, a, b */
+} sp_param_default_dist;
+
+/* The table of default distributions; *count receives its length. */
+const sp_param_default_dist *sp_param_default_dists(size_t *count);
 
 /* Draws every distribution into *p (which holds the other parameters) for the
  * replicate keyed by key; distribution k uses the stream (k, PARAMS). */

@@ -13,7 +13,9 @@ static const char *const metric_names[] = {
     "spending", "households", "persons", "cars", "vouchers_claimed", "vouchers_redeemed",
     "vouchers_expired", "coupon_value", "government_cost", "merchant_cost", "car_purchases",
     "car_value", "nev_purchases", "replacements", "first_cars", "cars_scrapped",
-    "scrappage_subsidy", "subsidised_cars", "purchase_subsidy", "cash_transfers"};
+    "scrappage_subsidy", "subsidised_cars", "purchase_subsidy", "cash_transfers", "discount_sales",
+    "discount_government", "discount_merchant", "night_spending", "night_venue_spending",
+    "night_shifted"};
 _Static_assert(COUNT(metric_names) == SP_NMETRIC, "one name per metric");
 
 static const char *const platestat_names[] = {

@@ -35,6 +35,12 @@ enum {
     SP_M_SUBSIDISED_CARS,             /* purchases that received a scrappage subsidy (programme transactions) */
     SP_M_PURCHASE_SUBSIDY,            /* yuan of purchase subsidies paid */
     SP_M_TRANSFERS,                   /* yuan of cash transfers paid */
+    SP_M_DISCOUNT_SALES,              /* purchases made with a promotion's discount, yuan at list prices */
+    SP_M_DISCOUNT_GOV,                /* government-funded part of promotion discounts, yuan (also in government_cost) */
+    SP_M_DISCOUNT_MERCHANT,           /* merchant-funded part of promotion discounts, yuan (also in merchant_cost) */
+    SP_M_NIGHT_SPENDING,              /* evening spending (18:00-06:00) at the venues a night-economy measure covers, yuan */
+    SP_M_NIGHT_VENUE_SPENDING,        /* all spending at those venues, yuan (night share = night_spending / this) */
+    SP_M_NIGHT_SHIFTED,               /* evening spending moved from daytime by a night-economy measure, yuan */
     SP_NMETRIC
 };
 

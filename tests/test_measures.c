@@ -245,6 +245,16 @@ static void test_all_measures_identical_across_threads(void **state)
     sp_plate_extra_def x = sp_plate_extra_def_default();
     x.month = sp_month_make(2020, 9);
     assert_int_equal(sp_package_add_plate_extra(p, "extra", &x, &e), SP_OK);
+    sp_promotion_def pr = sp_promotion_def_default(); /* 618, half paid by the government */
+    pr.discount[SP_CAT_CLOTHING] = 0.2;
+    pr.discount[SP_CAT_FOOD] = 0.1;
+    pr.gov_share = pr.merchant_share = 0.5;
+    assert_int_equal(sp_package_add_promotion(p, "618", &pr, &e), SP_OK);
+    sp_night_economy_def ne = sp_night_economy_def_default();
+    ne.start_month = sp_month_make(2020, 3);
+    ne.end_month = sp_month_make(2020, 10);
+    snprintf(ne.filter, sizeof ne.filter, "income_quintile >= 2");
+    assert_int_equal(sp_package_add_night_economy(p, "night", &ne, &e), SP_OK);
     /* 1 thread; 2 threads; 2 threads capped at AVX2; 2 threads portable */
     sp_results *r[4];
     for (int k = 0; k < 4; k++) {
@@ -274,6 +284,12 @@ static void test_all_measures_identical_across_threads(void **state)
     for (int m = 0; m < 12; m++)
         gov += get(r[0], 1, 0, m, SP_M_GOV_COST);
     assert_true(gov > 0);
+    double merchant = 0, night = 0;
+    for (int m = 0; m < 12; m++) {
+        merchant += get(r[0], 1, 0, m, SP_M_DISCOUNT_MERCHANT);
+        night += get(r[0], 1, 0, m, SP_M_NIGHT_SHIFTED);
+    }
+    assert_true(merchant > 0 && night > 0);
     for (int k = 0; k < 4; k++)
         sp_results_free(r[k]);
     sp_package_free(b);

@@ -181,6 +181,46 @@ T.case("params defaults without a CLI", function()
   T.eq(Q.households, 10, "merged")
 end)
 
+T.case("promotion and night economy: values, runs, the net-new share drawn by default", function()
+  local promo = sp.promotion{ name = "Double 11", start = "2019-11-11", days = 1,
+                              discount = 0.1, categories = { "clothing", "household_goods" },
+                              gov_share = 0.5 }
+  T.eq(promo.kind, "promotion", "kind")
+  T.eq(promo.start, "2019-11-11", "start")
+  T.eq(promo["end"], "2019-11-11", "end")
+  T.eq(promo.discount.clothing, 0.1, "discount")
+  T.eq(promo.merchant_share, 0.5, "merchant share completes the government's")
+  T.eq(promo.announced, true, "announced by default")
+  T.has(tostring(promo), "promotion: Double 11 (2019-11-11 to 2019-11-11; clothing 10% off", "tostring")
+  local season = sp.promotion{ start = "2019-06-06", ["end"] = "2019-10", discount = { food = 0.05 },
+                               elasticity = { food = -0.6 }, announced = false }
+  T.eq(season["end"], "2019-10-31", "a month as the end is its last day")
+  T.eq(season.elasticity.food, -0.6, "elasticity")
+  local night = sp.night_economy{ start = "2019-03", months = 4, hours = 2,
+                                  categories = { "food", "education" } }
+  T.eq(night.kind, "night_economy", "kind")
+  T.eq(night.categories[2], "education", "categories")
+  T.has(tostring(night), "2 extra hours at food, education venues", "tostring")
+  local plan = sq:with{ name = "Plan", promo, season, night }
+  local r = sp.experiment{ population = pop, packages = { sq, plan }, start = "2019-01", months = 12,
+                           replicates = 3, seed = 3, threads = 1 }:run()
+  local draws = r:parameters()
+  T.eq(#draws, 3, "one draw per replicate")
+  for _, d in ipairs(draws) do
+    assert(d.night_net_share >= 0.1 and d.night_net_share <= 0.3, "drawn from uniform(0.1, 0.3)")
+  end
+  assert(draws[1].night_net_share ~= draws[2].night_net_share, "replicates differ")
+  local gov = r:value("Plan", 1, 11, "all", "discount_government")
+  local merchant = r:value("Plan", 1, 11, "all", "discount_merchant")
+  assert(gov > 0 and math.abs(gov - merchant) <= 1e-9 * gov, "half and half")
+  assert(r:value("Plan", 1, 4, "all", "night_shifted") > 0, "evening spending shifted")
+  T.eq(r:value("Status quo", 1, 4, "all", "night_spending"), 0.0, "no measure, no night metric")
+  local fixed = sp.experiment{ population = pop, packages = { sq, plan }, start = "2019-01",
+                               months = 3, replicates = 2, seed = 3, threads = 1,
+                               params = { night_net_share = 0.25 } }:run()
+  T.eq(#fixed:parameters(), 0, "a value given by the scenario is not drawn")
+end)
+
 T.case("threads do not change results", function()
   local function run(n)
     return sp.experiment{ population = pop, packages = { sq }, months = 3, seed = 9,

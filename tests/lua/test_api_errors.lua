@@ -162,6 +162,49 @@ T.case("res:value and table lookups", function()
   expect("res:table{}:write('x', 'xlsx')", "table:write: unknown format 'xlsx'", "csv")
 end)
 
+-- sp.promotion and sp.night_economy ------------------------------------------
+
+T.case("sp.promotion: window, discount, elasticity, shares", function()
+  expect("sp.promotion{ start = '2020-06-18', ['end'] = '2020-06-01', discount = { clothing = 0.2 } }",
+         "sp.promotion:", "ends (2020-06-01) before it starts (2020-06-18)")
+  expect("sp.promotion{ start = '2020-06-01', days = 0, discount = { clothing = 0.2 } }",
+         "sp.promotion: 'days'", "ends before it starts")
+  expect("sp.promotion{ start = '2020-06-31', days = 3, discount = { clothing = 0.2 } }",
+         "sp.promotion: 'start'", "1..30", "got 31")
+  expect("sp.promotion{ start = '2020-06-01', days = 18, discount = { clothing = 1.2 } }",
+         "sp.promotion:", "discount for clothing", "[0, 1)", "1.2")
+  expect("sp.promotion{ start = '2020-06-01', days = 18, discount = { clotihng = 0.2 } }",
+         "sp.promotion: 'discount': unknown category 'clotihng'")
+  expect("sp.promotion{ start = '2020-06-01', days = 18, discount = 0.2 }",
+         "sp.promotion:", "needs 'categories'")
+  expect("sp.promotion{ start = '2020-06-01', days = 18, discount = { food = 0.1 }, elasticity = { food = 0.5 } }",
+         "sp.promotion:", "elasticity for food", "demand falls when the price rises", "0.5")
+  expect("sp.promotion{ start = '2020-06-01', days = 18, discount = { food = 0.1 }, gov_share = 1.5 }",
+         "sp.promotion:", "government share must lie in 0..1", "1.5")
+  expect("sp.promotion{ start = '2020-06-01', days = 18, discount = { food = 0.1 }, gov_share = 0.5, merchant_share = 0.6 }",
+         "sp.promotion:", "must add up to 1")
+  expect("sp.promotion{ start = '2020-06-01', days = 18, discount = { food = 0.1 }, coverage = 0 }",
+         "sp.promotion:", "coverage must lie in (0, 1]")
+  expect("sp.promotion{ start = '2020-06-01', days = 18, dicsount = 0.1 }",
+         "sp.promotion: unknown key 'dicsount'")
+end)
+
+T.case("sp.night_economy: window, hours, coverage, categories", function()
+  expect("sp.night_economy{ start = '2019-12', ['end'] = '2019-07', hours = 2 }",
+         "sp.night_economy: 'end' 2019-07 is before 'start' 2019-12")
+  expect("sp.night_economy{ start = '2019-07', months = 6 }", "sp.night_economy: 'hours' is required")
+  expect("sp.night_economy{ start = '2019-07', months = 6, hours = 0 }",
+         "sp.night_economy:", "hours must lie in (0, 12]")
+  expect("sp.night_economy{ start = '2019-07', months = 6, hours = 2, coverage = 1.5 }",
+         "sp.night_economy:", "coverage must lie in (0, 1]", "1.5")
+  expect("sp.night_economy{ start = '2019-07', months = 6, hours = 2, categories = { 'dining' } }",
+         "sp.night_economy:", "unknown category 'dining'")
+  expect("sp.experiment{ population = pop, packages = { pkg }, params = { night_net_share = 1.5 } }",
+         "sp.experiment: params:", "night_net_share", "1.5")
+  expect("sp.experiment{ population = pop, packages = { pkg }, params = { price_elasticity_food = 0.5 } }",
+         "sp.experiment: params:", "price_elasticity_food", "0.5", "[-5, 0]")
+end)
+
 -- sp.params -----------------------------------------------------------------
 
 T.case("sp.params rejects bad declarations and undeclared reads", function()

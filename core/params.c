@@ -123,7 +123,8 @@ static const sp_param_info table[] = {
      "assumption; the evidence file warns against applying Gross & Souleles' elasticity -1.3 at a 3% base rate"},
     {"credit_need_rate", F(credit_need_rate), 0.02, 0.0, 1.0, "per month",
      "calibrated to N13: 13.7% of households hold consumer credit (SWUFE/Ant 2019)"},
-    {"credit_need_share", F(credit_need_share), 0.08, 0.0, 10.0, "share of annual income", "assumption"},
+    {"credit_need_share", F(credit_need_share), 0.03, 0.0, 10.0, "share of annual income",
+     "calibrated to N11 (per borrower): Gross & Souleles 2002, debt / limit 0.10-0.14 a year after an increase, larger near the limit"},
     {"credit_need_sigma", F(credit_need_sigma), 0.8, 0.0, 3.0, "log sd", "assumption"},
 };
 

@@ -4,7 +4,8 @@
 #include "l_spendsim.h"
 
 extern const sp_l_kind sp_l_voucher_kind, sp_l_scrappage_kind, sp_l_purchase_subsidy_kind,
-    sp_l_cash_transfer_kind, sp_l_plate_regime_kind, sp_l_plate_extra_kind;
+    sp_l_cash_transfer_kind, sp_l_plate_regime_kind, sp_l_plate_extra_kind,
+    sp_l_appliance_tradein_kind, sp_l_consumer_credit_kind;
 
 const sp_l_kind *const sp_l_kinds[] = {
     &sp_l_voucher_kind,
@@ -13,6 +14,8 @@ const sp_l_kind *const sp_l_kinds[] = {
     &sp_l_cash_transfer_kind,
     &sp_l_plate_regime_kind,
     &sp_l_plate_extra_kind,
+    &sp_l_appliance_tradein_kind,
+    &sp_l_consumer_credit_kind,
     NULL,
 };
 

@@ -216,9 +216,12 @@ static void step(const tradein_run *t, const sp_appliance_tradein_def *d, const 
     for (int k = 0; k < 2; k++)
         reno[k] = sp_u01(w[2][2]) < sp_durables_reno_hazard(t->model, mover, o->h[k].reno);
     const double rate = sp_appliance_tradein_rate(d);
-    uint32_t wc[4];
-    sp_rng_words(env->key, (uint32_t)i, (uint32_t)d->start_month, purpose_word(m->id, SUB_CLAIM), 0, wc);
-    const double hassle = -env->params->appliance_claim_cost * log(sp_u01(wc[0]));
+    double hassle = INFINITY; /* drawn only when the subsidy is open to the household */
+    if (offer) {
+        uint32_t wc[4];
+        sp_rng_words(env->key, (uint32_t)i, (uint32_t)d->start_month, purpose_word(m->id, SUB_CLAIM), 0, wc);
+        hassle = -env->params->appliance_claim_cost * log(sp_u01(wc[0]));
+    }
     for (int s = 0; s < SP_DUR_SLOTS; s++) {
         const int type = sp_durable_slot_type(s);
         const double u = sp_u01(w[s / 4][s % 4]);

@@ -195,14 +195,31 @@ static int month_start(void *state, const sp_measure *m, sp_run_env *env, sp_err
     return 0;
 }
 
+static double need_rate(const credit_run *c, const sp_consumer_credit_def *d, const sp_run_env *env, size_t i);
+
+/* Whether household i has a need (met anyway or latent) this month: the
+ * household step's first draw, made here too so that households without
+ * one stay on the engine's fast path. */
+static int has_need(const credit_run *c, const sp_measure *m, const sp_run_env *env, size_t i, uint32_t w[4])
+{
+    const sp_consumer_credit_def *d = sp_measure_def(m);
+    sp_rng_words(env->key, (uint32_t)i, (uint32_t)env->month, purpose_word(m->id), 0, w);
+    const int liq = env->pop->liquidity[i] & 3;
+    const int htm = liq == SP_LIQ_POOR_HTM || liq == SP_LIQ_WEALTHY_HTM;
+    const double q = need_rate(c, d, env, i);
+    return sp_u01(w[0]) < (htm ? q / env->params->credit_cash_htm : q);
+}
+
 static void mark(const void *state, const sp_measure *m, const sp_run_env *env, size_t lo, size_t n,
                  uint32_t *bits)
 {
-    (void)m;
-    (void)env;
     const credit_run *c = state;
-    for (size_t j = 0; j < n; j++)
-        bits[j >> 5] |= (uint32_t)((c->window && c->mask[lo + j]) || c->left[lo + j]) << (j & 31);
+    uint32_t w[4];
+    for (size_t j = 0; j < n; j++) {
+        const size_t i = lo + j;
+        const int on = c->left[i] || (c->window && c->mask[i] && has_need(c, m, env, i, w));
+        bits[j >> 5] |= (uint32_t)on << (j & 31);
+    }
 }
 
 /* The categories (bit c) spending of the purpose goes to, and how: home
@@ -220,26 +237,28 @@ static void spend_need(sp_credit_purpose purpose, const sp_population *pop, size
     }
 }
 
-/* The need met anyway this month and its cost (yuan) from draw w. */
-static double need_of(const credit_run *c, const sp_consumer_credit_def *d, const sp_run_env *env,
-                      size_t i, const uint32_t w[4], double *q)
+/* The monthly probability of a need household i meets anyway. */
+static double need_rate(const credit_run *c, const sp_consumer_credit_def *d, const sp_run_env *env, size_t i)
+{
+    if (d->purpose == SP_CREDIT_HOME_IMPROVEMENT)
+        return c->need_home[sp_durables_mover(env->pop, i)];
+    return d->purpose == SP_CREDIT_DURABLES ? c->need_durables : env->params->credit_need_rate;
+}
+
+/* The cost of household i's need (yuan) from draw w. */
+static double need_cost(const credit_run *c, const sp_consumer_credit_def *d, const sp_run_env *env,
+                        size_t i, const uint32_t w[4])
 {
     const sp_params *p = env->params;
-    const double z = gsl_cdf_ugaussian_Pinv(sp_u01(w[2]));
-    const double income = env->pop->income[i];
-    if (d->purpose == SP_CREDIT_HOME_IMPROVEMENT) {
-        *q = c->need_home[sp_durables_mover(env->pop, i)];
-        return p->renovation_cost_share * income * exp(p->credit_need_sigma * z);
-    }
     if (d->purpose == SP_CREDIT_DURABLES) {
-        *q = c->need_durables;
         int t = 0;
         while (t < SP_DUR_NTYPE - 1 && sp_u01(w[3]) > c->type_cdf[t])
             t++;
         return sp_durables_price(c->model, t, sp_u01(w[2]));
     }
-    *q = p->credit_need_rate;
-    return p->credit_need_share * income * exp(p->credit_need_sigma * z);
+    const double z = gsl_cdf_ugaussian_Pinv(sp_u01(w[2]));
+    const double share = d->purpose == SP_CREDIT_HOME_IMPROVEMENT ? p->renovation_cost_share : p->credit_need_share;
+    return share * env->pop->income[i] * exp(p->credit_need_sigma * z);
 }
 
 /* A household without a loan, in the offer window: a need, perhaps a loan. */
@@ -249,12 +268,13 @@ static void originate(credit_run *c, const sp_measure *m, const sp_run_env *env,
     const sp_params *p = env->params;
     const size_t i = h->i;
     uint32_t w[4];
-    sp_rng_words(env->key, (uint32_t)i, (uint32_t)env->month, purpose_word(m->id), 0, w);
-    double q;
-    const double cost = need_of(c, d, env, i, w, &q);
+    if (!has_need(c, m, env, i, w))
+        return; /* no need this month (most household-months) */
+    const double q = need_rate(c, d, env, i);
     const int liq = env->pop->liquidity[i] & 3;
     const int htm = liq == SP_LIQ_POOR_HTM || liq == SP_LIQ_WEALTHY_HTM;
     const double u = sp_u01(w[0]), ut = sp_u01(w[1]);
+    const double cost = need_cost(c, d, env, i, w);
     const double boost = exp(p->credit_rate_semielasticity * 100.0 * d->subsidy_rate);
     double amount = 0;
     int induced = 0;

@@ -1,7 +1,9 @@
 /* measures.c: the registry of measure kinds, one line each (measure.h).
  * Adding a kind: its file pair core/<kind>.c/h defines `sp_<kind>_measure`;
  * list it here and give it a binding (bindings/l_<kind>.c). */
+#include "appliance_tradein.h"
 #include "cash_transfer.h"
+#include "consumer_credit.h"
 #include "measure.h"
 #include "night_economy.h"
 #include "plates.h"
@@ -19,5 +21,7 @@ const sp_measure_ops *const sp_measure_kinds[] = {
     &sp_plate_extra_measure,
     &sp_promotion_measure,
     &sp_night_economy_measure,
+    &sp_appliance_tradein_measure,
+    &sp_consumer_credit_measure,
     NULL,
 };

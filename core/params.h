@@ -70,6 +70,29 @@ typedef struct sp_params {
     double night_hour_lift;        /* relative rise of evening spending at a venue per extra opening hour */
     double night_net_share;        /* share of the extra evening spending that is new (not moved from
                                     * daytime); uncertain: drawn per replicate by default */
+    /* household durables other than cars (core/durables.h; docs/model.md section 8) */
+    double durable_life_ratio;     /* mean life of an appliance / its CHEAA safe-use age */
+    double durable_life_shape;     /* Weibull shape of appliance lives */
+    double durable_income_gradient;/* replacement hazard x exp(g (quintile - 3)), quintile 1..5 */
+    double appliance_price;        /* median price of a reference appliance (TV, fridge, AC), yuan */
+    double appliance_price_sigma;  /* sd of the log price */
+    double furniture_price;        /* median price of the furniture bought at once, yuan */
+    double appliance_upgrade_elasticity; /* price chosen x (1 - marginal subsidy rate)^-e */
+    double appliance_subsidy_beta; /* logit shift of the replacement hazard per unit of subsidy / price */
+    double appliance_claim_cost;   /* mean hassle cost of claiming a subsidy (exponential), yuan */
+    double renovation_interval;    /* mean years between renovations */
+    double renovation_mover_factor;/* renovation hazard multiplier of recent movers (proxy) */
+    double renovation_replace_share; /* a renovation replaces appliances older than this share of their mean life */
+    double renovation_cost_share;  /* median renovation cost (works and furnishing), share of annual income */
+    /* consumer credit (core/consumer_credit.h; docs/model.md section 9) */
+    double credit_cash_htm;        /* share of a hand-to-mouth household's needs it finances without credit */
+    double credit_takeup_constrained; /* probability that a constrained need is financed by an offered loan */
+    double credit_takeup_htm;      /* probability that a hand-to-mouth household borrows for a need it would meet anyway */
+    double credit_takeup_nhtm;     /* the same for a household without liquidity constraint */
+    double credit_rate_semielasticity; /* take-up x exp(s x interest subsidy in percentage points) */
+    double credit_need_rate;       /* monthly probability of a general spending need */
+    double credit_need_share;      /* median general need, share of annual income */
+    double credit_need_sigma;      /* sd of the log need (every purpose) */
 } sp_params;
 
 typedef struct sp_param_info {

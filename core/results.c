@@ -15,7 +15,9 @@ static const char *const metric_names[] = {
     "car_value", "nev_purchases", "replacements", "first_cars", "cars_scrapped",
     "scrappage_subsidy", "subsidised_cars", "purchase_subsidy", "cash_transfers", "discount_sales",
     "discount_government", "discount_merchant", "night_spending", "night_venue_spending",
-    "night_shifted"};
+    "night_shifted",
+    "appliance_units", "appliance_sales", "appliance_subsidy", "appliance_buyers", "durables_extra",
+    "loans", "loan_value", "repayments", "interest_subsidy", "credit_balance", "borrowers"};
 _Static_assert(COUNT(metric_names) == SP_NMETRIC, "one name per metric");
 
 static const char *const platestat_names[] = {
@@ -51,8 +53,10 @@ int sp_metric_find(const char *name)
 
 sp_metric_kind sp_metric_kind_of(int m)
 {
-    return (m == SP_M_HOUSEHOLDS || m == SP_M_PERSONS || m == SP_M_CARS) ? SP_METRIC_STOCK
-                                                                         : SP_METRIC_FLOW;
+    return (m == SP_M_HOUSEHOLDS || m == SP_M_PERSONS || m == SP_M_CARS ||
+            m == SP_M_CREDIT_BALANCE || m == SP_M_BORROWERS)
+               ? SP_METRIC_STOCK
+               : SP_METRIC_FLOW;
 }
 
 const char *sp_metric_unit(int m)
@@ -70,6 +74,11 @@ const char *sp_metric_unit(int m)
     case SP_M_FIRST_CARS:
     case SP_M_CARS_SCRAPPED:
     case SP_M_SUBSIDISED_CARS: return "cars";
+    case SP_M_APPLIANCE_UNITS:
+    case SP_M_DURABLES_EXTRA: return "items";
+    case SP_M_APPLIANCE_BUYERS:
+    case SP_M_BORROWERS: return "households";
+    case SP_M_LOANS: return "loans";
     default: return "yuan";
     }
 }

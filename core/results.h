@@ -41,6 +41,18 @@ enum {
     SP_M_NIGHT_SPENDING,              /* evening spending (18:00-06:00) at the venues a night-economy measure covers, yuan */
     SP_M_NIGHT_VENUE_SPENDING,        /* all spending at those venues, yuan (night share = night_spending / this) */
     SP_M_NIGHT_SHIFTED,               /* evening spending moved from daytime by a night-economy measure, yuan */
+    /* household durables and consumer credit (appliance_tradein.h, consumer_credit.h) */
+    SP_M_APPLIANCE_UNITS,             /* appliances and furnishings bought with a trade-in subsidy */
+    SP_M_APPLIANCE_SALES,             /* yuan paid for them (before the subsidy) */
+    SP_M_APPLIANCE_SUBSIDY,           /* yuan of trade-in subsidy paid */
+    SP_M_APPLIANCE_BUYERS,            /* households making their first subsidised purchase of a programme */
+    SP_M_DURABLES_EXTRA,              /* durables bought with the measure minus without (items; negative: the dip) */
+    SP_M_LOANS,                       /* consumer loans taken out */
+    SP_M_LOAN_VALUE,                  /* yuan lent */
+    SP_M_REPAYMENTS,                  /* yuan repaid (principal and interest, before the interest subsidy) */
+    SP_M_INTEREST_SUBSIDY,            /* yuan of interest subsidy paid */
+    SP_M_CREDIT_BALANCE,              /* yuan of consumer loans outstanding at the end of the month */
+    SP_M_BORROWERS,                   /* households with a consumer loan outstanding at the end of the month */
     SP_NMETRIC
 };
 

@@ -3,12 +3,15 @@
 #ifndef SPENDSIM_H
 #define SPENDSIM_H
 
+#include "appliance_tradein.h"
 #include "beijing.h"
 #include "calendar.h"
 #include "cars.h"
 #include "cash_transfer.h"
 #include "category.h"
+#include "consumer_credit.h"
 #include "digest.h"
+#include "durables.h"
 #include "experiment.h"
 #include "filter.h"
 #include "group.h"

@@ -4,6 +4,7 @@
  * usage: spendsim_bench [households] [months] [threads ...]
  *        spendsim_bench plates [applicants] [quota]
  *        spendsim_bench rng                (batched Philox draws at each vector level)
+ *        spendsim_bench measures [households] [months]  (cost of the trade-in and credit measures)
  * e.g.   spendsim_bench 1000000 36 1 2
  *        spendsim_bench plates 3300000 6367   (one lottery round, 2020-02 size) */
 #define _POSIX_C_SOURCE 200809L
@@ -86,10 +87,78 @@ static int bench_rng(void)
     return 0;
 }
 
+
+/* The cost of the durables and credit measures when active: the status quo,
+ * then a package with an appliance trade-in (the 2024 rule over the first
+ * half of the horizon, unlimited budget, then the households whose stocks
+ * diverged) and one with a general consumer credit product offered over the
+ * whole horizon; best of three one-thread runs each. */
+static int bench_measures(size_t n, int months)
+{
+    sp_err err;
+    sp_beijing_def def = sp_beijing_def_default();
+    def.households = n;
+    def.seed = 7;
+    sp_population *pop = sp_beijing_build(&def, &err);
+    if (!pop) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return 1;
+    }
+    const int start = sp_month_make(2024, 1);
+    sp_package *pk[3] = {sp_package_alloc("Status quo", &err), sp_package_alloc("Trade-in", &err),
+                         sp_package_alloc("Credit", &err)};
+    sp_appliance_tradein_def a = sp_appliance_tradein_def_default();
+    a.start_month = start;
+    a.end_month = start + months / 2 - 1;
+    sp_consumer_credit_def c = sp_consumer_credit_def_default();
+    c.purpose = SP_CREDIT_GENERAL;
+    c.start_month = start;
+    c.end_month = start + months - 1;
+    if (sp_package_add_appliance_tradein(pk[1], "trade-in", &a, &err) != SP_OK ||
+        sp_package_add_consumer_credit(pk[2], "credit", &c, &err) != SP_OK) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return 1;
+    }
+    double base = 0;
+    for (int k = 0; k < 3; k++) {
+        double best = 1e300;
+        for (int rep = 0; rep < 3; rep++) {
+            sp_experiment_def d = sp_experiment_def_default();
+            d.population = pop;
+            d.packages[0] = pk[k];
+            d.npackages = 1;
+            d.start_month = start;
+            d.months = months;
+            d.threads = 1;
+            double t0 = now();
+            sp_results *res = sp_experiment_run(&d, &err);
+            double t = now() - t0;
+            if (!res) {
+                fprintf(stderr, "bench: %s\n", err.msg);
+                return 1;
+            }
+            sp_results_free(res);
+            best = t < best ? t : best;
+        }
+        const double per = best / ((double)n * months) * 1e9;
+        if (k == 0)
+            base = per;
+        printf("%-12s 1 thread, best of 3: %.2f s for %zu households x %d months: %.1f ns per "
+               "household-month (+%.1f)\n", pk[k]->name, best, n, months, per, per - base);
+    }
+    for (int k = 0; k < 3; k++)
+        sp_package_free(pk[k]);
+    sp_population_free(pop);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "rng") == 0)
         return bench_rng();
+    if (argc > 1 && strcmp(argv[1], "measures") == 0)
+        return bench_measures(argc > 2 ? (size_t)strtoull(argv[2], NULL, 10) : 200000,
+                              argc > 3 ? atoi(argv[3]) : 24);
     if (argc > 1 && strcmp(argv[1], "plates") == 0)
         return bench_plates(argc > 2 ? (size_t)strtoull(argv[2], NULL, 10) : 3300000,
                             argc > 3 ? atof(argv[3]) : 6367);

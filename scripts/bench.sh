@@ -27,3 +27,5 @@ echo "== one plate-lottery round: 3.3 million applicants (2020-02 quota)"
 "$bench" plates 3300000 6367
 echo "== batched Philox draws"
 "$bench" rng
+echo "== the durables and credit measures, active (200,000 households x 24 months, 1 thread)"
+"$bench" measures 200000 24

@@ -255,6 +255,15 @@ static void test_all_measures_identical_across_threads(void **state)
     ne.end_month = sp_month_make(2020, 10);
     snprintf(ne.filter, sizeof ne.filter, "income_quintile >= 2");
     assert_int_equal(sp_package_add_night_economy(p, "night", &ne, &e), SP_OK);
+    sp_appliance_tradein_def at = sp_appliance_tradein_def_default();
+    at.start_month = sp_month_make(2020, 3);
+    at.end_month = sp_month_make(2020, 6);
+    at.budget = 3e8;
+    assert_int_equal(sp_package_add_appliance_tradein(p, "appliances", &at, &e), SP_OK);
+    sp_consumer_credit_def cc = sp_consumer_credit_def_default();
+    cc.start_month = sp_month_make(2020, 2);
+    cc.end_month = sp_month_make(2020, 8);
+    assert_int_equal(sp_package_add_consumer_credit(p, "credit", &cc, &e), SP_OK);
     /* 1 thread; 2 threads; 2 threads capped at AVX2; 2 threads portable */
     sp_results *r[4];
     for (int k = 0; k < 4; k++) {
@@ -290,6 +299,12 @@ static void test_all_measures_identical_across_threads(void **state)
         night += get(r[0], 1, 0, m, SP_M_NIGHT_SHIFTED);
     }
     assert_true(merchant > 0 && night > 0);
+    double units = 0, loans = 0;
+    for (int m = 0; m < 12; m++) {
+        units += get(r[0], 1, 0, m, SP_M_APPLIANCE_UNITS);
+        loans += get(r[0], 1, 0, m, SP_M_LOANS);
+    }
+    assert_true(units > 0 && loans > 0);
     for (int k = 0; k < 4; k++)
         sp_results_free(r[k]);
     sp_package_free(b);

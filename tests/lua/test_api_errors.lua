@@ -251,6 +251,46 @@ T.case("sp.experiment checks its macro path", function()
          "sp.experiment: macro: the path is relative to 2020", "base year is 2019")
 end)
 
+-- durables and consumer credit --------------------------------------------------
+
+T.case("sp.appliance_tradein: rates, caps, types, budget, keys", function()
+  expect('sp.appliance_tradein{ start = "2024-08", months = 5, rate = 1.5 }',
+         "sp.appliance_tradein: 'rate' must lie in 0..1", "1.5")
+  expect('sp.appliance_tradein{ start = "2024-08", months = 5, rate_grade1 = 2 }',
+         "'rate_grade1' must lie in 0..1")
+  expect('sp.appliance_tradein{ start = "2024-08", months = 5, rate = 0.1, rate_grade1 = 0.2 }',
+         "not both")
+  expect('sp.appliance_tradein{ start = "2024-08", months = 5, cap = -1 }',
+         "sp.appliance_tradein: 'cap' must be 0 (none) or more yuan")
+  expect('sp.appliance_tradein{ start = "2024-08", months = 5, cap = { tv = -5 } }',
+         "'cap' of tv must be 0 (none) or more yuan")
+  expect('sp.appliance_tradein{ start = "2024-08", months = 5, types = { "toaster" } }',
+         "unknown appliance type 'toaster'", "air_conditioner")
+  expect('sp.appliance_tradein{ start = "2024-08", months = 5, types = {} }',
+         "at least one appliance type")
+  expect('sp.appliance_tradein{ start = "2024-08", months = 5, budget = -1 }', "'budget'")
+  expect('sp.appliance_tradein{ start = "2024-08" }', "'end' or 'months' is required")
+  expect('sp.appliance_tradein{ start = "2024-08", months = 5, caps = 1 }',
+         "sp.appliance_tradein: unknown key 'caps'")
+  expect('sp.appliance_tradein{ start = "2024-08", months = 5, filter = "income_quintile <=" }',
+         "sp.appliance_tradein: 'filter'")
+end)
+
+T.case("sp.consumer_credit: term, rate, subsidy, purpose, keys", function()
+  expect('sp.consumer_credit{ start = "2025-09", months = 12, term = 0 }',
+         "sp.consumer_credit: 'term' must be 1..360 months, got 0")
+  expect('sp.consumer_credit{ start = "2025-09", months = 12, rate = 1.2 }', "'rate' must lie in 0..1")
+  expect('sp.consumer_credit{ start = "2025-09", months = 12, subsidy_rate = 0.05 }',
+         "'subsidy_rate' must lie in 0..rate")
+  expect('sp.consumer_credit{ start = "2025-09", months = 12, subsidy_cap = -1 }',
+         "'subsidy_cap' must be 0 (none) or more yuan")
+  expect('sp.consumer_credit{ start = "2025-09", months = 12, limit = 0 }', "'limit' must be more than 0")
+  expect('sp.consumer_credit{ start = "2025-09", months = 12, purpose = "car" }',
+         "unknown purpose 'car'", "home_improvement")
+  expect('sp.consumer_credit{ start = "2025-09", months = 12, trem = 12 }',
+         "sp.consumer_credit: unknown key 'trem'")
+end)
+
 -- core errors carry the position too ------------------------------------------
 
 T.case("core error carries the scenario position", function()

@@ -86,6 +86,8 @@ static const sp_param_info table[] = {
     {"nev_queue_choice", F(nev_queue_choice), 0.384, 0.0, 1.0, "share",
      "derived: NEV queue grew 117,678 -> 442,411 and the ordinary pool 2.80 m -> 3.32 m from "
      "Dec 2017 to Aug 2019 (data/beijing_plate_lottery_applicants.csv): 324,733 / 844,733"},
+    {"plate_inflow_rate", F(plate_inflow_rate), 0.006, 0.0, 0.2, "per month",
+     "calibrated: least squares of log pool stocks against the 13 dated counts 2016-04..2020-02 (data/beijing_plate_lottery_applicants.csv) in a run from the dated 2014-01 pools (grid 0.004-0.02; rms log error 0.21)"},
 };
 
 #define NPARAM (sizeof table / sizeof table[0])

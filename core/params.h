@@ -55,6 +55,7 @@ typedef struct sp_params {
     double plate_purchase_prob;    /* monthly probability that a plate holder buys its car */
     /* plates */
     double nev_queue_choice;       /* share of new plate applicants who join the NEV queue */
+    double plate_inflow_rate;      /* monthly probability that a household outside the plate pools applies (plates.h) */
 } sp_params;
 
 typedef struct sp_param_info {

@@ -780,19 +780,16 @@ static int lottery_persons(const sp_population *pop, const sp_hstate *st, size_t
 void sp_plates_pool_persons(const sp_population *pop, const sp_hstate *st, const sp_plates_state *ps,
                             double *ordinary, double *nev)
 {
-    double o = 0, v = 0;
+    /* without branches; four partial sums in a fixed pattern (deterministic) */
+    double o[4] = {0, 0, 0, 0}, v[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < pop->n; i++) {
-        int p = st->plate_state[i];
-        if ((p == SP_PLATE_LOTTERY || p == SP_PLATE_NEV_QUEUE) && active(ps, i)) {
-            double x = (double)pop->weight[i] * applicants_of(pop, st, i);
-            if (p == SP_PLATE_LOTTERY)
-                o += x;
-            else
-                v += x;
-        }
+        const int p = st->plate_state[i], act = !(ps->flags[i] & PF_DORMANT);
+        const double x = act ? (double)pop->weight[i] * applicants_of(pop, st, i) : 0.0;
+        o[i & 3] += p == SP_PLATE_LOTTERY ? x : 0.0;
+        v[i & 3] += p == SP_PLATE_NEV_QUEUE ? x : 0.0;
     }
-    *ordinary = o;
-    *nev = v;
+    *ordinary = (o[0] + o[1]) + (o[2] + o[3]);
+    *nev = (v[0] + v[1]) + (v[2] + v[3]);
 }
 
 double sp_plates_nev_choice(const sp_params *p, int month)
@@ -890,6 +887,31 @@ int sp_plates_date_pools(const sp_plate_regime_def *r, const sp_population *pop,
     return SP_OK;
 }
 
+/* Household i of the reservoir applies in run month rm if its application
+ * month is due (drawing one when none is pending): see sp_plates_inflow.
+ * Returns 1 when it applied. */
+static int apply_if_due(const sp_population *pop, sp_hstate *st, sp_plates_state *ps, size_t i, int month,
+                        int rm, sp_rng_key key, double lq, double pnev)
+{
+    uint32_t w[4];
+    int drawn = 0, due = (int)ps->rounds[i] - 1; /* run month of the next application */
+    if (due < rm) {                              /* none drawn, or drawn in an earlier spell */
+        sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_PLATES, 4, w);
+        drawn = 1;
+        double t = floor(log(u53(w[0], w[1])) / lq); /* months to wait: geometric */
+        due = t < (double)(UINT16_MAX - 1 - rm) ? rm + (int)t : UINT16_MAX - 1;
+        ps->rounds[i] = (uint16_t)(due + 1);
+    }
+    if (due != rm)
+        return 0;
+    if (!drawn)
+        sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_PLATES, 4, w);
+    int nev = u53(w[2], w[3]) < pnev;
+    sp_plates_enter(ps, st, i, nev ? SP_PLATE_NEV_QUEUE : SP_PLATE_LOTTERY, nev ? 1 : lottery_persons(pop, st, i),
+                    NULL);
+    return 1;
+}
+
 size_t sp_plates_inflow(const sp_params *p, const sp_population *pop, sp_hstate *st, sp_plates_state *ps,
                         int month, int run_month, sp_rng_key key)
 {
@@ -898,27 +920,22 @@ size_t sp_plates_inflow(const sp_params *p, const sp_population *pop, sp_hstate 
         return 0;
     const double lq = rate < 1 ? log1p(-rate) : -INFINITY; /* ln P(no application in a month) */
     const double pnev = sp_plates_nev_choice(p, month);
+    const uint32_t rm1 = (uint32_t)run_month + 1;
+    const uint8_t *pst = st->plate_state, *nc = st->ncars, *size = pop->size, *fl = ps->flags;
+    const uint16_t *due1 = ps->rounds;
     size_t carless = 0;
     for (size_t i = 0; i < pop->n; i++) {
-        if (!in_reservoir(pop, st, ps, i))
+        /* without branches: in the reservoir and due now or without a pending month
+         * (in an active pool `rounds` is the ladder count and the test is false) */
+        const uint32_t pi = pst[i], ci = nc[i];
+        const uint32_t pool = (pi == SP_PLATE_LOTTERY) | (pi == SP_PLATE_NEV_QUEUE);
+        const uint32_t out = (pi == SP_PLATE_NONE) | (pool & ((fl[i] & PF_DORMANT) != 0));
+        const uint32_t room = (ci < SP_MAX_CARS) & (size[i] > ci);
+        if (!(out & room & ((uint32_t)due1[i] <= rm1)))
             continue;
-        uint32_t w[4];
-        int drawn = 0, due = (int)ps->rounds[i] - 1; /* run month of the next application */
-        if (due < run_month) {                       /* none drawn, or drawn in an earlier spell */
-            sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_PLATES, 4, w);
-            drawn = 1;
-            double t = floor(log(u53(w[0], w[1])) / lq); /* months to wait: geometric */
-            due = t < (double)(UINT16_MAX - 1 - run_month) ? run_month + (int)t : UINT16_MAX - 1;
-            ps->rounds[i] = (uint16_t)(due + 1);
-        }
-        if (due != run_month)
-            continue;
-        if (!drawn)
-            sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_PLATES, 4, w);
-        int nev = u53(w[2], w[3]) < pnev;
-        sp_plates_enter(ps, st, i, nev ? SP_PLATE_NEV_QUEUE : SP_PLATE_LOTTERY,
-                        nev ? 1 : lottery_persons(pop, st, i), NULL);
-        carless += st->ncars[i] == 0;
+        int c0 = ci == 0;
+        if (apply_if_due(pop, st, ps, i, month, run_month, key, lq, pnev))
+            carless += (size_t)c0;
     }
     return carless;
 }
@@ -1054,10 +1071,13 @@ static int regime_month_start(void *state, const sp_measure *m, sp_run_env *env,
     regime_run *rr = state;
     if (!rr->ps)
         return 0; /* no plates */
-    if (env->month > env->start_month &&
+    /* The car market sees a car-less applicant as any car-less household in a
+     * pool (it takes the full car step until it comes to want a car, with the
+     * same outcomes); telling it each month (sp_cars_set_plates_required, a
+     * pass over every household) cost more than those steps. */
+    if (env->month > env->start_month)
         sp_plates_inflow(env->params, env->pop, env->state, rr->ps, env->month, env->month - env->start_month,
-                         env->key) > 0)
-        sp_cars_set_plates_required(env->cars, env->state, 1); /* car-less applicants wait for a plate */
+                         env->key);
     double *o = env->plate_stats;
     sp_plates_pool_persons(env->pop, env->state, rr->ps, &o[SP_PS_POOL_ORDINARY], &o[SP_PS_POOL_NEV]);
     sp_plate_round_stats ps;

@@ -368,11 +368,17 @@ int sp_plates_household_points(const sp_plate_regime_def *r, const sp_population
 /* ---- the measures ---- */
 
 /* The measure kind "plate_regime": the package's plate regime (at most one
- * per package). Per run it allocates the plate state, registers itself with
- * the car market as the plate allocator (purchase window, entries into the
- * pools: cars.h), holds the month's allocation before the other measures
- * act (its statistics go to the results), and ages the pools after the
- * household loop. The package's extra quotas join its regime. */
+ * per package). Per run (run_alloc) it allocates the plate state, dates the
+ * pools (pools_month: sp_plates_date_pools, then the car market is told that
+ * car-less newcomers wait for a plate) and registers itself with the car
+ * market as the plate allocator (purchase window, entries into the pools:
+ * cars.h). Each month (month_start), from the run's second month, the
+ * month's applications (sp_plates_inflow), the pools' persons, then the
+ * allocation before the other measures act (its statistics go to the
+ * results); after the household loop it ages the pools. The package's extra
+ * quotas join its regime. Kind SP_PLATE_UNRESTRICTED instead switches the car
+ * market to buying without a plate (sp_cars_set_plates_required(.., 0)),
+ * empties the pools and holds no rounds. */
 extern const sp_measure_ops sp_plate_regime_measure;
 
 /* The measure kind "extra_quota": a one-off extra quota (sp_plate_extra_def)

@@ -350,6 +350,14 @@ T.case("an extra quota outside the horizon is an error at the scenario line", fu
   T.has(msg, "outside the horizon")
 end)
 
+T.case("a pool date outside the published counts is an error at the scenario line", function()
+  local msg = T.error_of("scen.lua", "local sp, pop = ...\n\n" ..
+    "local r = sp.plates.individual_lottery{ pools = '2021-06' }", sp, pop)
+  T.has(msg, "scen.lua:3: ", "position")
+  T.has(msg, "sp.plates.individual_lottery: 'pools': plate pools: 2021-06 is outside the " ..
+        "published pool counts 2011-01..2020-02")
+end)
+
 T.case("car measures and plates reach the engine", function()
   local sq = sp.package{ name = "SQ", sp.plates.individual_lottery{} }
   local plan = sq:with{ name = "Plan",

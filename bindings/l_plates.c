@@ -1,6 +1,7 @@
 /* l_plates.c: the plate measures (binding of core/plates.h):
- * sp.plates.individual_lottery{...}, sp.plates.family_lottery{...} (plate
- * regimes; a package holds at most one) and sp.plates.extra_quota{...} (a
+ * sp.plates.individual_lottery{...}, sp.plates.family_lottery{...},
+ * sp.plates.none{...} (plate regimes; a package holds at most one; `none`:
+ * no plates needed, the world before 2011) and sp.plates.extra_quota{...} (a
  * one-off extra NEV quota for car-less families).
  *
  * A regime starts from the core's default regime (sp_plate_regime_def_default:
@@ -19,6 +20,12 @@
  * Named arguments override the per-year tables: a number applies to every
  * year (rounds: from 2014, so the monthly draws of 2011-2013 still credit
  * long-time applicants), a table { [year] = value } to the years it lists.
+ * pools = "start" (default: the published stocks of the run's first month,
+ * clamped into 2011-01..2020-02), "population" (the population's pools as
+ * they are) or "YYYY-MM" (that month's stocks; outside the published counts
+ * an error). Ladder: ladder_threshold (24) and ladder_every (12) in
+ * monthly-equivalent unsuccessful draws, ladder_before_2014 (true: the
+ * monthly draws of 2011-2013 count).
  * Every value is checked with the key the scenario wrote, then the whole
  * regime with sp_plate_regime_validate. Units: real plates per year (the
  * city's households), months. */
@@ -202,16 +209,42 @@ static void regime_defaults(sp_plate_regime_def *r, sp_plate_kind kind, int fami
     }
 }
 
+/* pools = "start" | "population" | "YYYY-MM" (see the header comment). */
+static void read_pools(lua_State *L, const char *fn, sp_plate_regime_def *r)
+{
+    const char *s = sp_l_getstring(L, 1, fn, "pools", NULL);
+    if (!s || strcmp(s, "start") == 0) {
+        r->pools_month = SP_PLATE_POOLS_START;
+        return;
+    }
+    if (strcmp(s, "population") == 0) {
+        r->pools_month = SP_PLATE_POOLS_POPULATION;
+        return;
+    }
+    sp_err err;
+    sp_err_clear(&err);
+    int m = 0;
+    if (sp_month_parse(s, &m, &err) != SP_OK)
+        luaL_error(L, "%s: 'pools' must be \"start\", \"population\" or a month \"YYYY-MM\", got '%s' (%s)",
+                   fn, s, err.msg);
+    double o, v;
+    if (sp_plates_dated_pools(m, &o, &v, &err) != SP_OK)
+        luaL_error(L, "%s: 'pools': %s", fn, err.msg);
+    r->pools_month = m;
+}
+
 /* sp.plates.individual_lottery{ name =, rounds_per_year =, nev_rounds_per_year =,
- *   quotas =, window =, rounds_per_step = 24 }
+ *   quotas =, window =, pools =, ladder_threshold = 24, ladder_every = 12,
+ *   ladder_before_2014 = true }
  * sp.plates.family_lottery{ the same, family_nev_share =, from = } -> measure */
 static int new_regime(lua_State *L, int family)
 {
-    static const char *const ikeys[] = {"name",   "rounds_per_year", "nev_rounds_per_year",
-                                        "quotas", "window",          "rounds_per_step", NULL};
-    static const char *const fkeys[] = {"name",   "rounds_per_year", "nev_rounds_per_year",
-                                        "quotas", "window",          "rounds_per_step",
-                                        "family_nev_share", "from", NULL};
+    static const char *const ikeys[] = {"name",   "rounds_per_year", "nev_rounds_per_year", "quotas",
+                                        "window", "pools", "ladder_threshold", "ladder_every",
+                                        "ladder_before_2014", NULL};
+    static const char *const fkeys[] = {"name",   "rounds_per_year", "nev_rounds_per_year", "quotas",
+                                        "window", "pools", "ladder_threshold", "ladder_every",
+                                        "ladder_before_2014", "family_nev_share", "from", NULL};
     const char *fn = family ? "sp.plates.family_lottery" : "sp.plates.individual_lottery";
     if (lua_isnoneornil(L, 1)) { /* sp.plates.individual_lottery() takes every default */
         lua_settop(L, 0);
@@ -239,7 +272,10 @@ static int new_regime(lua_State *L, int family)
         if (family || strcmp(ykeys[k].key, "family_nev_share") != 0)
             read_years(L, fn, &ykeys[k]);
     read_quotas(L, fn, r);
-    r->rounds_per_step = (int)sp_l_getinteger(L, 1, fn, "rounds_per_step", 1, 1000, r->rounds_per_step);
+    r->ladder_threshold = (int)sp_l_getinteger(L, 1, fn, "ladder_threshold", 0, 1000, r->ladder_threshold);
+    r->ladder_every = (int)sp_l_getinteger(L, 1, fn, "ladder_every", 1, 1000, r->ladder_every);
+    r->count_pre_ladder_rounds = sp_l_getboolean(L, 1, fn, "ladder_before_2014", r->count_pre_ladder_rounds);
+    read_pools(L, fn, r);
 
     sp_l_measure_check(L, fn, lm);
     char def[SP_NAME_MAX], m[8];
@@ -255,6 +291,27 @@ static int new_regime(lua_State *L, int family)
 
 static int l_individual(lua_State *L) { return new_regime(L, 0); }
 static int l_family(lua_State *L) { return new_regime(L, 1); }
+
+/* sp.plates.none{ name = } -> measure: no plates needed. */
+static int l_none(lua_State *L)
+{
+    static const char *const keys[] = {"name", NULL};
+    const char *fn = "sp.plates.none";
+    if (lua_isnoneornil(L, 1)) {
+        lua_settop(L, 0);
+        lua_newtable(L);
+    }
+    sp_l_checkargs(L, 1, fn);
+    sp_l_checkkeys(L, 1, fn, keys, 0);
+    lua_settop(L, 1);
+    sp_l_measure *lm = sp_l_newmeasure(L, &sp_plate_regime_measure);
+    sp_plate_regime_def *r = sp_l_measure_def(lm);
+    regime_defaults(r, SP_PLATE_INDIVIDUAL, 0);
+    r->kind = SP_PLATE_UNRESTRICTED;
+    sp_l_measure_check(L, fn, lm);
+    sp_l_measure_name(L, fn, &lm->m, "no plates");
+    return 1;
+}
 
 /* sp.plates.extra_quota{ name =, month = "YYYY-MM", plates = } -> measure */
 static int l_extra(lua_State *L)
@@ -293,6 +350,7 @@ static const char *rules_name(sp_plate_kind k)
     case SP_PLATE_INDIVIDUAL: return "individual";
     case SP_PLATE_FAMILY: return "family";
     case SP_PLATE_HISTORICAL: return "individual";
+    case SP_PLATE_UNRESTRICTED: return "no plate";
     }
     return "?";
 }
@@ -336,9 +394,10 @@ static int regime_field(lua_State *L, const sp_l_measure *lm, const char *key)
     char buf[8];
     const sp_plate_regime_def *r = sp_measure_def(&lm->m);
     if (strcmp(key, "rules") == 0) {
-        lua_pushstring(L, r->kind == SP_PLATE_INDIVIDUAL ? "individual"
-                          : r->kind == SP_PLATE_FAMILY   ? "family"
-                                                         : "historical");
+        lua_pushstring(L, r->kind == SP_PLATE_INDIVIDUAL   ? "individual"
+                          : r->kind == SP_PLATE_FAMILY     ? "family"
+                          : r->kind == SP_PLATE_HISTORICAL ? "historical"
+                                                           : "none");
     } else if (strcmp(key, "from") == 0) {
         if (r->kind == SP_PLATE_HISTORICAL) {
             sp_month_format(r->family_from, buf);
@@ -346,8 +405,19 @@ static int regime_field(lua_State *L, const sp_l_measure *lm, const char *key)
         } else {
             lua_pushnil(L);
         }
-    } else if (strcmp(key, "rounds_per_step") == 0) {
-        lua_pushinteger(L, r->rounds_per_step);
+    } else if (strcmp(key, "ladder_threshold") == 0) {
+        lua_pushinteger(L, r->ladder_threshold);
+    } else if (strcmp(key, "ladder_every") == 0) {
+        lua_pushinteger(L, r->ladder_every);
+    } else if (strcmp(key, "ladder_before_2014") == 0) {
+        lua_pushboolean(L, r->count_pre_ladder_rounds);
+    } else if (strcmp(key, "pools") == 0) {
+        if (r->pools_month == SP_PLATE_POOLS_START)
+            lua_pushstring(L, "start");
+        else if (r->pools_month == SP_PLATE_POOLS_POPULATION)
+            lua_pushstring(L, "population");
+        else
+            sp_l_push_month(L, r->pools_month);
     } else if (strcmp(key, "quotas") == 0) {
         push_years(L, r);
     } else {
@@ -397,6 +467,11 @@ static void regime_tostring(lua_State *L, const sp_l_measure *lm)
     luaL_buffinit(L, &b);
     luaL_addstring(&b, "plate regime: ");
     luaL_addstring(&b, m->name);
+    if (r->kind == SP_PLATE_UNRESTRICTED) {
+        luaL_addstring(&b, " (no plates needed: car-less households buy at once)");
+        luaL_pushresult(&b);
+        return;
+    }
     luaL_addstring(&b, " (");
     luaL_addstring(&b, rules_name(r->kind));
     luaL_addstring(&b, " rules");
@@ -415,7 +490,15 @@ static void regime_tostring(lua_State *L, const sp_l_measure *lm)
     }
     luaL_addstring(&b, "; purchase window (months) ");
     add_runs(&b, r->window_months, NULL);
-    snprintf(t, sizeof t, "; ladder step every %d rounds; quotas: ", r->rounds_per_step);
+    if (r->pools_month == SP_PLATE_POOLS_START)
+        snprintf(mo, sizeof mo, "start");
+    else if (r->pools_month == SP_PLATE_POOLS_POPULATION)
+        snprintf(mo, sizeof mo, "pop.");
+    else
+        sp_month_format(r->pools_month, mo);
+    snprintf(t, sizeof t, "; ladder: step 1 up to %d draws, +1 per %d%s; pools %s; quotas: ",
+             r->ladder_threshold, r->ladder_every, r->count_pre_ladder_rounds ? "" : " from 2014",
+             strcmp(mo, "pop.") == 0 ? "population" : mo);
     luaL_addstring(&b, t);
     int changed = 0;
     for (int k = 0; k < SP_PLATE_YEARS; k++) {
@@ -434,7 +517,7 @@ static void regime_tostring(lua_State *L, const sp_l_measure *lm)
 static void regime_open(lua_State *L, int module)
 {
     static const luaL_Reg fns[] = {
-        {"individual_lottery", l_individual}, {"family_lottery", l_family}, {NULL, NULL}};
+        {"individual_lottery", l_individual}, {"family_lottery", l_family}, {"none", l_none}, {NULL, NULL}};
     sp_l_subtable(L, module, "plates");
     luaL_setfuncs(L, fns, 0);
     lua_pop(L, 1);

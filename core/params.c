@@ -168,6 +168,8 @@ static const sp_param_info table[] = {
     {"credit_need_share", F(credit_need_share), 0.03, 0.0, 10.0, "share of annual income",
      "calibrated to N11 (per borrower): Gross & Souleles 2002, debt / limit 0.10-0.14 a year after an increase, larger near the limit"},
     {"credit_need_sigma", F(credit_need_sigma), 0.8, 0.0, 3.0, "log sd", "assumption"},
+    {"plate_inflow_rate", F(plate_inflow_rate), 0.006, 0.0, 0.2, "per month",
+     "calibrated: least squares of log pool stocks against the 13 dated counts 2016-04..2020-02 (data/beijing_plate_lottery_applicants.csv) in a run from the dated 2014-01 pools (grid 0.004-0.02; rms log error 0.21)"},
 };
 
 /* Parameters drawn per replicate unless the scenario fixes them. */

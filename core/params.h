@@ -93,6 +93,7 @@ typedef struct sp_params {
     double credit_need_rate;       /* monthly probability of a general spending need */
     double credit_need_share;      /* median general need, share of annual income */
     double credit_need_sigma;      /* sd of the log need (every purpose) */
+    double plate_inflow_rate;      /* monthly probability that a household outside the plate pools applies (plates.h) */
 } sp_params;
 
 typedef struct sp_param_info {

@@ -40,6 +40,69 @@ static const struct {
     {2024, 100000, 20000, 80000, 20000, 19000, 73000},
 };
 
+/* Published pool stocks (persons: valid application codes), dated by the
+ * month of the count; data/beijing_plate_lottery_applicants.csv gives every
+ * row's source. -1: no count that month (the series is interpolated across
+ * it). NEV queue: 0 in 2011-01 (NEV quotas began in 2014) and 2016-06 (the
+ * year's NEV quota was not yet exhausted: derived, see the CSV). */
+static const struct {
+    int year, month;
+    double ordinary, nev;
+} pool_table[] = {
+    {2011, 1, 187420, 0},     {2011, 2, 306865, -1},    {2011, 7, 614441, -1},
+    {2012, 8, 1050000, -1},   {2012, 11, 1670000, -1},  {2013, 1, 1400000, -1},
+    {2013, 2, 1420000, -1},
+    {2013, 11, 1700000, -1},  {2016, 4, 2650000, -1},   {2016, 6, -1, 0},
+    {2017, 12, 2800000, 117678}, {2018, 2, 2800000, -1}, {2018, 4, -1, 234650},
+    {2019, 2, 3100000, 390000}, {2019, 6, 3260000, 430656}, {2019, 8, 3320000, 442411},
+    {2020, 2, 3350538, 467360},
+};
+#define NPOOL ((int)(sizeof pool_table / sizeof pool_table[0]))
+
+void sp_plates_pool_range(int *first, int *last)
+{
+    *first = sp_month_make(pool_table[0].year, pool_table[0].month);
+    *last = sp_month_make(pool_table[NPOOL - 1].year, pool_table[NPOOL - 1].month);
+}
+
+/* The series (0 ordinary, 1 NEV) at month, linear between its counts; the
+ * month lies inside the range, where both series have their end points. */
+static double pool_series(int series, int month)
+{
+    int m0 = 0;
+    double v0 = 0;
+    for (int k = 0; k < NPOOL; k++) {
+        double v = series ? pool_table[k].nev : pool_table[k].ordinary;
+        if (v < 0)
+            continue;
+        int m = sp_month_make(pool_table[k].year, pool_table[k].month);
+        if (m == month)
+            return v;
+        if (m > month)
+            return v0 + (v - v0) * (double)(month - m0) / (double)(m - m0);
+        m0 = m;
+        v0 = v;
+    }
+    return v0;
+}
+
+int sp_plates_dated_pools(int month, double *ordinary, double *nev, sp_err *err)
+{
+    int first, last;
+    sp_plates_pool_range(&first, &last);
+    if (month < first || month > last) {
+        char a[8], b[8], c[8];
+        sp_month_format(month, a);
+        sp_month_format(first, b);
+        sp_month_format(last, c);
+        return sp_err_set(err, SP_EINVAL, "plate pools: %s is outside the published pool counts %s..%s", a, b,
+                          c);
+    }
+    *ordinary = pool_series(0, month);
+    *nev = pool_series(1, month);
+    return SP_OK;
+}
+
 sp_plate_extra_def sp_plate_extra_def_default(void)
 {
     sp_plate_extra_def e;
@@ -64,8 +127,10 @@ sp_plate_regime_def sp_plate_regime_def_default(void)
         r.window_months[k] = y >= 2018 ? 12 : 6;
     }
     r.ladder_from = sp_month_make(2014, 1);
-    r.rounds_per_step = 24;
+    r.ladder_threshold = 24;
+    r.ladder_every = 12;
     r.count_pre_ladder_rounds = 1;
+    r.pools_month = SP_PLATE_POOLS_START;
     r.nextra = 2;
     r.extra[0] = sp_plate_extra_def_default();
     r.extra[1] = sp_plate_extra_def_default();
@@ -79,8 +144,10 @@ int sp_plate_regime_validate(const sp_plate_regime_def *r, sp_err *err)
 {
     if (!r)
         return sp_err_set(err, SP_EINVAL, "plate regime: NULL definition");
-    if (r->kind != SP_PLATE_INDIVIDUAL && r->kind != SP_PLATE_FAMILY && r->kind != SP_PLATE_HISTORICAL)
-        return sp_err_set(err, SP_EINVAL, "plate regime: kind must be individual, family or historical, got %d",
+    if (r->kind != SP_PLATE_INDIVIDUAL && r->kind != SP_PLATE_FAMILY && r->kind != SP_PLATE_HISTORICAL &&
+        r->kind != SP_PLATE_UNRESTRICTED)
+        return sp_err_set(err, SP_EINVAL,
+                          "plate regime: kind must be individual, family, historical or unrestricted, got %d",
                           (int)r->kind);
     for (int k = 0; k < SP_PLATE_YEARS; k++) {
         int y = SP_PLATE_FIRST_YEAR + k;
@@ -105,9 +172,17 @@ int sp_plate_regime_validate(const sp_plate_regime_def *r, sp_err *err)
             return sp_err_set(err, SP_EINVAL, "plate regime: window_months[%d] must be at least 1, got %d", y,
                               r->window_months[k]);
     }
-    if (r->rounds_per_step < 1)
-        return sp_err_set(err, SP_EINVAL, "plate regime: rounds_per_step must be at least 1, got %d",
-                          r->rounds_per_step);
+    if (r->ladder_threshold < 0)
+        return sp_err_set(err, SP_EINVAL, "plate regime: ladder_threshold must be 0 or more draws, got %d",
+                          r->ladder_threshold);
+    if (r->ladder_every < 1)
+        return sp_err_set(err, SP_EINVAL, "plate regime: ladder_every must be at least 1 draw, got %d",
+                          r->ladder_every);
+    if (r->pools_month != SP_PLATE_POOLS_START && r->pools_month != SP_PLATE_POOLS_POPULATION) {
+        double o, v;
+        if (sp_plates_dated_pools(r->pools_month, &o, &v, err) != SP_OK)
+            return SP_EINVAL;
+    }
     if (r->nextra < 0 || r->nextra > SP_PLATE_MAX_EXTRA)
         return sp_err_set(err, SP_EINVAL, "plate regime: nextra must be 0..%d, got %d", SP_PLATE_MAX_EXTRA,
                           r->nextra);
@@ -172,11 +247,11 @@ int sp_plate_regime_window(const sp_plate_regime_def *r, int month)
 
 /* ---- rules ---- */
 
-int sp_plates_ladder_step(int rounds, int rounds_per_step)
+int sp_plates_ladder_step(int draws, int threshold, int every)
 {
-    if (rounds <= 0 || rounds_per_step <= 0)
+    if (draws <= threshold || every < 1)
         return 1;
-    return 1 + rounds / rounds_per_step;
+    return 2 + (draws - threshold - 1) / every;
 }
 
 int sp_plates_member_points(const sp_plate_member *m)
@@ -314,10 +389,19 @@ static double rank_key(sp_rng_key key, uint32_t i, int month, uint32_t draw, int
 
 /* ---- run state ---- */
 
+/* flags of a household in the run's plate state */
+enum {
+    PF_NEV = 1,    /* the plate held is NEV-only */
+    PF_DORMANT = 2 /* left its pool at the start (dated pools): takes no part until it applies */
+};
+
 struct sp_plates_state {
     size_t n;
-    uint16_t *rounds;     /* unsuccessful ordinary rounds that count towards the ladder */
-    uint8_t *won_nev;     /* 1: held plate is NEV-only */
+    /* In an active pool: unsuccessful monthly-equivalent draws that count
+     * towards the ladder. Outside (reservoir or dormant): 1 + the run month of
+     * the household's next application, 0 = none drawn. */
+    uint16_t *rounds;
+    uint8_t *flags;       /* PF_* */
     sp_plate_cand *cand;  /* workspace, n entries */
 };
 
@@ -328,15 +412,40 @@ void sp_plates_state_free(sp_plates_state *ps)
     if (!ps)
         return;
     free(ps->rounds);
-    free(ps->won_nev);
+    free(ps->flags);
     free(ps->cand);
     free(ps);
 }
 
-/* 1 when rounds held in month count towards the ladder. */
-static int counts(const sp_plate_regime_def *r, int month)
+int sp_plate_regime_round_draws(const sp_plate_regime_def *r, int month)
 {
-    return r->count_pre_ladder_rounds || month >= r->ladder_from;
+    int k = sp_plate_regime_year(month);
+    if (k < 0 || !(r->count_pre_ladder_rounds || month >= r->ladder_from))
+        return 0;
+    int n = r->ordinary_rounds[k];
+    return rounds_ok(n) ? 12 / n : 0;
+}
+
+/* Counted draws of the ordinary rounds held in months [month - d, month),
+ * saturating at UINT16_MAX. */
+static uint16_t credited(const int *cum, int d)
+{
+    return (uint16_t)(cum[d] > UINT16_MAX ? UINT16_MAX : cum[d]);
+}
+
+/* cum[d] = counted draws of the rounds in months [month - d, month), d <= maxd;
+ * NULL when out of memory. */
+static int *credit_table(const sp_plate_regime_def *r, int month, int maxd)
+{
+    int *cum = malloc(((size_t)maxd + 1) * sizeof *cum);
+    if (!cum)
+        return NULL;
+    cum[0] = 0;
+    for (int d = 1; d <= maxd; d++) {
+        int mo = month - d;
+        cum[d] = cum[d - 1] + (sp_plate_regime_ordinary_round(r, mo) ? sp_plate_regime_round_draws(r, mo) : 0);
+    }
+    return cum;
 }
 
 sp_plates_state *sp_plates_state_alloc(const sp_plate_regime_def *r, const sp_population *pop,
@@ -360,36 +469,29 @@ sp_plates_state *sp_plates_state_alloc(const sp_plate_regime_def *r, const sp_po
     }
     ps->n = n;
     ps->rounds = calloc(n ? n : 1, sizeof *ps->rounds);
-    ps->won_nev = calloc(n ? n : 1, sizeof *ps->won_nev);
+    ps->flags = calloc(n ? n : 1, sizeof *ps->flags);
     ps->cand = malloc((n ? n : 1) * sizeof *ps->cand);
-    /* cum[d] = counted ordinary rounds in months [month - d, month) */
     int maxd = 0;
     for (size_t i = 0; i < n; i++)
         if (st->plate_state[i] == SP_PLATE_LOTTERY && st->plate_months[i] > maxd)
             maxd = st->plate_months[i];
-    int *cum = malloc(((size_t)maxd + 1) * sizeof *cum);
-    if (!ps->rounds || !ps->won_nev || !ps->cand || !cum) {
+    int *cum = credit_table(r, month, maxd);
+    if (!ps->rounds || !ps->flags || !ps->cand || !cum) {
         free(cum);
         sp_plates_state_free(ps);
         sp_err_set(err, SP_ENOMEM, "plates state: out of memory for %zu households", n);
         return NULL;
     }
-    cum[0] = 0;
-    for (int d = 1; d <= maxd; d++) {
-        int mo = month - d;
-        cum[d] = cum[d - 1] + (sp_plate_regime_ordinary_round(r, mo) && counts(r, mo));
-    }
     for (size_t i = 0; i < n; i++)
-        if (st->plate_state[i] == SP_PLATE_LOTTERY) {
-            int c = cum[st->plate_months[i]];
-            ps->rounds[i] = (uint16_t)(c > UINT16_MAX ? UINT16_MAX : c);
-        }
+        if (st->plate_state[i] == SP_PLATE_LOTTERY)
+            ps->rounds[i] = credited(cum, st->plate_months[i]);
     free(cum);
     return ps;
 }
 
 int sp_plates_rounds(const sp_plates_state *ps, size_t i) { return ps->rounds[i]; }
-int sp_plates_won_nev(const sp_plates_state *ps, size_t i) { return ps->won_nev[i]; }
+int sp_plates_won_nev(const sp_plates_state *ps, size_t i) { return (ps->flags[i] & PF_NEV) != 0; }
+int sp_plates_dormant(const sp_plates_state *ps, size_t i) { return (ps->flags[i] & PF_DORMANT) != 0; }
 
 int sp_plates_enter(sp_plates_state *ps, sp_hstate *st, size_t i, int pool, int applicants, sp_err *err)
 {
@@ -400,7 +502,7 @@ int sp_plates_enter(sp_plates_state *ps, sp_hstate *st, size_t i, int pool, int 
         st->applicants[i] = 0;
         st->plate_months[i] = 0;
         ps->rounds[i] = 0;
-        ps->won_nev[i] = 0;
+        ps->flags[i] = 0;
         return SP_OK;
     }
     if (pool != SP_PLATE_LOTTERY && pool != SP_PLATE_NEV_QUEUE)
@@ -411,7 +513,7 @@ int sp_plates_enter(sp_plates_state *ps, sp_hstate *st, size_t i, int pool, int 
     st->applicants[i] = (uint8_t)applicants;
     st->plate_months[i] = 0;
     ps->rounds[i] = 0;
-    ps->won_nev[i] = 0;
+    ps->flags[i] = 0;
     return SP_OK;
 }
 
@@ -426,6 +528,8 @@ void sp_plates_age(sp_hstate *st)
 
 /* 1 when household i applies as a family under family rules: no car, two or
  * more persons. */
+static inline int active(const sp_plates_state *ps, size_t i) { return !(ps->flags[i] & PF_DORMANT); }
+
 static int is_family(const sp_population *pop, const sp_hstate *st, size_t i)
 {
     return st->ncars[i] == 0 && pop->size[i] >= 2;
@@ -450,7 +554,7 @@ int sp_plates_household_points(const sp_plate_regime_def *r, const sp_population
     int a = applicants_of(pop, st, i);
     int extra = 0; /* ladder step or NEV years of a member with history */
     if (st->plate_state[i] == SP_PLATE_LOTTERY)
-        extra = sp_plates_ladder_step(ps->rounds[i], r->rounds_per_step);
+        extra = sp_plates_ladder_step(ps->rounds[i], r->ladder_threshold, r->ladder_every);
     else if (st->plate_state[i] == SP_PLATE_NEV_QUEUE)
         extra = (st->plate_months[i] + 11) / 12;
     int pmain = 2 + extra;
@@ -469,7 +573,8 @@ static double lottery_weight(const sp_plate_regime_def *r, const sp_population *
     if (family && is_family(pop, st, i))
         return sp_plates_household_points(r, pop, st, ps, i);
     int a = applicants_of(pop, st, i);
-    int step = month >= r->ladder_from ? sp_plates_ladder_step(ps->rounds[i], r->rounds_per_step) : 1;
+    int step = month >= r->ladder_from ? sp_plates_ladder_step(ps->rounds[i], r->ladder_threshold, r->ladder_every)
+                                        : 1;
     return (double)a * step;
 }
 
@@ -479,7 +584,7 @@ static void win(sp_hstate *st, sp_plates_state *ps, size_t i, int nev)
     st->applicants[i] = 0;
     st->plate_months[i] = 0;
     ps->rounds[i] = 0;
-    ps->won_nev[i] = (uint8_t)nev;
+    ps->flags[i] = nev ? PF_NEV : 0;
 }
 
 /* Hands the candidates' winners their plates; records the pool's stats. */
@@ -506,7 +611,7 @@ static double family_ranking(const sp_plate_regime_def *r, const sp_population *
     for (size_t i = 0; i < pop->n; i++) {
         int ps_i = st->plate_state[i];
         if ((ps_i == SP_PLATE_NEV_QUEUE || (with_lottery && ps_i == SP_PLATE_LOTTERY)) &&
-            is_family(pop, st, i)) {
+            is_family(pop, st, i) && active(ps, i)) {
             double pts = sp_plates_household_points(r, pop, st, ps, i);
             c[m].key = rank_key(key, (uint32_t)i, month, 1, 0, pts);
             c[m].id = (uint32_t)i;
@@ -530,7 +635,7 @@ static void nev_queue_round(const sp_population *pop, sp_hstate *st, sp_plates_s
     sp_plate_cand *c = ps->cand;
     size_t m = 0;
     for (size_t i = 0; i < pop->n; i++)
-        if (st->plate_state[i] == SP_PLATE_NEV_QUEUE && !(family && is_family(pop, st, i))) {
+        if (st->plate_state[i] == SP_PLATE_NEV_QUEUE && !(family && is_family(pop, st, i)) && active(ps, i)) {
             c[m].key = rank_key(key, (uint32_t)i, month, 0, 2, st->plate_months[i]);
             c[m].id = (uint32_t)i;
             c[m].plates = pop->weight[i];
@@ -553,7 +658,7 @@ static void ordinary_round(const sp_plate_regime_def *r, const sp_population *po
     sp_plate_cand *c = ps->cand;
     size_t m = 0;
     for (size_t i = 0; i < pop->n; i++)
-        if (st->plate_state[i] == SP_PLATE_LOTTERY) {
+        if (st->plate_state[i] == SP_PLATE_LOTTERY && active(ps, i)) {
             double w = lottery_weight(r, pop, st, ps, i, month, family);
             c[m].key = sp_plates_lottery_key(key, (uint32_t)i, month, 0, w);
             c[m].id = (uint32_t)i;
@@ -572,10 +677,13 @@ static void ordinary_round(const sp_plate_regime_def *r, const sp_population *po
     }
     if (q > 0)
         s->raw_ratio = s->applicants[SP_PLATE_POOL_ORDINARY] / q;
-    if (counts(r, month))
+    if (s->applicants[SP_PLATE_POOL_ORDINARY] > 0)
+        s->mean_weight = s->weight_sum / s->applicants[SP_PLATE_POOL_ORDINARY];
+    const int d = sp_plate_regime_round_draws(r, month);
+    if (d > 0)
         for (size_t i = 0; i < pop->n; i++)
-            if (st->plate_state[i] == SP_PLATE_LOTTERY && ps->rounds[i] < UINT16_MAX)
-                ps->rounds[i]++;
+            if (st->plate_state[i] == SP_PLATE_LOTTERY && active(ps, i))
+                ps->rounds[i] = (uint16_t)(ps->rounds[i] + d > UINT16_MAX ? UINT16_MAX : ps->rounds[i] + d);
 }
 
 /* The arguments of a round: every pointer, matching sizes, ids in 32 bits,
@@ -639,13 +747,197 @@ int sp_plates_round(const sp_plate_regime_def *r, const sp_population *pop, sp_h
 
     /* Individual NEV queue after the allocations. */
     for (size_t i = 0; i < pop->n; i++)
-        if (st->plate_state[i] == SP_PLATE_NEV_QUEUE && !(family && is_family(pop, st, i)))
+        if (st->plate_state[i] == SP_PLATE_NEV_QUEUE && !(family && is_family(pop, st, i)) && active(ps, i))
             s.nev_queue += pop->weight[i] * applicants_of(pop, st, i);
     double annual = r->nev_quota[y] * (1 - share);
     s.nev_wait_years = annual > 0 ? s.nev_queue / annual : 0;
     if (out)
         *out = s;
     return SP_OK;
+}
+
+/* ---- dated pools and inflow ---- */
+
+/* 1 when household i may apply: outside an active pool (none, or dormant),
+ * no plate held, room for a car and a member without one. */
+static inline int in_reservoir(const sp_population *pop, const sp_hstate *st, const sp_plates_state *ps,
+                               size_t i)
+{
+    int p = st->plate_state[i], nc = st->ncars[i];
+    return (p == SP_PLATE_NONE || ((p == SP_PLATE_LOTTERY || p == SP_PLATE_NEV_QUEUE) && !active(ps, i))) &&
+           nc < SP_MAX_CARS && pop->size[i] > nc;
+}
+
+/* Persons household i puts in the lottery: its drivers without a car, at
+ * least 1 and at most its size (as applicants_of counts them). */
+static int lottery_persons(const sp_population *pop, const sp_hstate *st, size_t i)
+{
+    int f = (int)pop->drivers[i] - (int)st->ncars[i], s = pop->size[i] ? pop->size[i] : 1;
+    f = f < s ? f : s;
+    return f > 1 ? (f < 255 ? f : 255) : 1;
+}
+
+void sp_plates_pool_persons(const sp_population *pop, const sp_hstate *st, const sp_plates_state *ps,
+                            double *ordinary, double *nev)
+{
+    /* without branches; four partial sums in a fixed pattern (deterministic) */
+    double o[4] = {0, 0, 0, 0}, v[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < pop->n; i++) {
+        const int p = st->plate_state[i], act = !(ps->flags[i] & PF_DORMANT);
+        const double x = act ? (double)pop->weight[i] * applicants_of(pop, st, i) : 0.0;
+        o[i & 3] += p == SP_PLATE_LOTTERY ? x : 0.0;
+        v[i & 3] += p == SP_PLATE_NEV_QUEUE ? x : 0.0;
+    }
+    *ordinary = (o[0] + o[1]) + (o[2] + o[3]);
+    *nev = (v[0] + v[1]) + (v[2] + v[3]);
+}
+
+double sp_plates_nev_choice(const sp_params *p, int month)
+{
+    double q = p->nev_queue_choice;
+    if (q <= 0 || q >= 1)
+        return q <= 0 ? 0 : 1;
+    double z = log(q / (1 - q)) + p->nev_trend * (double)(month - sp_month_make(2018, 10)) / 12.0;
+    return 1.0 / (1.0 + exp(-z));
+}
+
+/* Too many persons in `pool`: its most recent entrants turn dormant while the
+ * pool stays at or above `want`. */
+static void pool_shrink(const sp_population *pop, sp_hstate *st, sp_plates_state *ps, int pool, double have,
+                        double want, int month, sp_rng_key key)
+{
+    sp_plate_cand *c = ps->cand;
+    size_t m = 0, k;
+    for (size_t i = 0; i < pop->n; i++)
+        if (st->plate_state[i] == pool && active(ps, i)) {
+            uint32_t w[4];
+            sp_rng_words(key, (uint32_t)i, (uint32_t)(month - 1), SP_PURPOSE_PLATES, 5, w);
+            c[m].key = st->plate_months[i] + u53(w[0], w[1]);
+            c[m].id = (uint32_t)i;
+            c[m].plates = (float)(pop->weight[i] * applicants_of(pop, st, i));
+            m++;
+        }
+    sp_plates_select(c, m, have - want, &k, NULL);
+    for (size_t j = 0; j < k; j++) {
+        ps->flags[c[j].id] |= PF_DORMANT;
+        ps->rounds[c[j].id] = 0;
+    }
+}
+
+/* Too few persons in `pool`: households of the reservoir that are in no pool
+ * join it, in key order, while it stays at or below `want`; cum credits the
+ * lottery's entrants (months since `origin`). Returns the households added. */
+static size_t pool_grow(const sp_population *pop, sp_hstate *st, sp_plates_state *ps, int pool, double have,
+                        double want, int month, int origin, const int *cum, sp_rng_key key)
+{
+    sp_plate_cand *c = ps->cand;
+    size_t m = 0, k;
+    const int word = pool == SP_PLATE_NEV_QUEUE ? 0 : 2;
+    for (size_t i = 0; i < pop->n; i++)
+        if (st->plate_state[i] == SP_PLATE_NONE && in_reservoir(pop, st, ps, i)) {
+            uint32_t w[4];
+            sp_rng_words(key, (uint32_t)i, (uint32_t)(month - 1), SP_PURPOSE_PLATES, 5, w);
+            c[m].key = u53(w[word], w[word + 1]);
+            c[m].id = (uint32_t)i;
+            c[m].plates = pop->weight[i] * (pool == SP_PLATE_NEV_QUEUE ? 1 : lottery_persons(pop, st, i));
+            m++;
+        }
+    sp_plates_select(c, m, want - have, &k, NULL);
+    const int span = month - origin > 1 ? month - origin : 1;
+    for (size_t j = 0; j < k; j++) {
+        size_t i = c[j].id;
+        sp_plates_enter(ps, st, i, pool, pool == SP_PLATE_NEV_QUEUE ? 1 : lottery_persons(pop, st, i), NULL);
+        uint32_t w[4];
+        sp_rng_words(key, (uint32_t)i, (uint32_t)(month - 1), SP_PURPOSE_PLATES, 6, w);
+        int pm = (int)(u53(w[0], w[1]) * span);
+        st->plate_months[i] = (uint16_t)pm;
+        if (pool == SP_PLATE_LOTTERY)
+            ps->rounds[i] = credited(cum, pm);
+    }
+    return k;
+}
+
+int sp_plates_date_pools(const sp_plate_regime_def *r, const sp_population *pop, sp_hstate *st,
+                         sp_plates_state *ps, int month, sp_rng_key key, size_t *added, sp_err *err)
+{
+    double want[2], have[2];
+    if (added)
+        *added = 0;
+    int rc = sp_plates_dated_pools(month, &want[0], &want[1], err);
+    if (rc != SP_OK)
+        return rc;
+    if (st->n != pop->n || ps->n != pop->n || pop->n > UINT32_MAX)
+        return sp_err_set(err, SP_EINVAL, "plate pools: sizes differ or exceed 2^32");
+    const int origin[2] = {sp_month_make(2011, 1), sp_month_make(2016, 6)};
+    const int pool[2] = {SP_PLATE_LOTTERY, SP_PLATE_NEV_QUEUE};
+    int *cum = credit_table(r, month, month - origin[0] > 0 ? month - origin[0] : 0);
+    if (!cum)
+        return sp_err_set(err, SP_ENOMEM, "plate pools: out of memory");
+    size_t n = 0;
+    for (int k = 1; k >= 0; k--) { /* the NEV queue first, then the lottery */
+        sp_plates_pool_persons(pop, st, ps, &have[0], &have[1]);
+        if (have[k] > want[k])
+            pool_shrink(pop, st, ps, pool[k], have[k], want[k], month, key);
+        else if (have[k] < want[k])
+            n += pool_grow(pop, st, ps, pool[k], have[k], want[k], month, origin[k], cum, key);
+    }
+    free(cum);
+    if (added)
+        *added = n;
+    return SP_OK;
+}
+
+/* Household i of the reservoir applies in run month rm if its application
+ * month is due (drawing one when none is pending): see sp_plates_inflow.
+ * Returns 1 when it applied. */
+static int apply_if_due(const sp_population *pop, sp_hstate *st, sp_plates_state *ps, size_t i, int month,
+                        int rm, sp_rng_key key, double lq, double pnev)
+{
+    uint32_t w[4];
+    int drawn = 0, due = (int)ps->rounds[i] - 1; /* run month of the next application */
+    if (due < rm) {                              /* none drawn, or drawn in an earlier spell */
+        sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_PLATES, 4, w);
+        drawn = 1;
+        double t = floor(log(u53(w[0], w[1])) / lq); /* months to wait: geometric */
+        due = t < (double)(UINT16_MAX - 1 - rm) ? rm + (int)t : UINT16_MAX - 1;
+        ps->rounds[i] = (uint16_t)(due + 1);
+    }
+    if (due != rm)
+        return 0;
+    if (!drawn)
+        sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_PLATES, 4, w);
+    int nev = u53(w[2], w[3]) < pnev;
+    sp_plates_enter(ps, st, i, nev ? SP_PLATE_NEV_QUEUE : SP_PLATE_LOTTERY, nev ? 1 : lottery_persons(pop, st, i),
+                    NULL);
+    return 1;
+}
+
+size_t sp_plates_inflow(const sp_params *p, const sp_population *pop, sp_hstate *st, sp_plates_state *ps,
+                        int month, int run_month, sp_rng_key key)
+{
+    const double rate = p->plate_inflow_rate;
+    if (!(rate > 0) || run_month < 0 || run_month >= UINT16_MAX - 1)
+        return 0;
+    const double lq = rate < 1 ? log1p(-rate) : -INFINITY; /* ln P(no application in a month) */
+    const double pnev = sp_plates_nev_choice(p, month);
+    const uint32_t rm1 = (uint32_t)run_month + 1;
+    const uint8_t *pst = st->plate_state, *nc = st->ncars, *size = pop->size, *fl = ps->flags;
+    const uint16_t *due1 = ps->rounds;
+    size_t carless = 0;
+    for (size_t i = 0; i < pop->n; i++) {
+        /* without branches: in the reservoir and due now or without a pending month
+         * (in an active pool `rounds` is the ladder count and the test is false) */
+        const uint32_t pi = pst[i], ci = nc[i];
+        const uint32_t pool = (pi == SP_PLATE_LOTTERY) | (pi == SP_PLATE_NEV_QUEUE);
+        const uint32_t out = (pi == SP_PLATE_NONE) | (pool & ((fl[i] & PF_DORMANT) != 0));
+        const uint32_t room = (ci < SP_MAX_CARS) & (size[i] > ci);
+        if (!(out & room & ((uint32_t)due1[i] <= rm1)))
+            continue;
+        int c0 = ci == 0;
+        if (apply_if_due(pop, st, ps, i, month, run_month, key, lq, pnev))
+            carless += (size_t)c0;
+    }
+    return carless;
 }
 
 /* ---- the measures ---- */
@@ -681,6 +973,30 @@ static void regime_enter(void *allocator, sp_hstate *st, size_t i, int pool, int
     sp_plates_enter(((regime_run *)allocator)->ps, st, i, pool, applicants, NULL);
 }
 
+/* The month whose published stocks the run's pools start from (0: keep the
+ * population's pools). */
+static int pools_month(const sp_plate_regime_def *r, int start)
+{
+    if (r->pools_month != SP_PLATE_POOLS_START)
+        return r->pools_month;
+    int first, last;
+    sp_plates_pool_range(&first, &last);
+    return start < first ? first : (start > last ? last : start);
+}
+
+/* No plates: car-less households shop without one, and no pools exist. */
+static void unrestricted_alloc(sp_run_env *env)
+{
+    sp_hstate *st = env->state;
+    sp_cars_set_plates_required(env->cars, st, 0);
+    for (size_t i = 0; i < st->n; i++)
+        if (st->plate_state[i] == SP_PLATE_LOTTERY || st->plate_state[i] == SP_PLATE_NEV_QUEUE) {
+            st->plate_state[i] = SP_PLATE_NONE;
+            st->applicants[i] = 0;
+            st->plate_months[i] = 0;
+        }
+}
+
 static int regime_alloc(void **state, const sp_measure *m, sp_run_env *env, sp_err *err)
 {
     regime_run *rr = calloc(1, sizeof *rr);
@@ -688,6 +1004,10 @@ static int regime_alloc(void **state, const sp_measure *m, sp_run_env *env, sp_e
         return sp_err_set(err, SP_ENOMEM, "out of memory for a plate regime");
     *state = rr;
     rr->def = *(const sp_plate_regime_def *)sp_measure_def(m);
+    if (rr->def.kind == SP_PLATE_UNRESTRICTED) {
+        unrestricted_alloc(env);
+        return SP_OK;
+    }
     const sp_package *pkg = env->pkg;
     for (int k = 0; k < pkg->nmeasures; k++) {
         if (pkg->measures[k].ops != &sp_plate_extra_measure)
@@ -700,6 +1020,15 @@ static int regime_alloc(void **state, const sp_measure *m, sp_run_env *env, sp_e
     rr->ps = sp_plates_state_alloc(&rr->def, env->pop, env->state, env->start_month, err);
     if (!rr->ps)
         return err ? err->code : SP_ENOMEM;
+    int pm = pools_month(&rr->def, env->start_month);
+    if (pm != SP_PLATE_POOLS_POPULATION) {
+        size_t added;
+        int rc = sp_plates_date_pools(&rr->def, env->pop, env->state, rr->ps, pm, env->key, &added, err);
+        if (rc != SP_OK)
+            return rc;
+        if (added) /* car-less newcomers wait for a plate, as the car market's own applicants */
+            sp_cars_set_plates_required(env->cars, env->state, 1);
+    }
     sp_car_policy *cp = env->car_policy;
     cp->plates = rr;
     cp->plate_window = regime_window;
@@ -715,28 +1044,47 @@ static void regime_free(void *state)
     free(rr);
 }
 
-/* The month's allocation: a round, its statistics, and the plate type of
- * every new winner passed to the car market. Acts on no household later. */
+/* Copies a round's statistics to the month's plate statistics. */
+static void round_stats(const sp_plate_round_stats *ps, double *o)
+{
+    for (int k = 0; k < SP_PLATE_NPOOLS; k++) {
+        o[SP_PS_ROUND] = o[SP_PS_ROUND] || ps->held[k];
+        o[SP_PS_APPLICANTS_ORDINARY + k] = ps->applicants[k];
+        o[SP_PS_QUOTA_ORDINARY + k] = ps->quota[k];
+        o[SP_PS_WINNERS_ORDINARY + k] = ps->winners[k];
+    }
+    o[SP_PS_BASE_ODDS] = ps->base_odds;
+    o[SP_PS_BASE_ODDS_1_IN] = ps->base_odds_1_in;
+    o[SP_PS_RAW_RATIO] = ps->raw_ratio;
+    o[SP_PS_NEV_QUEUE] = ps->nev_queue;
+    o[SP_PS_NEV_WAIT_YEARS] = ps->nev_wait_years;
+    o[SP_PS_MEAN_WEIGHT] = ps->mean_weight;
+}
+
+/* The month's applications (from the run's second month: the first month's
+ * pools are the dated stock), the pools' persons, then the allocation: a
+ * round, its statistics, and the plate type of every new winner passed to the
+ * car market. Acts on no household later. */
 static int regime_month_start(void *state, const sp_measure *m, sp_run_env *env, sp_err *err)
 {
     (void)m;
     regime_run *rr = state;
+    if (!rr->ps)
+        return 0; /* no plates */
+    /* The car market sees a car-less applicant as any car-less household in a
+     * pool (it takes the full car step until it comes to want a car, with the
+     * same outcomes); telling it each month (sp_cars_set_plates_required, a
+     * pass over every household) cost more than those steps. */
+    if (env->month > env->start_month)
+        sp_plates_inflow(env->params, env->pop, env->state, rr->ps, env->month, env->month - env->start_month,
+                         env->key);
+    double *o = env->plate_stats;
+    sp_plates_pool_persons(env->pop, env->state, rr->ps, &o[SP_PS_POOL_ORDINARY], &o[SP_PS_POOL_NEV]);
     sp_plate_round_stats ps;
     int rc = sp_plates_round(&rr->def, env->pop, env->state, rr->ps, env->month, env->key, &ps, err);
     if (rc != SP_OK)
         return rc;
-    double *o = env->plate_stats;
-    for (int k = 0; k < SP_PLATE_NPOOLS; k++) {
-        o[SP_PS_ROUND] = o[SP_PS_ROUND] || ps.held[k];
-        o[SP_PS_APPLICANTS_ORDINARY + k] = ps.applicants[k];
-        o[SP_PS_QUOTA_ORDINARY + k] = ps.quota[k];
-        o[SP_PS_WINNERS_ORDINARY + k] = ps.winners[k];
-    }
-    o[SP_PS_BASE_ODDS] = ps.base_odds;
-    o[SP_PS_BASE_ODDS_1_IN] = ps.base_odds_1_in;
-    o[SP_PS_RAW_RATIO] = ps.raw_ratio;
-    o[SP_PS_NEV_QUEUE] = ps.nev_queue;
-    o[SP_PS_NEV_WAIT_YEARS] = ps.nev_wait_years;
+    round_stats(&ps, o);
     const sp_hstate *st = env->state;
     if (o[SP_PS_ROUND])
         for (size_t i = 0; i < env->pop->n; i++)
@@ -747,9 +1095,9 @@ static int regime_month_start(void *state, const sp_measure *m, sp_run_env *env,
 
 static void regime_month_end(void *state, const sp_measure *m, sp_run_env *env)
 {
-    (void)state;
     (void)m;
-    sp_plates_age(env->state);
+    if (((regime_run *)state)->ps)
+        sp_plates_age(env->state);
 }
 
 const sp_measure_ops sp_plate_regime_measure = {

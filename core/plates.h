@@ -39,10 +39,27 @@
  * queue tie-breaker, draw 1 for family rankings and extra quotas; selection is
  * a deterministic top-k by (key, household id), never by processing order.
  *
- * Ladder (阶梯中签率, from 2014): an individual's step is
- * 1 + floor(unsuccessful rounds / rounds_per_step). The default 24 rounds per
- * step and the counting of rounds held before 2014 are UNVERIFIED (no official
- * text found; docs/model.md section 5).
+ * Ladder (阶梯中签率, from 2014): unsuccessful ordinary rounds are counted in
+ * monthly-equivalent draws (a round of a year with R rounds counts 12 / R:
+ * 1 for the monthly draws of 2011-2013, 2 for the bimonthly draws of
+ * 2014-2020, 6 for the half-yearly draws from 2021); an individual's step is
+ * 1 up to ladder_threshold (24) such draws, then +1 per ladder_every (12)
+ * more (sp_plates_ladder_step): 1 for 24, 2 for 25-36, 3 for 37-48, i.e.
+ * +1 step per 6 bimonthly or per 2 half-yearly draws. From secondary records
+ * of the 2013 and 2020 rules; the gazetted text could not be read
+ * (docs/model.md section 5).
+ *
+ * Dated pools and inflow (docs/model.md section 5). At the start of a run the
+ * regime brings its pools (persons in the ordinary lottery and in the NEV
+ * queue) to the published stock of a month (sp_plates_dated_pools, linear
+ * between dated counts): the most recent entrants leave, or households
+ * outside the pools join, ranked by keys from their own streams. A household
+ * that leaves stays "dormant": it keeps its pool column (for the car market
+ * it is a household that waits for a plate) but takes no part in rounds or
+ * statistics until it applies again. Each month households outside an active
+ * pool (no plate, room for a car, a member without a car) apply at the
+ * monthly rate plate_inflow_rate (sp_params), drawn as a geometric waiting
+ * time from their own stream when they join that reservoir.
  *
  * Units: plates and persons are real (weighted) counts; months are calendar
  * months (calendar.h). */
@@ -66,8 +83,26 @@ enum {
 typedef enum sp_plate_kind {
     SP_PLATE_INDIVIDUAL = 0, /* 2014-2020 rules throughout: individual lottery and NEV queue */
     SP_PLATE_FAMILY = 1,     /* 2021 rules throughout: family points and family NEV share */
-    SP_PLATE_HISTORICAL = 2  /* individual before family_from, family from it */
+    SP_PLATE_HISTORICAL = 2, /* individual before family_from, family from it */
+    SP_PLATE_UNRESTRICTED = 3 /* no plates needed (before 2011, or a counterfactual): no pools, no rounds */
 } sp_plate_kind;
+
+/* pools_month of a regime: a calendar month inside the published counts
+ * (sp_plates_pool_range), or one of these. */
+enum {
+    SP_PLATE_POOLS_POPULATION = 0, /* keep the population's pools as they are */
+    SP_PLATE_POOLS_START = -1      /* the run's first month, clamped into the published range */
+};
+
+/* First and last month of the published pool counts that dated pools may use
+ * (2011-01 .. 2020-02). */
+void sp_plates_pool_range(int *first, int *last);
+
+/* Published stock of persons in the ordinary lottery and in the individual
+ * NEV queue in `month` (data/beijing_plate_lottery_applicants.csv), linear in
+ * months between dated counts. SP_EINVAL outside sp_plates_pool_range, the
+ * message naming the month and the range. */
+int sp_plates_dated_pools(int month, double *ordinary, double *nev, sp_err *err);
 
 /* A one-off extra NEV quota for car-less families (e.g. 20,000 in 2020):
  * allocated in one month by family-points ranking (ties by key) among car-less
@@ -92,10 +127,13 @@ typedef struct sp_plate_regime_def {
     int ordinary_rounds[SP_PLATE_YEARS];      /* ordinary lottery rounds per year: 1,2,3,4,6 or 12 */
     int nev_rounds[SP_PLATE_YEARS];           /* NEV allocations per year: 1,2,3,4,6 or 12 */
     int window_months[SP_PLATE_YEARS];        /* months a winner has to buy, >= 1 */
-    /* ladder */
+    /* ladder, in monthly-equivalent unsuccessful draws (12 / rounds per year each) */
     int ladder_from;                          /* first month the ladder applies (2014-01); before, every entry weighs 1 */
-    int rounds_per_step;                      /* unsuccessful rounds per ladder step, >= 1 (24, unverified) */
+    int ladder_threshold;                     /* draws at step 1, >= 0 (24) */
+    int ladder_every;                         /* further draws per step, >= 1 (12) */
     int count_pre_ladder_rounds;              /* 1: rounds lost before ladder_from count towards the ladder */
+    /* pools at the start of a run */
+    int pools_month;                          /* SP_PLATE_POOLS_START (default), _POPULATION, or a month */
     /* one-off extra quotas */
     int nextra;                               /* 0..SP_PLATE_MAX_EXTRA */
     sp_plate_extra_def extra[SP_PLATE_MAX_EXTRA];
@@ -107,15 +145,17 @@ typedef struct sp_plate_regime_def {
  * 2020); family NEV share 0.6 in 2021-2022 and 0.8 from 2023 (0 before);
  * ordinary rounds 12 per year to 2013, 6 in 2014-2020, 2 from 2021; NEV
  * allocations 6 per year to 2019 and 1 per year from 2020 (assumption); window
- * 6 months before 2018 and 12 from 2018; ladder from 2014-01, 24 rounds per
- * step counting earlier rounds (unverified); extra 20,000 NEV plates for
+ * 6 months before 2018 and 12 from 2018; ladder from 2014-01, step 1 up to 24
+ * monthly-equivalent draws then +1 per 12, counting earlier rounds (secondary
+ * sources); pools dated by the run's first month; extra 20,000 NEV plates for
  * car-less families in 2020-09 and 2024-09 (months assumed). */
 sp_plate_regime_def sp_plate_regime_def_default(void);
 
 /* Checks a regime; errors name the field (with the year) and the value:
  * quotas or extra plates below zero or not finite, shares outside 0..1,
- * rounds per year not in {1,2,3,4,6,12}, window below 1 month, rounds per
- * step below 1, kind unknown, more than SP_PLATE_MAX_EXTRA extras. */
+ * rounds per year not in {1,2,3,4,6,12}, window below 1 month, ladder
+ * threshold below 0 or steps below 1 draw, a pools month outside the
+ * published counts, kind unknown, more than SP_PLATE_MAX_EXTRA extras. */
 int sp_plate_regime_validate(const sp_plate_regime_def *r, sp_err *err);
 
 /* Per-month views of a regime. Table index of a month's year (clamped to the
@@ -137,10 +177,15 @@ int sp_plate_regime_window(const sp_plate_regime_def *r, int month);
 
 /* ---- rules ---- */
 
-/* Ladder step of an individual ordinary-lottery applicant after `rounds`
- * unsuccessful rounds: 1 + rounds / rounds_per_step (integer division); 1 for
- * rounds <= 0 or rounds_per_step <= 0. */
-int sp_plates_ladder_step(int rounds, int rounds_per_step);
+/* Ladder step of an individual ordinary-lottery applicant after `draws`
+ * unsuccessful monthly-equivalent draws: 1 for draws <= threshold, else
+ * 2 + (draws - threshold - 1) / every (integer division); 1 when every < 1. */
+int sp_plates_ladder_step(int draws, int threshold, int every);
+
+/* Monthly-equivalent draws one unsuccessful ordinary round of month counts:
+ * 12 / the year's ordinary rounds; 0 when the month's rounds do not count
+ * (before ladder_from without count_pre_ladder_rounds) or before 2011. */
+int sp_plate_regime_round_draws(const sp_plate_regime_def *r, int month);
 
 typedef enum sp_plate_role { SP_PLATE_MAIN = 0, SP_PLATE_SPOUSE = 1, SP_PLATE_OTHER = 2 } sp_plate_role;
 
@@ -215,8 +260,49 @@ void sp_plates_state_free(sp_plates_state *ps); /* NULL is a no-op */
  * 16 bytes per household, is not counted). */
 size_t sp_plates_bytes_per_household(void);
 
-/* Unsuccessful ordinary rounds of household i's applicants. */
+/* Unsuccessful monthly-equivalent draws of household i's applicants in the
+ * ordinary lottery (0 outside it). */
 int sp_plates_rounds(const sp_plates_state *ps, size_t i);
+/* 1 when household i left its pool at the start of the run (dated pools) and
+ * has not applied again: it takes no part in rounds or statistics. */
+int sp_plates_dormant(const sp_plates_state *ps, size_t i);
+
+/* Brings the pools of st to the published stock of `month` (see the header
+ * comment): too many persons in a pool: its most recent entrants (smallest
+ * plate_months, ties by key) turn dormant while the pool stays at or above the
+ * stock; too few: households outside the pools (plate_state NONE, room for a
+ * car, a member without a car), ranked by keys (purpose SP_PURPOSE_PLATES,
+ * month word month - 1, draw 5), join the NEV queue (1 person) and then the
+ * lottery (drivers without a car, at least 1) while the pool stays at or
+ * below the stock, with plate_months uniform since 2011-01 (lottery) or
+ * 2016-06 (queue) and the draws those months credit. *added (may be NULL)
+ * receives the number of households that joined. Errors: the month's stock
+ * (sp_plates_dated_pools). */
+int sp_plates_date_pools(const sp_plate_regime_def *r, const sp_population *pop, sp_hstate *st,
+                         sp_plates_state *ps, int month, sp_rng_key key, size_t *added,
+                         sp_err *err);
+
+/* Share of new applicants who choose the NEV queue in month:
+ * logistic(logit(nev_queue_choice) + nev_trend x (years since 2018-10)),
+ * 2018-10 being the middle of the growth nev_queue_choice was derived from. */
+double sp_plates_nev_choice(const sp_params *p, int month);
+
+/* The month's applications (see the header comment): every household in the
+ * reservoir (no active pool, no plate held, fewer than SP_MAX_CARS cars, more
+ * persons than cars) without a pending application month draws one, a
+ * geometric waiting time at plate_inflow_rate per month from its own stream
+ * (purpose SP_PURPOSE_PLATES, draw 4, the month it is drawn); those whose month
+ * it is apply: the NEV queue with sp_plates_nev_choice (1 person), else the
+ * lottery (drivers without a car, at least 1). run_month: months since the
+ * run's first month. Returns the number of car-less households that applied
+ * (the car market must then see them as waiting for a plate). */
+size_t sp_plates_inflow(const sp_params *p, const sp_population *pop, sp_hstate *st,
+                        sp_plates_state *ps, int month, int run_month, sp_rng_key key);
+
+/* Persons in the ordinary lottery and the NEV queue (all of it, families
+ * included), dormant households left out. */
+void sp_plates_pool_persons(const sp_population *pop, const sp_hstate *st, const sp_plates_state *ps,
+                            double *ordinary, double *nev);
 /* 1 when household i holds a plate won in an NEV allocation (NEV only). */
 int sp_plates_won_nev(const sp_plates_state *ps, size_t i);
 
@@ -248,6 +334,7 @@ typedef struct sp_plate_round_stats {
     double quota[SP_PLATE_NPOOLS];      /* real plates offered (NEV queue: incl. family leftovers) */
     double winners[SP_PLATE_NPOOLS];    /* real plates handed out (winning households) */
     double weight_sum;   /* ordinary pool: sum of lottery weights (entries of weight 1 = step-1 individuals) */
+    double mean_weight;  /* ordinary pool: weight_sum / applicant persons (individuals: the mean ladder step) */
     double base_odds;    /* ordinary pool: quota / weight_sum, the probability a step-1 individual wins
                           * (small-quota limit; Beijing's published "中签率"), 0 without a round */
     double base_odds_1_in; /* 1 / base_odds (the published "1 in X"), 0 without a round */
@@ -281,11 +368,17 @@ int sp_plates_household_points(const sp_plate_regime_def *r, const sp_population
 /* ---- the measures ---- */
 
 /* The measure kind "plate_regime": the package's plate regime (at most one
- * per package). Per run it allocates the plate state, registers itself with
- * the car market as the plate allocator (purchase window, entries into the
- * pools: cars.h), holds the month's allocation before the other measures
- * act (its statistics go to the results), and ages the pools after the
- * household loop. The package's extra quotas join its regime. */
+ * per package). Per run (run_alloc) it allocates the plate state, dates the
+ * pools (pools_month: sp_plates_date_pools, then the car market is told that
+ * car-less newcomers wait for a plate) and registers itself with the car
+ * market as the plate allocator (purchase window, entries into the pools:
+ * cars.h). Each month (month_start), from the run's second month, the
+ * month's applications (sp_plates_inflow), the pools' persons, then the
+ * allocation before the other measures act (its statistics go to the
+ * results); after the household loop it ages the pools. The package's extra
+ * quotas join its regime. Kind SP_PLATE_UNRESTRICTED instead switches the car
+ * market to buying without a plate (sp_cars_set_plates_required(.., 0)),
+ * empties the pools and holds no rounds. */
 extern const sp_measure_ops sp_plate_regime_measure;
 
 /* The measure kind "extra_quota": a one-off extra quota (sp_plate_extra_def)

@@ -24,7 +24,7 @@ static const char *const platestat_names[] = {
     "round", "applicants_ordinary", "applicants_nev", "applicants_family_nev", "applicants_extra",
     "quota_ordinary", "quota_nev", "quota_family_nev", "quota_extra", "winners_ordinary",
     "winners_nev", "winners_family_nev", "winners_extra", "base_odds", "base_odds_1_in",
-    "raw_ratio", "nev_queue", "nev_wait_years"};
+    "raw_ratio", "nev_queue", "nev_wait_years", "mean_weight", "pool_ordinary", "pool_nev"};
 _Static_assert(COUNT(platestat_names) == SP_NPLATESTAT, "one name per plate statistic");
 
 /* run.c writes a round's applicants, quotas and winners of pool k (plates.h)

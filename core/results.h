@@ -124,6 +124,9 @@ enum {
     SP_PS_RAW_RATIO,         /* ordinary applicants per plate */
     SP_PS_NEV_QUEUE,         /* persons in the NEV queue after the allocation */
     SP_PS_NEV_WAIT_YEARS,    /* queue / the year's individual NEV quota */
+    SP_PS_MEAN_WEIGHT,       /* ordinary pool: lottery weights per applicant person (individuals: mean ladder step) */
+    SP_PS_POOL_ORDINARY,     /* persons in the ordinary lottery at the start of the month (every month) */
+    SP_PS_POOL_NEV,          /* persons in the NEV queue, families included, at the start of the month */
     SP_NPLATESTAT
 };
 

@@ -32,9 +32,10 @@
 --   spendsim check scenarios/04_plates.lua
 --
 -- Notes for analysts
---   Warm-up. The simulation starts from the population's 2019 plate pools: who
---   is in the lottery or the NEV queue and for how long (from the application
---   counts of data/beijing_plate_lottery_applicants.csv). Ladder steps and
+--   Warm-up. The simulation starts from the published pools of January 2019
+--   (data/beijing_plate_lottery_applicants.csv, linear between dated counts:
+--   the regimes' default pools = "start"); new applicants then join every
+--   month at the calibrated plate_inflow_rate. Ladder steps and
 --   queue positions are derived from those durations, not from a simulated
 --   history, so the first rounds of 2019 partly reflect the starting state. Read
 --   2019 as a warm-up and compare the regimes from 2020 on; both packages start
@@ -45,7 +46,8 @@
 --   follow the calendar (six a year to 2020, two from 2021) and the NEV quota
 --   is allocated once a year from 2020. The extra quota's allocation month
 --   (September 2020; applications were taken 1-20 August) is an assumption.
---   The ladder's 24 rounds per step is unverified.
+--   The ladder (step 1 up to 24 monthly-equivalent lost draws, +1 per 12 more)
+--   comes from secondary records; the official text could not be read.
 --   Odds. The base odds are the chance of a first-time individual (ladder step
 --   1) in one ordinary draw: Beijing's published "中签率". Under the family rules
 --   a family's weight is its points, so the same quota spread over more weight

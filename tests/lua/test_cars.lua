@@ -128,8 +128,19 @@ T.case("plate regimes: shares, rounds, windows and steps", function()
          "'rounds_per_year' must be an integer, got 1.5")
   expect("sp.plates.individual_lottery{ window = 0 }",
          "'window' must be between 1 and 120 months, got 0")
-  expect("sp.plates.individual_lottery{ rounds_per_step = 0 }",
-         "'rounds_per_step' must be between 1 and 1000, got 0")
+  expect("sp.plates.individual_lottery{ ladder_every = 0 }",
+         "'ladder_every' must be between 1 and 1000, got 0")
+  expect("sp.plates.individual_lottery{ ladder_threshold = -1 }",
+         "'ladder_threshold' must be between 0 and 1000, got -1")
+  expect("sp.plates.individual_lottery{ ladder_before_2014 = 1 }", "'ladder_before_2014'")
+  expect("sp.plates.individual_lottery{ rounds_per_step = 24 }", "unknown key 'rounds_per_step'")
+  expect("sp.plates.individual_lottery{ pools = '2020-03' }",
+         "sp.plates.individual_lottery: 'pools': plate pools: 2020-03 is outside the published " ..
+         "pool counts 2011-01..2020-02")
+  expect("sp.plates.family_lottery{ pools = '2010-12' }", "2010-12 is outside the published")
+  expect("sp.plates.individual_lottery{ pools = 'latest' }",
+         "'pools' must be \"start\", \"population\" or a month \"YYYY-MM\", got 'latest'")
+  expect("sp.plates.none{ pools = '2019-08' }", "sp.plates.none: unknown key 'pools'")
   expect("sp.plates.individual_lottery{ family_nev_share = 0.6 }",
          "sp.plates.individual_lottery: unknown key 'family_nev_share'")
   expect("sp.plates.family_lottery{ from = '2021' }", "sp.plates.family_lottery: 'from':")
@@ -271,7 +282,18 @@ T.case("plate regime defaults by kind and overrides", function()
   T.eq(i.rules, "individual", "rules")
   T.eq(i.name, "individual lottery", "default name")
   T.eq(i.from, nil, "no switch")
-  T.eq(i.rounds_per_step, 24, "ladder")
+  T.eq(i.ladder_threshold, 24, "ladder: step 1 up to 24 monthly-equivalent draws")
+  T.eq(i.ladder_every, 12, "ladder: +1 per 12 more")
+  T.eq(i.ladder_before_2014, true, "the monthly draws of 2011-2013 count")
+  T.eq(i.pools, "start", "pools dated by the run's first month")
+  T.eq(sp.plates.individual_lottery{ pools = "2016-04" }.pools, "2016-04", "a dated month")
+  T.eq(sp.plates.individual_lottery{ pools = "population" }.pools, "population", "as built")
+  local none = sp.plates.none{}
+  T.eq(none.kind, "plate_regime", "none is a regime")
+  T.eq(none.rules, "none", "no plates")
+  T.eq(none.name, "no plates", "default name")
+  T.eq(tostring(none), "plate regime: no plates (no plates needed: car-less households buy at once)",
+       "tostring")
   T.eq(i.quotas[2019].rounds, 6, "bimonthly draws")
   T.eq(i.quotas[2022].rounds, 6, "2014-2020 rules after 2020")
   T.eq(i.quotas[2012].rounds, 12, "monthly draws before 2014 (history)")
@@ -293,7 +315,8 @@ T.case("plate regime defaults by kind and overrides", function()
   T.eq(h.quotas[2021].family_nev_share, 0.6, "family rules from")
   local o = sp.plates.family_lottery{ name = "F", family_nev_share = 0.5, rounds_per_year = 6,
                                       nev_rounds_per_year = { [2021] = 2 }, window = 6,
-                                      rounds_per_step = 12 }
+                                      ladder_threshold = 12, ladder_every = 6,
+                                      ladder_before_2014 = false, pools = "2019-08" }
   T.eq(o.quotas[2011].family_nev_share, 0.5, "a number sets every year")
   T.eq(o.quotas[2024].family_nev_share, 0.5, "... to the last")
   T.eq(o.quotas[2021].rounds, 6, "rounds from 2014")
@@ -301,11 +324,12 @@ T.case("plate regime defaults by kind and overrides", function()
   T.eq(o.quotas[2021].nev_rounds, 2, "a table sets its years")
   T.eq(o.quotas[2022].nev_rounds, 1, "only them")
   T.eq(o.quotas[2015].window, 6, "window for every year")
-  T.eq(o.rounds_per_step, 12, "rounds per step")
+  T.eq(o.ladder_every, 6, "ladder every")
+  T.eq(o.ladder_before_2014, false, "from 2014")
   T.has(tostring(o), "plate regime: F (family rules; ordinary draws a year 6 (2014-2024); " ..
         "NEV allocations a year 6 (2014-2019), 1 (2020), 2 (2021), 1 (2022-2024); family NEV share " ..
-        "0.5 (2014-2024); purchase window (months) 6 (2014-2024); ladder step every 12 rounds; " ..
-        "quotas: Beijing's)", "tostring")
+        "0.5 (2014-2024); purchase window (months) 6 (2014-2024); ladder: step 1 up to 12 draws, " ..
+        "+1 per 6 from 2014; pools 2019-08; quotas: Beijing's)", "tostring")
   local e = sp.plates.extra_quota{ name = "2020 extra", month = "2020-09", plates = 20000 }
   T.eq(e.kind, "extra_quota", "kind")
   T.eq(e.month, "2020-09", "month")
@@ -324,6 +348,14 @@ T.case("an extra quota outside the horizon is an error at the scenario line", fu
     "sp.experiment{ population = pop, packages = { p }, start = '2020-01', months = 12 }", sp, pop)
   T.has(msg, "scen.lua:3: ", "position")
   T.has(msg, "outside the horizon")
+end)
+
+T.case("a pool date outside the published counts is an error at the scenario line", function()
+  local msg = T.error_of("scen.lua", "local sp, pop = ...\n\n" ..
+    "local r = sp.plates.individual_lottery{ pools = '2021-06' }", sp, pop)
+  T.has(msg, "scen.lua:3: ", "position")
+  T.has(msg, "sp.plates.individual_lottery: 'pools': plate pools: 2021-06 is outside the " ..
+        "published pool counts 2011-01..2020-02")
 end)
 
 T.case("car measures and plates reach the engine", function()
@@ -359,6 +391,27 @@ T.case("car measures and plates reach the engine", function()
   assert(not ok and msg:find("unknown package 'Nope'", 1, true), msg)
   ok, msg = pcall(res.plates, res, { pkg = 1 })
   assert(not ok and msg:find("unknown key 'pkg'", 1, true), msg)
+end)
+
+T.case("res:plates{}: odds, mean ladder weight, pools and NEV wait; sp.plates.none", function()
+  local lot = sp.package{ name = "Lottery", sp.plates.individual_lottery{ pools = "2019-08" } }
+  local free = sp.package{ name = "Free", sp.plates.none{} }
+  local res = sp.experiment{ population = pop, packages = { lot, free }, start = "2019-08",
+                             months = 2, replicates = 1, seed = 5 }:run()
+  local pl = res:plates{ package = "Lottery" }
+  local v = function(row) return pl:value(row, "2019-08") end
+  T.eq(math.abs(v("pool_ordinary") - 3320000) < 15000, true, "dated pool 2019-08 (within a household)")
+  T.eq(math.abs(v("applicants_ordinary") / v("pool_ordinary") - 1) < 1e-6, true, "the round's applicants are the pool")
+  T.eq(math.abs(v("base_odds") * v("base_odds_1_in") - 1) < 1e-12, true, "odds and 1 in X")
+  T.eq(v("mean_weight") >= 1, true, "mean ladder weight")
+  T.eq(v("nev_wait_years"), v("nev_queue") / 54000, "wait = queue / the year's individual NEV quota")
+  T.eq(pl:value("base_odds", "2019-09"), 0.0, "no draw in an odd month")
+  assert(pl:value("pool_ordinary", "2019-09") > 0, "pools reported every month")
+  local fp = res:plates{ package = "Free" }
+  T.eq(fp:value("pool_ordinary", "2019-08"), 0.0, "no pools without plates")
+  local first = res:table{ rows = "package", metric = "first_cars", by = "total", unit = "total" }
+  local c = first:col_labels()[1]
+  assert(first:value("Free", c) > 5 * first:value("Lottery", c), "no plates: first cars at once")
 end)
 
 -- scenarios 03-05 ------------------------------------------------------------------

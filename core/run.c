@@ -16,15 +16,15 @@
 /* Households are summed into cells first, and cells into group slots once
  * per block: a household adds its sums to two cells instead of SP_NDIM
  * slots. Two cell systems: one of (income decile, area, car owner, liquidity
- * type), whose cells make the slots of all, income quintile (two deciles),
- * income decile, area, car owner and liquidity; one of the household's rank
- * in consumption (30ths), whose cells make the consumption terciles,
- * quintiles and deciles. */
+ * type), whose cells make the slots of income decile, area, car owner and
+ * liquidity (then the deciles make the quintiles and all); one of the
+ * household's rank in consumption (30ths), whose cells make the consumption
+ * terciles, quintiles and deciles. */
 #define NCELL (SP_NDECILE * SP_NAREA * SP_NCARDIM * SP_NLIQ)
 #define NCCELL SP_CONS_RANKS
-#define NCELL_DIMS 6  /* dimensions made from the income cells */
+#define NCELL_DIMS 4  /* dimensions made from the income cells (all and quintiles: from the deciles) */
 #define NCCELL_DIMS 3 /* dimensions made from the consumption cells */
-_Static_assert(NCELL_DIMS + NCCELL_DIMS == SP_NDIM, "every dimension is made from one cell system");
+_Static_assert(NCELL_DIMS + NCCELL_DIMS + 2 == SP_NDIM, "every dimension is made once");
 _Static_assert(SP_NDECILE == 2 * SP_NQUINTILE, "income deciles nest in quintiles");
 #define GM (SP_NGROUP * SP_NMETRIC)
 /* Households of a block are drawn and simulated in chunks small enough for
@@ -73,12 +73,10 @@ static void cell_slot_table(int out[NCELL][NCELL_DIMS], int cout[NCCELL][NCCELL_
             for (int c = 0; c < SP_NCARDIM; c++)
                 for (int l = 0; l < SP_NLIQ; l++) {
                     int cell = ((d10 * SP_NAREA + a) * SP_NCARDIM + c) * SP_NLIQ + l;
-                    out[cell][0] = sp_dim_first(SP_DIM_ALL);
-                    out[cell][1] = sp_dim_first(SP_DIM_QUINTILE) + d10 / 2;
-                    out[cell][2] = sp_dim_first(SP_DIM_AREA) + a;
-                    out[cell][3] = sp_dim_first(SP_DIM_CAR) + c;
-                    out[cell][4] = sp_dim_first(SP_DIM_LIQUIDITY) + l;
-                    out[cell][5] = sp_dim_first(SP_DIM_INCOME_DECILE) + d10;
+                    out[cell][0] = sp_dim_first(SP_DIM_INCOME_DECILE) + d10;
+                    out[cell][1] = sp_dim_first(SP_DIM_AREA) + a;
+                    out[cell][2] = sp_dim_first(SP_DIM_CAR) + c;
+                    out[cell][3] = sp_dim_first(SP_DIM_LIQUIDITY) + l;
                 }
     for (int r = 0; r < NCCELL; r++) {
         cout[r][0] = sp_dim_first(SP_DIM_CONS_TERCILE) + r * SP_NTERCILE / SP_CONS_RANKS;
@@ -521,6 +519,14 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
     memset(out, 0, GM * sizeof(double));
     cells_to_slots(NCELL, cell, NCELL_DIMS, &r->cell_slots[0][0], out);
     cells_to_slots(NCCELL, ccell, NCCELL_DIMS, &r->ccell_slots[0][0], out);
+    /* quintile q = deciles 2q and 2q + 1; all = the quintiles */
+    const double *dec = out + sp_dim_first(SP_DIM_INCOME_DECILE) * SP_NMETRIC;
+    double *qu = out + sp_dim_first(SP_DIM_QUINTILE) * SP_NMETRIC, *all = out + sp_dim_first(SP_DIM_ALL) * SP_NMETRIC;
+    for (int q = 0; q < SP_NQUINTILE; q++)
+        for (int m = 0; m < SP_NMETRIC; m++) {
+            qu[q * SP_NMETRIC + m] = dec[2 * q * SP_NMETRIC + m] + dec[(2 * q + 1) * SP_NMETRIC + m];
+            all[m] += qu[q * SP_NMETRIC + m];
+        }
 }
 
 /* Global steps of the month, before the household loop: each measure's

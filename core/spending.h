@@ -24,7 +24,8 @@
 #define SP_POIS_BUCKETS (SP_U16_VALUES >> SP_POIS_SHIFT)
 #define SP_POIS_MASK ((1u << SP_POIS_SHIFT) - 1u)
 #define SP_POIS_STRIDE 256   /* row length of the per-trip-count tables */
-#define SP_LIN_SHIFT 4       /* linear buckets of 2^SP_LIN_SHIFT values of the 16-bit uniform */
+#define SP_LIN_SHIFT 6       /* linear buckets of 2^SP_LIN_SHIFT values of the 16-bit uniform (64: a class's
+                              * tables stay small with three classes) */
 #define SP_LIN_BUCKETS (SP_U16_VALUES >> SP_LIN_SHIFT)
 #define SP_LIN_MASK ((1u << SP_LIN_SHIFT) - 1u)
 
@@ -43,8 +44,8 @@ _Static_assert(SP_POIS_KMAX <= UINT8_MAX && SP_POIS_KMAX < SP_POIS_STRIDE,
  * linear in d = u - lo_k on each step: f = step_c[k] + step_b[k] d, floored
  * at 0 (f includes the class's normalisation: its mean over u is the mean
  * trip count at the parameters' rate, whatever the class's rate). Inside a
- * bucket of 16 values of u that lies within one step, f = lin[b][0] +
- * lin[b][1] (u & 15): one table read per category, the kernel's common case;
+ * bucket of 64 values of u that lies within one step, f = lin[b][0] +
+ * lin[b][1] (u & 63): one table read per category, the kernel's common case;
  * a bucket where a step begins has lin[b][1] = NaN and is computed from the
  * step tables. */
 typedef struct sp_trip_tables {

@@ -206,6 +206,37 @@ static void redeem_cash(const sp_voucher_def *v, const sp_params *p, const sp_po
     out->face_redeemed = value;
 }
 
+/* The eligible categories' planned purchases in the window at accepting
+ * merchants: average size z[c] = planned / trips (yuan) and m[c] ~
+ * Binomial(trips, coverage x window share); their categories in order[],
+ * largest purchase first. Returns how many. */
+static int planned_purchases(const sp_voucher_def *v, const sp_params *p, const double planned[SP_NCAT],
+                             const unsigned trips[SP_NCAT], gsl_rng *r, double z[SP_NCAT],
+                             unsigned m[SP_NCAT], int order[SP_NCAT])
+{
+    double coverage = v->coverage >= 0 ? v->coverage : p->voucher_coverage;
+    double f = coverage * (double)v->window_days / sp_month_days(v->start_month);
+    if (f > 1)
+        f = 1;
+    int no = 0;
+    for (int c = 0; c < SP_NCAT; c++) {
+        z[c] = 0;
+        m[c] = 0;
+        if (!(v->categories & (1u << c)) || trips[c] == 0)
+            continue;
+        z[c] = planned[c] / trips[c];
+        m[c] = gsl_ran_binomial(r, f, trips[c]);
+        order[no++] = c;
+    }
+    for (int a = 1; a < no; a++) /* largest first (at most 8) */
+        for (int b = a; b > 0 && z[order[b]] > z[order[b - 1]]; b--) {
+            int t = order[b];
+            order[b] = order[b - 1];
+            order[b - 1] = t;
+        }
+    return no;
+}
+
 void sp_voucher_redeem(const sp_voucher_def *v, const sp_params *p, const sp_population *pop,
                        uint32_t i, int packages, const double planned[SP_NCAT],
                        const unsigned trips[SP_NCAT], double cref, sp_rng_key key, uint32_t id,
@@ -224,30 +255,11 @@ void sp_voucher_redeem(const sp_voucher_def *v, const sp_params *p, const sp_pop
     }
     /* Threshold coupons: planned purchases in the window at accepting merchants. */
     sp_rng_stream_reset(r, key, i, (uint32_t)v->start_month, purpose_word(id, SUB_REDEEM));
-    double coverage = v->coverage >= 0 ? v->coverage : p->voucher_coverage;
-    double f = coverage * (double)v->window_days / sp_month_days(v->start_month);
-    if (f > 1)
-        f = 1;
     double z[SP_NCAT];
     unsigned m[SP_NCAT];
-    int order[SP_NCAT], no = 0;
-    for (int c = 0; c < SP_NCAT; c++) {
-        z[c] = 0;
-        m[c] = 0;
-        if (!(v->categories & (1u << c)) || trips[c] == 0)
-            continue;
-        z[c] = planned[c] / trips[c];
-        m[c] = gsl_ran_binomial(r, f, trips[c]);
-        order[no++] = c;
-    }
+    int order[SP_NCAT];
+    const int no = planned_purchases(v, p, planned, trips, r, z, m, order);
     double tol = notch_tolerance(p, pop, i, cref, gsl_ran_ugaussian(r));
-    /* sort eligible categories by purchase size, largest first (at most 8) */
-    for (int a = 1; a < no; a++)
-        for (int b = a; b > 0 && z[order[b]] > z[order[b - 1]]; b--) {
-            int t = order[b];
-            order[b] = order[b - 1];
-            order[b - 1] = t;
-        }
     /* 1. inframarginal: the freed face value is labelled money for the
      * window (as a cash-like voucher of F), plus a small upgrade */
     const double L = label_share(p, sp_voucher_window_months(v));

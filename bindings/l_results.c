@@ -125,21 +125,35 @@ static int l_table(lua_State *L)
     return 1;
 }
 
-/* res:summary() -> table: the headline table (sp_results_summary), one row
- * per package: government and merchant cost, change in spending against the
- * first package, causal multiplier, gross leverage, cost per extra yuan and
- * coupons claimed, redeemed and expired, totals over the horizon averaged
- * over replicates. Ratios without a denominator are NaN. */
+/* Group dimensions by name, for res:summary{ by = ... }. */
+static const char *dim_name(int d) { return sp_dim_name((sp_dim)d); }
+
+/* res:summary() or res:summary{ by = "all" } -> table: the headline table
+ * (sp_results_summary_by), one row per package (and group of the dimension
+ * `by`: "quintile", "income_decile", "consumption_tercile", ...):
+ * government and merchant cost, change in spending against the first
+ * package, causal multiplier, gross leverage, cost per extra yuan and coupons
+ * claimed, redeemed and expired, totals over the horizon averaged over
+ * replicates. Ratios without a denominator are NaN. */
 static int l_summary(lua_State *L)
 {
+    static const char *const keys[] = {"by", NULL};
     const char *fn = "results:summary";
     const sp_results *res = check(L, fn);
-    if (lua_gettop(L) > 1)
-        return luaL_error(L, "%s: takes no arguments (got %d)", fn, lua_gettop(L) - 1);
+    if (lua_gettop(L) > 2)
+        return luaL_error(L, "%s: takes at most one argument table (got %d arguments)", fn,
+                          lua_gettop(L) - 1);
+    sp_dim dim = SP_DIM_ALL;
+    if (!lua_isnoneornil(L, 2)) {
+        sp_l_checkargs(L, 2, fn);
+        sp_l_checkkeys(L, 2, fn, keys, 0);
+        const char *by = sp_l_getstring(L, 2, fn, "by", "all");
+        dim = (sp_dim)sp_l_checkname(L, fn, "'by' value", by, dim_name, SP_NDIM);
+    }
     sp_table **slot = sp_l_newtable(L, 1);
     sp_err err;
     sp_err_clear(&err);
-    *slot = sp_results_summary(res, &err);
+    *slot = sp_results_summary_by(res, dim, &err);
     if (!*slot)
         return luaL_error(L, "%s: %s", fn, err.msg);
     mark_check(L, *slot, fn);

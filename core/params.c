@@ -27,6 +27,10 @@ static const sp_param_info table[] = {
     {"trips_health", F(trips[SP_CAT_HEALTH]), 0.8, 0.05, 60, "per month", SRC_TRIPS},
     {"trips_other", F(trips[SP_CAT_OTHER]), 1.5, 0.05, 60, "per month", SRC_TRIPS},
     {"trip_cv", F(trip_cv), 0.5, 0.0, 1.5, "ratio", "assumption: dispersion of one purchase's size"},
+    {"trip_elasticity", F(trip_elasticity), 0.5, 0.0, 1.0, "elasticity",
+     "assumption: higher-spending households make more and larger purchases (Nielsen 2011 via retailomania: "
+     "affluent households drove more frequent and larger trips); half of a consumption difference in the count, "
+     "half in the basket"},
     {"season_amplitude", F(season_amplitude), 1.0, 0.0, 2.0, "ratio",
      "1 = seasonal profile as tabulated in docs/model.md (Spring Festival, 618, Double-11)"},
     {"mpc_poor_htm", F(mpc[SP_LIQ_POOR_HTM]), 0.50, 0.0, 1.0, "share", SRC_MPC},
@@ -39,6 +43,14 @@ static const sp_param_info table[] = {
      "assumption: coupons are accepted by participating merchants / on one platform; calibrated to V1"},
     {"topup_ratio_median", F(topup_ratio_median), 3.5, 0.0, 50.0, "ratio", "calibrated to V1 (notch redemption)"},
     {"topup_ratio_sigma", F(topup_ratio_sigma), 0.8, 0.0, 3.0, "log sd", "assumption: heterogeneous tolerance"},
+    {"topup_liquidity_htm", F(topup_liquidity_htm), 0.5, 0.0, 1.0, "ratio",
+     "assumption, direction from Orhun & Palazzolo (Frugality is hard to afford, SSRN 2742431): liquidity "
+     "constraints keep low-income households from deals that need more spending now"},
+    {"topup_budget_elasticity", F(topup_budget_elasticity), 0.5, 0.0, 2.0, "elasticity",
+     "assumption, direction from Chen, Li, Mao & Zhou 2025 (arXiv 2507.01365): responses rise with wealth"},
+    {"notch_overshoot", F(notch_overshoot), 0.1, 0.0, 2.0, "share of threshold",
+     "assumption: coupon purchases bunch at and above the threshold (Ding et al. 2024) and shift to pricier "
+     "options (Xing et al. 2023); no published distribution found (data/fidelity_inputs.md section 7)"},
     {"upgrade_share", F(upgrade_share), 0.1, 0.0, 1.0, "share of face",
      "Ding et al. 2024: bunching just above the threshold"},
     {"substitution_share", F(substitution_share), 0.1, 0.0, 1.0, "share",

@@ -19,6 +19,7 @@ typedef struct sp_params {
     double growth;                 /* annual growth factor of nominal consumption */
     double trips[SP_NCAT];         /* mean shopping trips (purchase occasions) per month */
     double trip_cv;                /* coefficient of variation of one trip's size */
+    double trip_elasticity;        /* elasticity of the trip rate to household consumption (tercile means); basket size takes the rest */
     double season_amplitude;       /* scales the seasonal deviations (1 = as tabulated) */
     double mpc[SP_NLIQ];           /* marginal propensity to consume a transitory windfall, by liquidity type */
     double mpc_months;             /* months over which windfall spending is spread */
@@ -26,6 +27,9 @@ typedef struct sp_params {
     double voucher_coverage;       /* share of eligible purchases made where coupons are accepted */
     double topup_ratio_median;     /* median of r - 1: a household tops up to the threshold when the extra outlay <= r x face */
     double topup_ratio_sigma;      /* sd of ln(r - 1) across households */
+    double topup_liquidity_htm;    /* r - 1 of hand-to-mouth households relative to others (liquidity) */
+    double topup_budget_elasticity;/* r - 1 scales as (consumption / population mean)^this */
+    double notch_overshoot;        /* mean overshoot of a topped-up or new coupon purchase above the threshold, share of it */
     double upgrade_share;          /* extra spending when a coupon is used on a purchase above the threshold, share of face */
     double substitution_share;     /* share of induced coupon spending taken from later months */
     double substitution_months;    /* mean months over which it is taken back */

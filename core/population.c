@@ -74,7 +74,8 @@ size_t sp_population_bytes_per_household(void)
     const sp_population *p = NULL; /* for sizeof only: never read */
     const sp_hstate *s = NULL;
     size_t statics = sizeof *p->weight + sizeof *p->income + sizeof *p->consumption + sizeof *p->size +
-                     sizeof *p->area + sizeof *p->liquidity + sizeof *p->quintile + sizeof *p->drivers +
+                     sizeof *p->area + sizeof *p->liquidity + sizeof *p->quintile + sizeof *p->ranks +
+                     sizeof *p->drivers +
                      sizeof *p->eligible + sizeof *p->generations + SP_NCAT * sizeof *p->shares;
     size_t dynamic = sizeof *s->ncars + sizeof *s->plate_state + sizeof *s->applicants +
                      sizeof *s->plate_months + sizeof *s->deferred + sizeof *s->deferred_mask +
@@ -99,12 +100,13 @@ sp_population *sp_population_alloc(size_t n, sp_err *err)
     p->area = calloc(m, 1);
     p->liquidity = calloc(m, 1);
     p->quintile = calloc(m, 1);
+    p->ranks = calloc(m, 1);
     p->drivers = calloc(m, 1);
     p->eligible = calloc(m, 1);
     p->generations = calloc(m, 1);
     p->shares = calloc(m * SP_NCAT, sizeof(uint16_t));
     if (!(p->weight && p->income && p->consumption && p->size && p->area && p->liquidity &&
-          p->quintile && p->drivers && p->eligible && p->generations && p->shares) ||
+          p->quintile && p->ranks && p->drivers && p->eligible && p->generations && p->shares) ||
         sp_hstate_init(&p->state, n, err) != SP_OK) {
         sp_population_free(p);
         sp_err_set(err, SP_ENOMEM, "out of memory for a population of %zu households", n);
@@ -124,6 +126,7 @@ void sp_population_free(sp_population *p)
     free(p->area);
     free(p->liquidity);
     free(p->quintile);
+    free(p->ranks);
     free(p->drivers);
     free(p->eligible);
     free(p->generations);
@@ -270,6 +273,28 @@ static int by_rank(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
+/* Consumption ranks in 30ths of households (weighted) into bits 0-4 of
+ * pop->ranks, using r (n items) as workspace. */
+static void rank_consumption(sp_population *pop, rank_item *r)
+{
+    size_t n = pop->n;
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        r[i].ypc = pop->consumption[i];
+        r[i].persons = pop->weight[i];
+        r[i].i = i;
+        total += r[i].persons;
+    }
+    qsort(r, n, sizeof *r, by_rank);
+    double cum = 0;
+    for (size_t k = 0; k < n; k++) {
+        double m = total > 0 ? (cum + 0.5 * r[k].persons) / total : 0.5;
+        cum += r[k].persons;
+        int c = (int)(m * SP_CONS_RANKS);
+        pop->ranks[r[k].i] |= (uint8_t)(c > SP_CONS_RANKS - 1 ? SP_CONS_RANKS - 1 : c);
+    }
+}
+
 int sp_population_rank(sp_population *pop, double *mid, double *median, sp_err *err)
 {
     size_t n = pop->n;
@@ -288,8 +313,9 @@ int sp_population_rank(sp_population *pop, double *mid, double *median, sp_err *
     for (size_t k = 0; k < n; k++) {
         double m = persons > 0 ? (cum + 0.5 * r[k].persons) / persons : 0.5;
         cum += r[k].persons;
-        int q = (int)(m * SP_NQUINTILE);
+        int q = (int)(m * SP_NQUINTILE), d = (int)(m * 2 * SP_NQUINTILE);
         pop->quintile[r[k].i] = (uint8_t)(q > SP_NQUINTILE - 1 ? SP_NQUINTILE - 1 : q);
+        pop->ranks[r[k].i] = (uint8_t)((d > 2 * SP_NQUINTILE - 1 ? 1 : d & 1) ? SP_RANK_DECILE_BIT : 0);
         if (mid)
             mid[r[k].i] = m;
         if (med == 0 && m >= 0.5)
@@ -297,6 +323,7 @@ int sp_population_rank(sp_population *pop, double *mid, double *median, sp_err *
     }
     if (median)
         *median = med;
+    rank_consumption(pop, r);
     free(r);
     return SP_OK;
 }

@@ -27,6 +27,18 @@ _Static_assert(SP_MAX_CARS == 2, "the car columns are car 1 and car 2");
  * household's eight uint16 shares sum to SP_SHARE_ONE. */
 enum { SP_SHARE_ONE = 65536 };
 
+/* pop->ranks: one byte per household holding two ranks. Consumption ranks in
+ * 30ths nest terciles (30ths / 10), quintiles (/ 6) and deciles (/ 3); the
+ * income decile nests in the income quintile. */
+enum { SP_CONS_RANKS = 30, SP_RANK_CONS_MASK = 0x1f, SP_RANK_DECILE_BIT = 0x20 };
+_Static_assert(SP_CONS_RANKS - 1 <= SP_RANK_CONS_MASK, "consumption ranks fit bits 0-4");
+
+static inline int sp_rank_cons30(uint8_t code) { return code & SP_RANK_CONS_MASK; }
+static inline int sp_rank_income_decile(uint8_t quintile, uint8_t code)
+{
+    return 2 * quintile + ((code & SP_RANK_DECILE_BIT) ? 1 : 0);
+}
+
 /* deferred_mask and the other per-household category masks are one byte,
  * bit c for category c. */
 _Static_assert(SP_NCAT <= 8, "a category mask fits one byte");
@@ -84,6 +96,9 @@ typedef struct sp_population {
     uint8_t *area;         /* SP_AREA_URBAN / SP_AREA_RURAL */
     uint8_t *liquidity;    /* SP_LIQ_* */
     uint8_t *quintile;     /* 0..SP_NQUINTILE - 1: per-capita income quintile (persons-weighted, whole population) */
+    uint8_t *ranks;        /* finer ranks (SP_RANK_*): bits 0-4 the household's rank in annual household
+                            * consumption in 30ths of households (weighted), 0..29, lowest first; bit 5 the
+                            * upper half of its income quintile (income decile = 2 quintile + bit 5) */
     uint8_t *drivers;      /* members holding a driving licence */
     uint8_t *eligible;     /* 1 if the household may enter the plate lottery (hukou or 5 years of social security) */
     uint8_t *generations;  /* generations living together, 1..3 (family plate points) */
@@ -146,7 +161,9 @@ static inline void sp_population_split(const sp_population *pop, size_t i, unsig
 }
 
 /* Per-capita income quintiles (persons-weighted: households ranked by
- * per-capita income, cut at each fifth of weight x size) into pop->quintile;
+ * per-capita income, cut at each fifth of weight x size) into pop->quintile,
+ * the income decile's half and the consumption rank (households ranked by
+ * annual household consumption, cut at each 30th of weight) into pop->ranks;
  * mid[i] (when mid is non-NULL) receives household i's persons-weighted rank
  * in (0,1), and *median (when non-NULL) the per-capita income at rank 0.5.
  * Ties are broken by household index. */

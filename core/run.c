@@ -13,10 +13,19 @@
 #include "simd.h"
 #include "spending.h"
 
-/* Households are summed into cells of (quintile, area, car owner, liquidity)
- * first, and cells into group slots once per block: 12 additions per
- * household instead of SP_NDIM x 12. */
-#define NCELL (SP_NQUINTILE * SP_NAREA * SP_NCARDIM * SP_NLIQ)
+/* Households are summed into cells first, and cells into group slots once
+ * per block: a household adds its sums to two cells instead of SP_NDIM
+ * slots. Two cell systems: one of (income decile, area, car owner, liquidity
+ * type), whose cells make the slots of income decile, area, car owner and
+ * liquidity (then the deciles make the quintiles and all); one of the
+ * household's rank in consumption (30ths), whose cells make the consumption
+ * terciles, quintiles and deciles. */
+#define NCELL (SP_NDECILE * SP_NAREA * SP_NCARDIM * SP_NLIQ)
+#define NCCELL SP_CONS_RANKS
+#define NCELL_DIMS 4  /* dimensions made from the income cells (all and quintiles: from the deciles) */
+#define NCCELL_DIMS 3 /* dimensions made from the consumption cells */
+_Static_assert(NCELL_DIMS + NCCELL_DIMS + 2 == SP_NDIM, "every dimension is made once");
+_Static_assert(SP_NDECILE == 2 * SP_NQUINTILE, "income deciles nest in quintiles");
 #define GM (SP_NGROUP * SP_NMETRIC)
 /* Households of a block are drawn and simulated in chunks small enough for
  * their draws, spending and car events to stay in the first-level cache. */
@@ -43,7 +52,8 @@ struct sp_run {
     sp_hstate state;
     size_t nblocks;
     double *partial; /* nblocks x GM */
-    int cell_slots[NCELL][SP_NDIM]; /* group slot of each cell in each dimension */
+    int cell_slots[NCELL][NCELL_DIMS];    /* group slot of each income cell in each of its dimensions */
+    int ccell_slots[NCCELL][NCCELL_DIMS]; /* ... and of each consumption cell */
     double repay_rate;               /* share of deferred spending repaid each month */
     /* measures, in the order they act (ops->order, then package order) */
     int nmeasures;
@@ -57,19 +67,23 @@ struct sp_run {
     double plate_stats[SP_NPLATESTAT]; /* this month's allocation */
 };
 
-static void cell_slot_table(int out[NCELL][SP_NDIM])
+static void cell_slot_table(int out[NCELL][NCELL_DIMS], int cout[NCCELL][NCCELL_DIMS])
 {
-    for (int q = 0; q < SP_NQUINTILE; q++)
+    for (int d10 = 0; d10 < SP_NDECILE; d10++)
         for (int a = 0; a < SP_NAREA; a++)
             for (int c = 0; c < SP_NCARDIM; c++)
                 for (int l = 0; l < SP_NLIQ; l++) {
-                    int cell = ((q * SP_NAREA + a) * SP_NCARDIM + c) * SP_NLIQ + l;
-                    out[cell][SP_DIM_ALL] = 0;
-                    out[cell][SP_DIM_QUINTILE] = sp_dim_first(SP_DIM_QUINTILE) + q;
-                    out[cell][SP_DIM_AREA] = sp_dim_first(SP_DIM_AREA) + a;
-                    out[cell][SP_DIM_CAR] = sp_dim_first(SP_DIM_CAR) + c;
-                    out[cell][SP_DIM_LIQUIDITY] = sp_dim_first(SP_DIM_LIQUIDITY) + l;
+                    int cell = ((d10 * SP_NAREA + a) * SP_NCARDIM + c) * SP_NLIQ + l;
+                    out[cell][0] = sp_dim_first(SP_DIM_INCOME_DECILE) + d10;
+                    out[cell][1] = sp_dim_first(SP_DIM_AREA) + a;
+                    out[cell][2] = sp_dim_first(SP_DIM_CAR) + c;
+                    out[cell][3] = sp_dim_first(SP_DIM_LIQUIDITY) + l;
                 }
+    for (int r = 0; r < NCCELL; r++) {
+        cout[r][0] = sp_dim_first(SP_DIM_CONS_TERCILE) + r * SP_NTERCILE / SP_CONS_RANKS;
+        cout[r][1] = sp_dim_first(SP_DIM_CONS_QUINTILE) + r * SP_NQUINTILE / SP_CONS_RANKS;
+        cout[r][2] = sp_dim_first(SP_DIM_CONS_DECILE) + r * SP_NDECILE / SP_CONS_RANKS;
+    }
 }
 
 /* The car market and the measures' per-run states, the measures sorted by
@@ -130,6 +144,7 @@ sp_run *sp_run_alloc(const sp_population *pop, const sp_package *pkg, const sp_p
     r->month = start_month;
     r->threads = threads > 0 ? threads : 1;
     if (sp_spending_model_init(&r->spending, params, pop->base_year, err) != SP_OK ||
+        sp_spending_model_classes(&r->spending, params, pop, err) != SP_OK ||
         sp_hstate_init(&r->state, pop->n, err) != SP_OK) {
         sp_run_free(r);
         return NULL;
@@ -158,7 +173,7 @@ sp_run *sp_run_alloc(const sp_population *pop, const sp_package *pkg, const sp_p
         sp_run_free(r);
         return NULL;
     }
-    cell_slot_table(r->cell_slots);
+    cell_slot_table(r->cell_slots, r->ccell_slots);
     r->repay_rate = 1.0 / params->substitution_months;
     return r;
 }
@@ -216,36 +231,47 @@ static void household_measures(sp_run *r, int j, uint32_t (*marks)[CHUNK / 32], 
  * measures act, every household in household order. (The results of earlier
  * versions, which sent every household through the general path in such
  * months, are reproduced bit for bit.) */
+#define DECILE_OF(q, code) (2 * (q) + (((code) & SP_RANK_DECILE_BIT) ? 1 : 0))
 #define CELL_OF(i, nc)                                                                             \
-    (((pop->quintile[i] * SP_NAREA + pop->area[i]) * SP_NCARDIM + ((nc) > 0 ? 0 : 1)) * SP_NLIQ +   \
+    (((DECILE_OF(pop->quintile[i], pop->ranks[i]) * SP_NAREA + pop->area[i]) * SP_NCARDIM +         \
+      ((nc) > 0 ? 0 : 1)) * SP_NLIQ +                                                              \
      pop->liquidity[i])
-/* The loop over plain households j0 .. j1 - 1 of a chunk, with j, nc (cars), acc (the
- * household's cell row) and w (its weight) for the body. Column pointers are
+/* The loop over plain households j0 .. j1 - 1 of a chunk, with j, nc (cars), acc and
+ * cacc (the household's income and consumption cell rows) and w (its weight) for the body. Column pointers are
  * locals: vector stores may alias anything, and the compiler would otherwise
  * reload every column pointer after each. */
 #define FOR_EACH_PLAIN(BODY)                                                                       \
     const uint8_t *const nc_col = st->ncars + c0, *const q_col = pop->quintile + c0,               \
                          *const a_col = pop->area + c0, *const l_col = pop->liquidity + c0,        \
-                         *const size_col = pop->size + c0;                                         \
+                         *const size_col = pop->size + c0, *const r_col = pop->ranks + c0;         \
     const float *const w_col = pop->weight + c0;                                                   \
     for (size_t j = j0; j < j1; j++) {                                                             \
         const int nc = nc_col[j];                                                                  \
         double *acc = PLAIN_CELL(j, nc);                                                           \
+        double *cacc = ccell[r_col[j] & SP_RANK_CONS_MASK];                                        \
         const double w = w_col[j];                                                                 \
         BODY                                                                                       \
     }
 #define PLAIN_CELL(j, nc)                                                                          \
-    cell[((q_col[j] * SP_NAREA + a_col[j]) * SP_NCARDIM + ((nc) > 0 ? 0 : 1)) * SP_NLIQ + l_col[j]]
+    cell[((DECILE_OF(q_col[j], r_col[j]) * SP_NAREA + a_col[j]) * SP_NCARDIM + ((nc) > 0 ? 0 : 1)) * \
+             SP_NLIQ +                                                                             \
+         l_col[j]]
 
 static void plain_sums_portable(const sp_population *pop, const sp_hstate *st, size_t c0, size_t j0,
-                                size_t j1, const float (*spend)[SP_NCAT], double cell[][SP_NMETRIC])
+                                size_t j1, const float (*spend)[SP_NCAT], double cell[][SP_NMETRIC],
+                                double ccell[][SP_NMETRIC])
 {
     FOR_EACH_PLAIN(
-        for (int c = 0; c < SP_NCAT; c++)
+        for (int c = 0; c < SP_NCAT; c++) {
             acc[SP_M_SPEND0 + c] += w * (double)spend[j][c];
+            cacc[SP_M_SPEND0 + c] += w * (double)spend[j][c];
+        }
         acc[SP_M_HOUSEHOLDS] += w;
         acc[SP_M_PERSONS] += w * size_col[j];
-        acc[SP_M_CARS] += w * nc;)
+        acc[SP_M_CARS] += w * nc;
+        cacc[SP_M_HOUSEHOLDS] += w;
+        cacc[SP_M_PERSONS] += w * size_col[j];
+        cacc[SP_M_CARS] += w * nc;)
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -268,7 +294,8 @@ _Static_assert(SP_M_HOUSEHOLDS == SP_M_SPENDING + 1 && SP_M_PERSONS == SP_M_SPEN
 __attribute__((target("avx2"))) static void plain_sums_avx2(const sp_population *pop,
                                                             const sp_hstate *st, size_t c0, size_t j0,
                                                             size_t j1, const float (*spend)[SP_NCAT],
-                                                            double cell[][SP_NMETRIC])
+                                                            double cell[][SP_NMETRIC],
+                                                            double ccell[][SP_NMETRIC])
 {
     FOR_EACH_PLAIN(
         const __m256d w4 = _mm256_set1_pd(w);
@@ -279,7 +306,10 @@ __attribute__((target("avx2"))) static void plain_sums_avx2(const sp_population 
         _mm256_storeu_pd(acc + SP_M_SPEND0 + 4, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPEND0 + 4), hi));
         /* w x (0, 1, size, cars): the same products as w * size and w * nc */
         const __m256d rest = _mm256_mul_pd(w4, _mm256_cvtepi32_pd(_mm_set_epi32(nc, size_col[j], 1, 0)));
-        _mm256_storeu_pd(acc + SP_M_SPENDING, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPENDING), rest));)
+        _mm256_storeu_pd(acc + SP_M_SPENDING, _mm256_add_pd(_mm256_loadu_pd(acc + SP_M_SPENDING), rest));
+        _mm256_storeu_pd(cacc + SP_M_SPEND0, _mm256_add_pd(_mm256_loadu_pd(cacc + SP_M_SPEND0), lo));
+        _mm256_storeu_pd(cacc + SP_M_SPEND0 + 4, _mm256_add_pd(_mm256_loadu_pd(cacc + SP_M_SPEND0 + 4), hi));
+        _mm256_storeu_pd(cacc + SP_M_SPENDING, _mm256_add_pd(_mm256_loadu_pd(cacc + SP_M_SPENDING), rest));)
 }
 
 /* Bit j of special[j / 32]: household j repays deferred spending or spends a
@@ -339,16 +369,17 @@ static void special_bits(sp_run *r, size_t c0, size_t n, const uint32_t *who, si
 
 /* Plain households j0 .. j1 - 1 of the chunk at c0 into their cells. */
 static void plain_sums(const sp_population *pop, const sp_hstate *st, size_t c0, size_t j0,
-                       size_t j1, const float (*spend)[SP_NCAT], int avx2, double cell[][SP_NMETRIC])
+                       size_t j1, const float (*spend)[SP_NCAT], int avx2, double cell[][SP_NMETRIC],
+                       double ccell[][SP_NMETRIC])
 {
 #ifdef SP_RUN_HAVE_AVX2
     if (avx2) {
-        plain_sums_avx2(pop, st, c0, j0, j1, spend, cell);
+        plain_sums_avx2(pop, st, c0, j0, j1, spend, cell, ccell);
         return;
     }
 #endif
     (void)avx2;
-    plain_sums_portable(pop, st, c0, j0, j1, spend, cell);
+    plain_sums_portable(pop, st, c0, j0, j1, spend, cell, ccell);
 }
 
 /* Special household j of the chunk at c0 through the general path: its
@@ -358,7 +389,8 @@ static void plain_sums(const sp_population *pop, const sp_hstate *st, size_t c0,
 static void special_sums(sp_run *r, size_t c0, size_t j, const float (*spend)[SP_NCAT],
                          const uint8_t (*trips)[SP_NCAT], const uint32_t *who,
                          const sp_cars_outcome *events, size_t ne, size_t *e, gsl_rng *ws,
-                         uint32_t (*marks)[CHUNK / 32], double cell[][SP_NMETRIC])
+                         uint32_t (*marks)[CHUNK / 32], double cell[][SP_NMETRIC],
+                         double ccell[][SP_NMETRIC])
 {
     const sp_population *pop = r->pop;
     sp_hstate *st = &r->state;
@@ -375,6 +407,7 @@ static void special_sums(sp_run *r, size_t c0, size_t j, const float (*spend)[SP
     h.touched = 0;
     /* the cell after the car market; measures do not change cars */
     double *acc = cell[CELL_OF(i, st->ncars[i])];
+    double *cacc = ccell[pop->ranks[i] & SP_RANK_CONS_MASK];
     household_measures(r, (int)j, marks, &h);
     if (*e < ne && who[*e] == j) {
         const sp_cars_outcome *co = &events[(*e)++];
@@ -382,23 +415,28 @@ static void special_sums(sp_run *r, size_t c0, size_t j, const float (*spend)[SP
             sp_cars_enrol(&r->car_policy, pop, st, &r->params, r->key, r->month, i);
         sp_household_add(&h, SP_M_GOV_COST, co->subsidy_trade_in + co->subsidy_open);
         sp_cars_add_sums(co, w, acc);
+        sp_cars_add_sums(co, w, cacc);
     }
     const int nc = st->ncars[i];
-    for (int c = 0; c < SP_NCAT; c++)
-        acc[SP_M_SPEND0 + c] += w * s[c];
-    acc[SP_M_HOUSEHOLDS] += w;
-    acc[SP_M_PERSONS] += w * pop->size[i];
-    acc[SP_M_CARS] += w * nc;
-    for (uint64_t t = h.touched; t; t &= t - 1) {
-        const int m = __builtin_ctzll(t);
-        acc[m] += w * h.sum[m];
+    double *const rows[2] = {acc, cacc};
+    for (int k = 0; k < 2; k++) {
+        double *row = rows[k];
+        for (int c = 0; c < SP_NCAT; c++)
+            row[SP_M_SPEND0 + c] += w * s[c];
+        row[SP_M_HOUSEHOLDS] += w;
+        row[SP_M_PERSONS] += w * pop->size[i];
+        row[SP_M_CARS] += w * nc;
+        for (uint64_t t = h.touched; t; t &= t - 1) {
+            const int m = __builtin_ctzll(t);
+            row[m] += w * h.sum[m];
+        }
     }
 }
 
 static void chunk_sums(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_NCAT],
                        const uint8_t (*trips)[SP_NCAT], const uint32_t *who,
                        const sp_cars_outcome *events, size_t ne, gsl_rng *ws, int avx2,
-                       double cell[][SP_NMETRIC])
+                       double cell[][SP_NMETRIC], double ccell[][SP_NMETRIC])
 {
     const sp_population *pop = r->pop;
     sp_hstate *st = &r->state;
@@ -413,13 +451,13 @@ static void chunk_sums(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_N
             if (j >= n)
                 break;
             if (next < j)
-                plain_sums(pop, st, c0, next, j, spend, avx2, cell);
+                plain_sums(pop, st, c0, next, j, spend, avx2, cell, ccell);
             next = j + 1;
             if (in_order)
-                special_sums(r, c0, j, spend, trips, who, events, ne, &e, ws, marks, cell);
+                special_sums(r, c0, j, spend, trips, who, events, ne, &e, ws, marks, cell, ccell);
         }
     if (next < n)
-        plain_sums(pop, st, c0, next, n, spend, avx2, cell);
+        plain_sums(pop, st, c0, next, n, spend, avx2, cell, ccell);
     if (in_order)
         return;
     for (size_t k = 0; k < CHUNK / 32; k++)
@@ -427,12 +465,34 @@ static void chunk_sums(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_N
             const size_t j = 32 * k + (size_t)__builtin_ctz(bits);
             if (j >= n)
                 break;
-            special_sums(r, c0, j, spend, trips, who, events, ne, &e, ws, marks, cell);
+            special_sums(r, c0, j, spend, trips, who, events, ne, &e, ws, marks, cell, ccell);
         }
 }
 #undef CELL_OF
+#undef DECILE_OF
 #undef FOR_EACH_PLAIN
 #undef PLAIN_CELL
+
+/* Adds cells [0, ncell) into the group slots (slots[cl * ndims + d]: the
+ * slot of cell cl in its d-th dimension) of out (SP_NGROUP x SP_NMETRIC),
+ * after setting each cell's total spending to the sum of its categories. */
+static void cells_to_slots(int ncell, double cell[][SP_NMETRIC], int ndims, const int *slots,
+                           double *out)
+{
+    for (int cl = 0; cl < ncell; cl++) {
+        if (cell[cl][SP_M_HOUSEHOLDS] == 0)
+            continue;
+        double tot = 0;
+        for (int c = 0; c < SP_NCAT; c++)
+            tot += cell[cl][SP_M_SPEND0 + c];
+        cell[cl][SP_M_SPENDING] = tot;
+        for (int d = 0; d < ndims; d++) {
+            double *g = out + slots[cl * ndims + d] * SP_NMETRIC;
+            for (int m = 0; m < SP_NMETRIC; m++)
+                g[m] += cell[cl][m];
+        }
+    }
+}
 
 /* Simulates households [lo, hi) for the month and writes the block's group
  * sums. Per chunk: the draws of every household (batched Philox), baseline
@@ -445,8 +505,9 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
 {
     const sp_population *pop = r->pop;
     sp_hstate *st = &r->state;
-    double cell[NCELL][SP_NMETRIC];
+    double cell[NCELL][SP_NMETRIC], ccell[NCCELL][SP_NMETRIC];
     memset(cell, 0, sizeof cell);
+    memset(ccell, 0, sizeof ccell);
     uint32_t wsp[CHUNK][4], wcar[CHUNK][4], who[CHUNK];
     float spend[CHUNK][SP_NCAT];
     uint8_t trips[CHUNK][SP_NCAT];
@@ -462,22 +523,19 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
         size_t ne = sp_cars_chunk(r->cars, &r->car_policy, pop, st, &r->params, r->key, r->month,
                                   c0, n, (const uint32_t(*)[4])wcar, who, events);
         chunk_sums(r, c0, n, (const float(*)[SP_NCAT])spend, (const uint8_t(*)[SP_NCAT])trips, who,
-                   events, ne, ws, avx2, cell);
+                   events, ne, ws, avx2, cell, ccell);
     }
     memset(out, 0, GM * sizeof(double));
-    for (int cl = 0; cl < NCELL; cl++) {
-        if (cell[cl][SP_M_HOUSEHOLDS] == 0)
-            continue;
-        double tot = 0;
-        for (int c = 0; c < SP_NCAT; c++)
-            tot += cell[cl][SP_M_SPEND0 + c];
-        cell[cl][SP_M_SPENDING] = tot;
-        for (int d = 0; d < SP_NDIM; d++) {
-            double *g = out + r->cell_slots[cl][d] * SP_NMETRIC;
-            for (int m = 0; m < SP_NMETRIC; m++)
-                g[m] += cell[cl][m];
+    cells_to_slots(NCELL, cell, NCELL_DIMS, &r->cell_slots[0][0], out);
+    cells_to_slots(NCCELL, ccell, NCCELL_DIMS, &r->ccell_slots[0][0], out);
+    /* quintile q = deciles 2q and 2q + 1; all = the quintiles */
+    const double *dec = out + sp_dim_first(SP_DIM_INCOME_DECILE) * SP_NMETRIC;
+    double *qu = out + sp_dim_first(SP_DIM_QUINTILE) * SP_NMETRIC, *all = out + sp_dim_first(SP_DIM_ALL) * SP_NMETRIC;
+    for (int q = 0; q < SP_NQUINTILE; q++)
+        for (int m = 0; m < SP_NMETRIC; m++) {
+            qu[q * SP_NMETRIC + m] = dec[2 * q * SP_NMETRIC + m] + dec[(2 * q + 1) * SP_NMETRIC + m];
+            all[m] += qu[q * SP_NMETRIC + m];
         }
-    }
 }
 
 /* Global steps of the month, before the household loop: each measure's

@@ -57,70 +57,130 @@ double sp_spending_season_table(int c, int month_1_12)
     return season_tab[c][month_1_12 - 1] / mean;
 }
 
+/* Poisson(lambda) CDF of category c in units of 1 / SP_U16_VALUES and the
+ * step tables of k x noise, unscaled; returns the exact mean of what is drawn
+ * (the last entry catches all). */
+static double build_steps(sp_trip_tables *t, int c, double lambda)
+{
+    double pk = exp(-lambda), cdf = 0, mean = 0;
+    uint32_t prev = 0;
+    for (int k = 0; k <= SP_POIS_KMAX; k++) {
+        cdf += pk;
+        uint32_t q = k == SP_POIS_KMAX ? SP_U16_VALUES : (uint32_t)llround(fmin(cdf, 1.0) * SP_U16_VALUES);
+        if (q > SP_U16_VALUES)
+            q = SP_U16_VALUES;
+        t->pois_cdf[c][k] = q;
+        t->pois_lo[c][k] = prev;
+        mean += (double)k * (double)(q - prev) / SP_U16_VALUES;
+        prev = q;
+        pk *= lambda / (k + 1);
+    }
+    return mean;
+}
+
+/* k times the size noise, linear in d = u - lo on each step, times the
+ * normalisation s; then the bucket words and the linear buckets. */
+static void build_lin(sp_trip_tables *t, int c, double cv, double s)
+{
+    for (int k = 0; k <= SP_POIS_KMAX; k++) {
+        uint32_t q = t->pois_cdf[c][k], lo = t->pois_lo[c][k];
+        double a = sqrt(3.0) * cv / sqrt(k > 1 ? (double)k : 1.0);
+        double b = q > lo ? 2.0 * k * a / (double)(q - lo) : 0.0;
+        t->step_b[c][k] = (float)(s * b);
+        t->step_c[c][k] = (float)(s * (k * (1.0 - a) + 0.5 * b));
+    }
+    unsigned k = 0;
+    for (int b = 0; b < SP_POIS_BUCKETS; b++) {
+        uint32_t ulo = (uint32_t)b << SP_POIS_SHIFT; /* smallest u in the bucket */
+        while (ulo >= t->pois_cdf[c][k])
+            k++;
+        uint32_t e = t->pois_cdf[c][k], off = SP_POIS_MASK + 1, multi = 0;
+        if (e <= ulo + SP_POIS_MASK) {
+            off = e - ulo;
+            multi = k < SP_POIS_KMAX && t->pois_cdf[c][k + 1] <= ulo + SP_POIS_MASK;
+        }
+        t->bucket[c][b] = t->pois_lo[c][k] | off << BUCKET_OFF_SHIFT |
+                          (uint32_t)k << BUCKET_K_SHIFT | multi << BUCKET_MULTI_SHIFT;
+    }
+    k = 0;
+    for (int b = 0; b < SP_LIN_BUCKETS; b++) {
+        uint32_t ulo = (uint32_t)b << SP_LIN_SHIFT;
+        while (ulo >= t->pois_cdf[c][k])
+            k++;
+        if (t->pois_cdf[c][k] <= ulo + SP_LIN_MASK) { /* a step begins inside */
+            t->lin[c][b][0] = 0.0f;
+            t->lin[c][b][1] = NAN;
+        } else {
+            double sb = t->step_b[c][k];
+            t->lin[c][b][0] = (float)(t->step_c[c][k] + sb * (double)(ulo - t->pois_lo[c][k]));
+            t->lin[c][b][1] = (float)sb;
+        }
+    }
+}
+
+/* The tables of every class at rates trips_c x m->mult[k]; m->inv_mean from
+ * the parameters' rates. Class k's f is scaled by E[N at trips_c] / E[N at
+ * its rate], so the kernel's coefficient (season x growth / E[N at trips_c])
+ * keeps each household's expected spending. */
+static int build_tables(sp_spending_model *m, const sp_params *p, sp_err *err)
+{
+    for (int c = 0; c < SP_NCAT; c++) {
+        double base = build_steps(&m->cls[0], c, p->trips[c]);
+        if (!(base > 0))
+            return sp_err_set(err, SP_EINVAL, "parameter 'trips_%s' = %g gives no trips",
+                              sp_category_name(c), p->trips[c]);
+        m->inv_mean[c] = 1.0 / base;
+        for (int k = 0; k < SP_TRIP_CLASSES; k++) {
+            double mean = build_steps(&m->cls[k], c, p->trips[c] * m->mult[k]);
+            if (!(mean > 0))
+                return sp_err_set(err, SP_EINVAL, "parameter 'trips_%s' = %g gives no trips in class %d",
+                                  sp_category_name(c), p->trips[c], k + 1);
+            build_lin(&m->cls[k], c, p->trip_cv, mean == base ? 1.0 : base / mean);
+        }
+    }
+    return SP_OK;
+}
+
 int sp_spending_model_init(sp_spending_model *m, const sp_params *p, int base_year, sp_err *err)
 {
     int rc = sp_params_validate(p, err);
     if (rc != SP_OK)
         return rc;
     memset(m, 0, sizeof *m);
-    for (int c = 0; c < SP_NCAT; c++) {
+    for (int c = 0; c < SP_NCAT; c++)
         for (int k = 0; k < NMONTH; k++)
             m->season[c][k] = 1.0 + p->season_amplitude * (sp_spending_season_table(c, k + 1) - 1.0);
-        /* Poisson(lambda) CDF in units of 1 / SP_U16_VALUES; the last entry catches all. */
-        double lambda = p->trips[c], pk = exp(-lambda), cdf = 0, mean = 0;
-        uint32_t prev = 0;
-        for (int k = 0; k <= SP_POIS_KMAX; k++) {
-            cdf += pk;
-            uint32_t q = k == SP_POIS_KMAX ? SP_U16_VALUES
-                                           : (uint32_t)llround(fmin(cdf, 1.0) * SP_U16_VALUES);
-            if (q > SP_U16_VALUES)
-                q = SP_U16_VALUES;
-            m->pois_cdf[c][k] = q;
-            m->pois_lo[c][k] = prev;
-            /* k times the size noise, linear in d = u - lo on the step */
-            double a = sqrt(3.0) * p->trip_cv / sqrt(k > 1 ? (double)k : 1.0);
-            double b = q > prev ? 2.0 * k * a / (double)(q - prev) : 0.0;
-            m->step_b[c][k] = (float)b;
-            m->step_c[c][k] = (float)(k * (1.0 - a) + 0.5 * b);
-            mean += (double)k * (double)(q - prev) / SP_U16_VALUES; /* exact mean of what is drawn */
-            prev = q;
-            pk *= lambda / (k + 1);
-        }
-        if (!(mean > 0))
-            return sp_err_set(err, SP_EINVAL, "parameter 'trips_%s' = %g gives no trips",
-                              sp_category_name(c), lambda);
-        m->inv_mean[c] = 1.0 / mean;
-        unsigned k = 0;
-        for (int b = 0; b < SP_POIS_BUCKETS; b++) {
-            uint32_t ulo = (uint32_t)b << SP_POIS_SHIFT; /* smallest u in the bucket */
-            while (ulo >= m->pois_cdf[c][k])
-                k++;
-            uint32_t t = m->pois_cdf[c][k], off = SP_POIS_MASK + 1, multi = 0;
-            if (t <= ulo + SP_POIS_MASK) {
-                off = t - ulo;
-                multi = k < SP_POIS_KMAX && m->pois_cdf[c][k + 1] <= ulo + SP_POIS_MASK;
-            }
-            m->bucket[c][b] = m->pois_lo[c][k] | off << BUCKET_OFF_SHIFT |
-                              (uint32_t)k << BUCKET_K_SHIFT | multi << BUCKET_MULTI_SHIFT;
-        }
-        k = 0;
-        for (int b = 0; b < SP_LIN_BUCKETS; b++) {
-            uint32_t ulo = (uint32_t)b << SP_LIN_SHIFT;
-            while (ulo >= m->pois_cdf[c][k])
-                k++;
-            if (m->pois_cdf[c][k] <= ulo + SP_LIN_MASK) { /* a step begins inside */
-                m->lin[c][b][0] = 0.0f;
-                m->lin[c][b][1] = NAN;
-            } else {
-                double sb = m->step_b[c][k];
-                m->lin[c][b][0] = (float)(m->step_c[c][k] + sb * (double)(ulo - m->pois_lo[c][k]));
-                m->lin[c][b][1] = (float)sb;
-            }
-        }
+    for (int k = 0; k < SP_TRIP_CLASSES; k++)
+        m->mult[k] = 1.0;
+    for (int r = 0; r <= SP_RANK_CONS_MASK; r++) {
+        int k = (r < SP_CONS_RANKS ? r : SP_CONS_RANKS - 1) * SP_TRIP_CLASSES / SP_CONS_RANKS;
+        m->class_of_rank[r] = (uint8_t)k;
     }
+    rc = build_tables(m, p, err);
+    if (rc != SP_OK)
+        return rc;
     m->growth_log = log(p->growth) / 12.0;
     m->mid_month = sp_month_make(base_year, 1) + 5; /* mid-year: between June and July (+0.5) */
     return SP_OK;
+}
+
+int sp_spending_model_classes(sp_spending_model *m, const sp_params *p, const sp_population *pop,
+                              sp_err *err)
+{
+    double w[SP_TRIP_CLASSES] = {0}, wc[SP_TRIP_CLASSES] = {0}, tot = 0, avg = 0;
+    for (size_t i = 0; i < pop->n; i++) {
+        int k = m->class_of_rank[pop->ranks[i] & SP_RANK_CONS_MASK];
+        w[k] += pop->weight[i];
+        wc[k] += (double)pop->weight[i] * pop->consumption[i];
+    }
+    for (int k = 0; k < SP_TRIP_CLASSES; k++) {
+        m->mult[k] = w[k] > 0 && wc[k] > 0 ? pow(wc[k] / w[k], p->trip_elasticity) : 0.0;
+        tot += w[k];
+        avg += w[k] * m->mult[k];
+    }
+    for (int k = 0; k < SP_TRIP_CLASSES; k++)
+        m->mult[k] = avg > 0 && m->mult[k] > 0 ? m->mult[k] * tot / avg : 1.0;
+    return build_tables(m, p, err);
 }
 
 double sp_spending_growth(const sp_spending_model *m, int cal_month)
@@ -147,9 +207,10 @@ void sp_spending_month_prepare_macro(const sp_spending_model *m, const sp_macro_
 
 /* ---- the kernel ---- */
 
-/* Category c of one household: the trip count and k x noise (before the floor
- * at 0) from the uniform u, through the step tables. */
-static inline float trips_noise(const sp_spending_model *m, int c, uint32_t u, unsigned *trips)
+/* Category c of one household of the class whose tables are m: the trip
+ * count and k x noise (before the floor at 0) from the uniform u, through
+ * the step tables. */
+static inline float trips_noise(const sp_trip_tables *m, int c, uint32_t u, unsigned *trips)
 {
     uint32_t e = m->bucket[c][u >> SP_POIS_SHIFT];
     unsigned k = (e >> BUCKET_K_SHIFT) & BUCKET_K_MASK;
@@ -176,10 +237,11 @@ static inline uint32_t uniform16(const uint32_t w[4], int c)
     return (c & 1) ? w[c >> 1] >> 16 : w[c >> 1] & 0xffffu;
 }
 
-static void household_portable(const sp_spending_model *m, const sp_population *pop,
+static void household_portable(const sp_spending_model *model, const sp_population *pop,
                                const sp_spending_month *mo, size_t i, const uint32_t w[4],
                                float out[SP_NCAT], uint8_t trips[SP_NCAT])
 {
+    const sp_trip_tables *m = &model->cls[model->class_of_rank[pop->ranks[i] & SP_RANK_CONS_MASK]];
     const uint16_t *share = pop->shares + i * SP_NCAT;
     const float base = pop->consumption[i];
     float f[SP_NCAT];
@@ -220,9 +282,9 @@ static void household_portable(const sp_spending_model *m, const sp_population *
  * SP_LIN_SHIFT .. + 15 of a 64-bit half of the draw. */
 _Static_assert(SP_NCAT == 8, "the AVX2 spending kernel holds the eight categories in one 8-lane vector");
 _Static_assert(SP_NCAT * sizeof(uint16_t) == 16, "a household's shares are one 128-bit load");
-_Static_assert(sizeof ((sp_spending_model *)0)->lin[0][0] == sizeof(double),
+_Static_assert(sizeof ((sp_trip_tables *)0)->lin[0][0] == sizeof(double),
                "a (value, slope) pair is read as one double");
-_Static_assert(sizeof ((sp_spending_model *)0)->lin[0] == SP_LIN_BUCKETS * sizeof(double),
+_Static_assert(sizeof ((sp_trip_tables *)0)->lin[0] == SP_LIN_BUCKETS * sizeof(double),
                "a category's lin row is SP_LIN_BUCKETS doubles");
 _Static_assert((SP_LIN_BUCKETS << SP_LIN_SHIFT) == SP_U16_VALUES &&
                    (SP_LIN_BUCKETS & (SP_LIN_BUCKETS - 1)) == 0,
@@ -234,7 +296,7 @@ _Static_assert((SP_LIN_BUCKETS << SP_LIN_SHIFT) == SP_U16_VALUES &&
  * CPUs measured); a category whose bucket holds the start of a step (slope
  * NaN; about 2% of household-months at the default trip rates have one) is
  * computed from the step tables in its lane, as household_portable does. */
-__attribute__((target("avx2"))) static void chunk_avx2(const sp_spending_model *m,
+__attribute__((target("avx2"))) static void chunk_avx2(const sp_spending_model *model,
                                                        const sp_population *pop,
                                                        const sp_spending_month *mo, size_t lo,
                                                        size_t n, const uint32_t (*w)[4],
@@ -245,6 +307,7 @@ __attribute__((target("avx2"))) static void chunk_avx2(const sp_spending_model *
     const __m256 coef = _mm256_loadu_ps(mo->coef), zero = _mm256_setzero_ps();
     for (size_t j = 0; j < n; j++) {
         const size_t i = lo + j;
+        const sp_trip_tables *m = &model->cls[model->class_of_rank[pop->ranks[i] & SP_RANK_CONS_MASK]];
         /* the bucket of category c: bits 16 c / 2 + SP_LIN_SHIFT .. + 15 of the draw */
         uint64_t lo64, hi64;
         memcpy(&lo64, w[j], 8);

@@ -25,7 +25,8 @@
 #define SP_POIS_BUCKETS (SP_U16_VALUES >> SP_POIS_SHIFT)
 #define SP_POIS_MASK ((1u << SP_POIS_SHIFT) - 1u)
 #define SP_POIS_STRIDE 256   /* row length of the per-trip-count tables */
-#define SP_LIN_SHIFT 4       /* linear buckets of 2^SP_LIN_SHIFT values of the 16-bit uniform */
+#define SP_LIN_SHIFT 6       /* linear buckets of 2^SP_LIN_SHIFT values of the 16-bit uniform (64: a class's
+                              * tables stay small with three classes) */
 #define SP_LIN_BUCKETS (SP_U16_VALUES >> SP_LIN_SHIFT)
 #define SP_LIN_MASK ((1u << SP_LIN_SHIFT) - 1u)
 
@@ -34,17 +35,21 @@
 _Static_assert(SP_POIS_KMAX <= UINT8_MAX && SP_POIS_KMAX < SP_POIS_STRIDE,
                "trip counts fit a byte and the per-trip-count rows");
 
-/* Spending kernel tables. A category's trip count k is the Poisson CDF step
- * (scaled to 2^16) that the household's 16-bit uniform u falls in; the size
- * noise is 1 + a_k (2 r - 1), r = (u - lo_k + 0.5) / width_k the position of
- * u inside the step (uniform given k, independent of it), a_k = sqrt(3)
- * trip_cv / sqrt(max(k, 1)). So k times the noise is linear in d = u - lo_k
- * on each step: f = step_c[k] + step_b[k] d, floored at 0. Inside a bucket
- * of 16 values of u that lies within one step, f = lin[b][0] + lin[b][1] (u &
- * 15): one table read per category, the kernel's common case; a bucket where
- * a step begins has lin[b][1] = NaN and is computed from the step tables. */
-typedef struct sp_spending_model {
-    double season[SP_NCAT][12];             /* multiplicative seasonal factors, mean 1 per category */
+#define SP_TRIP_CLASSES 3 /* consumption classes with their own trip rates: the consumption terciles */
+
+/* Trip tables of one consumption class. A category's trip count k is the
+ * Poisson CDF step (scaled to 2^16) that the household's 16-bit uniform u
+ * falls in; the size noise is 1 + a_k (2 r - 1), r = (u - lo_k + 0.5) /
+ * width_k the position of u inside the step (uniform given k, independent of
+ * it), a_k = sqrt(3) trip_cv / sqrt(max(k, 1)). So k times the noise is
+ * linear in d = u - lo_k on each step: f = step_c[k] + step_b[k] d, floored
+ * at 0 (f includes the class's normalisation: its mean over u is the mean
+ * trip count at the parameters' rate, whatever the class's rate). Inside a
+ * bucket of 64 values of u that lies within one step, f = lin[b][0] +
+ * lin[b][1] (u & 63): one table read per category, the kernel's common case;
+ * a bucket where a step begins has lin[b][1] = NaN and is computed from the
+ * step tables. */
+typedef struct sp_trip_tables {
     uint32_t pois_cdf[SP_NCAT][SP_POIS_KMAX + 1];  /* Poisson CDF scaled to 2^16 (last entry 2^16) */
     uint32_t pois_lo[SP_NCAT][SP_POIS_KMAX + 1];   /* start of k's step: pois_cdf[k-1] (0 for k = 0) */
     /* Bucket b of category c covers u = 64 b .. 64 b + 63: bits 0-15 the start
@@ -53,10 +58,23 @@ typedef struct sp_spending_model {
      * set when a second step also begins in the bucket (the CDF is searched
      * instead: tails and empty steps only). */
     uint32_t bucket[SP_NCAT][SP_POIS_BUCKETS];
-    float step_c[SP_NCAT][SP_POIS_STRIDE];  /* k (1 - a_k) + step_b[k] / 2 */
-    float step_b[SP_NCAT][SP_POIS_STRIDE];  /* 2 k a_k / width_k (0 for an empty step) */
+    float step_c[SP_NCAT][SP_POIS_STRIDE];  /* s (k (1 - a_k) + step_b[k] / 2s), s the class's normalisation */
+    float step_b[SP_NCAT][SP_POIS_STRIDE];  /* s 2 k a_k / width_k (0 for an empty step) */
     float lin[SP_NCAT][SP_LIN_BUCKETS][2];  /* f at the bucket's first u, and the slope (NaN: a step begins inside) */
-    double inv_mean[SP_NCAT];               /* 1 / mean of the discretised trip count */
+} sp_trip_tables;
+
+/* Spending model. Trip rates depend on the household's consumption: class k
+ * (its consumption tercile, from pop->ranks) makes trips_c x mult[k] trips a
+ * month, mult[k] = (mean consumption of the class)^trip_elasticity normalised
+ * to a households-weighted mean of 1; a purchase's size is the rest of the
+ * consumption difference. Spending's expectation does not depend on the
+ * class. */
+typedef struct sp_spending_model {
+    double season[SP_NCAT][12];             /* multiplicative seasonal factors, mean 1 per category */
+    sp_trip_tables cls[SP_TRIP_CLASSES];    /* tables per consumption class */
+    double mult[SP_TRIP_CLASSES];           /* trip-rate multiplier of each class */
+    uint8_t class_of_rank[SP_RANK_CONS_MASK + 1]; /* class of a consumption rank (pop->ranks bits 0-4) */
+    double inv_mean[SP_NCAT];               /* 1 / mean of the discretised trip count at the parameters' rate */
     double growth_log;                      /* ln(growth) / 12: per-month log growth */
     int mid_month;                          /* calendar month (fractional .5 added) at which growth = 1 */
 } sp_spending_model;
@@ -65,8 +83,14 @@ typedef struct sp_spending_model {
 double sp_spending_season_table(int category, int month_1_12);
 
 /* Prepares the tables for parameters p and a population of base year
- * base_year (consumption figures are that year's annual totals). */
+ * base_year (consumption figures are that year's annual totals), every class
+ * at the parameters' trip rates (mult = 1). */
 int sp_spending_model_init(sp_spending_model *m, const sp_params *p, int base_year, sp_err *err);
+
+/* The classes' trip rates from the population's consumption terciles and
+ * p->trip_elasticity (m initialised with p). */
+int sp_spending_model_classes(sp_spending_model *m, const sp_params *p, const sp_population *pop,
+                              sp_err *err);
 
 /* Growth factor of calendar month cal_month relative to the base year's middle. */
 double sp_spending_growth(const sp_spending_model *m, int cal_month);
@@ -89,7 +113,8 @@ void sp_spending_month_prepare(const sp_spending_model *m, int cal_month, sp_spe
 void sp_spending_month_prepare_macro(const sp_spending_model *m, const sp_macro_def *macro,
                                      int cal_month, sp_spending_month *out);
 
-/* Planned spending of households lo .. lo + n - 1 in the prepared month, in
+/* Planned spending of households lo .. lo + n - 1 in the prepared month (each
+ * through the tables of its consumption class), in
  * yuan by category (single precision: the engine sums in double), from each
  * household's draw w[j] = sp_rng_words(key, lo + j, month_word,
  * SP_PURPOSE_SPENDING, 0): one 16-bit uniform per category (category c takes

@@ -375,13 +375,13 @@ sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err
 }
 
 /* The headline figures of package p in replicate r (totals over the
- * horizon, group "all"), in SP_SUM_* order. */
-static void summary_values(const sp_results *res, int p, int r, double v[SP_NSUMMARY])
+ * horizon, group slot grp), in SP_SUM_* order. */
+static void summary_values(const sp_results *res, int p, int r, int grp, double v[SP_NSUMMARY])
 {
     double gov = 0, mer = 0, ds = 0, val = 0, cl = 0, rd = 0, ex = 0, cars = 0, cv = 0, dip = 0;
     for (int m = 0; m < res->nmonths; m++) {
-        const double *g = sp_results_at(res, p, r, m); /* group 0: all */
-        const double *b = sp_results_at(res, 0, r, m);
+        const double *g = sp_results_at(res, p, r, m) + (size_t)grp * SP_NMETRIC;
+        const double *b = sp_results_at(res, 0, r, m) + (size_t)grp * SP_NMETRIC;
         double dc = sp_table_diff(g[SP_M_CAR_PURCHASES], b[SP_M_CAR_PURCHASES]);
         cars += dc;
         dip += dc < 0 ? -dc : 0;
@@ -409,7 +409,30 @@ static void summary_values(const sp_results *res, int p, int r, double v[SP_NSUM
     _Static_assert(SP_SUM_PULLED_FORWARD == SP_NSUMMARY - 1, "every summary column set above");
 }
 
+/* Row labels of the headline table: the package's name, or "package / group"
+ * by a dimension. */
+static int summary_labels(sp_table *t, const sp_results *res, sp_dim dim, sp_err *err)
+{
+    const int ng = sp_dim_count(dim), g0 = sp_dim_first(dim);
+    int rc = SP_OK;
+    for (int p = 0; p < res->npackages && rc == SP_OK; p++)
+        for (int k = 0; k < ng && rc == SP_OK; k++) {
+            char buf[256];
+            if (dim == SP_DIM_ALL)
+                snprintf(buf, sizeof buf, "%s", res->package_names[p]);
+            else
+                snprintf(buf, sizeof buf, "%s / %s", res->package_names[p], sp_group_label(g0 + k));
+            rc = sp_table_set_text(&t->row_labels[(size_t)p * ng + k], buf, err);
+        }
+    return rc;
+}
+
 sp_table *sp_results_summary(const sp_results *res, sp_err *err)
+{
+    return sp_results_summary_by(res, SP_DIM_ALL, err);
+}
+
+sp_table *sp_results_summary_by(const sp_results *res, sp_dim dim, sp_err *err)
 {
     static const char *const cols[] = {
         "government cost (yuan)", "merchant cost (yuan)", "change in spending (yuan)",
@@ -421,7 +444,12 @@ sp_table *sp_results_summary(const sp_results *res, sp_err *err)
         sp_err_set(err, SP_EINVAL, "a summary needs results");
         return NULL;
     }
-    sp_table *t = sp_table_alloc((size_t)res->npackages, SP_NSUMMARY, err);
+    if ((int)dim < 0 || dim >= SP_NDIM) {
+        sp_err_set(err, SP_EINVAL, "unknown group dimension %d for a summary", (int)dim);
+        return NULL;
+    }
+    const int ng = sp_dim_count(dim), g0 = sp_dim_first(dim);
+    sp_table *t = sp_table_alloc((size_t)res->npackages * ng, SP_NSUMMARY, err);
     double *reps = malloc(SP_NSUMMARY * (size_t)res->nreplicates * sizeof(double));
     if (!t || !reps) {
         if (t && !reps)
@@ -434,29 +462,35 @@ sp_table *sp_results_summary(const sp_results *res, sp_err *err)
     int rc = SP_OK;
     for (int c = 0; c < SP_NSUMMARY && rc == SP_OK; c++)
         rc = sp_table_set_text(&t->col_labels[c], cols[c], err);
-    for (int p = 0; p < res->npackages && rc == SP_OK; p++) {
-        rc = sp_table_set_text(&t->row_labels[p], res->package_names[p], err);
-        for (int r = 0; r < res->nreplicates; r++) {
-            double v[SP_NSUMMARY];
-            summary_values(res, p, r, v);
+    if (rc == SP_OK)
+        rc = summary_labels(t, res, dim, err);
+    for (int p = 0; p < res->npackages && rc == SP_OK; p++)
+        for (int k = 0; k < ng; k++) {
+            for (int r = 0; r < res->nreplicates; r++) {
+                double v[SP_NSUMMARY];
+                summary_values(res, p, r, g0 + k, v);
+                for (int c = 0; c < SP_NSUMMARY; c++)
+                    reps[c * res->nreplicates + r] = v[c];
+            }
             for (int c = 0; c < SP_NSUMMARY; c++)
-                reps[c * res->nreplicates + r] = v[c];
+                sp_table_set_replicates(t, (size_t)p * ng + k, (size_t)c,
+                                        reps + c * res->nreplicates, res->nreplicates);
         }
-        for (int c = 0; c < SP_NSUMMARY; c++)
-            sp_table_set_replicates(t, (size_t)p, (size_t)c, reps + c * res->nreplicates,
-                                    res->nreplicates);
-    }
     free(reps);
-    char buf[128], a[8], b[8];
+    char buf[192], a[8], b[8];
     sp_month_format(res->start_month, a);
     sp_month_format(res->start_month + res->nmonths - 1, b);
-    snprintf(buf, sizeof buf, "Headline results %s to %s, against %s", a, b, res->package_names[0]);
+    if (dim == SP_DIM_ALL)
+        snprintf(buf, sizeof buf, "Headline results %s to %s, against %s", a, b, res->package_names[0]);
+    else
+        snprintf(buf, sizeof buf, "Headline results %s to %s by %s, against %s", a, b,
+                 sp_dim_name(dim), res->package_names[0]);
     if (rc == SP_OK)
         rc = sp_table_set_text(&t->title, buf, err);
     if (rc == SP_OK)
         rc = sp_table_set_text(&t->unit, "totals over the horizon", err);
     if (rc == SP_OK)
-        rc = sp_table_set_text(&t->row_header, "package", err);
+        rc = sp_table_set_text(&t->row_header, dim == SP_DIM_ALL ? "package" : "package / group", err);
     if (rc != SP_OK) {
         sp_table_free(t);
         return NULL;

@@ -120,6 +120,14 @@ enum {
  * noise. */
 sp_table *sp_results_summary(const sp_results *res, sp_err *err);
 
+/* The headline table by a group dimension: one row per package and group of
+ * dim ("package / group": e.g. "Spend 40, get 10 / CT1"), the same columns
+ * computed over the group's households (the change in spending against the
+ * same group of the baseline package; the causal multiplier and the gross
+ * leverage over the group's government cost). SP_DIM_ALL gives
+ * sp_results_summary's table. */
+sp_table *sp_results_summary_by(const sp_results *res, sp_dim dim, sp_err *err);
+
 /* Plate allocation of one package by month: one row per statistic of
  * results.h (applicants, quotas and winners by pool, base odds, raw ratio,
  * NEV queue and implied wait), one column per month; mean and intervals over

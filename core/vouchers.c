@@ -161,38 +161,64 @@ int sp_voucher_claim(const sp_voucher_def *v, const sp_filter *filter, const sp_
     return SP_OK;
 }
 
-void sp_voucher_redeem(const sp_voucher_def *v, const sp_params *p, const sp_population *pop,
-                       uint32_t i, int packages, const double planned[SP_NCAT],
-                       const unsigned trips[SP_NCAT], sp_rng_key key, uint32_t id, gsl_rng *r,
-                       sp_voucher_outcome *out)
+/* The household's notch tolerance r (docs/model.md section 3): it tops up a
+ * purchase to the threshold, or makes a new purchase for a coupon, when the
+ * extra outlay is at most r x face. r - 1 = topup_ratio_median x exp(sigma
+ * z) x liquidity factor x (C / cref)^topup_budget_elasticity: households
+ * without liquid wealth (hand-to-mouth) tolerate less (topup_liquidity_htm),
+ * and the same outlay weighs less in a larger budget (C: the household's
+ * annual consumption, cref: the population's mean, yuan). */
+static double notch_tolerance(const sp_params *p, const sp_population *pop, uint32_t i, double cref,
+                              double z)
 {
-    memset(out, 0, sizeof *out);
-    const double F = v->face, K = v->threshold;
-    const double mpc = p->mpc[pop->liquidity[i] & 3];
-    int n = packages * v->coupons_per_package;
-    out->claimed = n;
-    if (n <= 0)
-        return;
-    if (K <= 0) { /* cash-like */
-        double w = sp_voucher_window_months(v);
-        double L = p->label_strength * exp(-(w / p->label_window) * (w / p->label_window));
-        double value = n * F;
-        sp_population_split(pop, i, v->categories, value * L, out->extra);
-        out->windfall = value * (1.0 - L) * mpc;
-        out->redeemed = n;
-        out->transaction_value = value;
-        out->face_redeemed = value;
-        return;
-    }
-    /* Threshold coupons: planned purchases in the window at accepting merchants. */
-    sp_rng_stream_reset(r, key, i, (uint32_t)v->start_month, purpose_word(id, SUB_REDEEM));
+    const int liq = pop->liquidity[i] & 3;
+    const double l = (liq == SP_LIQ_POOR_HTM || liq == SP_LIQ_WEALTHY_HTM) ? p->topup_liquidity_htm : 1.0;
+    const double c = cref > 0 ? pop->consumption[i] / cref : 1.0;
+    const double b = c > 0 ? pow(c, p->topup_budget_elasticity) : 0.0;
+    return 1.0 + p->topup_ratio_median * exp(p->topup_ratio_sigma * z) * l * b;
+}
+
+/* Value of a purchase the notch raised to the threshold K: coupon-paid
+ * purchases bunch at and above K (Ding et al. 2024; Xing et al. 2023: coupons
+ * shift purchases to pricier options), K plus an exponential overshoot of mean
+ * notch_overshoot x K, yuan. */
+static double notch_purchase(const sp_params *p, double K, gsl_rng *r)
+{
+    return p->notch_overshoot > 0 ? K + gsl_ran_exponential(r, p->notch_overshoot * K) : K;
+}
+
+/* Labelled-money share of an expiring earmarked voucher of window w months. */
+static double label_share(const sp_params *p, double w)
+{
+    return p->label_strength * exp(-(w / p->label_window) * (w / p->label_window));
+}
+
+/* Cash-like vouchers (K = 0): every coupon is spent. */
+static void redeem_cash(const sp_voucher_def *v, const sp_params *p, const sp_population *pop,
+                        uint32_t i, int n, double mpc, sp_voucher_outcome *out)
+{
+    double L = label_share(p, sp_voucher_window_months(v));
+    double value = n * v->face;
+    sp_population_split(pop, i, v->categories, value * L, out->extra);
+    out->windfall = value * (1.0 - L) * mpc;
+    out->redeemed = n;
+    out->transaction_value = value;
+    out->face_redeemed = value;
+}
+
+/* The eligible categories' planned purchases in the window at accepting
+ * merchants: average size z[c] = planned / trips (yuan) and m[c] ~
+ * Binomial(trips, coverage x window share); their categories in order[],
+ * largest purchase first. Returns how many. */
+static int planned_purchases(const sp_voucher_def *v, const sp_params *p, const double planned[SP_NCAT],
+                             const unsigned trips[SP_NCAT], gsl_rng *r, double z[SP_NCAT],
+                             unsigned m[SP_NCAT], int order[SP_NCAT])
+{
     double coverage = v->coverage >= 0 ? v->coverage : p->voucher_coverage;
     double f = coverage * (double)v->window_days / sp_month_days(v->start_month);
     if (f > 1)
         f = 1;
-    double z[SP_NCAT];
-    unsigned m[SP_NCAT];
-    int order[SP_NCAT], no = 0;
+    int no = 0;
     for (int c = 0; c < SP_NCAT; c++) {
         z[c] = 0;
         m[c] = 0;
@@ -202,25 +228,52 @@ void sp_voucher_redeem(const sp_voucher_def *v, const sp_params *p, const sp_pop
         m[c] = gsl_ran_binomial(r, f, trips[c]);
         order[no++] = c;
     }
-    double tol = 1.0 + p->topup_ratio_median * exp(p->topup_ratio_sigma * gsl_ran_ugaussian(r));
-    /* sort eligible categories by purchase size, largest first (at most 8) */
-    for (int a = 1; a < no; a++)
+    for (int a = 1; a < no; a++) /* largest first (at most 8) */
         for (int b = a; b > 0 && z[order[b]] > z[order[b - 1]]; b--) {
             int t = order[b];
             order[b] = order[b - 1];
             order[b - 1] = t;
         }
+    return no;
+}
+
+void sp_voucher_redeem(const sp_voucher_def *v, const sp_params *p, const sp_population *pop,
+                       uint32_t i, int packages, const double planned[SP_NCAT],
+                       const unsigned trips[SP_NCAT], double cref, sp_rng_key key, uint32_t id,
+                       gsl_rng *r, sp_voucher_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    const double F = v->face, K = v->threshold;
+    const double mpc = p->mpc[pop->liquidity[i] & 3];
+    int n = packages * v->coupons_per_package;
+    out->claimed = n;
+    if (n <= 0)
+        return;
+    if (K <= 0) {
+        redeem_cash(v, p, pop, i, n, mpc, out);
+        return;
+    }
+    /* Threshold coupons: planned purchases in the window at accepting merchants. */
+    sp_rng_stream_reset(r, key, i, (uint32_t)v->start_month, purpose_word(id, SUB_REDEEM));
+    double z[SP_NCAT];
+    unsigned m[SP_NCAT];
+    int order[SP_NCAT];
+    const int no = planned_purchases(v, p, planned, trips, r, z, m, order);
+    double tol = notch_tolerance(p, pop, i, cref, gsl_ran_ugaussian(r));
+    /* 1. inframarginal: the freed face value is labelled money for the
+     * window (as a cash-like voucher of F), plus a small upgrade */
+    const double L = label_share(p, sp_voucher_window_months(v));
     int left = n;
-    for (int k = 0; k < no && left > 0; k++) { /* 1. inframarginal */
+    for (int k = 0; k < no && left > 0; k++) {
         int c = order[k];
         if (z[c] < K)
             continue;
         int u = (int)m[c] < left ? (int)m[c] : left;
         left -= u;
-        out->transaction_value += u * z[c];
-        out->extra[c] += u * p->upgrade_share * F;
+        out->transaction_value += u * (z[c] + p->upgrade_share * F);
+        out->extra[c] += u * (p->upgrade_share + L) * F;
         out->induced += u * p->upgrade_share * F;
-        out->windfall += u * F * mpc;
+        out->windfall += u * F * (1.0 - L) * mpc;
     }
     for (int k = 0; k < no && left > 0; k++) { /* 2. top-ups of smaller purchases */
         int c = order[k];
@@ -228,9 +281,12 @@ void sp_voucher_redeem(const sp_voucher_def *v, const sp_params *p, const sp_pop
             continue;
         int u = (int)m[c] < left ? (int)m[c] : left;
         left -= u;
-        out->transaction_value += u * K;
-        out->extra[c] += u * (K - z[c]);
-        out->induced += u * (K - z[c]);
+        for (int q = 0; q < u; q++) {
+            double x = notch_purchase(p, K, r);
+            out->transaction_value += x;
+            out->extra[c] += x - z[c];
+            out->induced += x - z[c];
+        }
     }
     if (left > 0 && K <= tol * F) { /* 3. new purchases */
         int best = -1;
@@ -238,10 +294,12 @@ void sp_voucher_redeem(const sp_voucher_def *v, const sp_params *p, const sp_pop
             if ((v->categories & (1u << c)) &&
                 (best < 0 || sp_population_share(pop, i, c) > sp_population_share(pop, i, best)))
                 best = c;
-        out->transaction_value += left * K;
-        out->extra[best] += left * K;
-        out->induced += left * K;
-        left = 0;
+        for (; left > 0; left--) {
+            double x = notch_purchase(p, K, r);
+            out->transaction_value += x;
+            out->extra[best] += x;
+            out->induced += x;
+        }
     }
     out->expired = left;
     out->redeemed = n - left;
@@ -256,6 +314,38 @@ static int validate(const void *def, sp_err *err) { return sp_voucher_validate(d
 
 static const char *filter_text(const void *def) { return ((const sp_voucher_def *)def)->filter; }
 
+/* Per run: the population's mean annual household consumption (the
+ * tolerance's budget reference, yuan) and the packages each household holds. */
+typedef struct voucher_run {
+    double cref;
+    uint8_t held[];
+} voucher_run;
+
+static int run_alloc(void **state, const sp_measure *m, sp_run_env *env, sp_err *err)
+{
+    const sp_population *pop = env->pop;
+    size_t n = pop->n;
+    voucher_run *vr = calloc(1, sizeof *vr + (n ? n : 1));
+    if (!vr)
+        return sp_err_set(err, SP_ENOMEM, "out of memory for measure \"%s\"", m->name);
+    double cw = 0, w = 0;
+    for (size_t i = 0; i < n; i++) {
+        cw += (double)pop->weight[i] * pop->consumption[i];
+        w += pop->weight[i];
+    }
+    vr->cref = w > 0 ? cw / w : 0;
+    *state = vr;
+    return SP_OK;
+}
+
+static void run_free(void *state) { free(state); }
+
+static void mark(const void *state, const sp_measure *m, const sp_run_env *env, size_t lo, size_t n,
+                 uint32_t *bits)
+{
+    sp_measure_bytes_mark(((const voucher_run *)state)->held, m, env, lo, n, bits);
+}
+
 static int month_start(void *state, const sp_measure *m, sp_run_env *env, sp_err *err)
 {
     const sp_voucher_def *v = sp_measure_def(m);
@@ -263,7 +353,7 @@ static int month_start(void *state, const sp_measure *m, sp_run_env *env, sp_err
         return 0;
     uint32_t claim_id = v->group[0] ? sp_measure_id(v->group) : m->id;
     int rc = sp_voucher_claim(v, m->filter, env->pop, env->state, env->params, env->key, claim_id,
-                              state, err);
+                              ((voucher_run *)state)->held, err);
     return rc != SP_OK ? rc : 1;
 }
 
@@ -273,14 +363,15 @@ static void household(void *state, const sp_measure *m, const sp_run_env *env, s
 {
     const sp_voucher_def *v = sp_measure_def(m);
     const sp_params *p = env->params;
+    const voucher_run *vr = state;
     sp_hstate *st = env->state;
     const size_t i = h->i;
     unsigned trips[SP_NCAT];
     for (int c = 0; c < SP_NCAT; c++)
         trips[c] = h->trips[c];
     sp_voucher_outcome o;
-    sp_voucher_redeem(v, p, env->pop, (uint32_t)i, ((const uint8_t *)state)[i], h->spend, trips,
-                      env->key, m->id, h->ws, &o);
+    sp_voucher_redeem(v, p, env->pop, (uint32_t)i, vr->held[i], h->spend, trips, vr->cref, env->key,
+                      m->id, h->ws, &o);
     for (int c = 0; c < SP_NCAT; c++)
         h->spend[c] += o.extra[c];
     if (o.windfall > 0) {
@@ -305,10 +396,10 @@ const sp_measure_ops sp_voucher_measure = {
     .order = 20,
     .validate = validate,
     .filter = filter_text,
-    .run_alloc = sp_measure_bytes_alloc,
-    .run_free = sp_measure_bytes_free,
+    .run_alloc = run_alloc,
+    .run_free = run_free,
     .month_start = month_start,
-    .mark = sp_measure_bytes_mark,
+    .mark = mark,
     .household = household,
 };
 

@@ -9,12 +9,16 @@
  *   threshold coupons ("spend K, get F off"), one coupon per purchase:
  *     a planned purchase of at least K inside the window at an accepting
  *     merchant uses a coupon inframarginally (extra spending: a small upgrade
- *     plus the freed F spent at the household's MPC over mpc_months); a smaller
- *     planned purchase z is topped up to K when K - z <= r F; with no planned
- *     purchase left, a new purchase of K is made when K <= r F; otherwise the
- *     coupon expires. r - 1 is log-normal across households. A share of the
- *     induced spending (top-ups and new purchases) is taken back from the same
- *     categories over the following months;
+ *     plus the freed F, labelled money for the window as for a cash-like
+ *     voucher, the rest at the household's MPC over mpc_months); a smaller
+ *     planned purchase z is topped up when K - z <= r F; with no planned
+ *     purchase left, a new purchase is made when K <= r F; a topped-up or new
+ *     purchase lands at K plus an exponential overshoot (bunching at and
+ *     above the notch); otherwise the coupon expires. The tolerance r rises
+ *     with the household's consumption and is lower without liquid wealth
+ *     (hand-to-mouth), with a log-normal household term. A share of the
+ *     induced spending (top-ups and new purchases) is taken back from the
+ *     same categories over the following months;
  *   cash-like vouchers (K = 0): every claimed coupon is spent; extra spending is
  *     F x [L + (1 - L) MPC], with the labelled-money effect
  *     L = label_strength x exp(-(window / label_window)^2) spent on the
@@ -90,15 +94,17 @@ typedef struct sp_voucher_outcome {
 } sp_voucher_outcome;
 
 /* Redemption by household i holding `packages` packages, given its planned
- * spending and trip counts of the month. Draws come from the household's
+ * spending and trip counts of the month; cref is the population's mean
+ * annual household consumption (yuan), the reference of the tolerance. Draws come from the household's
  * voucher stream for measure id, through the caller's workspace stream r
  * (sp_rng_stream_alloc, allocated once per block of households). */
 void sp_voucher_redeem(const sp_voucher_def *v, const sp_params *p, const sp_population *pop,
                        uint32_t i, int packages, const double planned[SP_NCAT],
-                       const unsigned trips[SP_NCAT], sp_rng_key key, uint32_t id, gsl_rng *r,
-                       sp_voucher_outcome *out);
+                       const unsigned trips[SP_NCAT], double cref, sp_rng_key key, uint32_t id,
+                       gsl_rng *r, sp_voucher_outcome *out);
 
-/* The measure kind "voucher": per run, the packages each household holds;
+/* The measure kind "voucher": per run, the packages each household holds
+ * and the population's mean consumption;
  * in start_month the claim step (vouchers of one claim group share their
  * keys), then redemption for the holders inside the household loop. */
 extern const sp_measure_ops sp_voucher_measure;

@@ -1,5 +1,7 @@
 /* test_group.c: group dimensions (core/group.h): slots of each dimension tile
- * 0..SP_NGROUP-1 in order, names and labels round trip, unknowns are rejected. */
+ * 0..SP_NGROUP-1 in order, names and labels round trip (income deciles and
+ * consumption terciles, quintiles and deciles included), labels are unique,
+ * unknowns are rejected. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +27,10 @@ static void test_slots_tile_the_groups(void **state)
     assert_int_equal(sp_dim_count(SP_DIM_AREA), 2);
     assert_int_equal(sp_dim_count(SP_DIM_CAR), 2);
     assert_int_equal(sp_dim_count(SP_DIM_LIQUIDITY), 4);
+    assert_int_equal(sp_dim_count(SP_DIM_INCOME_DECILE), 10);
+    assert_int_equal(sp_dim_count(SP_DIM_CONS_TERCILE), 3);
+    assert_int_equal(sp_dim_count(SP_DIM_CONS_QUINTILE), 5);
+    assert_int_equal(sp_dim_count(SP_DIM_CONS_DECILE), 10);
 }
 
 static void test_dim_names_round_trip(void **state)
@@ -33,6 +39,10 @@ static void test_dim_names_round_trip(void **state)
     for (int d = 0; d < SP_NDIM; d++)
         assert_int_equal(sp_dim_find(sp_dim_name((sp_dim)d)), d);
     assert_string_equal(sp_dim_name(SP_DIM_CAR), "car_owner");
+    assert_string_equal(sp_dim_name(SP_DIM_INCOME_DECILE), "income_decile");
+    assert_string_equal(sp_dim_name(SP_DIM_CONS_TERCILE), "consumption_tercile");
+    assert_int_equal(sp_dim_find("consumption_decile"), SP_DIM_CONS_DECILE);
+    assert_int_equal(sp_dim_find("decile"), -1);
     assert_int_equal(sp_dim_find("income"), -1);
     assert_int_equal(sp_dim_find(NULL), -1);
     assert_int_equal(sp_dim_count((sp_dim)SP_NDIM), 0);
@@ -49,6 +59,10 @@ static void test_group_labels(void **state)
     assert_string_equal(sp_group_label(sp_dim_first(SP_DIM_CAR)), "car owner");
     assert_string_equal(sp_group_label(sp_dim_first(SP_DIM_LIQUIDITY) + SP_LIQ_WEALTHY_NHTM),
                         "wealthy non-HtM");
+    assert_string_equal(sp_group_label(sp_dim_first(SP_DIM_INCOME_DECILE) + 9), "D10");
+    assert_string_equal(sp_group_label(sp_dim_first(SP_DIM_CONS_TERCILE)), "CT1");
+    assert_string_equal(sp_group_label(sp_dim_first(SP_DIM_CONS_QUINTILE) + 4), "CQ5");
+    assert_string_equal(sp_group_label(sp_dim_first(SP_DIM_CONS_DECILE) + 9), "CD10");
     for (int s = 0; s < SP_NGROUP; s++)
         for (int t = 0; t < s; t++)
             assert_string_not_equal(sp_group_label(s), sp_group_label(t));

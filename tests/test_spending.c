@@ -145,6 +145,7 @@ static void test_mean_spending_reproduces_consumption(void **state)
     p.growth = 1.0;
     sp_spending_model m;
     assert_int_equal(sp_spending_model_init(&m, &p, pop->base_year, NULL), SP_OK);
+    assert_int_equal(sp_spending_model_classes(&m, &p, pop, NULL), SP_OK);
     sp_rng_key key = sp_rng_key_make(1, 0);
     double got[SP_NCAT] = {0}, want[SP_NCAT] = {0};
     for (int k = 1; k <= 12; k++) {
@@ -247,8 +248,9 @@ static void test_same_address_same_spending(void **state)
  * no trip is made. */
 static void kernels_agree(const sp_params *p)
 {
-    sp_spending_model m;
+    static sp_spending_model m; /* about 1 MB: not on the stack */
     assert_int_equal(sp_spending_model_init(&m, p, pop->base_year, NULL), SP_OK);
+    assert_int_equal(sp_spending_model_classes(&m, p, pop, NULL), SP_OK);
     sp_rng_key key = sp_rng_key_make(3, 1);
     enum { CH = 300 };
     uint32_t w[CH][4];
@@ -270,7 +272,8 @@ static void kernels_agree(const sp_params *p)
                 for (int c = 0; c < SP_NCAT; c++) {
                     uint32_t u = (c & 1) ? w[j][c >> 1] >> 16 : w[j][c >> 1] & 0xffffu;
                     unsigned t = ta[j][c];
-                    assert_true(u >= m.pois_lo[c][t] && u < m.pois_cdf[c][t]);
+                    const sp_trip_tables *tt = &m.cls[m.class_of_rank[pop->ranks[lo + j] & SP_RANK_CONS_MASK]];
+                    assert_true(u >= tt->pois_lo[c][t] && u < tt->pois_cdf[c][t]);
                     assert_true(a[j][c] >= 0.0f && isfinite(a[j][c]));
                     if (p->trip_cv < 0.57) /* noise 1 +- sqrt(3) cv never reaches 0 */
                         assert_true((t == 0) == (a[j][c] == 0.0f));
@@ -291,6 +294,58 @@ static void test_vector_and_portable_kernels_agree(void **state)
     kernels_agree(&p);
 }
 
+/* Purchases scale with consumption: the trip-rate multipliers rise across
+ * the consumption terciles with households-weighted mean 1; over the 12
+ * months of 2019 the top tercile makes more food trips than the bottom one
+ * (ratio within 10% of the multipliers' ratio) and its food basket (spending
+ * per trip) is larger; with trip_elasticity 0 every class has multiplier 1
+ * and the tables of the model without classes (exact rule). */
+static void test_trips_and_baskets_scale_with_consumption(void **state)
+{
+    (void)state;
+    static sp_spending_model m;
+    sp_params p = sp_params_default();
+    assert_int_equal(sp_spending_model_init(&m, &p, pop->base_year, NULL), SP_OK);
+    assert_int_equal(sp_spending_model_classes(&m, &p, pop, NULL), SP_OK);
+    assert_true(m.mult[0] < m.mult[1] && m.mult[1] < m.mult[2]);
+    double w[SP_TRIP_CLASSES] = {0}, tot = 0, avg = 0;
+    double trips[SP_TRIP_CLASSES] = {0}, spend[SP_TRIP_CLASSES] = {0};
+    sp_rng_key key = sp_rng_key_make(1, 0);
+    for (int k = 1; k <= 12; k++) {
+        sp_spending_month mo;
+        sp_spending_month_prepare(&m, sp_month_make(2019, k), &mo);
+        for (size_t i = 0; i < pop->n; i += 4) {
+            double s[SP_NCAT];
+            unsigned t[SP_NCAT];
+            sp_spending_household(&m, pop, &mo, (uint32_t)i, key, s, t);
+            int cl = m.class_of_rank[pop->ranks[i] & SP_RANK_CONS_MASK];
+            trips[cl] += t[SP_CAT_FOOD];
+            spend[cl] += s[SP_CAT_FOOD];
+            if (k == 1)
+                w[cl] += pop->weight[i];
+        }
+    }
+    for (int k = 0; k < SP_TRIP_CLASSES; k++) {
+        tot += w[k];
+        avg += w[k] * m.mult[k];
+        print_message("consumption tercile %d: trip multiplier %.3f, food trips %.2f a month, %.1f yuan a trip\n",
+                      k + 1, m.mult[k], trips[k] / (w[k] / pop->weight[0]) / 12, spend[k] / trips[k]);
+    }
+    assert_true(fabs(avg / tot - 1.0) < 0.02); /* every 4th household: sampling */
+    double ratio = trips[2] / trips[0] * w[0] / w[2];
+    assert_true(fabs(ratio / (m.mult[2] / m.mult[0]) - 1.0) < 0.10);
+    assert_true(spend[2] / trips[2] > 1.2 * spend[0] / trips[0]);
+    static sp_spending_model flat, plain;
+    p.trip_elasticity = 0;
+    assert_int_equal(sp_spending_model_init(&plain, &p, pop->base_year, NULL), SP_OK);
+    assert_int_equal(sp_spending_model_init(&flat, &p, pop->base_year, NULL), SP_OK);
+    assert_int_equal(sp_spending_model_classes(&flat, &p, pop, NULL), SP_OK);
+    for (int k = 0; k < SP_TRIP_CLASSES; k++) {
+        assert_true(flat.mult[k] == 1.0);
+        assert_memory_equal(&flat.cls[k], &plain.cls[0], sizeof plain.cls[0]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_spending_is_lumpy),
         cmocka_unit_test(test_same_address_same_spending),
         cmocka_unit_test(test_vector_and_portable_kernels_agree),
+        cmocka_unit_test(test_trips_and_baskets_scale_with_consumption),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

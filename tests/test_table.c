@@ -574,6 +574,53 @@ static void test_diff_noise_is_zero(void **state)
     sp_results_free(r);
 }
 
+/* The headline table by a dimension: one row per package and group, labelled
+ * "package / group", each group's totals and ratios (exact values: group
+ * slot g of the plan spends g + 1 more a month and costs 1 a month). */
+static void test_summary_by_dimension(void **state)
+{
+    (void)state;
+    const char *names[2] = {"Status quo", "Plan"};
+    sp_results *r = sp_results_alloc(2, names, 1, 2, sp_month_make(2020, 1), NULL);
+    assert_non_null(r);
+    for (int p = 0; p < 2; p++)
+        for (int m = 0; m < 2; m++)
+            for (int g = 0; g < SP_NGROUP; g++) {
+                double *v = sp_results_at(r, p, 0, m) + g * SP_NMETRIC;
+                v[SP_M_SPENDING] = 1000.0 + p * (g + 1.0);
+                v[SP_M_GOV_COST] = p;
+                v[SP_M_COUPON_VALUE] = 4.0 * p;
+                v[SP_M_HOUSEHOLDS] = 10;
+            }
+    sp_err err;
+    sp_table *t = sp_results_summary_by(r, SP_DIM_CONS_TERCILE, &err);
+    assert_non_null(t);
+    assert_int_equal(t->nrows, 2 * SP_NTERCILE);
+    assert_string_equal(t->row_labels[0], "Status quo / CT1");
+    assert_string_equal(t->row_labels[4], "Plan / CT2");
+    assert_string_equal(t->row_header, "package / group");
+    assert_non_null(strstr(t->title, "consumption_tercile"));
+    for (int k = 0; k < SP_NTERCILE; k++) {
+        double g = sp_dim_first(SP_DIM_CONS_TERCILE) + k + 1.0;
+        assert_float_equal(sp_table_get(t, (size_t)(SP_NTERCILE + k), SP_SUM_SPENDING_CHANGE), 2 * g, 1e-9);
+        assert_float_equal(sp_table_get(t, (size_t)(SP_NTERCILE + k), SP_SUM_MULTIPLIER), g, 1e-9);
+        assert_float_equal(sp_table_get(t, (size_t)(SP_NTERCILE + k), SP_SUM_LEVERAGE), 4.0, 1e-12);
+        assert_true(isnan(sp_table_get(t, (size_t)k, SP_SUM_MULTIPLIER))); /* no cost */
+    }
+    sp_table_free(t);
+    sp_table *a = sp_results_summary_by(r, SP_DIM_ALL, &err), *b = sp_results_summary(r, &err);
+    assert_int_equal(a->nrows, 2);
+    assert_string_equal(a->row_labels[1], "Plan");
+    assert_memory_equal(a->values, b->values, a->nrows * a->ncols * sizeof(double));
+    sp_table_free(a);
+    sp_table_free(b);
+    sp_err_clear(&err);
+    assert_null(sp_results_summary_by(r, SP_NDIM, &err));
+    assert_int_equal(err.code, SP_EINVAL);
+    assert_non_null(strstr(err.msg, "dimension"));
+    sp_results_free(r);
+}
+
 static void test_per_unit_of_empty_group_is_nan(void **state)
 {
     (void)state;
@@ -660,6 +707,7 @@ int main(void)
         cmocka_unit_test(test_noise_rule),
         cmocka_unit_test(test_diff_noise_is_zero),
         cmocka_unit_test(test_per_unit_of_empty_group_is_nan),
+        cmocka_unit_test(test_summary_by_dimension),
         cmocka_unit_test(test_summary_noise_and_ratios),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

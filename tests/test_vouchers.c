@@ -473,6 +473,66 @@ static void test_extra_spending_goes_to_eligible_categories(void **state)
     sp_results_free(r);
 }
 
+/* Group g's totals over the 12 months of replicate rep: extra spending
+ * against the baseline, government cost, coupons claimed. */
+static void group_totals(const sp_results *r, int rep, int g, double *ds, double *gov, double *claimed)
+{
+    *ds = *gov = *claimed = 0;
+    for (int m = 0; m < 12; m++) {
+        *ds += sp_results_get(r, 1, rep, m, g, SP_M_SPENDING) - sp_results_get(r, 0, rep, m, g, SP_M_SPENDING);
+        *gov += sp_results_get(r, 1, rep, m, g, SP_M_GOV_COST);
+        *claimed += sp_results_get(r, 1, rep, m, g, SP_M_VOUCHERS_CLAIMED);
+    }
+}
+
+/* The response is not flat across consumption levels (docs/validation.md,
+ * "Heterogeneity"). Chen, Li, Mao & Zhou (2025): responses vary with wealth
+ * and are largest among consumers whose baseline spending already exceeds the
+ * thresholds. Expected shape in the Hangzhou design: extra spending per yuan
+ * of coupons handed out (face value claimed) rises from the bottom to the top
+ * consumption tercile, and from the bottom to the top consumption decile by
+ * at least half; hand-to-mouth households (lower tolerance) respond less per
+ * coupon than wealthy non-hand-to-mouth ones. The multiplier per yuan of
+ * government cost (redeemed coupons) is printed, not asserted: no published
+ * gradient for it was found. Fixed seeds; 3 replicates. */
+static void test_response_rises_with_consumption(void **state)
+{
+    (void)state;
+    enum { R = 3 };
+    outcome o[R];
+    sp_results *r = NULL;
+    sp_voucher_def v = hangzhou();
+    run_pair(&v, R, o, &r);
+    const int t0 = sp_dim_first(SP_DIM_CONS_TERCILE), d0 = sp_dim_first(SP_DIM_CONS_DECILE);
+    const int l0 = sp_dim_first(SP_DIM_LIQUIDITY);
+    for (int rep = 0; rep < R; rep++) {
+        double ds[SP_NDECILE], gov[SP_NDECILE], cl[SP_NDECILE], per[SP_NDECILE], mult[SP_NTERCILE];
+        for (int t = 0; t < SP_NTERCILE; t++) {
+            group_totals(r, rep, t0 + t, &ds[t], &gov[t], &cl[t]);
+            per[t] = ds[t] / (cl[t] * v.face);
+            mult[t] = ds[t] / gov[t];
+            print_message("# consumption tercile %d: extra spending per yuan handed out %.3f, "
+                          "per yuan of government cost %.3f\n", t + 1, per[t], mult[t]);
+        }
+        assert_true(per[0] < per[1] && per[1] < per[2]);
+        double lo, hi, g, c;
+        group_totals(r, rep, d0, &lo, &g, &c);
+        lo /= c * v.face;
+        group_totals(r, rep, d0 + SP_NDECILE - 1, &hi, &g, &c);
+        hi /= c * v.face;
+        print_message("# consumption decile 1: %.3f, decile 10: %.3f per yuan handed out\n", lo, hi);
+        assert_true(hi > 1.5 * lo);
+        double htm, nh;
+        group_totals(r, rep, l0 + SP_LIQ_WEALTHY_HTM, &htm, &g, &c);
+        htm /= c * v.face;
+        group_totals(r, rep, l0 + SP_LIQ_WEALTHY_NHTM, &nh, &g, &c);
+        nh /= c * v.face;
+        print_message("# wealthy HtM %.3f, wealthy non-HtM %.3f per yuan handed out\n", htm, nh);
+        assert_true(htm < nh);
+    }
+    sp_results_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -489,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_v1_threshold_coupon_multiplier),
         cmocka_unit_test(test_v4_fungible_voucher_mpc),
         cmocka_unit_test(test_v5_instalment_evoucher),
+        cmocka_unit_test(test_response_rises_with_consumption),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

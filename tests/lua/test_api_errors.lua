@@ -148,6 +148,13 @@ T.case("unknown group in res:table", function()
   expect("res:table{ group = 'Q6' }", "results:table: unknown group 'Q6'", "Q5", "no car")
 end)
 
+T.case("bad arguments of results:summary", function()
+  expect("res:summary{ by = 'decile' }", "results:summary: unknown 'by' value 'decile'",
+         "consumption_decile", "income_decile")
+  expect("res:summary{ bye = 'quintile' }", "results:summary: unknown key 'bye'")
+  expect("res:summary({}, 2)", "results:summary: takes at most one argument table")
+end)
+
 T.case("unknown rows, by, unit and package in res:table", function()
   expect("res:table{ rows = 'decile' }", "'rows'", "'decile'", "quintile")
   expect("res:table{ by = 'week' }", "'by'", "'week'", "quarter")

@@ -194,6 +194,38 @@ T.case("summary: one row per package, multiplier and leverage columns", function
   T.has(T.read(work .. "/summary.csv"), "causal multiplier", "csv")
 end)
 
+T.case("summary and tables by consumption level and income decile", function()
+  local all = res:summary()
+  for _, dim in ipairs { "consumption_tercile", "consumption_quintile", "consumption_decile",
+                         "income_decile", "quintile" } do
+    local s = res:summary{ by = dim }
+    local n = ({ consumption_tercile = 3, consumption_quintile = 5, consumption_decile = 10,
+                 income_decile = 10, quintile = 5 })[dim]
+    T.eq(s:nrows(), 6 * n, dim .. " rows")
+    T.eq(s.row_header, "package / group", "row header")
+    -- the groups' changes in spending and costs add up to the whole population's
+    local rows, ds, gov = s:row_labels(), 0, 0
+    for r = 1, s:nrows() do
+      if rows[r]:sub(1, 7) == "Plan / " then
+        ds = ds + s:get(r, 3)
+        gov = gov + s:get(r, 1)
+      end
+    end
+    local want = all:value("Plan", "change in spending (yuan)")
+    assert(math.abs(ds - want) <= 1e-6 * math.abs(want), dim .. ": change " .. ds .. " vs " .. want)
+    assert(math.abs(gov - all:value("Plan", "government cost (yuan)")) <= 1e-6 * gov, dim .. ": cost")
+  end
+  T.eq(res:summary{ by = "consumption_tercile" }:row_labels()[1], "Base / CT1", "label")
+  T.eq(res:summary{ by = "all" }:nrows(), 6, "by all: one row per package")
+  local t = res:table{ rows = "consumption_decile", by = "total", unit = "per_household" }
+  T.eq(t:nrows(), 10, "consumption deciles")
+  T.eq(t:row_labels()[10], "CD10", "decile label")
+  assert(t:get(10, 1) > 2 * t:get(1, 1), "top consumption decile spends more than twice the bottom")
+  local d = res:table{ rows = "income_decile", by = "total", unit = "per_capita" }
+  T.eq(d:row_labels()[1], "D1", "income decile label")
+  assert(d:get(10, 1) > d:get(1, 1), "top income decile spends more per person")
+end)
+
 T.case("voucher metrics by package and by group", function()
   for _, metric in ipairs { "vouchers_claimed", "vouchers_redeemed", "vouchers_expired",
                             "coupon_value", "government_cost", "merchant_cost" } do

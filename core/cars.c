@@ -16,7 +16,8 @@
  *         plate holders) or the wish for a car (car-less households without a
  *         plate: they never buy in that month, so w2 serves one purpose only);
  *         w3 fuel choice;
- * draw 1: w0, w1 price (Box-Muller); w2, w3 unused.
+ * draw 1: w0, w1 price (Box-Muller); w2 whether a subsidy advances the
+ *         household's latent market entry (advances()); w3 unused.
  * Initial market membership: stream (i, start_month - 1, SP_PURPOSE_CARS), draw 7.
  * First-come keys of trade-in programme id: stream (i, month,
  * SP_PURPOSE_SUBSIDY | id << 8), draw 0, w0. */
@@ -444,6 +445,39 @@ static void purchase_terms(const sp_car_policy *ms, const sp_population *pop, co
     d->s_open = d->nev ? sn - cn : si - ci;
 }
 
+/* The subsidy's effect on market entry, a change of timing: household i (an
+ * owner not in the replacement market, subsidy share x = S / P > 0) enters
+ * now when its own draws place its entry within the next subsidy_horizon
+ * months (the status-quo hazards at its cars' future ages, with the draws of
+ * those months: its latent timing) and, with probability
+ * 1 - exp(-subsidy_advance x), it takes the subsidy to bring that entry
+ * forward (draw 1, w2 of this month). Once it has bought, its new car's
+ * hazard is small, so the entry it would have made later does not happen:
+ * the hazards undo the advance. */
+static int advances(const sp_cars_state *cs, const sp_population *pop, const sp_hstate *st,
+                    const sp_params *p, sp_rng_key key, int month, size_t i, double x)
+{
+    const int horizon = (int)p->subsidy_horizon;
+    if (horizon < 1 || !(p->subsidy_advance > 0))
+        return 0;
+    uint32_t w1[4];
+    sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 1, w1);
+    if (!(sp_u01(w1[2]) < -expm1(-p->subsidy_advance * x)))
+        return 0;
+    const int nc = st->ncars[i] < SP_MAX_CARS ? st->ncars[i] : SP_MAX_CARS;
+    const double mult = cs->income_mult[pop->quintile[i] % SP_NQUINTILE];
+    for (int k = 1; k <= horizon; k++) {
+        uint32_t w[4];
+        sp_rng_words(key, (uint32_t)i, (uint32_t)(month + k), SP_PURPOSE_CARS, 0, w);
+        for (int c = 0; c < nc; c++) {
+            double h = hazard_of(cs, p, st->car_age[c][i] + k) * mult;
+            if (sp_u01(w[c]) < (h > 1 ? 1 : h))
+                return 1;
+        }
+    }
+    return 0;
+}
+
 static void decide(const sp_cars_state *cs, const sp_car_policy *ms, const sp_population *pop,
                    const sp_hstate *st, const sp_params *p, sp_rng_key key, int month, size_t i,
                    const uint32_t w0[4], decision *d)
@@ -499,10 +533,11 @@ static void decide(const sp_cars_state *cs, const sp_car_policy *ms, const sp_po
             double mult = cs->income_mult[pop->quintile[i] % SP_NQUINTILE];
             for (int c = 0; c < nc && !in_market; c++) {
                 double h = hazard_of(cs, p, st->car_age[c][i]) * mult;
-                h = sp_cars_logit_shift(h > 1 ? 1 : h, p->subsidy_beta_entry * x);
-                if (sp_u01(w0[c]) < h)
+                if (sp_u01(w0[c]) < (h > 1 ? 1 : h))
                     in_market = d->enter = 1;
             }
+            if (!in_market && x > 0 && advances(cs, pop, st, p, key, month, i, x))
+                in_market = d->enter = 1;
         }
         if (in_market) {
             d->buy = sp_u01(w0[2]) < sp_cars_logit_shift(p->car_purchase_prob, p->subsidy_beta * x);

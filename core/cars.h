@@ -32,10 +32,15 @@
  *     fuel_subsidy_beta (S_nev - S_ice) / P_i); an NEV plate (an NEV being
  *     replaced, a plate from the NEV queue) allows only an NEV;
  *   subsidies: with S the subsidy available to the household (the fuel-choice
- *     weighted mean of its NEV and ICE amounts), logit(h') = logit(h) +
- *     subsidy_beta_entry S / P_i for market entry and logit(q') = logit(q) +
- *     subsidy_beta S / P_i for the purchase. Who buys now is no longer at risk
- *     later: pull-forward emerges.
+ *     weighted mean of its NEV and ICE amounts) and x = S / P_i, the subsidy
+ *     changes timing only. A household in the market buys sooner: logit(q') =
+ *     logit(q) + subsidy_beta x. An owner not in the market enters now if its
+ *     own draws of the next subsidy_horizon months (the status-quo hazards at
+ *     its cars' future ages: its latent timing) place its entry within that
+ *     horizon, with probability 1 - exp(-subsidy_advance x). Who buys early
+ *     is no longer at risk later (a new car's hazard is small), so the extra
+ *     purchases are taken back by the hazards within about the horizon plus
+ *     the time spent shopping.
  *
  * Monthly step of a run (what the engine calls):
  *   1. sp_cars_prepare: global step, once per month before the household loop

@@ -47,7 +47,8 @@ typedef struct sp_params {
     double nev_trend;              /* change of that logit per year after 2019 */
     double fuel_subsidy_beta;      /* logit shift of the NEV choice per unit of (S_nev - S_ice) / P */
     double subsidy_beta;           /* logit shift of the purchase probability per unit of S / P */
-    double subsidy_beta_entry;     /* logit shift of the market-entry hazard per unit of S / P */
+    double subsidy_advance;        /* a subsidy of S advances a household's latent market entry with probability 1 - exp(-subsidy_advance S / P) */
+    double subsidy_horizon;        /* months: only an entry the household's own draws place this close is advanced */
     double car_wish_rate;          /* monthly hazard that a car-less household with a driver wants a car (median income, 2.31 persons, 1 driver) */
     double car_wish_income_slope;  /* logit slope of that hazard on ln(income / median income) */
     double car_wish_size_slope;    /* logit slope per person above 2.31 */

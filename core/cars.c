@@ -10,6 +10,7 @@
 #include "measure.h"
 #include "results.h"
 #include "simd.h"
+#include "vehicles.h"
 
 /* Draw layout of one household-month on the stream (i, month, SP_PURPOSE_CARS):
  * draw 0: w0, w1 market entry of cars 0 and 1; w2 purchase (car owners and
@@ -48,7 +49,9 @@ struct sp_cars_state {
     double hazard[HAZARD_TABLE];   /* sp_cars_entry_hazard by age in months */
     double income_mult[SP_NQUINTILE]; /* sp_cars_income_multiplier by quintile */
     uint16_t *wish_p;              /* monthly probability of wanting a car, units of 2^-20 (households car-less at the start; 0 for owners) */
-    double price_factor;           /* car_price_share x exp(sigma^2 / 2): expected price / income */
+    double price_factor;           /* car_price_share: the reference price / income */
+    double class_lnp[SP_NVCLASS];  /* ln of each class's price */
+    double class_cost[SP_NVCLASS]; /* each class's price plus its running costs over car_cost_years, yuan */
     /* Draw thresholds of the household shortcut (sp_cars_chunk): a 32-bit
      * word w gives an event exactly when w < threshold, as sp_u01(w) < x does. */
     uint32_t entry_thr[SP_NQUINTILE][HAZARD_TABLE]; /* x = min(1, hazard(age) x income multiplier);
@@ -167,8 +170,7 @@ static double expected_price(const sp_cars_state *cs, const sp_params *p, const 
 double sp_cars_expected_price(const sp_params *p, const sp_population *pop, size_t i)
 {
     double y = pop->income[i];
-    double s = p->car_price_sigma;
-    return price_bounds(p, y, y * p->car_price_share * exp(0.5 * s * s));
+    return price_bounds(p, y, y * p->car_price_share);
 }
 
 double sp_cars_logit_shift(double h, double shift)
@@ -205,7 +207,12 @@ static void tables_setup(sp_cars_state *cs, const sp_params *p)
             cs->entry_thr[q5][a] = threshold32(sp_cars_logit_shift(h > 1 ? 1 : h, 0));
         }
     cs->buy_thr = threshold32(sp_cars_logit_shift(p->car_purchase_prob, 0));
-    cs->price_factor = p->car_price_share * exp(0.5 * p->car_price_sigma * p->car_price_sigma);
+    cs->price_factor = p->car_price_share;
+    for (int k = 0; k < SP_NVCLASS; k++) {
+        const sp_vehicle_class *v = sp_vehicle_class_get(k);
+        cs->class_lnp[k] = log(v->price);
+        cs->class_cost[k] = v->price + 12.0 * p->car_cost_years * sp_vehicle_running_cost(k);
+    }
 }
 
 /* The monthly probability that a car-less household with a driver comes to
@@ -372,6 +379,7 @@ typedef struct decision {
     int replace;         /* the purchase replaces the oldest car */
     int plate_buy;       /* the purchase uses a won plate */
     int nev;
+    int vclass;          /* the class bought (vehicles.h) */
     double price;
     double s_trade, s_open;
     int trade_k;         /* programme paying s_trade, or -1 */
@@ -386,32 +394,81 @@ static int trade_in_active(const sp_cars_state *cs, const sp_car_policy *ms, int
     return month >= g->start_month && month <= g->end_month && !cs->exhausted[k];
 }
 
-/* Subsidies (yuan) for an NEV and an ICE car at price P: the open programmes
- * plus the offered trade-in programme (k >= 0, replacements only). */
-static void subsidies(const sp_car_policy *ms, int k, int month, double P, double *s_nev, double *s_ice,
-                      double *scrap_nev, double *scrap_ice)
+/* Subsidies (yuan) for a car of class vc at price P: the open programmes
+ * (*open) and the offered trade-in programme (k >= 0, replacements only;
+ * *trade). Each programme applies its own restrictions. */
+static void subsidies(const sp_car_policy *ms, int k, int month, int vc, double P, double *open,
+                      double *trade)
 {
-    double a = 0, b = 0, c = 0, d = 0;
+    double a = 0, c = 0;
     if (ms) {
         for (int j = 0; j < ms->nopen && j < SP_CARS_MAX_PROGRAMMES; j++) {
             const sp_car_programme *g = &ms->open[j];
-            if (month >= g->start_month && month <= g->end_month) {
-                a += g->amount(g->def, 1, P);
-                b += g->amount(g->def, 0, P);
-            }
+            if (month >= g->start_month && month <= g->end_month)
+                a += g->amount(g->def, vc, P);
         }
         if (k >= 0) {
             const sp_car_programme *g = &ms->trade_in[k];
-            c = g->amount(g->def, 1, P);
-            d = g->amount(g->def, 0, P);
+            c = g->amount(g->def, vc, P);
         }
     }
-    *s_nev = a + c;
-    *s_ice = b + d;
-    if (scrap_nev)
-        *scrap_nev = c;
-    if (scrap_ice)
-        *scrap_ice = d;
+    *open = a;
+    *trade = c;
+}
+
+/* 1 when some subsidy reaches household i this month: an open programme in
+ * its window or the offered trade-in programme k. */
+static int any_subsidy(const sp_car_policy *ms, int k, int month)
+{
+    if (!ms)
+        return 0;
+    for (int j = 0; j < ms->nopen && j < SP_CARS_MAX_PROGRAMMES; j++)
+        if (month >= ms->open[j].start_month && month <= ms->open[j].end_month)
+            return 1;
+    return k >= 0;
+}
+
+/* The class choice of household i: a multinomial logit over the classes it
+ * may buy (NEVs only when nev_only), with utility
+ *   v_j = beta [ln P_j - (P_j - S_j + R_j) / Pref] + NEV_j (nev_logit + nev_trend (year - 2019))
+ * where P_j is the class's price, S_j the subsidy it would receive, R_j its
+ * running costs over car_cost_years and Pref the household's reference
+ * price (car_price_share x income): the value of a dearer class rises as
+ * ln P, its cost is weighed against the household's income, so richer
+ * households choose dearer classes, and a subsidy raises the utility of the
+ * classes it pays for by beta S_j / Pref (beta = fuel_subsidy_beta). Writes
+ * the probabilities pr[] and the subsidies sub[] (open + trade-in; computed
+ * only when `subsidised`, else 0). */
+static void class_choice(const sp_cars_state *cs, const sp_car_policy *ms, const sp_params *p,
+                           double Pref, int k, int month, int nev_only, int subsidised,
+                           double pr[SP_NVCLASS], double sub[SP_NVCLASS])
+{
+    const double beta = p->fuel_subsidy_beta;
+    const double nev_base = p->nev_logit + p->nev_trend * (sp_month_year(month) - 2019);
+    double v[SP_NVCLASS], vmax = -HUGE_VAL;
+    for (int j = 0; j < SP_NVCLASS; j++) {
+        const sp_vehicle_class *c = sp_vehicle_class_get(j);
+        sub[j] = 0;
+        if (nev_only && !c->nev) {
+            v[j] = -HUGE_VAL;
+            continue;
+        }
+        if (subsidised) {
+            double o, t;
+            subsidies(ms, k, month, j, c->price, &o, &t);
+            sub[j] = o + t;
+        }
+        v[j] = beta * (cs->class_lnp[j] - (cs->class_cost[j] - sub[j]) / Pref) + (c->nev ? nev_base : 0);
+        if (v[j] > vmax)
+            vmax = v[j];
+    }
+    double tot = 0;
+    for (int j = 0; j < SP_NVCLASS; j++) {
+        pr[j] = v[j] == -HUGE_VAL ? 0 : exp(v[j] - vmax);
+        tot += pr[j];
+    }
+    for (int j = 0; j < SP_NVCLASS; j++)
+        pr[j] /= tot;
 }
 
 static int oldest_car(const sp_hstate *st, size_t i)
@@ -426,23 +483,38 @@ static int oldest_car(const sp_hstate *st, size_t i)
 /* The car bought (d->buy, d->nev decided): its price from the household's
  * draw 1 (Box-Muller), and the subsidies it receives: trade-in programme k
  * (k >= 0, offered) and the open programmes. */
-static void purchase_terms(const sp_car_policy *ms, const sp_population *pop, const sp_params *p,
-                           sp_rng_key key, int month, size_t i, int k, decision *d)
+static void purchase_terms(const sp_car_policy *ms, const sp_params *p, sp_rng_key key, int month,
+                           size_t i, int k, decision *d)
 {
     uint32_t w1[4];
     sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 1, w1);
     double u1 = sp_u01(w1[0]), u2 = sp_u01(w1[1]);
     double z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-    double y = pop->income[i];
-    d->price = price_bounds(p, y, y * p->car_price_share * exp(p->car_price_sigma * z));
-    double sn, si, cn, ci;
-    subsidies(ms, k, month, d->price, &sn, &si, &cn, &ci);
-    double scrap = d->nev ? cn : ci;
-    if (k >= 0 && scrap > 0) {
-        d->s_trade = scrap;
+    d->price = sp_vehicle_class_get(d->vclass)->price * exp(p->car_price_sigma * z);
+    double open, trade;
+    subsidies(ms, k, month, d->vclass, d->price, &open, &trade);
+    if (k >= 0 && trade > 0) {
+        d->s_trade = trade;
         d->trade_k = k;
     }
-    d->s_open = d->nev ? sn - cn : si - ci;
+    d->s_open = open;
+}
+
+/* The class at u in [0, 1): the inverse of the choice probabilities' CDF
+ * (the last class with a positive probability takes rounding). */
+static int pick_class(const double pr[SP_NVCLASS], double u)
+{
+    double cum = 0;
+    int c = 0;
+    for (int j = 0; j < SP_NVCLASS; j++) {
+        if (pr[j] <= 0)
+            continue;
+        c = j;
+        cum += pr[j];
+        if (u < cum)
+            break;
+    }
+    return c;
 }
 
 /* The subsidy's effect on market entry, a change of timing: household i (an
@@ -503,23 +575,20 @@ static void decide(const sp_cars_state *cs, const sp_car_policy *ms, const sp_po
             d->wish = sp_u01(w0[2]) < cs->wish_p[i] * WISH_UNIT; /* w0[2]: unused by car-less households */
         return;
     }
-    const int year = sp_month_year(month);
     const double P = expected_price(cs, p, pop, i);
-    const double nev_base = p->nev_logit + p->nev_trend * (year - 2019);
-
-    double s_nev, s_ice;
-    subsidies(ms, k, month, P, &s_nev, &s_ice, NULL, NULL);
-    /* The fuel-choice probability is needed for the subsidy mix only when a
-     * subsidy is on offer, and for the fuel only when the household buys:
-     * computed lazily (an exp) rather than for every owner every month. */
-    double p_nev = -1, x = 0;
-    if (s_nev != 0 || s_ice != 0) {
-        p_nev = nev_only ? 1.0 : logistic(nev_base + p->fuel_subsidy_beta * (s_nev - s_ice) / P);
-        x = (p_nev * s_nev + (1.0 - p_nev) * s_ice) / P;
-        if (x > 1)
-            x = 1;
+    /* The car the household would buy (its class by the choice at w0[3]) is
+     * needed for the subsidy only when one is on offer, and otherwise only
+     * when the household buys: computed lazily (six exps) rather than for
+     * every owner every month. The subsidy that class receives is what
+     * speeds the household up (x = S / P): a household that would choose a
+     * class the programme excludes is not hurried by it. */
+    double pr[SP_NVCLASS], sub[SP_NVCLASS], x = 0;
+    const int subsidised = any_subsidy(ms, k, month);
+    if (subsidised) {
+        class_choice(cs, ms, p, P, k, month, nev_only, 1, pr, sub);
+        d->vclass = pick_class(pr, sp_u01(w0[3]));
+        x = sub[d->vclass] / P > 1 ? 1 : sub[d->vclass] / P;
     }
-
     if (holding) {
         d->buy = sp_u01(w0[2]) < sp_cars_logit_shift(p->plate_purchase_prob, p->subsidy_beta * x);
         d->plate_buy = d->buy;
@@ -546,10 +615,12 @@ static void decide(const sp_cars_state *cs, const sp_car_policy *ms, const sp_po
     }
     if (!d->buy)
         return;
-    if (p_nev < 0)
-        p_nev = nev_only ? 1.0 : logistic(nev_base + p->fuel_subsidy_beta * (s_nev - s_ice) / P);
-    d->nev = nev_only || sp_u01(w0[3]) < p_nev;
-    purchase_terms(ms, pop, p, key, month, i, k, d);
+    if (!subsidised) {
+        class_choice(cs, ms, p, P, k, month, nev_only, 0, pr, sub);
+        d->vclass = pick_class(pr, sp_u01(w0[3]));
+    }
+    d->nev = sp_vehicle_class_get(d->vclass)->nev;
+    purchase_terms(ms, p, key, month, i, k, d);
 }
 
 /* ---- global step ---- */
@@ -649,6 +720,14 @@ void sp_cars_add_sums(const sp_cars_outcome *co, double w, double *acc)
         acc[SP_M_SCRAPPAGE_SUBSIDY] += w * co->subsidy_trade_in;
         acc[SP_M_SUBSIDISED_CARS] += w * (co->purchases && co->trade_in_programme >= 0);
         acc[SP_M_PURCHASE_SUBSIDY] += w * co->subsidy_open;
+        if (co->purchases && co->vclass >= 0 && co->vclass < SP_NVCLASS) {
+            acc[SP_M_CLASS_PURCHASES0 + co->vclass] += w;
+            acc[SP_M_CLASS_VALUE0 + co->vclass] += w * co->value;
+        }
+        if (co->purchases && co->subsidy_trade_in + co->subsidy_open > 0) {
+            acc[SP_M_SUBSIDISED_PURCHASES] += w;
+            acc[SP_M_SUBSIDISED_VALUE] += w * co->value;
+        }
     }
 }
 
@@ -696,7 +775,7 @@ void sp_cars_household_words(sp_cars_state *cs, const sp_car_policy *ms,
     decide(cs, ms, pop, st, p, key, month, i, w0, &d);
     const int year = sp_month_year(month);
     if (d.buy) {
-        uint8_t kind = d.nev ? (uint8_t)(SP_CAR_NEV | 6u) : (uint8_t)sp_cars_emission_of_year(year);
+        uint8_t kind = sp_car_kind_of_class(d.vclass, (unsigned)sp_cars_emission_of_year(year));
         int slot;
         if (d.replace) {
             slot = oldest_car(st, i);
@@ -722,6 +801,7 @@ void sp_cars_household_words(sp_cars_state *cs, const sp_car_policy *ms,
         st->car_kind[slot][i] = kind;
         out->purchases = 1;
         out->nev = d.nev;
+        out->vclass = d.vclass;
         out->value = d.price;
         out->subsidy_trade_in = d.s_trade;
         out->trade_in_programme = d.trade_k;

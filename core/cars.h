@@ -25,12 +25,14 @@
  *     from 2018) or gives up. The same holds for an owner of one car that wins
  *     a plate (a second car). Without plates the wish leads straight to
  *     shopping;
- *   price: P = income x car_price_share x exp(car_price_sigma z), z standard
- *     normal, within [car_price_min, car_price_cap x income] yuan; the expected
- *     price P_i (z's mean effect exp(sigma^2 / 2)) enters the hazards;
- *   fuel: NEV with probability logistic(nev_logit + nev_trend (year - 2019) +
- *     fuel_subsidy_beta (S_nev - S_ice) / P_i); an NEV plate (an NEV being
- *     replaced, a plate from the NEV queue) allows only an NEV;
+ *   class and price: the buyer chooses a vehicle class (vehicles.h: economy,
+ *     mid, premium, as ICE car or NEV) by a multinomial logit on the class's
+ *     price and running costs against its reference price P_i = income x
+ *     car_price_share (within [car_price_min, car_price_cap x income]), the
+ *     subsidies the class would receive and an NEV preference (nev_logit +
+ *     nev_trend (year - 2019)); see class_choice in cars.c. An NEV plate (an
+ *     NEV being replaced, a plate from the NEV queue) allows only NEVs. The
+ *     price is the class's price x exp(car_price_sigma z), z standard normal;
  *   subsidies: with S the subsidy available to the household (the fuel-choice
  *     weighted mean of its NEV and ICE amounts) and x = S / P_i, the subsidy
  *     changes timing only. A household in the market buys sooner: logit(q') =
@@ -68,6 +70,7 @@
 #include "population.h"
 #include "rng.h"
 #include "status.h"
+#include "vehicles.h"
 
 enum { SP_CARS_MAX_PROGRAMMES = 8 }; /* programmes of each shape in one run */
 
@@ -101,7 +104,9 @@ typedef struct sp_car_programme {
     const sp_filter *filter; /* trade-in eligibility (borrowed); NULL = every owner */
     uint32_t id;             /* measure stream id: separates the first-come key streams */
     const void *def;         /* the measure's definition (borrowed), passed to amount */
-    double (*amount)(const void *def, int nev, double price); /* yuan for a new car of that fuel and price */
+    double (*amount)(const void *def, int vclass, double price); /* yuan for a new car of that class
+                                                                 * (vehicles.h) and price; 0 where the
+                                                                 * programme's restrictions exclude it */
 } sp_car_programme;
 
 /* The car policy of one run: the programmes of its package (order matters: a
@@ -188,6 +193,7 @@ typedef struct sp_cars_outcome {
     int replacement;        /* 1: the purchase replaced a car (kept its plate) */
     int first;              /* 1: the purchase used a newly won plate (first or additional car) */
     int nev;                /* 1: the car bought is an NEV */
+    int vclass;             /* its class (vehicles.h), when a car was bought */
     double value;           /* price of the car bought, yuan (durable spending, outside the eight categories) */
     int scrapped;           /* cars that left the stock */
     double subsidy_trade_in; /* yuan of trade-in subsidy received (metric scrappage_subsidy) */

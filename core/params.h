@@ -40,12 +40,13 @@ typedef struct sp_params {
     double car_entry_income_gradient; /* entry hazard x exp(g (quintile - 3)), quintile 1..5 */
     double car_purchase_prob;      /* monthly probability that a household in the replacement market buys */
     double car_price_share;        /* median price of the next car, share of annual household income */
-    double car_price_sigma;        /* sd of the log price share */
+    double car_price_sigma;        /* sd of the log price within a vehicle class */
+    double car_cost_years;         /* years of running costs a buyer weighs with the price in the class choice */
     double car_price_cap;          /* price cap, share of annual household income */
     double car_price_min;          /* price floor, yuan */
     double nev_logit;              /* logit of the NEV share among buyers free to choose, in 2019 */
     double nev_trend;              /* change of that logit per year after 2019 */
-    double fuel_subsidy_beta;      /* logit shift of the NEV choice per unit of (S_nev - S_ice) / P */
+    double fuel_subsidy_beta;      /* price coefficient of the class choice: logit shift per unit of (price change) / reference price */
     double subsidy_beta;           /* logit shift of the purchase probability per unit of S / P */
     double subsidy_advance;        /* a subsidy of S advances a household's latent market entry with probability 1 - exp(-subsidy_advance S / P) */
     double subsidy_horizon;        /* months: only an entry the household's own draws place this close is advanced */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "plates.h"
+#include "vehicles.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -13,8 +14,14 @@ static const char *const metric_names[] = {
     "spending", "households", "persons", "cars", "vouchers_claimed", "vouchers_redeemed",
     "vouchers_expired", "coupon_value", "government_cost", "merchant_cost", "car_purchases",
     "car_value", "nev_purchases", "replacements", "first_cars", "cars_scrapped",
-    "scrappage_subsidy", "subsidised_cars", "purchase_subsidy", "cash_transfers"};
+    "scrappage_subsidy", "subsidised_cars", "purchase_subsidy", "cash_transfers",
+    "car_purchases_economy_ice", "car_purchases_mid_ice", "car_purchases_premium_ice",
+    "car_purchases_economy_nev", "car_purchases_mid_nev", "car_purchases_premium_nev",
+    "car_value_economy_ice", "car_value_mid_ice", "car_value_premium_ice",
+    "car_value_economy_nev", "car_value_mid_nev", "car_value_premium_nev",
+    "subsidised_purchases", "subsidised_value"};
 _Static_assert(COUNT(metric_names) == SP_NMETRIC, "one name per metric");
+_Static_assert(SP_NVCLASS == 6, "one purchase and one value metric per vehicle class");
 
 static const char *const platestat_names[] = {
     "round", "applicants_ordinary", "applicants_nev", "applicants_family_nev", "applicants_extra",
@@ -67,8 +74,10 @@ const char *sp_metric_unit(int m)
     case SP_M_REPLACEMENTS:
     case SP_M_FIRST_CARS:
     case SP_M_CARS_SCRAPPED:
-    case SP_M_SUBSIDISED_CARS: return "cars";
-    default: return "yuan";
+    case SP_M_SUBSIDISED_CARS:
+    case SP_M_SUBSIDISED_PURCHASES: return "cars";
+    default:
+        return m >= SP_M_CLASS_PURCHASES0 && m < SP_M_CLASS_PURCHASES0 + SP_NVCLASS ? "cars" : "yuan";
     }
 }
 

@@ -35,6 +35,10 @@ enum {
     SP_M_SUBSIDISED_CARS,             /* purchases that received a scrappage subsidy (programme transactions) */
     SP_M_PURCHASE_SUBSIDY,            /* yuan of purchase subsidies paid */
     SP_M_TRANSFERS,                   /* yuan of cash transfers paid */
+    SP_M_CLASS_PURCHASES0,            /* cars bought of vehicle class k (vehicles.h): SP_M_CLASS_PURCHASES0 + k */
+    SP_M_CLASS_VALUE0 = SP_M_CLASS_PURCHASES0 + 6, /* yuan spent on cars of class k: SP_M_CLASS_VALUE0 + k */
+    SP_M_SUBSIDISED_PURCHASES = SP_M_CLASS_VALUE0 + 6, /* purchases that received any car subsidy (trade-in or open) */
+    SP_M_SUBSIDISED_VALUE,            /* yuan spent on those purchases (their price, before the subsidy) */
     SP_NMETRIC
 };
 

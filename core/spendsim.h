@@ -29,6 +29,7 @@
 #include "status.h"
 #include "table.h"
 #include "vouchers.h"
+#include "vehicles.h"
 #include "version.h"
 #include "writers/writers.h"
 

@@ -18,7 +18,8 @@
  *         plate: they never buy in that month, so w2 serves one purpose only);
  *         w3 fuel choice;
  * draw 1: w0, w1 price (Box-Muller); w2 whether a subsidy advances the
- *         household's latent market entry (advances()); w3 unused.
+ *         household's latent market entry (advances()); w3 whether the
+ *         purchase is financed with a loan (purchase_costs()).
  * Initial market membership: stream (i, start_month - 1, SP_PURPOSE_CARS), draw 7.
  * First-come keys of trade-in programme id: stream (i, month,
  * SP_PURPOSE_SUBSIDY | id << 8), draw 0, w0. */
@@ -706,6 +707,85 @@ int sp_cars_prepare(sp_cars_state *cs, const sp_car_policy *ms, const sp_populat
     return SP_OK;
 }
 
+/* ---- running costs and car finance ---- */
+
+/* Monthly running cost of a car of kind `kind` owned by household i: its
+ * class's, or for a car of the initial fleet (class unknown) the expected
+ * running cost of the classes of its fuel the household would choose
+ * (status-quo class choice, renormalised within the fuel). */
+static double kind_running_cost(const sp_cars_state *cs, const sp_params *p, const sp_population *pop,
+                                size_t i, int month, unsigned kind)
+{
+    const int c = sp_car_class(kind);
+    if (c >= 0)
+        return sp_vehicle_running_cost(c);
+    const int nev = (kind & SP_CAR_NEV) != 0;
+    double pr[SP_NVCLASS], sub[SP_NVCLASS], tot = 0, r = 0;
+    class_choice(cs, NULL, p, expected_price(cs, p, pop, i), -1, month, 0, 0, pr, sub);
+    for (int j = 0; j < SP_NVCLASS; j++)
+        if (sp_vehicle_class_get(j)->nev == nev) {
+            tot += pr[j];
+            r += pr[j] * sp_vehicle_running_cost(j);
+        }
+    return tot > 0 ? r / tot : sp_vehicle_running_cost(nev ? SP_VC_MID_NEV : SP_VC_MID_ICE);
+}
+
+static int clamp_i16(double x) { return x > 32767 ? 32767 : (x < -32768 ? -32768 : (int)lround(x)); }
+
+/* The purchase d of household i changes what its cars cost it each month
+ * (the new car's running cost minus the replaced car's, old_cost) and how it
+ * pays: a hand-to-mouth household (no liquid wealth) always, any other with
+ * probability car_loan_share (draw 1, w3), takes a loan for the price
+ * less the minimum down payment (20% of the price for an ICE car, 15% for an
+ * NEV: the loan-to-value caps of 2018) and the subsidies, repaid in
+ * car_loan_months equal instalments at car_loan_rate; otherwise the price
+ * less the subsidies is paid at once. The household's MPC share of what it
+ * pays at once comes out of its other spending over mpc_months (a negative
+ * windfall, st->pending). */
+static void purchase_costs(const sp_population *pop, sp_hstate *st, const sp_params *p, sp_rng_key key,
+                           int month, size_t i, const decision *d, double old_cost)
+{
+    st->car_cost[i] = (int16_t)clamp_i16(st->car_cost[i] + sp_vehicle_running_cost(d->vclass) - old_cost);
+    uint32_t w1[4];
+    sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 1, w1);
+    const double net = d->price - d->s_trade - d->s_open > 0 ? d->price - d->s_trade - d->s_open : 0;
+    double now = net;
+    const int htm = pop->liquidity[i] == SP_LIQ_POOR_HTM || pop->liquidity[i] == SP_LIQ_WEALTHY_HTM;
+    if (htm || sp_u01(w1[3]) < p->car_loan_share) { /* hand-to-mouth: no liquid wealth to pay cash */
+        const double down = (d->nev ? 0.15 : 0.20) * d->price;
+        const double loan = net - down > 0 ? net - down : 0;
+        const int n = (int)lround(p->car_loan_months);
+        const double r = p->car_loan_rate / 12.0;
+        const double pay = r > 0 ? loan * r / -expm1(-n * log1p(r)) : loan / n;
+        now = net - loan;
+        st->car_pay[i] = (uint16_t)(pay > 65535 ? 65535 : lround(pay));
+        st->car_pay_months[i] = (uint8_t)(n > 255 ? 255 : n);
+    }
+    const double k = p->mpc[pop->liquidity[i] % SP_NLIQ];
+    const int months = (int)lround(p->mpc_months);
+    st->pending[i] = (float)(st->pending[i] - k * now);
+    if (st->pending_months[i] < months)
+        st->pending_months[i] = (uint8_t)months;
+}
+
+void sp_cars_household_costs(const sp_population *pop, sp_hstate *st, const sp_params *p, size_t i,
+                             double spend[SP_NCAT])
+{
+    const int run = st->car_cost[i];
+    double pay = 0;
+    if (st->car_pay_months[i] > 0) {
+        pay = st->car_pay[i];
+        if (--st->car_pay_months[i] == 0)
+            st->car_pay[i] = 0;
+    }
+    if (run == 0 && pay == 0)
+        return;
+    const double k = p->mpc[pop->liquidity[i] % SP_NLIQ];
+    const unsigned others = ((1u << SP_NCAT) - 1u) & ~(1u << SP_CAT_TRANSPORT);
+    spend[SP_CAT_TRANSPORT] += run;
+    sp_population_split(pop, i, others, -k * (run + pay), spend);
+}
+
 /* ---- household step ---- */
 
 void sp_cars_add_sums(const sp_cars_outcome *co, double w, double *acc)
@@ -777,8 +857,10 @@ void sp_cars_household_words(sp_cars_state *cs, const sp_car_policy *ms,
     if (d.buy) {
         uint8_t kind = sp_car_kind_of_class(d.vclass, (unsigned)sp_cars_emission_of_year(year));
         int slot;
+        double old_cost = 0;
         if (d.replace) {
             slot = oldest_car(st, i);
+            old_cost = kind_running_cost(cs, p, pop, i, month, st->car_kind[slot][i]);
             out->replacement = 1;
             out->scrapped = 1;
             SETFLAG(cs, i, F_MARKET, 0);
@@ -799,6 +881,7 @@ void sp_cars_household_words(sp_cars_state *cs, const sp_car_policy *ms,
         }
         st->car_age[slot][i] = 0;
         st->car_kind[slot][i] = kind;
+        purchase_costs(pop, st, p, key, month, i, &d, old_cost);
         out->purchases = 1;
         out->nev = d.nev;
         out->vclass = d.vclass;

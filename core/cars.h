@@ -211,6 +211,22 @@ typedef struct sp_cars_outcome {
  * subsidies paid, subsidised purchases. */
 void sp_cars_add_sums(const sp_cars_outcome *co, double w, double *acc);
 
+/* What household i's cars change in its spending this month, applied to
+ * spend[SP_NCAT] (yuan): the running costs of its cars minus those of its
+ * initial fleet (st->car_cost: fuel or power, insurance, parking,
+ * maintenance, vehicle tax; vehicles.h) are transport spending, and the
+ * household finances them and any loan instalment (st->car_pay, counted down
+ * in st->car_pay_months) by cutting its other categories by its MPC share
+ * (params mpc by liquidity type: hand-to-mouth households cut more; the rest
+ * comes out of saving). The population's baseline spending already holds its
+ * initial fleet's running costs, so only the change enters. A purchase sets
+ * these fields (and takes the MPC share of what it pays at once, the down
+ * payment or the cash price less subsidies, out of other spending through
+ * st->pending over mpc_months). The engine calls it for every household with
+ * car_cost != 0 or car_pay_months > 0. */
+void sp_cars_household_costs(const sp_population *pop, sp_hstate *st, const sp_params *p, size_t i,
+                             double spend[SP_NCAT]);
+
 /* Household step (see the header comment). Writes only household i's entries
  * of cs and st, so disjoint households may run on different threads. Call it
  * for every household every month, after sp_cars_prepare of that month. */

@@ -87,6 +87,12 @@ static const sp_param_info table[] = {
     {"car_wish_driver_slope", F(car_wish_driver_slope), 0.3, -5.0, 5.0, "logit per driver", "assumption"},
     {"plate_purchase_prob", F(plate_purchase_prob), 0.235, 0.01, 1.0, "per month",
      "Beijing Jan 2011 winners: 14,000 of 17,600 (80%) bought within ~6 months: 1 - 0.2^(1/6)"},
+    {"car_loan_share", F(car_loan_share), 0.5, 0.0, 1.0, "probability",
+     "placeholder: auto-finance penetration of new cars ~45-50% in 2019-2020 (data/fidelity_inputs.md s5 [M]; 38% in 2016, 58% in 2022 [V-sec])"},
+    {"car_loan_months", F(car_loan_months), 36.0, 1.0, 96.0, "months",
+     "placeholder: typical term 36 months, range 12-60 (data/fidelity_inputs.md s5 [M])"},
+    {"car_loan_rate", F(car_loan_rate), 0.07, 0.0, 0.3, "per year",
+     "placeholder: bank/captive APR ~5-9% (data/fidelity_inputs.md s5 [M])"},
     /* plates */
     {"nev_queue_choice", F(nev_queue_choice), 0.384, 0.0, 1.0, "share",
      "derived: NEV queue grew 117,678 -> 442,411 and the ordinary pool 2.80 m -> 3.32 m from "

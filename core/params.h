@@ -55,6 +55,9 @@ typedef struct sp_params {
     double car_wish_size_slope;    /* logit slope per person above 2.31 */
     double car_wish_driver_slope;  /* logit slope per driver above one */
     double plate_purchase_prob;    /* monthly probability that a plate holder buys its car */
+    double car_loan_share;         /* probability that a car purchase is financed with a loan */
+    double car_loan_months;        /* loan term, months */
+    double car_loan_rate;          /* loan interest rate, per year */
     /* plates */
     double nev_queue_choice;       /* share of new plate applicants who join the NEV queue */
 } sp_params;

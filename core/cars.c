@@ -709,25 +709,22 @@ int sp_cars_prepare(sp_cars_state *cs, const sp_car_policy *ms, const sp_populat
 
 /* ---- running costs and car finance ---- */
 
-/* Monthly running cost of a car of kind `kind` owned by household i: its
- * class's, or for a car of the initial fleet (class unknown) the expected
- * running cost of the classes of its fuel the household would choose
- * (status-quo class choice, renormalised within the fuel). */
-static double kind_running_cost(const sp_cars_state *cs, const sp_params *p, const sp_population *pop,
-                                size_t i, int month, unsigned kind)
+/* Monthly running cost of a car of kind `kind` that household i replaces
+ * with a car of class `vclass`: its class's, or for a car of the initial
+ * fleet (class unknown) that of the class of the same tier (economy, mid,
+ * premium) as the new car in the old car's fuel: the household is taken to
+ * replace like with like, so only a change of fuel (or of a class bought
+ * during the run) changes its running costs, and a household whose costs
+ * did not change stays off the engine's general path. */
+static double kind_running_cost(unsigned kind, int vclass)
 {
     const int c = sp_car_class(kind);
     if (c >= 0)
         return sp_vehicle_running_cost(c);
-    const int nev = (kind & SP_CAR_NEV) != 0;
-    double pr[SP_NVCLASS], sub[SP_NVCLASS], tot = 0, r = 0;
-    class_choice(cs, NULL, p, expected_price(cs, p, pop, i), -1, month, 0, 0, pr, sub);
-    for (int j = 0; j < SP_NVCLASS; j++)
-        if (sp_vehicle_class_get(j)->nev == nev) {
-            tot += pr[j];
-            r += pr[j] * sp_vehicle_running_cost(j);
-        }
-    return tot > 0 ? r / tot : sp_vehicle_running_cost(nev ? SP_VC_MID_NEV : SP_VC_MID_ICE);
+    const int tier = vclass % 3, nev = (kind & SP_CAR_NEV) != 0;
+    _Static_assert(SP_VC_ECONOMY_NEV == SP_VC_ECONOMY_ICE + 3 && SP_NVCLASS == 6,
+                   "three tiers, ICE classes first");
+    return sp_vehicle_running_cost(tier + (nev ? 3 : 0));
 }
 
 static int clamp_i16(double x) { return x > 32767 ? 32767 : (x < -32768 ? -32768 : (int)lround(x)); }
@@ -745,7 +742,9 @@ static int clamp_i16(double x) { return x > 32767 ? 32767 : (x < -32768 ? -32768
 static void purchase_costs(const sp_population *pop, sp_hstate *st, const sp_params *p, sp_rng_key key,
                            int month, size_t i, const decision *d, double old_cost)
 {
-    st->car_cost[i] = (int16_t)clamp_i16(st->car_cost[i] + sp_vehicle_running_cost(d->vclass) - old_cost);
+    const double delta = sp_vehicle_running_cost(d->vclass) - old_cost;
+    if (delta != 0)
+        st->car_cost[i] = (int16_t)clamp_i16(st->car_cost[i] + delta);
     uint32_t w1[4];
     sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 1, w1);
     const double net = d->price - d->s_trade - d->s_open > 0 ? d->price - d->s_trade - d->s_open : 0;
@@ -860,7 +859,7 @@ void sp_cars_household_words(sp_cars_state *cs, const sp_car_policy *ms,
         double old_cost = 0;
         if (d.replace) {
             slot = oldest_car(st, i);
-            old_cost = kind_running_cost(cs, p, pop, i, month, st->car_kind[slot][i]);
+            old_cost = kind_running_cost(st->car_kind[slot][i], d.vclass);
             out->replacement = 1;
             out->scrapped = 1;
             SETFLAG(cs, i, F_MARKET, 0);

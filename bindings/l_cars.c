@@ -138,3 +138,91 @@ void sp_l_span_text(char *buf, size_t n, int start, int end)
     else
         snprintf(buf, n, "%s..%s", a, b);
 }
+
+void sp_l_read_restrict(lua_State *L, const char *fn, sp_car_restrict *r)
+{
+    if (sp_l_has(L, 1, "classes")) {
+        lua_getfield(L, 1, "classes");
+        if (!lua_istable(L, -1))
+            luaL_error(L, "%s: 'classes' must be a list of vehicle class names, got %s", fn,
+                       luaL_typename(L, -1));
+        r->classes = 0;
+        lua_Integer len = luaL_len(L, -1);
+        if (len < 1)
+            luaL_error(L, "%s: 'classes' is empty: give at least one vehicle class", fn);
+        for (lua_Integer k = 1; k <= len; k++) {
+            lua_geti(L, -1, k);
+            if (lua_type(L, -1) != LUA_TSTRING)
+                luaL_error(L, "%s: 'classes'[%d] must be a vehicle class name, got %s", fn, (int)k,
+                           luaL_typename(L, -1));
+            char where[96];
+            snprintf(where, sizeof where, "%s: 'classes'", fn);
+            int c = sp_l_checkname(L, where, "vehicle class", lua_tostring(L, -1), sp_vehicle_class_name,
+                                   SP_NVCLASS);
+            r->classes |= 1u << c;
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    r->max_fuel = sp_l_measure_number(L, fn, "max_fuel", r->max_fuel);
+    if (r->max_fuel < 0)
+        luaL_error(L, "%s: 'max_fuel' must be 0 (no limit) or more litres per 100 km, got %s", fn,
+                   sp_l_shown(L, r->max_fuel));
+    r->max_price = sp_l_measure_number(L, fn, "max_price", r->max_price);
+    if (r->max_price < 0)
+        luaL_error(L, "%s: 'max_price' must be 0 (no limit) or more yuan, got %s", fn,
+                   sp_l_shown(L, r->max_price));
+    r->nev_only = sp_l_getboolean(L, 1, fn, "nev_only", r->nev_only);
+    sp_err err;
+    sp_err_clear(&err);
+    if (sp_car_restrict_validate(r, &err) != SP_OK)
+        luaL_error(L, "%s: %s", fn, err.msg);
+}
+
+int sp_l_restrict_field(lua_State *L, const sp_car_restrict *r, const char *key)
+{
+    if (strcmp(key, "classes") == 0) {
+        lua_newtable(L);
+        int n = 0;
+        for (int k = 0; k < SP_NVCLASS; k++)
+            if (!r->classes || (r->classes & (1u << k))) {
+                lua_pushstring(L, sp_vehicle_class_name(k));
+                lua_rawseti(L, -2, ++n);
+            }
+    } else if (strcmp(key, "max_fuel") == 0) {
+        lua_pushnumber(L, r->max_fuel);
+    } else if (strcmp(key, "max_price") == 0) {
+        lua_pushnumber(L, r->max_price);
+    } else if (strcmp(key, "nev_only") == 0) {
+        lua_pushboolean(L, r->nev_only);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+void sp_l_restrict_text(char *buf, size_t n, const sp_car_restrict *r)
+{
+    char a[32];
+    size_t used = 0;
+    buf[0] = 0;
+#define ADD(...) (used += (size_t)snprintf(buf + used, used < n ? n - used : 0, __VA_ARGS__))
+    if (r->classes) {
+        ADD("; only");
+        const char *sep = " ";
+        for (int k = 0; k < SP_NVCLASS; k++)
+            if (r->classes & (1u << k)) {
+                ADD("%s%s", sep, sp_vehicle_class_name(k));
+                sep = ", ";
+            }
+    }
+    if (r->nev_only)
+        ADD("; NEVs only");
+    if (r->max_fuel > 0)
+        ADD("; at most %s L/100 km", sp_l_num(a, sizeof a, r->max_fuel));
+    if (r->max_price > 0)
+        ADD("; price at most %s yuan", sp_l_num(a, sizeof a, r->max_price));
+#undef ADD
+    if (used >= n && n > 0)
+        buf[n - 1] = 0;
+}

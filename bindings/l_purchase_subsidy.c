@@ -13,7 +13,8 @@
 static int l_purchase_subsidy(lua_State *L)
 {
     static const char *const keys[] = {"name",       "start",     "end",       "months", "amount_nev",
-                                       "amount_ice", "share_nev", "share_ice", "cap",    NULL};
+                                       "amount_ice", "share_nev", "share_ice", "cap",    "classes",
+                                       "max_fuel",   "max_price", "nev_only",  NULL};
     const char *fn = "sp.purchase_subsidy";
     sp_l_checkargs(L, 1, fn);
     sp_l_checkkeys(L, 1, fn, keys, 0);
@@ -30,6 +31,7 @@ static int l_purchase_subsidy(lua_State *L)
     d->share_nev = p.share_nev;
     d->share_ice = p.share_ice;
     d->cap = sp_l_read_bound(L, fn, "cap", &p);
+    sp_l_read_restrict(L, fn, &d->only);
     sp_l_measure_check(L, fn, lm);
     char m[8], def[SP_NAME_MAX];
     sp_month_format(d->start_month, m);
@@ -42,20 +44,22 @@ static int field(lua_State *L, const sp_l_measure *lm, const char *key)
 {
     const sp_purchase_subsidy_def *d = sp_measure_def(&lm->m);
     sp_l_fuel_pay p = {d->amount_nev, d->amount_ice, d->share_nev, d->share_ice};
-    return sp_l_span_field(L, d->start_month, d->end_month, key) || sp_l_pay_field(L, &p, d->cap, key);
+    return sp_l_span_field(L, d->start_month, d->end_month, key) || sp_l_pay_field(L, &p, d->cap, key) ||
+           sp_l_restrict_field(L, &d->only, key);
 }
 
 /* "purchase subsidy: X (2020-07..2020-12; per new car: NEV 10000 yuan, ICE nothing)". */
 static void tostring(lua_State *L, const sp_l_measure *lm)
 {
     const sp_purchase_subsidy_def *d = sp_measure_def(&lm->m);
-    char pay[160], span[24], a[32], bounds[96] = "";
+    char pay[160], span[24], a[32], bounds[96] = "", only[160];
+    sp_l_restrict_text(only, sizeof only, &d->only);
     sp_l_fuel_pay p = {d->amount_nev, d->amount_ice, d->share_nev, d->share_ice};
     sp_l_pay_text(pay, sizeof pay, &p);
     sp_l_span_text(span, sizeof span, d->start_month, d->end_month);
     if (d->cap > 0)
         snprintf(bounds, sizeof bounds, ", cap %s yuan", sp_l_num(a, sizeof a, d->cap));
-    lua_pushfstring(L, "purchase subsidy: %s (%s; per new car: %s%s)", lm->m.name, span, pay, bounds);
+    lua_pushfstring(L, "purchase subsidy: %s (%s; per new car: %s%s%s)", lm->m.name, span, pay, bounds, only);
 }
 
 static void open_kind(lua_State *L, int module)

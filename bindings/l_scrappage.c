@@ -22,7 +22,8 @@ static int l_scrappage(lua_State *L)
     static const char *const keys[] = {"name",      "start",     "end",       "months",
                                        "amount",    "amount_nev", "amount_ice", "share",
                                        "share_nev", "share_ice", "cap",       "floor",
-                                       "budget",    "filter",    NULL};
+                                       "budget",    "filter",    "classes",   "max_fuel",
+                                       "max_price", "nev_only",  NULL};
     const char *fn = "sp.scrappage";
     sp_l_checkargs(L, 1, fn);
     sp_l_checkkeys(L, 1, fn, keys, 0);
@@ -50,6 +51,7 @@ static int l_scrappage(lua_State *L)
         luaL_error(L, "%s: 'budget' must be 0 (unlimited) or more yuan, got %s", fn,
                    sp_l_shown(L, d->budget));
     sp_l_measure_filter(L, fn, "filter", d->filter, sizeof d->filter);
+    sp_l_read_restrict(L, fn, &d->only);
     sp_l_measure_check(L, fn, lm);
     char m[8], def[SP_NAME_MAX];
     sp_month_format(d->start_month, m);
@@ -62,7 +64,8 @@ static int field(lua_State *L, const sp_l_measure *lm, const char *key)
 {
     const sp_scrappage_def *d = sp_measure_def(&lm->m);
     sp_l_fuel_pay p = {d->amount_nev, d->amount_ice, d->share_nev, d->share_ice};
-    if (sp_l_span_field(L, d->start_month, d->end_month, key) || sp_l_pay_field(L, &p, d->cap, key))
+    if (sp_l_span_field(L, d->start_month, d->end_month, key) || sp_l_pay_field(L, &p, d->cap, key) ||
+        sp_l_restrict_field(L, &d->only, key))
         return 1;
     if (strcmp(key, "floor") == 0)
         lua_pushnumber(L, d->floor);
@@ -80,7 +83,8 @@ static int field(lua_State *L, const sp_l_measure *lm, const char *key)
 static void tostring(lua_State *L, const sp_l_measure *lm)
 {
     const sp_scrappage_def *d = sp_measure_def(&lm->m);
-    char pay[160], span[24], a[32], b[32], budget[64], bounds[96] = "";
+    char pay[160], span[24], a[32], b[32], budget[64], bounds[96] = "", only[160];
+    sp_l_restrict_text(only, sizeof only, &d->only);
     sp_l_fuel_pay p = {d->amount_nev, d->amount_ice, d->share_nev, d->share_ice};
     sp_l_pay_text(pay, sizeof pay, &p);
     sp_l_span_text(span, sizeof span, d->start_month, d->end_month);
@@ -96,11 +100,11 @@ static void tostring(lua_State *L, const sp_l_measure *lm)
     else
         snprintf(budget, sizeof budget, "unlimited budget");
     if (d->filter[0])
-        lua_pushfstring(L, "scrappage: %s (%s; per car replaced: %s%s; %s; eligible: %s)",
-                        lm->m.name, span, pay, bounds, budget, d->filter);
+        lua_pushfstring(L, "scrappage: %s (%s; per car replaced: %s%s%s; %s; eligible: %s)",
+                        lm->m.name, span, pay, bounds, only, budget, d->filter);
     else
-        lua_pushfstring(L, "scrappage: %s (%s; per car replaced: %s%s; %s; every car owner)",
-                        lm->m.name, span, pay, bounds, budget);
+        lua_pushfstring(L, "scrappage: %s (%s; per car replaced: %s%s%s; %s; every car owner)",
+                        lm->m.name, span, pay, bounds, only, budget);
 }
 
 static void open_kind(lua_State *L, int module)

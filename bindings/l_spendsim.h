@@ -181,6 +181,14 @@ int sp_l_pay_field(lua_State *L, const sp_l_fuel_pay *p, double cap, const char 
  * "2020-07..2020-08" / "2020-07". */
 void sp_l_pay_text(char *buf, size_t n, const sp_l_fuel_pay *p);
 void sp_l_span_text(char *buf, size_t n, int start, int end);
+/* The new cars a car subsidy pays for (core/vehicles.h): classes = { names },
+ * max_fuel (litres per 100 km), max_price (yuan), nev_only (boolean); absent
+ * keys leave *r as it is. An unknown class names itself and the valid ones. */
+void sp_l_read_restrict(lua_State *L, const char *fn, sp_car_restrict *r);
+/* Fields classes, max_fuel, max_price, nev_only: push and return 1, or 0. */
+int sp_l_restrict_field(lua_State *L, const sp_car_restrict *r, const char *key);
+/* "; only: economy_ice, mid_nev, at most 6.5 L/100 km" or "" when unrestricted. */
+void sp_l_restrict_text(char *buf, size_t n, const sp_car_restrict *r);
 
 /* Creates a handle with metatable tname and a NULL pointer on top of the
  * stack, with nuv user values; returns the pointer slot to fill. */

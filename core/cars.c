@@ -10,13 +10,16 @@
 #include "measure.h"
 #include "results.h"
 #include "simd.h"
+#include "vehicles.h"
 
 /* Draw layout of one household-month on the stream (i, month, SP_PURPOSE_CARS):
  * draw 0: w0, w1 market entry of cars 0 and 1; w2 purchase (car owners and
  *         plate holders) or the wish for a car (car-less households without a
  *         plate: they never buy in that month, so w2 serves one purpose only);
  *         w3 fuel choice;
- * draw 1: w0, w1 price (Box-Muller); w2, w3 unused.
+ * draw 1: w0, w1 price (Box-Muller); w2 whether a subsidy advances the
+ *         household's latent market entry (advances()); w3 whether the
+ *         purchase is financed with a loan (purchase_costs()).
  * Initial market membership: stream (i, start_month - 1, SP_PURPOSE_CARS), draw 7.
  * First-come keys of trade-in programme id: stream (i, month,
  * SP_PURPOSE_SUBSIDY | id << 8), draw 0, w0. */
@@ -47,7 +50,9 @@ struct sp_cars_state {
     double hazard[HAZARD_TABLE];   /* sp_cars_entry_hazard by age in months */
     double income_mult[SP_NQUINTILE]; /* sp_cars_income_multiplier by quintile */
     uint16_t *wish_p;              /* monthly probability of wanting a car, units of 2^-20 (households car-less at the start; 0 for owners) */
-    double price_factor;           /* car_price_share x exp(sigma^2 / 2): expected price / income */
+    double price_factor;           /* car_price_share: the reference price / income */
+    double class_lnp[SP_NVCLASS];  /* ln of each class's price */
+    double class_cost[SP_NVCLASS]; /* each class's price plus its running costs over car_cost_years, yuan */
     /* Draw thresholds of the household shortcut (sp_cars_chunk): a 32-bit
      * word w gives an event exactly when w < threshold, as sp_u01(w) < x does. */
     uint32_t entry_thr[SP_NQUINTILE][HAZARD_TABLE]; /* x = min(1, hazard(age) x income multiplier);
@@ -166,8 +171,7 @@ static double expected_price(const sp_cars_state *cs, const sp_params *p, const 
 double sp_cars_expected_price(const sp_params *p, const sp_population *pop, size_t i)
 {
     double y = pop->income[i];
-    double s = p->car_price_sigma;
-    return price_bounds(p, y, y * p->car_price_share * exp(0.5 * s * s));
+    return price_bounds(p, y, y * p->car_price_share);
 }
 
 double sp_cars_logit_shift(double h, double shift)
@@ -204,7 +208,12 @@ static void tables_setup(sp_cars_state *cs, const sp_params *p)
             cs->entry_thr[q5][a] = threshold32(sp_cars_logit_shift(h > 1 ? 1 : h, 0));
         }
     cs->buy_thr = threshold32(sp_cars_logit_shift(p->car_purchase_prob, 0));
-    cs->price_factor = p->car_price_share * exp(0.5 * p->car_price_sigma * p->car_price_sigma);
+    cs->price_factor = p->car_price_share;
+    for (int k = 0; k < SP_NVCLASS; k++) {
+        const sp_vehicle_class *v = sp_vehicle_class_get(k);
+        cs->class_lnp[k] = log(v->price);
+        cs->class_cost[k] = v->price + 12.0 * p->car_cost_years * sp_vehicle_running_cost(k);
+    }
 }
 
 /* The monthly probability that a car-less household with a driver comes to
@@ -371,6 +380,7 @@ typedef struct decision {
     int replace;         /* the purchase replaces the oldest car */
     int plate_buy;       /* the purchase uses a won plate */
     int nev;
+    int vclass;          /* the class bought (vehicles.h) */
     double price;
     double s_trade, s_open;
     int trade_k;         /* programme paying s_trade, or -1 */
@@ -385,32 +395,81 @@ static int trade_in_active(const sp_cars_state *cs, const sp_car_policy *ms, int
     return month >= g->start_month && month <= g->end_month && !cs->exhausted[k];
 }
 
-/* Subsidies (yuan) for an NEV and an ICE car at price P: the open programmes
- * plus the offered trade-in programme (k >= 0, replacements only). */
-static void subsidies(const sp_car_policy *ms, int k, int month, double P, double *s_nev, double *s_ice,
-                      double *scrap_nev, double *scrap_ice)
+/* Subsidies (yuan) for a car of class vc at price P: the open programmes
+ * (*open) and the offered trade-in programme (k >= 0, replacements only;
+ * *trade). Each programme applies its own restrictions. */
+static void subsidies(const sp_car_policy *ms, int k, int month, int vc, double P, double *open,
+                      double *trade)
 {
-    double a = 0, b = 0, c = 0, d = 0;
+    double a = 0, c = 0;
     if (ms) {
         for (int j = 0; j < ms->nopen && j < SP_CARS_MAX_PROGRAMMES; j++) {
             const sp_car_programme *g = &ms->open[j];
-            if (month >= g->start_month && month <= g->end_month) {
-                a += g->amount(g->def, 1, P);
-                b += g->amount(g->def, 0, P);
-            }
+            if (month >= g->start_month && month <= g->end_month)
+                a += g->amount(g->def, vc, P);
         }
         if (k >= 0) {
             const sp_car_programme *g = &ms->trade_in[k];
-            c = g->amount(g->def, 1, P);
-            d = g->amount(g->def, 0, P);
+            c = g->amount(g->def, vc, P);
         }
     }
-    *s_nev = a + c;
-    *s_ice = b + d;
-    if (scrap_nev)
-        *scrap_nev = c;
-    if (scrap_ice)
-        *scrap_ice = d;
+    *open = a;
+    *trade = c;
+}
+
+/* 1 when some subsidy reaches household i this month: an open programme in
+ * its window or the offered trade-in programme k. */
+static int any_subsidy(const sp_car_policy *ms, int k, int month)
+{
+    if (!ms)
+        return 0;
+    for (int j = 0; j < ms->nopen && j < SP_CARS_MAX_PROGRAMMES; j++)
+        if (month >= ms->open[j].start_month && month <= ms->open[j].end_month)
+            return 1;
+    return k >= 0;
+}
+
+/* The class choice of household i: a multinomial logit over the classes it
+ * may buy (NEVs only when nev_only), with utility
+ *   v_j = beta [ln P_j - (P_j - S_j + R_j) / Pref] + NEV_j (nev_logit + nev_trend (year - 2019))
+ * where P_j is the class's price, S_j the subsidy it would receive, R_j its
+ * running costs over car_cost_years and Pref the household's reference
+ * price (car_price_share x income): the value of a dearer class rises as
+ * ln P, its cost is weighed against the household's income, so richer
+ * households choose dearer classes, and a subsidy raises the utility of the
+ * classes it pays for by beta S_j / Pref (beta = fuel_subsidy_beta). Writes
+ * the probabilities pr[] and the subsidies sub[] (open + trade-in; computed
+ * only when `subsidised`, else 0). */
+static void class_choice(const sp_cars_state *cs, const sp_car_policy *ms, const sp_params *p,
+                           double Pref, int k, int month, int nev_only, int subsidised,
+                           double pr[SP_NVCLASS], double sub[SP_NVCLASS])
+{
+    const double beta = p->fuel_subsidy_beta;
+    const double nev_base = p->nev_logit + p->nev_trend * (sp_month_year(month) - 2019);
+    double v[SP_NVCLASS], vmax = -HUGE_VAL;
+    for (int j = 0; j < SP_NVCLASS; j++) {
+        const sp_vehicle_class *c = sp_vehicle_class_get(j);
+        sub[j] = 0;
+        if (nev_only && !c->nev) {
+            v[j] = -HUGE_VAL;
+            continue;
+        }
+        if (subsidised) {
+            double o, t;
+            subsidies(ms, k, month, j, c->price, &o, &t);
+            sub[j] = o + t;
+        }
+        v[j] = beta * (cs->class_lnp[j] - (cs->class_cost[j] - sub[j]) / Pref) + (c->nev ? nev_base : 0);
+        if (v[j] > vmax)
+            vmax = v[j];
+    }
+    double tot = 0;
+    for (int j = 0; j < SP_NVCLASS; j++) {
+        pr[j] = v[j] == -HUGE_VAL ? 0 : exp(v[j] - vmax);
+        tot += pr[j];
+    }
+    for (int j = 0; j < SP_NVCLASS; j++)
+        pr[j] /= tot;
 }
 
 static int oldest_car(const sp_hstate *st, size_t i)
@@ -425,23 +484,71 @@ static int oldest_car(const sp_hstate *st, size_t i)
 /* The car bought (d->buy, d->nev decided): its price from the household's
  * draw 1 (Box-Muller), and the subsidies it receives: trade-in programme k
  * (k >= 0, offered) and the open programmes. */
-static void purchase_terms(const sp_car_policy *ms, const sp_population *pop, const sp_params *p,
-                           sp_rng_key key, int month, size_t i, int k, decision *d)
+static void purchase_terms(const sp_car_policy *ms, const sp_params *p, sp_rng_key key, int month,
+                           size_t i, int k, decision *d)
 {
     uint32_t w1[4];
     sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 1, w1);
     double u1 = sp_u01(w1[0]), u2 = sp_u01(w1[1]);
     double z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-    double y = pop->income[i];
-    d->price = price_bounds(p, y, y * p->car_price_share * exp(p->car_price_sigma * z));
-    double sn, si, cn, ci;
-    subsidies(ms, k, month, d->price, &sn, &si, &cn, &ci);
-    double scrap = d->nev ? cn : ci;
-    if (k >= 0 && scrap > 0) {
-        d->s_trade = scrap;
+    d->price = sp_vehicle_class_get(d->vclass)->price * exp(p->car_price_sigma * z);
+    double open, trade;
+    subsidies(ms, k, month, d->vclass, d->price, &open, &trade);
+    if (k >= 0 && trade > 0) {
+        d->s_trade = trade;
         d->trade_k = k;
     }
-    d->s_open = d->nev ? sn - cn : si - ci;
+    d->s_open = open;
+}
+
+/* The class at u in [0, 1): the inverse of the choice probabilities' CDF
+ * (the last class with a positive probability takes rounding). */
+static int pick_class(const double pr[SP_NVCLASS], double u)
+{
+    double cum = 0;
+    int c = 0;
+    for (int j = 0; j < SP_NVCLASS; j++) {
+        if (pr[j] <= 0)
+            continue;
+        c = j;
+        cum += pr[j];
+        if (u < cum)
+            break;
+    }
+    return c;
+}
+
+/* The subsidy's effect on market entry, a change of timing: household i (an
+ * owner not in the replacement market, subsidy share x = S / P > 0) enters
+ * now when its own draws place its entry within the next subsidy_horizon
+ * months (the status-quo hazards at its cars' future ages, with the draws of
+ * those months: its latent timing) and, with probability
+ * 1 - exp(-subsidy_advance x), it takes the subsidy to bring that entry
+ * forward (draw 1, w2 of this month). Once it has bought, its new car's
+ * hazard is small, so the entry it would have made later does not happen:
+ * the hazards undo the advance. */
+static int advances(const sp_cars_state *cs, const sp_population *pop, const sp_hstate *st,
+                    const sp_params *p, sp_rng_key key, int month, size_t i, double x)
+{
+    const int horizon = (int)p->subsidy_horizon;
+    if (horizon < 1 || !(p->subsidy_advance > 0))
+        return 0;
+    uint32_t w1[4];
+    sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 1, w1);
+    if (!(sp_u01(w1[2]) < -expm1(-p->subsidy_advance * x)))
+        return 0;
+    const int nc = st->ncars[i] < SP_MAX_CARS ? st->ncars[i] : SP_MAX_CARS;
+    const double mult = cs->income_mult[pop->quintile[i] % SP_NQUINTILE];
+    for (int k = 1; k <= horizon; k++) {
+        uint32_t w[4];
+        sp_rng_words(key, (uint32_t)i, (uint32_t)(month + k), SP_PURPOSE_CARS, 0, w);
+        for (int c = 0; c < nc; c++) {
+            double h = hazard_of(cs, p, st->car_age[c][i] + k) * mult;
+            if (sp_u01(w[c]) < (h > 1 ? 1 : h))
+                return 1;
+        }
+    }
+    return 0;
 }
 
 static void decide(const sp_cars_state *cs, const sp_car_policy *ms, const sp_population *pop,
@@ -469,23 +576,20 @@ static void decide(const sp_cars_state *cs, const sp_car_policy *ms, const sp_po
             d->wish = sp_u01(w0[2]) < cs->wish_p[i] * WISH_UNIT; /* w0[2]: unused by car-less households */
         return;
     }
-    const int year = sp_month_year(month);
     const double P = expected_price(cs, p, pop, i);
-    const double nev_base = p->nev_logit + p->nev_trend * (year - 2019);
-
-    double s_nev, s_ice;
-    subsidies(ms, k, month, P, &s_nev, &s_ice, NULL, NULL);
-    /* The fuel-choice probability is needed for the subsidy mix only when a
-     * subsidy is on offer, and for the fuel only when the household buys:
-     * computed lazily (an exp) rather than for every owner every month. */
-    double p_nev = -1, x = 0;
-    if (s_nev != 0 || s_ice != 0) {
-        p_nev = nev_only ? 1.0 : logistic(nev_base + p->fuel_subsidy_beta * (s_nev - s_ice) / P);
-        x = (p_nev * s_nev + (1.0 - p_nev) * s_ice) / P;
-        if (x > 1)
-            x = 1;
+    /* The car the household would buy (its class by the choice at w0[3]) is
+     * needed for the subsidy only when one is on offer, and otherwise only
+     * when the household buys: computed lazily (six exps) rather than for
+     * every owner every month. The subsidy that class receives is what
+     * speeds the household up (x = S / P): a household that would choose a
+     * class the programme excludes is not hurried by it. */
+    double pr[SP_NVCLASS], sub[SP_NVCLASS], x = 0;
+    const int subsidised = any_subsidy(ms, k, month);
+    if (subsidised) {
+        class_choice(cs, ms, p, P, k, month, nev_only, 1, pr, sub);
+        d->vclass = pick_class(pr, sp_u01(w0[3]));
+        x = sub[d->vclass] / P > 1 ? 1 : sub[d->vclass] / P;
     }
-
     if (holding) {
         d->buy = sp_u01(w0[2]) < sp_cars_logit_shift(p->plate_purchase_prob, p->subsidy_beta * x);
         d->plate_buy = d->buy;
@@ -499,10 +603,11 @@ static void decide(const sp_cars_state *cs, const sp_car_policy *ms, const sp_po
             double mult = cs->income_mult[pop->quintile[i] % SP_NQUINTILE];
             for (int c = 0; c < nc && !in_market; c++) {
                 double h = hazard_of(cs, p, st->car_age[c][i]) * mult;
-                h = sp_cars_logit_shift(h > 1 ? 1 : h, p->subsidy_beta_entry * x);
-                if (sp_u01(w0[c]) < h)
+                if (sp_u01(w0[c]) < (h > 1 ? 1 : h))
                     in_market = d->enter = 1;
             }
+            if (!in_market && x > 0 && advances(cs, pop, st, p, key, month, i, x))
+                in_market = d->enter = 1;
         }
         if (in_market) {
             d->buy = sp_u01(w0[2]) < sp_cars_logit_shift(p->car_purchase_prob, p->subsidy_beta * x);
@@ -511,10 +616,12 @@ static void decide(const sp_cars_state *cs, const sp_car_policy *ms, const sp_po
     }
     if (!d->buy)
         return;
-    if (p_nev < 0)
-        p_nev = nev_only ? 1.0 : logistic(nev_base + p->fuel_subsidy_beta * (s_nev - s_ice) / P);
-    d->nev = nev_only || sp_u01(w0[3]) < p_nev;
-    purchase_terms(ms, pop, p, key, month, i, k, d);
+    if (!subsidised) {
+        class_choice(cs, ms, p, P, k, month, nev_only, 0, pr, sub);
+        d->vclass = pick_class(pr, sp_u01(w0[3]));
+    }
+    d->nev = sp_vehicle_class_get(d->vclass)->nev;
+    purchase_terms(ms, p, key, month, i, k, d);
 }
 
 /* ---- global step ---- */
@@ -600,6 +707,84 @@ int sp_cars_prepare(sp_cars_state *cs, const sp_car_policy *ms, const sp_populat
     return SP_OK;
 }
 
+/* ---- running costs and car finance ---- */
+
+/* Monthly running cost of a car of kind `kind` that household i replaces
+ * with a car of class `vclass`: its class's, or for a car of the initial
+ * fleet (class unknown) that of the class of the same tier (economy, mid,
+ * premium) as the new car in the old car's fuel: the household is taken to
+ * replace like with like, so only a change of fuel (or of a class bought
+ * during the run) changes its running costs, and a household whose costs
+ * did not change stays off the engine's general path. */
+static double kind_running_cost(unsigned kind, int vclass)
+{
+    const int c = sp_car_class(kind);
+    if (c >= 0)
+        return sp_vehicle_running_cost(c);
+    const int tier = vclass % 3, nev = (kind & SP_CAR_NEV) != 0;
+    _Static_assert(SP_VC_ECONOMY_NEV == SP_VC_ECONOMY_ICE + 3 && SP_NVCLASS == 6,
+                   "three tiers, ICE classes first");
+    return sp_vehicle_running_cost(tier + (nev ? 3 : 0));
+}
+
+static int clamp_i16(double x) { return x > 32767 ? 32767 : (x < -32768 ? -32768 : (int)lround(x)); }
+
+/* The purchase d of household i changes what its cars cost it each month
+ * (the new car's running cost minus the replaced car's, old_cost) and how it
+ * pays: a hand-to-mouth household (no liquid wealth) always, any other with
+ * probability car_loan_share (draw 1, w3), takes a loan for the price
+ * less the minimum down payment (20% of the price for an ICE car, 15% for an
+ * NEV: the loan-to-value caps of 2018) and the subsidies, repaid in
+ * car_loan_months equal instalments at car_loan_rate; otherwise the price
+ * less the subsidies is paid at once. The household's MPC share of what it
+ * pays at once comes out of its other spending over mpc_months (a negative
+ * windfall, st->pending). */
+static void purchase_costs(const sp_population *pop, sp_hstate *st, const sp_params *p, sp_rng_key key,
+                           int month, size_t i, const decision *d, double old_cost)
+{
+    const double delta = sp_vehicle_running_cost(d->vclass) - old_cost;
+    if (delta != 0)
+        st->car_cost[i] = (int16_t)clamp_i16(st->car_cost[i] + delta);
+    uint32_t w1[4];
+    sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 1, w1);
+    const double net = d->price - d->s_trade - d->s_open > 0 ? d->price - d->s_trade - d->s_open : 0;
+    double now = net;
+    const int htm = pop->liquidity[i] == SP_LIQ_POOR_HTM || pop->liquidity[i] == SP_LIQ_WEALTHY_HTM;
+    if (htm || sp_u01(w1[3]) < p->car_loan_share) { /* hand-to-mouth: no liquid wealth to pay cash */
+        const double down = (d->nev ? 0.15 : 0.20) * d->price;
+        const double loan = net - down > 0 ? net - down : 0;
+        const int n = (int)lround(p->car_loan_months);
+        const double r = p->car_loan_rate / 12.0;
+        const double pay = r > 0 ? loan * r / -expm1(-n * log1p(r)) : loan / n;
+        now = net - loan;
+        st->car_pay[i] = (uint16_t)(pay > 65535 ? 65535 : lround(pay));
+        st->car_pay_months[i] = (uint8_t)(n > 255 ? 255 : n);
+    }
+    const double k = p->mpc[pop->liquidity[i] % SP_NLIQ];
+    const int months = (int)lround(p->mpc_months);
+    st->pending[i] = (float)(st->pending[i] - k * now);
+    if (st->pending_months[i] < months)
+        st->pending_months[i] = (uint8_t)months;
+}
+
+void sp_cars_household_costs(const sp_population *pop, sp_hstate *st, const sp_params *p, size_t i,
+                             double spend[SP_NCAT])
+{
+    const int run = st->car_cost[i];
+    double pay = 0;
+    if (st->car_pay_months[i] > 0) {
+        pay = st->car_pay[i];
+        if (--st->car_pay_months[i] == 0)
+            st->car_pay[i] = 0;
+    }
+    if (run == 0 && pay == 0)
+        return;
+    const double k = p->mpc[pop->liquidity[i] % SP_NLIQ];
+    const unsigned others = ((1u << SP_NCAT) - 1u) & ~(1u << SP_CAT_TRANSPORT);
+    spend[SP_CAT_TRANSPORT] += run;
+    sp_population_split(pop, i, others, -k * (run + pay), spend);
+}
+
 /* ---- household step ---- */
 
 void sp_cars_add_sums(const sp_cars_outcome *co, double w, double *acc)
@@ -614,6 +799,14 @@ void sp_cars_add_sums(const sp_cars_outcome *co, double w, double *acc)
         acc[SP_M_SCRAPPAGE_SUBSIDY] += w * co->subsidy_trade_in;
         acc[SP_M_SUBSIDISED_CARS] += w * (co->purchases && co->trade_in_programme >= 0);
         acc[SP_M_PURCHASE_SUBSIDY] += w * co->subsidy_open;
+        if (co->purchases && co->vclass >= 0 && co->vclass < SP_NVCLASS) {
+            acc[SP_M_CLASS_PURCHASES0 + co->vclass] += w;
+            acc[SP_M_CLASS_VALUE0 + co->vclass] += w * co->value;
+        }
+        if (co->purchases && co->subsidy_trade_in + co->subsidy_open > 0) {
+            acc[SP_M_SUBSIDISED_PURCHASES] += w;
+            acc[SP_M_SUBSIDISED_VALUE] += w * co->value;
+        }
     }
 }
 
@@ -661,10 +854,12 @@ void sp_cars_household_words(sp_cars_state *cs, const sp_car_policy *ms,
     decide(cs, ms, pop, st, p, key, month, i, w0, &d);
     const int year = sp_month_year(month);
     if (d.buy) {
-        uint8_t kind = d.nev ? (uint8_t)(SP_CAR_NEV | 6u) : (uint8_t)sp_cars_emission_of_year(year);
+        uint8_t kind = sp_car_kind_of_class(d.vclass, (unsigned)sp_cars_emission_of_year(year));
         int slot;
+        double old_cost = 0;
         if (d.replace) {
             slot = oldest_car(st, i);
+            old_cost = kind_running_cost(st->car_kind[slot][i], d.vclass);
             out->replacement = 1;
             out->scrapped = 1;
             SETFLAG(cs, i, F_MARKET, 0);
@@ -685,8 +880,10 @@ void sp_cars_household_words(sp_cars_state *cs, const sp_car_policy *ms,
         }
         st->car_age[slot][i] = 0;
         st->car_kind[slot][i] = kind;
+        purchase_costs(pop, st, p, key, month, i, &d, old_cost);
         out->purchases = 1;
         out->nev = d.nev;
+        out->vclass = d.vclass;
         out->value = d.price;
         out->subsidy_trade_in = d.s_trade;
         out->trade_in_programme = d.trade_k;

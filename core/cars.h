@@ -25,17 +25,24 @@
  *     from 2018) or gives up. The same holds for an owner of one car that wins
  *     a plate (a second car). Without plates the wish leads straight to
  *     shopping;
- *   price: P = income x car_price_share x exp(car_price_sigma z), z standard
- *     normal, within [car_price_min, car_price_cap x income] yuan; the expected
- *     price P_i (z's mean effect exp(sigma^2 / 2)) enters the hazards;
- *   fuel: NEV with probability logistic(nev_logit + nev_trend (year - 2019) +
- *     fuel_subsidy_beta (S_nev - S_ice) / P_i); an NEV plate (an NEV being
- *     replaced, a plate from the NEV queue) allows only an NEV;
+ *   class and price: the buyer chooses a vehicle class (vehicles.h: economy,
+ *     mid, premium, as ICE car or NEV) by a multinomial logit on the class's
+ *     price and running costs against its reference price P_i = income x
+ *     car_price_share (within [car_price_min, car_price_cap x income]), the
+ *     subsidies the class would receive and an NEV preference (nev_logit +
+ *     nev_trend (year - 2019)); see class_choice in cars.c. An NEV plate (an
+ *     NEV being replaced, a plate from the NEV queue) allows only NEVs. The
+ *     price is the class's price x exp(car_price_sigma z), z standard normal;
  *   subsidies: with S the subsidy available to the household (the fuel-choice
- *     weighted mean of its NEV and ICE amounts), logit(h') = logit(h) +
- *     subsidy_beta_entry S / P_i for market entry and logit(q') = logit(q) +
- *     subsidy_beta S / P_i for the purchase. Who buys now is no longer at risk
- *     later: pull-forward emerges.
+ *     weighted mean of its NEV and ICE amounts) and x = S / P_i, the subsidy
+ *     changes timing only. A household in the market buys sooner: logit(q') =
+ *     logit(q) + subsidy_beta x. An owner not in the market enters now if its
+ *     own draws of the next subsidy_horizon months (the status-quo hazards at
+ *     its cars' future ages: its latent timing) place its entry within that
+ *     horizon, with probability 1 - exp(-subsidy_advance x). Who buys early
+ *     is no longer at risk later (a new car's hazard is small), so the extra
+ *     purchases are taken back by the hazards within about the horizon plus
+ *     the time spent shopping.
  *
  * Monthly step of a run (what the engine calls):
  *   1. sp_cars_prepare: global step, once per month before the household loop
@@ -63,6 +70,7 @@
 #include "population.h"
 #include "rng.h"
 #include "status.h"
+#include "vehicles.h"
 
 enum { SP_CARS_MAX_PROGRAMMES = 8 }; /* programmes of each shape in one run */
 
@@ -96,7 +104,9 @@ typedef struct sp_car_programme {
     const sp_filter *filter; /* trade-in eligibility (borrowed); NULL = every owner */
     uint32_t id;             /* measure stream id: separates the first-come key streams */
     const void *def;         /* the measure's definition (borrowed), passed to amount */
-    double (*amount)(const void *def, int nev, double price); /* yuan for a new car of that fuel and price */
+    double (*amount)(const void *def, int vclass, double price); /* yuan for a new car of that class
+                                                                 * (vehicles.h) and price; 0 where the
+                                                                 * programme's restrictions exclude it */
 } sp_car_programme;
 
 /* The car policy of one run: the programmes of its package (order matters: a
@@ -183,6 +193,7 @@ typedef struct sp_cars_outcome {
     int replacement;        /* 1: the purchase replaced a car (kept its plate) */
     int first;              /* 1: the purchase used a newly won plate (first or additional car) */
     int nev;                /* 1: the car bought is an NEV */
+    int vclass;             /* its class (vehicles.h), when a car was bought */
     double value;           /* price of the car bought, yuan (durable spending, outside the eight categories) */
     int scrapped;           /* cars that left the stock */
     double subsidy_trade_in; /* yuan of trade-in subsidy received (metric scrappage_subsidy) */
@@ -199,6 +210,22 @@ typedef struct sp_cars_outcome {
  * value, NEVs, replacements, first cars, cars scrapped, trade-in and open
  * subsidies paid, subsidised purchases. */
 void sp_cars_add_sums(const sp_cars_outcome *co, double w, double *acc);
+
+/* What household i's cars change in its spending this month, applied to
+ * spend[SP_NCAT] (yuan): the running costs of its cars minus those of its
+ * initial fleet (st->car_cost: fuel or power, insurance, parking,
+ * maintenance, vehicle tax; vehicles.h) are transport spending, and the
+ * household finances them and any loan instalment (st->car_pay, counted down
+ * in st->car_pay_months) by cutting its other categories by its MPC share
+ * (params mpc by liquidity type: hand-to-mouth households cut more; the rest
+ * comes out of saving). The population's baseline spending already holds its
+ * initial fleet's running costs, so only the change enters. A purchase sets
+ * these fields (and takes the MPC share of what it pays at once, the down
+ * payment or the cash price less subsidies, out of other spending through
+ * st->pending over mpc_months). The engine calls it for every household with
+ * car_cost != 0 or car_pay_months > 0. */
+void sp_cars_household_costs(const sp_population *pop, sp_hstate *st, const sp_params *p, size_t i,
+                             double spend[SP_NCAT]);
 
 /* Household step (see the header comment). Writes only household i's entries
  * of cs and st, so disjoint households may run on different threads. Call it

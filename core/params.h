@@ -44,19 +44,24 @@ typedef struct sp_params {
     double car_entry_income_gradient; /* entry hazard x exp(g (quintile - 3)), quintile 1..5 */
     double car_purchase_prob;      /* monthly probability that a household in the replacement market buys */
     double car_price_share;        /* median price of the next car, share of annual household income */
-    double car_price_sigma;        /* sd of the log price share */
+    double car_price_sigma;        /* sd of the log price within a vehicle class */
+    double car_cost_years;         /* years of running costs a buyer weighs with the price in the class choice */
     double car_price_cap;          /* price cap, share of annual household income */
     double car_price_min;          /* price floor, yuan */
     double nev_logit;              /* logit of the NEV share among buyers free to choose, in 2019 */
     double nev_trend;              /* change of that logit per year after 2019 */
-    double fuel_subsidy_beta;      /* logit shift of the NEV choice per unit of (S_nev - S_ice) / P */
+    double fuel_subsidy_beta;      /* price coefficient of the class choice: logit shift per unit of (price change) / reference price */
     double subsidy_beta;           /* logit shift of the purchase probability per unit of S / P */
-    double subsidy_beta_entry;     /* logit shift of the market-entry hazard per unit of S / P */
+    double subsidy_advance;        /* a subsidy of S advances a household's latent market entry with probability 1 - exp(-subsidy_advance S / P) */
+    double subsidy_horizon;        /* months: only an entry the household's own draws place this close is advanced */
     double car_wish_rate;          /* monthly hazard that a car-less household with a driver wants a car (median income, 2.31 persons, 1 driver) */
     double car_wish_income_slope;  /* logit slope of that hazard on ln(income / median income) */
     double car_wish_size_slope;    /* logit slope per person above 2.31 */
     double car_wish_driver_slope;  /* logit slope per driver above one */
     double plate_purchase_prob;    /* monthly probability that a plate holder buys its car */
+    double car_loan_share;         /* probability that a car purchase is financed with a loan */
+    double car_loan_months;        /* loan term, months */
+    double car_loan_rate;          /* loan interest rate, per year */
     /* plates */
     double nev_queue_choice;       /* share of new plate applicants who join the NEV queue */
     /* promotion seasons and discounts (core/promotion.h; docs/model.md section 8) */

@@ -19,8 +19,12 @@ int sp_hstate_init(sp_hstate *s, size_t n, sp_err *err)
     s->deferred_mask = calloc(m, 1);
     s->pending = calloc(m, sizeof(float));
     s->pending_months = calloc(m, 1);
+    s->car_cost = calloc(m, sizeof(int16_t));
+    s->car_pay = calloc(m, sizeof(uint16_t));
+    s->car_pay_months = calloc(m, 1);
     int ok = s->ncars && s->plate_state && s->applicants && s->plate_months && s->deferred &&
-             s->deferred_mask && s->pending && s->pending_months;
+             s->deferred_mask && s->pending && s->pending_months && s->car_cost && s->car_pay &&
+             s->car_pay_months;
     for (int k = 0; k < SP_MAX_CARS; k++) {
         s->car_age[k] = calloc(m, sizeof(uint16_t));
         s->car_kind[k] = calloc(m, 1);
@@ -45,6 +49,9 @@ void sp_hstate_release(sp_hstate *s)
     free(s->deferred_mask);
     free(s->pending);
     free(s->pending_months);
+    free(s->car_cost);
+    free(s->car_pay);
+    free(s->car_pay_months);
     for (int k = 0; k < SP_MAX_CARS; k++) {
         free(s->car_age[k]);
         free(s->car_kind[k]);
@@ -63,6 +70,9 @@ void sp_hstate_copy(sp_hstate *dst, const sp_hstate *src)
     memcpy(dst->deferred_mask, src->deferred_mask, n);
     memcpy(dst->pending, src->pending, n * sizeof(float));
     memcpy(dst->pending_months, src->pending_months, n);
+    memcpy(dst->car_cost, src->car_cost, n * sizeof(int16_t));
+    memcpy(dst->car_pay, src->car_pay, n * sizeof(uint16_t));
+    memcpy(dst->car_pay_months, src->car_pay_months, n);
     for (int k = 0; k < SP_MAX_CARS; k++) {
         memcpy(dst->car_age[k], src->car_age[k], n * sizeof(uint16_t));
         memcpy(dst->car_kind[k], src->car_kind[k], n);
@@ -80,6 +90,7 @@ size_t sp_population_bytes_per_household(void)
     size_t dynamic = sizeof *s->ncars + sizeof *s->plate_state + sizeof *s->applicants +
                      sizeof *s->plate_months + sizeof *s->deferred + sizeof *s->deferred_mask +
                      sizeof *s->pending + sizeof *s->pending_months +
+                     sizeof *s->car_cost + sizeof *s->car_pay + sizeof *s->car_pay_months +
                      SP_MAX_CARS * (sizeof *s->car_age[0] + sizeof *s->car_kind[0]);
     return statics + dynamic;
 }

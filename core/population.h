@@ -79,6 +79,9 @@ typedef struct sp_hstate {
     uint8_t *deferred_mask;          /* categories (bit c) the repayment comes out of */
     float *pending;                  /* yuan of windfall spending (MPC out of freed income) still to come */
     uint8_t *pending_months;         /* months left over which `pending` is spent, evenly */
+    int16_t *car_cost;               /* yuan a month: running costs of the household's cars minus those of its initial fleet (cars.h) */
+    uint16_t *car_pay;               /* yuan a month: the instalment of a car loan ... */
+    uint8_t *car_pay_months;         /* ... for this many more months */
 } sp_hstate;
 
 typedef struct sp_population {

@@ -24,7 +24,8 @@ int sp_purchase_subsidy_validate(const sp_purchase_subsidy_def *d, sp_err *err)
     if (!d)
         return sp_err_set(err, SP_EINVAL, "purchase subsidy definition is NULL");
     if ((rc = sp_cars_check_payment(d->amount_nev, d->amount_ice, d->share_nev, d->share_ice, d->cap,
-                                    err)))
+                                    err)) ||
+        (rc = sp_car_restrict_validate(&d->only, err)))
         return rc;
     return sp_measure_check_window(d->start_month, d->end_month, err);
 }
@@ -35,9 +36,16 @@ double sp_purchase_subsidy_amount(const sp_purchase_subsidy_def *d, int nev, dou
                : sp_cars_share_subsidy(d->share_ice, d->amount_ice, 0, d->cap, price);
 }
 
-static double amount(const void *def, int nev, double price)
+double sp_purchase_subsidy_pays(const sp_purchase_subsidy_def *d, int vclass, double price)
 {
-    return sp_purchase_subsidy_amount(def, nev, price);
+    if (!sp_car_restrict_allows(&d->only, vclass, price))
+        return 0;
+    return sp_purchase_subsidy_amount(d, sp_vehicle_class_get(vclass)->nev, price);
+}
+
+static double amount(const void *def, int vclass, double price)
+{
+    return sp_purchase_subsidy_pays(def, vclass, price);
 }
 
 sp_car_programme sp_purchase_subsidy_programme(const sp_purchase_subsidy_def *d)

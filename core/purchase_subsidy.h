@@ -21,12 +21,16 @@ typedef struct sp_purchase_subsidy_def {
     double share_ice;    /* share of price, 0..1 */
     double cap;          /* yuan per vehicle for share subsidies; 0 = no cap */
     int start_month, end_month; /* inclusive */
+    sp_car_restrict only; /* the new cars it pays for (vehicles.h); zeroed = every class */
 } sp_purchase_subsidy_def;
 
 /* Defaults: 10,000 yuan per NEV, nothing for ICE cars, 2020-07 to 2020-12. */
 sp_purchase_subsidy_def sp_purchase_subsidy_def_default(void);
 int sp_purchase_subsidy_validate(const sp_purchase_subsidy_def *d, sp_err *err);
 double sp_purchase_subsidy_amount(const sp_purchase_subsidy_def *d, int nev, double price);
+/* What it pays for a new car of class vclass at `price`: 0 when its
+ * restrictions (d->only) exclude the car, else sp_purchase_subsidy_amount. */
+double sp_purchase_subsidy_pays(const sp_purchase_subsidy_def *d, int vclass, double price);
 
 /* The car market's open programme of definition d (borrowed). */
 sp_car_programme sp_purchase_subsidy_programme(const sp_purchase_subsidy_def *d);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "plates.h"
+#include "vehicles.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -17,8 +18,14 @@ static const char *const metric_names[] = {
     "discount_government", "discount_merchant", "night_spending", "night_venue_spending",
     "night_shifted",
     "appliance_units", "appliance_sales", "appliance_subsidy", "appliance_buyers", "durables_extra",
-    "loans", "loan_value", "repayments", "interest_subsidy", "credit_balance", "borrowers"};
+    "loans", "loan_value", "repayments", "interest_subsidy", "credit_balance", "borrowers",
+    "car_purchases_economy_ice", "car_purchases_mid_ice", "car_purchases_premium_ice",
+    "car_purchases_economy_nev", "car_purchases_mid_nev", "car_purchases_premium_nev",
+    "car_value_economy_ice", "car_value_mid_ice", "car_value_premium_ice",
+    "car_value_economy_nev", "car_value_mid_nev", "car_value_premium_nev",
+    "subsidised_purchases", "subsidised_value"};
 _Static_assert(COUNT(metric_names) == SP_NMETRIC, "one name per metric");
+_Static_assert(SP_NVCLASS == 6, "one purchase and one value metric per vehicle class");
 
 static const char *const platestat_names[] = {
     "round", "applicants_ordinary", "applicants_nev", "applicants_family_nev", "applicants_extra",
@@ -73,13 +80,15 @@ const char *sp_metric_unit(int m)
     case SP_M_REPLACEMENTS:
     case SP_M_FIRST_CARS:
     case SP_M_CARS_SCRAPPED:
-    case SP_M_SUBSIDISED_CARS: return "cars";
+    case SP_M_SUBSIDISED_CARS:
+    case SP_M_SUBSIDISED_PURCHASES: return "cars";
     case SP_M_APPLIANCE_UNITS:
     case SP_M_DURABLES_EXTRA: return "items";
     case SP_M_APPLIANCE_BUYERS:
     case SP_M_BORROWERS: return "households";
     case SP_M_LOANS: return "loans";
-    default: return "yuan";
+    default:
+        return m >= SP_M_CLASS_PURCHASES0 && m < SP_M_CLASS_PURCHASES0 + SP_NVCLASS ? "cars" : "yuan";
     }
 }
 

@@ -53,6 +53,10 @@ enum {
     SP_M_INTEREST_SUBSIDY,            /* yuan of interest subsidy paid */
     SP_M_CREDIT_BALANCE,              /* yuan of consumer loans outstanding at the end of the month */
     SP_M_BORROWERS,                   /* households with a consumer loan outstanding at the end of the month */
+    SP_M_CLASS_PURCHASES0,            /* cars bought of vehicle class k (vehicles.h): SP_M_CLASS_PURCHASES0 + k */
+    SP_M_CLASS_VALUE0 = SP_M_CLASS_PURCHASES0 + 6, /* yuan spent on cars of class k: SP_M_CLASS_VALUE0 + k */
+    SP_M_SUBSIDISED_PURCHASES = SP_M_CLASS_VALUE0 + 6, /* purchases that received any car subsidy (trade-in or open) */
+    SP_M_SUBSIDISED_VALUE,            /* yuan spent on those purchases (their price, before the subsidy) */
     SP_NMETRIC
 };
 

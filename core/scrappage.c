@@ -32,7 +32,8 @@ int sp_scrappage_validate(const sp_scrappage_def *d, sp_err *err)
         return rc;
     if (d->cap > 0 && d->floor > d->cap)
         return sp_err_set(err, SP_EINVAL, "floor %g is above cap %g", d->floor, d->cap);
-    if ((rc = sp_measure_check_window(d->start_month, d->end_month, err)))
+    if ((rc = sp_measure_check_window(d->start_month, d->end_month, err)) ||
+        (rc = sp_car_restrict_validate(&d->only, err)))
         return rc;
     if (!isfinite(d->budget) || d->budget < 0)
         return sp_err_set(err, SP_EINVAL, "budget must be 0 (unlimited) or a positive amount of yuan, got %g",
@@ -46,9 +47,16 @@ double sp_scrappage_amount(const sp_scrappage_def *d, int nev, double price)
                : sp_cars_share_subsidy(d->share_ice, d->amount_ice, d->floor, d->cap, price);
 }
 
-static double amount(const void *def, int nev, double price)
+double sp_scrappage_pays(const sp_scrappage_def *d, int vclass, double price)
 {
-    return sp_scrappage_amount(def, nev, price);
+    if (!sp_car_restrict_allows(&d->only, vclass, price))
+        return 0;
+    return sp_scrappage_amount(d, sp_vehicle_class_get(vclass)->nev, price);
+}
+
+static double amount(const void *def, int vclass, double price)
+{
+    return sp_scrappage_pays(def, vclass, price);
 }
 
 sp_car_programme sp_scrappage_programme(const sp_scrappage_def *d, const sp_filter *filter,

@@ -28,6 +28,7 @@ typedef struct sp_scrappage_def {
     int end_month;       /* last calendar month (inclusive), >= start_month */
     double budget;       /* yuan for the whole programme, city-wide; 0 = unlimited */
     char filter[SP_FILTER_TEXT_MAX]; /* eligibility ("" = every car owner), e.g. "car_age >= 120 or emission <= 3" */
+    sp_car_restrict only; /* the new cars it pays for (vehicles.h); zeroed = every class */
 } sp_scrappage_def;
 
 /* Defaults: 10,000 yuan for an NEV, 7,000 for an ICE car (China 2024 trade-in
@@ -38,8 +39,13 @@ sp_scrappage_def sp_scrappage_def_default(void);
 /* Checks a definition; errors name the field and the value. */
 int sp_scrappage_validate(const sp_scrappage_def *d, sp_err *err);
 
-/* Subsidy in yuan for a new car of the given fuel (nev 0/1) and price (yuan). */
+/* Subsidy in yuan for a new car of the given fuel (nev 0/1) and price (yuan),
+ * before the restrictions on the new car. */
 double sp_scrappage_amount(const sp_scrappage_def *d, int nev, double price);
+
+/* What the programme pays for a new car of class vclass at `price`: 0 when
+ * its restrictions (d->only) exclude the car, else sp_scrappage_amount. */
+double sp_scrappage_pays(const sp_scrappage_def *d, int vclass, double price);
 
 /* The car market's trade-in programme of definition d with its compiled
  * filter (NULL = every owner) and stream id; d and filter are borrowed. */

@@ -35,6 +35,7 @@
 #include "status.h"
 #include "table.h"
 #include "vouchers.h"
+#include "vehicles.h"
 #include "version.h"
 #include "writers/writers.h"
 

@@ -11,7 +11,10 @@
  * replace sooner; V7 (US CARS-type two-month programme, subsidy 16% of the
  * price for cars >= 10 years old or China III or older: additionality within
  * the window 0.45-0.60, replicate interval inside the band) with the spike
- * during and the dip after the programme; V10 (China 2010 old-for-new: average
+ * during and the dip after the programme, and the pull-forward reversing as
+ * the ex-post studies report (cumulative extra purchases falling after the
+ * programme, below 25% of the window's extra nine months after its end and
+ * 15% after twelve); V10 (China 2010 old-for-new: average
  * subsidy per subsidised vehicle 12,000-16,000 yuan); plate winners buy about
  * 80% within six months.
  *
@@ -57,6 +60,7 @@ enum { NM = 36 };
 typedef struct sim {
     double buys[NM], repl[NM], first[NM], nev[NM], value[NM];
     double subsidised[NM], subsidy[NM], subsidised_value[NM];
+    double cls[NM][SP_NVCLASS]; /* purchases by vehicle class */
     double max_cost;           /* largest single subsidy x weight paid */
     double repl_q[5], cars_q[5]; /* replacements and car-months by quintile */
     double wants;              /* household-months flagged "wants a plate" */
@@ -97,6 +101,8 @@ static void simulate(const sp_car_policy *ms, uint32_t rep, int start, int month
             r->first[t] += w * o.first;
             r->nev[t] += w * o.nev;
             r->value[t] += w * o.value;
+            if (o.purchases)
+                r->cls[t][o.vclass] += w;
             r->wants += w * o.wants_plate;
             if (o.subsidy_trade_in > 0) {
                 r->subsidised[t] += w;
@@ -320,9 +326,11 @@ static void test_v7_cars_additionality(void **state)
     sp_scrappage_def d = cars_design();
     sp_filter *f;
     sp_car_policy ms = one_programme(&d, &f);
-    enum { R = 6, H = 20 };
+    enum { R = 6, H = 21 };
     const int w0 = d.start_month - START, w1 = d.end_month - START + 1; /* window [w0, w1) */
-    double add[R], mean = 0, var = 0, spike = 0, dip = 0, base_w = 0, net12 = 0, extra_w = 0;
+    enum { AFTER = H - 8 };  /* months after the programme followed: 0 (its end) .. 12 */
+    double add[R], mean = 0, var = 0, spike = 0, dip = 0, base_w = 0, extra_w = 0;
+    double cum[AFTER] = {0}; /* cumulative extra purchases from the programme's start to k months after its end, sum over replicates */
     for (int r = 0; r < R; r++) {
         sim b, s;
         simulate(NULL, (uint32_t)(10 + r), START, H, 0, 1, &b);
@@ -338,7 +346,8 @@ static void test_v7_cars_additionality(void **state)
         extra_w += extra;
         base_w += sum(b.buys, w0, w1);
         dip += sum(s.buys, w1, w1 + 6) - sum(b.buys, w1, w1 + 6);
-        net12 += sum(s.buys, w0, w0 + 12) - sum(b.buys, w0, w0 + 12);
+        for (int k = 0; k < AFTER && w1 + k <= H; k++)
+            cum[k] += sum(s.buys, w0, w1 + k) - sum(b.buys, w0, w1 + k);
         assert_true(sum(s.subsidised, 0, w0) == 0 && sum(s.subsidised, w1, H) == 0);
     }
     for (int r = 0; r < R; r++)
@@ -347,13 +356,27 @@ static void test_v7_cars_additionality(void **state)
     printf("V7 additionality %.3f (95%% interval %.3f..%.3f, replicates", mean, mean - half, mean + half);
     for (int r = 0; r < R; r++)
         printf(" %.3f", add[r]);
-    printf("); window purchases +%.0f%%; next 6 months %.0f (%.0f%% of the extra purchases pulled forward); "
-           "net over 12 months %.0f%% of the window's extra\n",
-           100 * spike / base_w, dip / R, -100 * dip / extra_w, 100 * net12 / extra_w);
+    printf("); window purchases +%.0f%%; next 6 months %.0f (%.0f%% of the extra purchases pulled forward)\n",
+           100 * spike / base_w, dip / R, -100 * dip / extra_w);
+    /* The pull-forward accounting (docs/validation.md): cumulative extra
+     * purchases since the programme began, k months after its end, as a
+     * share of the extra purchases in the window. */
+    printf("pull-forward: months after the end, cumulative extra purchases (mean of %d replicates), share of the window's extra\n", R);
+    for (int k = 0; k < AFTER; k++)
+        printf("pull-forward %2d %9.0f %6.3f\n", k, cum[k] / R, cum[k] / cum[0]);
     assert_true(mean >= 0.45 && mean <= 0.60);
     assert_true(mean - half >= 0.45 && mean + half <= 0.60);
     assert_true(spike > 0.5 * base_w); /* the spike */
     assert_true(dip < -0.3 * extra_w); /* the dip: a good part of the extra purchases was pulled forward */
+    /* The shape the ex-post studies report (Mian & Sufi 2012: almost
+     * completely reversed seven months after the programme; Hoekstra, Puller
+     * & West 2017: offset within seven to nine months): the cumulative extra
+     * falls month by month after the programme, below a quarter of the
+     * window's extra nine months after its end and below 15% after twelve. */
+    for (int k = 1; k < AFTER; k++)
+        assert_true(cum[k] < cum[k - 1] + 0.02 * cum[0]);
+    assert_true(cum[9] < 0.25 * cum[0]);
+    assert_true(fabs(cum[AFTER - 1]) < 0.15 * cum[0]);
     sp_filter_free(f);
 }
 
@@ -383,6 +406,115 @@ static void test_v10_subsidy_per_vehicle(void **state)
     assert_true(n > 1000);
     assert_true(paid / n >= 12000 && paid / n <= 16000);
     sp_filter_free(f);
+}
+
+/* ---- vehicle classes and restricted programmes ---- */
+
+/* Purchases of class k summed over months [from, to). */
+static double cls_sum(const sim *s, int k, int from, int to)
+{
+    double x = 0;
+    for (int t = from; t < to; t++)
+        x += s->cls[t][k];
+    return x;
+}
+
+static void test_restricted_programmes_shift_classes(void **state)
+{
+    (void)state;
+    /* the V7 design unrestricted (U), restricted to cars using at most 6.5
+     * L/100 km (F: the economy ICE class and NEVs, as CARS required a
+     * fuel-economy gain) and to NEVs (N), against the status quo (B) */
+    sp_scrappage_def du = cars_design(), df = cars_design(), dn = cars_design();
+    df.only.max_fuel = 6.5;
+    dn.only.nev_only = 1;
+    sp_filter *fu, *ff, *fn;
+    sp_car_policy mu = one_programme(&du, &fu), mf = one_programme(&df, &ff), mn = one_programme(&dn, &fn);
+    sim b, u, f, n;
+    simulate(NULL, 21, START, 8, 0, 1, &b);
+    simulate(&mu, 21, START, 8, 0, 1, &u);
+    simulate(&mf, 21, START, 8, 0, 1, &f);
+    simulate(&mn, 21, START, 8, 0, 1, &n);
+    const int w0 = 6, w1 = 8; /* July-August 2020 */
+    const sim *all[4] = {&b, &u, &f, &n};
+    const char *label[4] = {"status quo", "unrestricted", "max 6.5 L/100 km", "NEV only"};
+    double buys[4], value[4], econ[4], nev[4], prem_ice[4];
+    for (int s = 0; s < 4; s++) {
+        buys[s] = sum(all[s]->buys, w0, w1);
+        value[s] = sum(all[s]->value, w0, w1);
+        econ[s] = cls_sum(all[s], SP_VC_ECONOMY_ICE, w0, w1);
+        prem_ice[s] = cls_sum(all[s], SP_VC_PREMIUM_ICE, w0, w1);
+        nev[s] = 0;
+        for (int k = SP_VC_ECONOMY_NEV; k <= SP_VC_PREMIUM_NEV; k++)
+            nev[s] += cls_sum(all[s], k, w0, w1);
+        printf("classes, %-17s: purchases %6.0f, spending %5.2f bn yuan, mean price %6.0f; economy ICE %.3f, "
+               "premium ICE %.3f, NEV %.3f of purchases\n",
+               label[s], buys[s], value[s] / 1e9, value[s] / buys[s], econ[s] / buys[s], prem_ice[s] / buys[s],
+               nev[s] / buys[s]);
+    }
+    /* Fuel-economy restriction: purchases move to the eligible classes and
+     * to cheaper cars, so new-car spending rises less than without it
+     * (Hoekstra, Puller & West 2017: CARS shifted purchases to cars costing
+     * on average $5,000 less). */
+    assert_true((econ[2] + nev[2]) / buys[2] > (econ[1] + nev[1]) / buys[1] + 0.02);
+    assert_true((econ[2] + nev[2]) / buys[2] > (econ[0] + nev[0]) / buys[0] + 0.02);
+    assert_true(value[2] / buys[2] < value[1] / buys[1]);
+    assert_true(value[2] > value[0] && value[2] < value[1]);
+    assert_true(prem_ice[2] / buys[2] < prem_ice[0] / buys[0]);
+    /* NEV-only: the NEV share rises above both, ICE purchases barely move,
+     * spending rises less than without the restriction. */
+    assert_true(nev[3] / buys[3] > nev[1] / buys[1] + 0.05 && nev[3] / buys[3] > nev[0] / buys[0] + 0.05);
+    assert_true(buys[3] - nev[3] < 1.05 * (buys[0] - nev[0]));
+    assert_true(value[3] > value[0] && value[3] < value[1]);
+    /* the class counts add up to the purchases */
+    for (int s = 0; s < 4; s++) {
+        double c = 0;
+        for (int k = 0; k < SP_NVCLASS; k++)
+            c += cls_sum(all[s], k, 0, 8);
+        assert_true(fabs(c - sum(all[s]->buys, 0, 8)) <= 1e-6 * c);
+    }
+    sp_filter_free(fu);
+    sp_filter_free(ff);
+    sp_filter_free(fn);
+}
+
+static void test_restrictions(void **state)
+{
+    (void)state;
+    sp_err err;
+    sp_car_restrict r = {0};
+    for (int k = 0; k < SP_NVCLASS; k++)
+        assert_true(sp_car_restrict_allows(&r, k, 1e9));
+    r.max_fuel = 6.5;
+    assert_true(sp_car_restrict_allows(&r, SP_VC_ECONOMY_ICE, 1e5) && !sp_car_restrict_allows(&r, SP_VC_MID_ICE, 1e5));
+    assert_true(sp_car_restrict_allows(&r, SP_VC_PREMIUM_NEV, 1e5));
+    r = (sp_car_restrict){.nev_only = 1, .max_price = 300000};
+    assert_true(!sp_car_restrict_allows(&r, SP_VC_ECONOMY_ICE, 1e5) && sp_car_restrict_allows(&r, SP_VC_MID_NEV, 2e5));
+    assert_true(!sp_car_restrict_allows(&r, SP_VC_PREMIUM_NEV, 300001));
+    r = (sp_car_restrict){.classes = 1u << SP_VC_MID_ICE};
+    assert_true(sp_car_restrict_allows(&r, SP_VC_MID_ICE, 1e5) && !sp_car_restrict_allows(&r, SP_VC_MID_NEV, 1e5));
+    assert_int_equal(sp_car_restrict_validate(&r, &err), SP_OK);
+    r.nev_only = 1; /* mid ICE only, NEVs only: nothing left */
+    assert_int_equal(sp_car_restrict_validate(&r, &err), SP_EINVAL);
+    assert_non_null(strstr(err.msg, "no vehicle class"));
+    r = (sp_car_restrict){.max_fuel = -1};
+    assert_int_equal(sp_car_restrict_validate(&r, &err), SP_EINVAL);
+    assert_non_null(strstr(err.msg, "max_fuel"));
+    r = (sp_car_restrict){.classes = 1u << 7};
+    assert_int_equal(sp_car_restrict_validate(&r, &err), SP_EINVAL);
+    /* classes by name; running costs: NEVs are cheaper to run, bigger cars dearer */
+    assert_int_equal(sp_vehicle_class_find("mid_nev"), SP_VC_MID_NEV);
+    assert_int_equal(sp_vehicle_class_find("compact"), -1);
+    assert_true(sp_vehicle_running_cost(SP_VC_ECONOMY_ICE) < sp_vehicle_running_cost(SP_VC_PREMIUM_ICE));
+    assert_true(sp_vehicle_running_cost(SP_VC_MID_NEV) < sp_vehicle_running_cost(SP_VC_ECONOMY_ICE));
+    /* a programme's payment follows its restrictions */
+    sp_scrappage_def d = sp_scrappage_def_default();
+    d.only.nev_only = 1;
+    assert_true(sp_scrappage_pays(&d, SP_VC_MID_ICE, 1e5) == 0 && sp_scrappage_pays(&d, SP_VC_MID_NEV, 1e5) == 10000);
+    assert_int_equal(sp_car_kind_of_class(SP_VC_MID_NEV, 5) & 0x0f, SP_CAR_KIND_NEV);
+    assert_int_equal(sp_car_class(sp_car_kind_of_class(SP_VC_PREMIUM_ICE, 6)), SP_VC_PREMIUM_ICE);
+    assert_int_equal(SP_CAR_EMISSION(sp_car_kind_of_class(SP_VC_PREMIUM_ICE, 6)), 6);
+    assert_int_equal(sp_car_class(5), -1);
 }
 
 /* ---- budgets ---- */
@@ -634,6 +766,8 @@ int main(void)
         cmocka_unit_test(test_richer_replace_sooner),
         cmocka_unit_test(test_order_independent_and_null_programme),
         cmocka_unit_test(test_v7_cars_additionality),
+        cmocka_unit_test(test_restrictions),
+        cmocka_unit_test(test_restricted_programmes_shift_classes),
         cmocka_unit_test(test_v10_subsidy_per_vehicle),
         cmocka_unit_test(test_budget_never_overspent),
         cmocka_unit_test(test_plate_winners_buy_within_window),

@@ -381,9 +381,81 @@ static void test_identical_package_with_cars_differs_by_zero(void **state)
     sp_package_free(same);
 }
 
+/* ---- what cars change in the rest of the budget ---- */
+
+/* Spending of package p in months [m0, m1) summed over replicates: transport
+ * and the seven other categories. */
+static void budget(const sp_results *r, int p, int m0, int m1, double *transport, double *others)
+{
+    *transport = *others = 0;
+    for (int rep = 0; rep < r->nreplicates; rep++)
+        for (int m = m0; m < m1; m++)
+            for (int c = 0; c < SP_NCAT; c++) {
+                double v = get(r, p, rep, m, SP_M_SPEND0 + c);
+                if (c == SP_CAT_TRANSPORT)
+                    *transport += v;
+                else
+                    *others += v;
+            }
+}
+
+static void test_car_costs_move_other_spending(void **state)
+{
+    (void)state;
+    sp_err e;
+    /* 03-like: an NEV-only trade-in programme, July-August 2020. The down
+     * payments (or cash prices) of the extra purchases come partly out of
+     * other spending; the NEVs then cost less to run than the cars they
+     * replace, so transport spending falls and the saving is partly spent. */
+    sp_package *b = status_quo();
+    sp_package *nev = sp_package_derive(b, "NEV trade-in", &e);
+    sp_scrappage_def d = cars_design();
+    d.only.nev_only = 1;
+    d.share_nev = 0.2;
+    assert_int_equal(sp_package_add_scrappage(nev, "nev", &d, &e), SP_OK);
+    sp_results *r = run2(b, nev, 14, 2);
+    double t0, o0, t1, o1;
+    budget(r, 0, 6, 9, &t0, &o0);
+    budget(r, 1, 6, 9, &t1, &o1);
+    printf("# NEV trade-in, Jul-Sep 2020: other categories %+.3e yuan, transport %+.3e yuan\n", o1 - o0, t1 - t0);
+    assert_true(o1 < o0); /* the outlays crowd out other spending */
+    budget(r, 0, 9, 14, &t0, &o0);
+    budget(r, 1, 9, 14, &t1, &o1);
+    printf("# NEV trade-in, Oct 2020-Feb 2021: other categories %+.3e yuan, transport %+.3e yuan\n", o1 - o0,
+           t1 - t0);
+    assert_true(t1 < t0); /* NEVs are cheaper to run than the ICE cars they replace */
+    sp_results_free(r);
+    sp_package_free(nev);
+
+    /* 04/05-like: 20,000 extra NEV plates for car-less families in 2020-09.
+     * More first cars: their running costs raise transport spending and,
+     * with the down payments and instalments, lower the other categories. */
+    sp_package *x = sp_package_derive(b, "extra quota", &e);
+    sp_plate_extra_def q = sp_plate_extra_def_default();
+    assert_int_equal(sp_package_add_plate_extra(x, "extra", &q, &e), SP_OK);
+    r = run2(b, x, 14, 2);
+    budget(r, 0, 9, 14, &t0, &o0);
+    budget(r, 1, 9, 14, &t1, &o1);
+    double c0 = 0, c1 = 0;
+    for (int rep = 0; rep < 2; rep++)
+        for (int m = 8; m < 14; m++) {
+            c0 += get(r, 0, rep, m, SP_M_FIRST_CARS);
+            c1 += get(r, 1, rep, m, SP_M_FIRST_CARS);
+        }
+    printf("# extra quota, Oct 2020-Feb 2021: first cars %+.0f, other categories %+.3e yuan, transport %+.3e yuan\n",
+           (c1 - c0) / 2, o1 - o0, t1 - t0);
+    assert_true(c1 > c0);
+    assert_true(t1 > t0);
+    assert_true(o1 < o0);
+    sp_results_free(r);
+    sp_package_free(x);
+    sp_package_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_car_costs_move_other_spending),
         cmocka_unit_test(test_extra_quota_outside_horizon),
         cmocka_unit_test(test_all_measures_identical_across_threads),
         cmocka_unit_test(test_regime_window_reaches_the_car_market),

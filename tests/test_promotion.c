@@ -261,7 +261,8 @@ static void test_costs_by_funder(void **state)
 
 /* N19, N20 (inputs): the arc elasticity the engine realises from a 1%
  * surprise discount over a whole month, ln(w1 / w0) / ln(1 - d), equals the
- * parameter: food 0.5 (band 0.3-0.7), services (education) 0.8 (0.5-1.1). */
+ * parameter within 0.01: food 0.5 (band 0.3-0.7), services (education) 0.8
+ * (0.5-1.1). */
 static void test_n19_n20_elasticities(void **state)
 {
     (void)state;
@@ -281,7 +282,11 @@ static void test_n19_n20_elasticities(void **state)
         printf("# N19/N20 %s: realised |elasticity| %.4f (band %.1f-%.1f)\n",
                sp_category_name(cats[k]), el, lo[k], hi[k]);
         assert_true(el >= lo[k] && el <= hi[k]);
-        assert_true(fabs(el + sp_params_default().price_elasticity[cats[k]]) < 1e-6);
+        /* the parameter, up to the spending the discount does not touch:
+         * carry-over spending (windfalls spent over months, such as the part
+         * of a car's down payment drawn from savings) comes after the
+         * measures' household steps */
+        assert_true(fabs(el + sp_params_default().price_elasticity[cats[k]]) < 0.01);
         sp_results_free(r);
         sp_package_free(b);
         sp_package_free(p);

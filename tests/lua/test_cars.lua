@@ -68,6 +68,30 @@ T.case("scrappage: filter errors and unknown keys", function()
   expect("sp.scrappage('x')", "sp.scrappage: expected a table of named arguments, got string")
 end)
 
+T.case("car subsidies: restrictions by vehicle class, fuel economy, price and fuel", function()
+  expect("sp.scrappage{ " .. S .. "classes = { 'economy_ice', 'compact' } }",
+         "sp.scrappage: 'classes': unknown vehicle class 'compact' (valid: economy_ice, mid_ice, premium_ice, economy_nev, mid_nev, premium_nev)")
+  expect("sp.purchase_subsidy{ " .. S .. "classes = 'mid_nev' }",
+         "sp.purchase_subsidy: 'classes' must be a list of vehicle class names, got string")
+  expect("sp.scrappage{ " .. S .. "classes = {} }", "sp.scrappage: 'classes' is empty")
+  expect("sp.scrappage{ " .. S .. "max_fuel = -2 }",
+         "sp.scrappage: 'max_fuel' must be 0 (no limit) or more litres per 100 km, got -2")
+  expect("sp.purchase_subsidy{ " .. S .. "max_price = -1 }", "sp.purchase_subsidy: 'max_price' must be 0")
+  expect("sp.purchase_subsidy{ " .. S .. "nev_only = 1 }", "'nev_only'")
+  expect("sp.scrappage{ " .. S .. "classes = { 'premium_ice' }, max_fuel = 6.5 }",
+         "sp.scrappage: the restrictions (classes, max_fuel, nev_only) leave no vehicle class eligible")
+  local s = sp.scrappage{ start = "2020-07", months = 2, share = 0.16, max_fuel = 6.5,
+                          classes = { "economy_ice", "mid_nev" } }
+  T.eq(s.max_fuel, 6.5)
+  T.eq(s.nev_only, false)
+  T.eq(table.concat(s.classes, ","), "economy_ice,mid_nev")
+  T.has(tostring(s), "only economy_ice, mid_nev; at most 6.5 L/100 km")
+  local p = sp.purchase_subsidy{ start = "2020-07", months = 2, max_price = 300000, nev_only = true }
+  T.eq(#p.classes, 6)
+  T.eq(p.nev_only, true)
+  T.has(tostring(p), "NEVs only; price at most 300000 yuan")
+end)
+
 -- purchase subsidy and cash transfer errors ---------------------------------------
 
 T.case("purchase subsidy errors", function()

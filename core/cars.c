@@ -785,6 +785,33 @@ void sp_cars_household_costs(const sp_population *pop, sp_hstate *st, const sp_p
     sp_population_split(pop, i, others, -k * (run + pay), spend);
 }
 
+void sp_cars_chunk_costs(const sp_population *pop, sp_hstate *st, const sp_params *p, size_t lo,
+                         size_t n, float (*spend)[SP_NCAT])
+{
+    const int16_t *cost = st->car_cost + lo;
+    const uint8_t *months = st->car_pay_months + lo;
+    for (size_t j = 0; j < n; j++) {
+        if ((j & 7) == 0 && j + 8 <= n) { /* eight households at a time while all are zero */
+            uint64_t c0, c1, mo;
+            memcpy(&c0, cost + j, 8);
+            memcpy(&c1, cost + j + 4, 8);
+            memcpy(&mo, months + j, 8);
+            if ((c0 | c1 | mo) == 0) {
+                j += 7;
+                continue;
+            }
+        }
+        if (cost[j] == 0 && months[j] == 0)
+            continue;
+        double s[SP_NCAT];
+        for (int c = 0; c < SP_NCAT; c++)
+            s[c] = spend[j][c];
+        sp_cars_household_costs(pop, st, p, lo + j, s);
+        for (int c = 0; c < SP_NCAT; c++)
+            spend[j][c] = (float)s[c];
+    }
+}
+
 /* ---- household step ---- */
 
 void sp_cars_add_sums(const sp_cars_outcome *co, double w, double *acc)

@@ -222,10 +222,20 @@ void sp_cars_add_sums(const sp_cars_outcome *co, double w, double *acc);
  * initial fleet's running costs, so only the change enters. A purchase sets
  * these fields (and takes the MPC share of what it pays at once, the down
  * payment or the cash price less subsidies, out of other spending through
- * st->pending over mpc_months). The engine calls it for every household with
- * car_cost != 0 or car_pay_months > 0. */
+ * st->pending over mpc_months). The engine calls it, through
+ * sp_cars_chunk_costs, for every household with car_cost != 0 or
+ * car_pay_months > 0. */
 void sp_cars_household_costs(const sp_population *pop, sp_hstate *st, const sp_params *p, size_t i,
                              double spend[SP_NCAT]);
+
+/* sp_cars_household_costs for the households lo .. lo + n - 1 of a chunk
+ * that have car costs or an instalment this month, on their planned
+ * spending spend[j] (yuan, single precision as the spending kernel writes
+ * it); the others are untouched. The engine calls it once per chunk, before
+ * the measures and the car market act, so these households stay on the
+ * engine's fast path. */
+void sp_cars_chunk_costs(const sp_population *pop, sp_hstate *st, const sp_params *p, size_t lo,
+                         size_t n, float (*spend)[SP_NCAT]);
 
 /* Household step (see the header comment). Writes only household i's entries
  * of cs and st, so disjoint households may run on different threads. Call it

@@ -200,9 +200,6 @@ static void household_measures(sp_run *r, int j, uint32_t (*marks)[CHUNK / 32], 
     sp_hstate *st = &r->state;
     const size_t i = h->i;
     const unsigned all = (1u << SP_NCAT) - 1u;
-    /* What its cars cost it beyond its initial fleet, and loan instalments:
-     * part of the month's planned spending, before any measure sees it. */
-    sp_cars_household_costs(pop, st, &r->params, i, h->spend);
     /* Spending pulled forward earlier is taken back. */
     if (st->deferred[i] > 0) {
         double rep = st->deferred[i] * r->repay_rate;
@@ -315,13 +312,10 @@ __attribute__((target("avx2"))) static void plain_sums_avx2(const sp_population 
         _mm256_storeu_pd(cacc + SP_M_SPENDING, _mm256_add_pd(_mm256_loadu_pd(cacc + SP_M_SPENDING), rest));)
 }
 
-/* Bit j of special[j / 32]: household j repays deferred spending, spends a
- * windfall or has car costs (car_cost != 0, a loan instalment) this month.
- * Whole words of 32 households; returns how many. */
+/* Bit j of special[j / 32]: household j repays deferred spending or spends a
+ * windfall this month. Whole words of 32 households; returns how many. */
 __attribute__((target("avx2"))) static size_t carryover_bits_avx2(const float *def,
-                                                                  const uint8_t *pend,
-                                                                  const int16_t *cost,
-                                                                  const uint8_t *pay, size_t n,
+                                                                  const uint8_t *pend, size_t n,
                                                                   uint32_t *special)
 {
     size_t k = 0;
@@ -332,8 +326,6 @@ __attribute__((target("avx2"))) static size_t carryover_bits_avx2(const float *d
             const size_t j = 32 * k + 8 * (size_t)q;
             __m256 d = _mm256_cmp_ps(_mm256_loadu_ps(def + j), zero, _CMP_GT_OQ);
             __m256i p = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(pend + j)));
-            p = _mm256_or_si256(p, _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(pay + j))));
-            p = _mm256_or_si256(p, _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(cost + j))));
             __m256 pm = _mm256_castsi256_ps(
                 _mm256_xor_si256(_mm256_cmpeq_epi32(p, _mm256_setzero_si256()), _mm256_set1_epi32(-1)));
             bits |= (uint32_t)_mm256_movemask_ps(_mm256_or_ps(d, pm)) << (8 * q);
@@ -352,20 +344,17 @@ static void special_bits(sp_run *r, size_t c0, size_t n, const uint32_t *who, si
 {
     const sp_hstate *st = &r->state;
     const float *def = st->deferred + c0;
-    const uint8_t *pend = st->pending_months + c0, *pay = st->car_pay_months + c0;
-    const int16_t *cost = st->car_cost + c0;
+    const uint8_t *pend = st->pending_months + c0;
     size_t k = 0;
 #ifdef SP_RUN_HAVE_AVX2
     if (avx2)
-        k = carryover_bits_avx2(def, pend, cost, pay, n, special);
+        k = carryover_bits_avx2(def, pend, n, special);
 #endif
     (void)avx2;
     for (; 32 * k < n; k++) { /* a word at a time, in a register */
         uint32_t bits = 0;
         for (size_t b = 0; b < 32 && 32 * k + b < n; b++)
-            bits |= (uint32_t)((def[32 * k + b] > 0) | (pend[32 * k + b] > 0) | (cost[32 * k + b] != 0) |
-                               (pay[32 * k + b] > 0))
-                    << b;
+            bits |= (uint32_t)((def[32 * k + b] > 0) | (pend[32 * k + b] > 0)) << b;
         special[k] = bits;
     }
     for (size_t e = 0; e < ne; e++)
@@ -532,6 +521,7 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
         sp_rng_words_batch(r->key, (uint32_t)c0, n, (uint32_t)r->month, SP_PURPOSE_CARS, 0, wcar);
         sp_spending_chunk(&r->spending, pop, mo, c0, n, (const uint32_t(*)[4])wsp, spend,
                           need_trips ? trips : NULL);
+        sp_cars_chunk_costs(pop, st, &r->params, c0, n, spend); /* part of planned spending */
         size_t ne = sp_cars_chunk(r->cars, &r->car_policy, pop, st, &r->params, r->key, r->month,
                                   c0, n, (const uint32_t(*)[4])wcar, who, events);
         chunk_sums(r, c0, n, (const float(*)[SP_NCAT])spend, (const uint8_t(*)[SP_NCAT])trips, who,

@@ -15,7 +15,7 @@
 #include "results.h"
 #include "rng.h"
 
-#define SP_BLOCK 4096
+#define SP_BLOCK 16384
 
 typedef struct sp_run sp_run;
 

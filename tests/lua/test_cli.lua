@@ -126,15 +126,23 @@ print(math.type(P.n), P.n, math.type(P.rate), P.rate, P.label, P.flag)
   T.eq(out, "integer\t12\tfloat\t2.0\tb c\ttrue\n", "values")
 end)
 
-T.case("--set of an undeclared parameter fails after the script", function()
+T.case("--set of an undeclared parameter fails at the first sp.params, before anything runs", function()
   local f = scenario("declared.lua", [[
 local sp = require "spendsim"
+print("before")
 local P = sp.params{ households = 100, months = 2 }
 print("ran")
 ]])
-  local err, out = fails({ "run", f, "--set", "foo=1" },
+  local err, out = fails({ "run", f, "--set", "foo=1" }, "declared.lua:3:",
     "--set foo: the scenario declares no parameter 'foo' (declared: households, months)")
-  T.eq(out, "ran\n", "the script ran first")
+  T.eq(out, "before\n", "nothing after sp.params ran")
+end)
+
+T.case("--set without any sp.params: refused before the first file is written", function()
+  local f = scenario("noparams.lua", tiny:gsub("local P = sp.params[^\n]*\n", "local P = { households = 200, months = 2 }\n"))
+  fails({ "run", f, "--set", "housholds=1", "--out", "noparams_out" }, "noparams.lua:8:",
+        "--set housholds: the scenario declares no parameter 'housholds'")
+  assert(not T.exists(work .. "/noparams_out/tiny/table.csv"), "no table written")
 end)
 
 T.case("--set with a value of the wrong type names parameter, value and line", function()

@@ -128,6 +128,10 @@ static inline void *sp_l_measure_def(sp_l_measure *lm) { return lm->m.def.bytes;
 /* The table module[name], created when missing, pushed (e.g. sp.plates). */
 void sp_l_subtable(lua_State *L, int module, const char *name);
 
+/* The largest size of a number a measure takes (yuan, coupons, cars): far
+ * above any city's budget, far below where sums over households overflow. */
+#define SP_L_MEASURE_NUMBER_MAX 1e15
+
 /* Readers shared by the measure constructors (l_package.c). The argument
  * table is at stack index 1; errors start with "<fname>: '<key>'" and, raised
  * from the C function the scenario called, carry the scenario's file:line.

@@ -72,4 +72,19 @@ typedef struct sp_kv {
 int sp_manifest_write(const char *path, const sp_kv *provenance, int nprovenance,
                       const char *const *files, int nfiles, sp_err *err);
 
+/* One experiment of a manifest: its provenance (seed, replicates, packages,
+ * ...) and the files it wrote in the manifest's directory. */
+typedef struct sp_manifest_experiment {
+    const sp_kv *provenance;
+    int nprovenance;
+    const char *const *files;
+    int nfiles;
+} sp_manifest_experiment;
+
+/* Writes manifest.json for every experiment that wrote into one directory:
+ * {"provenance": {the run's}, "files": [every file], "experiments":
+ * [{"provenance": {...}, "files": [...]}, ...]}, atomically. */
+int sp_manifest_write_experiments(const char *path, const sp_kv *provenance, int nprovenance,
+                                  const sp_manifest_experiment *exps, int nexps, sp_err *err);
+
 #endif

@@ -165,14 +165,16 @@ static int safe_load(lua_State *L)
     if (strcmp(mode, "t") != 0)
         return luaL_error(L, "load: mode '%s' refused: scenarios may load text chunks only "
                              "(mode \"t\"; run with --unsafe to load binary chunks)", mode);
+    lua_settop(L, 4);
+    n = n >= 4 ? 4 : 3; /* an env given as nil is an env */
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_pushvalue(L, 1);
     lua_pushvalue(L, 2);
     lua_pushliteral(L, "t");
-    if (n >= 4)
+    if (n == 4)
         lua_pushvalue(L, 4);
-    lua_call(L, n >= 4 ? 4 : 3, LUA_MULTRET);
-    return lua_gettop(L) - n;
+    lua_call(L, n, LUA_MULTRET);
+    return lua_gettop(L) - 4;
 }
 
 /* collectgarbage with the options that report or collect; upvalue 1 is the

@@ -451,9 +451,13 @@ static void on_watchdog(int sig)
 {
     (void)sig;
     sp_atomic_remove_pending();
+    /* The scenario's line: the Lua stack is read only (a C function called
+     * from the scenario is running), and the process ends right after. */
     char where[sizeof limits.last_where];
-    memcpy(where, limits.last_where, sizeof where);
-    where[sizeof where - 1] = '\0';
+    if (limits.L)
+        sp_l_where(limits.L, where, sizeof where);
+    else
+        where[0] = '\0';
     write_str(PROGRAM ": ");
     if (where[0]) {
         write_str(where);

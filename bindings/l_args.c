@@ -132,7 +132,11 @@ const char *sp_l_getstring(lua_State *L, int idx, const char *fname, const char 
     }
     if (lua_type(L, -1) != LUA_TSTRING)
         type_error(L, fname, key, "a string");
-    const char *s = lua_tostring(L, -1);
+    size_t len;
+    const char *s = lua_tolstring(L, -1, &len);
+    if (strlen(s) != len) /* C would read only up to the NUL: refuse, do not truncate */
+        luaL_error(L, "%s: '%s' contains a NUL byte at position %d", fname, key,
+                   (int)strlen(s) + 1);
     lua_pop(L, 1); /* the table still references the string */
     return s;
 }

@@ -43,7 +43,8 @@ lua_Number sp_l_getnumber(lua_State *L, int idx, const char *fname, const char *
 
 /* Named string, or def when absent (def may be NULL). The returned pointer is
  * owned by the argument table and stays valid while the table holds it, i.e.
- * for the rest of the calling C function. Numbers are not converted. */
+ * for the rest of the calling C function. Numbers are not converted. A string
+ * holding a NUL byte is an error naming its position (C would truncate it). */
 const char *sp_l_getstring(lua_State *L, int idx, const char *fname, const char *key,
                            const char *def);
 

@@ -14,6 +14,7 @@
 #endif
 
 #include "l_args.h"
+#include "l_sandbox.h"
 #include "l_spendsim.h"
 
 typedef struct l_experiment {
@@ -265,6 +266,12 @@ static int l_run(lua_State *L)
     sp_err err;
     sp_err_clear(&err);
     sp_experiment_def def = e->def;
+    /* The results cube and one run's copy of the households' state, checked
+     * against --max-memory and the machine before anything is allocated. */
+    double cube = (double)def.npackages * def.replicates * (def.months + def.warmup) * SP_NGROUP *
+                  SP_NMETRIC * sizeof(double);
+    sp_l_need_memory(L, fn, "the results cube", cube + (double)def.population->n *
+                     sp_population_bytes_per_household());
     if (host->dry_run) {
         if (sp_experiment_validate(&def, &err) != SP_OK)
             return luaL_error(L, "%s: %s", fn, err.msg);

@@ -65,6 +65,9 @@ double sp_l_measure_number(lua_State *L, const char *fname, const char *key, dou
     double v = lua_tonumber(L, -1);
     if (!isfinite(v))
         luaL_error(L, "%s: '%s' must be a finite number, got %s", fname, key, lua_tostring(L, -1));
+    if (fabs(v) > SP_L_MEASURE_NUMBER_MAX) /* sums of such values overflow to inf and NaN */
+        luaL_error(L, "%s: '%s' = %s is out of range (at most 1e15 in size)", fname, key,
+                   lua_tostring(L, -1));
     lua_pop(L, 1);
     return v;
 }

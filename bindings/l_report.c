@@ -7,11 +7,17 @@
  * drawn per replicate, and the date. Everything but the date is the same when
  * the same scenario runs again with the same seed.
  *
- * Every directory a scenario writes into gets a manifest.json listing that
- * provenance and the files written there by this run; it is rewritten
- * (atomically) after each write. */
+ * Every directory a scenario writes into gets a manifest.json listing the
+ * run's provenance, and every experiment that wrote there with its own
+ * provenance and files; it is rewritten (atomically) after each write. The
+ * directory is keyed by its resolved path, so "a/x", "./a/y" and "a//z" share
+ * one manifest. */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* realpath */
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,7 +26,9 @@
 #include "l_path.h"
 #include "l_spendsim.h"
 
-#define MANIFESTS "spendsim.manifests" /* registry: directory -> list of file names */
+/* Registry: resolved directory -> { files = {names, first-write order},
+ * owner = {name -> experiment}, exps = {{k1, v1, ...}}, expkey = {text -> experiment} } */
+#define MANIFESTS "spendsim.manifests"
 
 /* Appends "key: value" to the provenance, the value formatted into buf. */
 static void add(sp_l_prov *p, size_t *used, const char *key, const char *fmt, ...)
@@ -101,51 +109,159 @@ static void split_path(const char *path, char *dir, size_t nd, const char **base
     }
 }
 
+/* Keys of the provenance that describe the run; the others describe an experiment. */
+static int run_key(const char *key)
+{
+    static const char *const keys[] = {"spendsim", "git_revision", "scenario", "scenario_sha256",
+                                       "date"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        if (strcmp(key, keys[k]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Pushes t[key], a table created when missing, for the table at index t. */
+static int subtable(lua_State *L, int t, const char *key)
+{
+    if (lua_getfield(L, t, key) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, t, key);
+    }
+    return lua_gettop(L);
+}
+
+/* The index (1-based) of the experiment of prov in the directory's record d
+ * (d.exps: list of {k1, v1, k2, v2, ...}; d.expkey: text -> index). */
+static lua_Integer experiment_index(lua_State *L, int d, const sp_l_prov *prov)
+{
+    int exps = subtable(L, d, "exps"), keys = subtable(L, d, "expkey");
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (int k = 0; k < prov->n; k++)
+        if (!run_key(prov->kv[k].key)) {
+            luaL_addstring(&b, prov->kv[k].key);
+            luaL_addchar(&b, '=');
+            luaL_addstring(&b, prov->kv[k].value);
+            luaL_addchar(&b, '\n');
+        }
+    luaL_pushresult(&b);
+    lua_Integer e;
+    if (lua_rawget(L, keys) == LUA_TNUMBER) { /* pops the text */
+        e = lua_tointeger(L, -1);
+    } else {
+        e = (lua_Integer)lua_rawlen(L, exps) + 1;
+        lua_newtable(L);
+        int i = 0;
+        for (int k = 0; k < prov->n; k++)
+            if (!run_key(prov->kv[k].key)) {
+                lua_pushstring(L, prov->kv[k].key);
+                lua_rawseti(L, -2, ++i);
+                lua_pushstring(L, prov->kv[k].value);
+                lua_rawseti(L, -2, ++i);
+            }
+        lua_rawseti(L, exps, e);
+        luaL_buffinit(L, &b); /* the text again, as the key */
+        for (int k = 0; k < prov->n; k++)
+            if (!run_key(prov->kv[k].key)) {
+                luaL_addstring(&b, prov->kv[k].key);
+                luaL_addchar(&b, '=');
+                luaL_addstring(&b, prov->kv[k].value);
+                luaL_addchar(&b, '\n');
+            }
+        luaL_pushresult(&b);
+        lua_pushinteger(L, e);
+        lua_rawset(L, keys);
+    }
+    lua_settop(L, exps - 1);
+    return e;
+}
+
+/* Writes dir/manifest.json from the directory's record d: the run's
+ * provenance, then each experiment with the files it wrote last. */
+static int write_manifest(lua_State *L, int d, const char *dir, const sp_l_prov *prov, sp_err *err)
+{
+    int files = subtable(L, d, "files"), owner = subtable(L, d, "owner"),
+        exps = subtable(L, d, "exps");
+    int nfiles = (int)lua_rawlen(L, files), nexps = (int)lua_rawlen(L, exps);
+    size_t bytes = (size_t)nexps * (sizeof(sp_manifest_experiment) + 16 * sizeof(sp_kv)) +
+                   (size_t)nfiles * sizeof(char *);
+    char *scratch = lua_newuserdatauv(L, bytes ? bytes : 1, 0); /* freed by the GC */
+    sp_manifest_experiment *ex = (sp_manifest_experiment *)(void *)scratch;
+    sp_kv *kv = (sp_kv *)(void *)(ex + nexps);
+    const char **names = (const char **)(void *)(kv + 16 * nexps);
+    int nused = 0, pos = 0;
+    for (int e = 1; e <= nexps; e++) {
+        sp_manifest_experiment *x = &ex[nused];
+        x->files = names + pos;
+        x->nfiles = 0;
+        for (int f = 1; f <= nfiles; f++) {
+            lua_rawgeti(L, files, f);
+            const char *name = lua_tostring(L, -1); /* kept alive by d.files */
+            lua_rawget(L, owner);
+            if (lua_tointeger(L, -1) == e) {
+                names[pos++] = name;
+                x->nfiles++;
+            }
+            lua_pop(L, 1);
+        }
+        lua_rawgeti(L, exps, e);
+        int nkv = (int)lua_rawlen(L, -1) / 2;
+        x->provenance = kv + 16 * nused;
+        x->nprovenance = nkv < 16 ? nkv : 16;
+        for (int k = 0; k < x->nprovenance; k++) {
+            lua_rawgeti(L, -1, 2 * k + 1);
+            kv[16 * nused + k].key = lua_tostring(L, -1); /* kept alive by d.exps */
+            lua_rawgeti(L, -2, 2 * k + 2);
+            kv[16 * nused + k].value = lua_tostring(L, -1);
+            lua_pop(L, 2);
+        }
+        lua_pop(L, 1);
+        if (x->nfiles > 0) /* every file of an experiment was rewritten by a later one */
+            nused++;
+    }
+    sp_kv run[16];
+    int nrun = 0;
+    for (int k = 0; k < prov->n && nrun < 16; k++)
+        if (run_key(prov->kv[k].key))
+            run[nrun++] = prov->kv[k];
+    char path[SP_L_PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    return sp_manifest_write_experiments(path, run, nrun, ex, nused, err);
+}
+
 int sp_l_manifest_add(lua_State *L, const sp_results *res, const char *file, char *msg, size_t n)
 {
-    char dir[SP_L_PATH_MAX];
+    char dir[SP_L_PATH_MAX], real[PATH_MAX];
     const char *base;
     split_path(file, dir, sizeof dir, &base);
+    if (!realpath(dir, real)) { /* the key: a/x, ./a/y and a//z are one directory */
+        snprintf(msg, n, "cannot resolve the directory of '%s': %s", file, strerror(errno));
+        return -1;
+    }
     int top = lua_gettop(L);
-    if (lua_getfield(L, LUA_REGISTRYINDEX, MANIFESTS) != LUA_TTABLE) {
+    lua_getfield(L, LUA_REGISTRYINDEX, MANIFESTS);
+    if (!lua_istable(L, -1)) {
         lua_pop(L, 1);
         lua_newtable(L);
         lua_pushvalue(L, -1);
         lua_setfield(L, LUA_REGISTRYINDEX, MANIFESTS);
     }
-    if (lua_getfield(L, -1, dir) != LUA_TTABLE) {
-        lua_pop(L, 1);
-        lua_newtable(L);
-        lua_pushvalue(L, -1);
-        lua_setfield(L, -3, dir);
-    }
-    int list = lua_gettop(L);
-    lua_Integer count = (lua_Integer)lua_rawlen(L, list), k;
-    for (k = 1; k <= count; k++) {
-        lua_rawgeti(L, list, k);
-        int same = strcmp(lua_tostring(L, -1), base) == 0;
-        lua_pop(L, 1);
-        if (same)
-            break;
-    }
-    if (k > count) {
-        lua_pushstring(L, base);
-        lua_rawseti(L, list, ++count);
-    }
-    const char *files[256];
-    int nfiles = 0;
-    for (k = 1; k <= count && nfiles < 256; k++) {
-        lua_rawgeti(L, list, k);
-        files[nfiles++] = lua_tostring(L, -1); /* kept alive by the list */
-        lua_pop(L, 1);
-    }
+    int d = subtable(L, lua_gettop(L), real);
     sp_l_prov prov;
     sp_l_provenance(L, res, &prov);
-    char path[SP_L_PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    lua_Integer e = experiment_index(L, d, &prov);
+    int files = subtable(L, d, "files"), owner = subtable(L, d, "owner");
+    if (lua_getfield(L, owner, base) == LUA_TNIL) {
+        lua_pushstring(L, base);
+        lua_rawseti(L, files, (lua_Integer)lua_rawlen(L, files) + 1);
+    }
+    lua_pushinteger(L, e);
+    lua_setfield(L, owner, base);
     sp_err err;
     sp_err_clear(&err);
-    int rc = sp_manifest_write(path, prov.kv, prov.n, files, nfiles, &err);
+    int rc = write_manifest(L, d, real, &prov, &err);
     lua_settop(L, top);
     if (rc != SP_OK) {
         snprintf(msg, n, "%s", err.msg);
@@ -174,8 +290,7 @@ int sp_l_results_report(lua_State *L)
     }
     const sp_l_host *host = sp_l_host_get(L);
     char file[SP_L_PATH_MAX + 8], msg[SP_ERR_MSG_MAX + SP_L_PATH_MAX];
-    if (sp_l_resolve(host->out_dir, path, file, SP_L_PATH_MAX) != 0)
-        return luaL_error(L, "%s: path is too long: '%s'", fn, path);
+    sp_l_out_path(L, fn, path, file, SP_L_PATH_MAX); /* confined in safe mode */
     size_t len = strlen(file);
     if (len < 5 || strcmp(file + len - 5, ".html") != 0)
         strcat(file, ".html");

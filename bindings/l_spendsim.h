@@ -33,6 +33,7 @@
 #define SP_L_INTERNAL "spendsim.internal"
 
 #define SP_L_PATH_MAX 4096
+#define SP_L_MAX_ROOTS 16 /* the scenario's folder, the current folder, --data folders */
 
 /* Settings of the program hosting the module. The CLI installs them from its
  * command line before running a scenario; a stock lua5.4 that requires the
@@ -49,6 +50,11 @@ typedef struct sp_l_host {
     void *progress_ud;
     char scenario[SP_L_PATH_MAX]; /* the scenario file as given, "" when none (module use) */
     char scenario_sha256[65];     /* SHA-256 of its text */
+    /* Safe mode (docs/security.md): nonzero confines output paths to out_dir
+     * (then the resolved --out) and input paths to the read roots. */
+    int safe;
+    int nroots;                   /* folders a safe scenario may read, resolved */
+    char roots[SP_L_MAX_ROOTS][SP_L_PATH_MAX];
 } sp_l_host;
 
 /* Registry key of the scenario's text (a string), set by the CLI. */
@@ -123,6 +129,10 @@ static inline void *sp_l_measure_def(sp_l_measure *lm) { return lm->m.def.bytes;
 
 /* The table module[name], created when missing, pushed (e.g. sp.plates). */
 void sp_l_subtable(lua_State *L, int module, const char *name);
+
+/* The largest size of a number a measure takes (yuan, coupons, cars): far
+ * above any city's budget, far below where sums over households overflow. */
+#define SP_L_MEASURE_NUMBER_MAX 1e15
 
 /* Readers shared by the measure constructors (l_package.c). The argument
  * table is at stack index 1; errors start with "<fname>: '<key>'" and, raised

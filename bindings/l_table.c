@@ -160,8 +160,7 @@ static int l_write(lua_State *L)
                           lua_gettop(L) - 1);
 
     char base[SP_L_PATH_MAX], file[SP_L_PATH_MAX + 8], msg[SP_ERR_MSG_MAX + SP_L_PATH_MAX];
-    if (sp_l_resolve(host->out_dir, path, base, sizeof base) != 0)
-        return luaL_error(L, "%s: path is too long: '%s'", fn, path);
+    sp_l_out_path(L, fn, path, base, sizeof base); /* confined in safe mode */
     if (host->dry_run) {
         lua_pushboolean(L, 1);
         return 1;

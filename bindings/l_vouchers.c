@@ -24,20 +24,11 @@ static const char *claim_name(int k)
 /* Category names as sp.voucher accepts them: the eight, then "all". */
 static const char *category_name(int c) { return c < SP_NCAT ? sp_category_name(c) : "all"; }
 
-/* Named finite number, or def when absent. Range checks are the core's. */
+/* Named finite number at most 1e15 in size, or def when absent (the shared
+ * reader, l_package.c). Range checks are the core's. */
 static double getnumber(lua_State *L, const char *fn, const char *key, double def)
 {
-    if (lua_getfield(L, 1, key) == LUA_TNIL) {
-        lua_pop(L, 1);
-        return def;
-    }
-    if (lua_type(L, -1) != LUA_TNUMBER)
-        luaL_error(L, "%s: '%s' must be a number, got %s", fn, key, sp_l_typename(L, -1));
-    double v = lua_tonumber(L, -1);
-    if (!isfinite(v))
-        luaL_error(L, "%s: '%s' must be a finite number, got %s", fn, key, lua_tostring(L, -1));
-    lua_pop(L, 1);
-    return v;
+    return sp_l_measure_number(L, fn, key, def);
 }
 
 /* Category bit of one name (value at the top of the stack). */

@@ -9,6 +9,11 @@
 --               internal.unused_override() nil, or the message for the first
 --                                         --set that names no declared parameter;
 --                                         the CLI calls it after the scenario.
+--               internal.pending_override() nil, or that message while the
+--                                         scenario has declared no parameter yet;
+--                                         every output path asks it before writing.
+-- Every --set must name a parameter of the first sp.params call: it is
+-- checked there, before anything runs.
 -- Mechanics live in C; this file only holds what is clearer in Lua. Errors
 -- meant for the scenario use error(msg, 2), so they point at the scenario
 -- line that called the API function, as the C functions' errors do.
@@ -66,6 +71,21 @@ end
 -- the command line replaces a default, converted to the default's type
 -- (an integer default takes integers only). Calling sp.params again adds
 -- declarations; every call returns the same table of all declared values.
+local function first_call_check(decl)
+  local names = {}
+  for name in pairs(internal.overrides) do names[#names + 1] = name end
+  sort(names)
+  for _, name in ipairs(names) do
+    if decl[name] == nil then
+      local have = {}
+      for k in pairs(decl) do have[#have + 1] = tostring(k) end
+      sort(have)
+      error(format("--set %s: the scenario declares no parameter '%s' (declared: %s)",
+                   name, name, #have > 0 and concat(have, ", ") or "none"), 3)
+    end
+  end
+end
+
 function sp.params(decl)
   if type(decl) ~= "table" then
     error(format("sp.params: expected a table of name = default, got %s", type(decl)), 2)
@@ -87,6 +107,7 @@ function sp.params(decl)
     names[#names + 1] = name
   end
   sort(names)
+  if #order == 0 then first_call_check(decl) end
   for _, name in ipairs(names) do
     local default, value = decl[name], decl[name]
     local text = internal.overrides[name]
@@ -106,6 +127,11 @@ function sp.params(decl)
   end
   sort(order)
   return values
+end
+
+function internal.pending_override()
+  if #order > 0 then return nil end
+  return internal.unused_override()
 end
 
 function internal.unused_override()

@@ -69,9 +69,11 @@ static int next_record(csv *c, sp_err *err)
         c->line++;
         char *s = c->p;
         if (*s == '\n' || *s == '\r' || *s == '#') { /* empty line or comment */
-            while (*c->p && *c->p != '\n')
+            while (*c->p && *c->p != '\n' && *c->p != '\r')
                 c->p++;
-            if (*c->p)
+            if (*c->p == '\r') /* CR LF, or a CR alone (old Mac files) */
+                c->p++;
+            if (*c->p == '\n')
                 c->p++;
             continue;
         }
@@ -95,7 +97,7 @@ static int next_record(csv *c, sp_err *err)
                         c->p++;
                         break;
                     } else {
-                        if (*c->p == '\n')
+                        if (*c->p == '\n' || (*c->p == '\r' && c->p[1] != '\n'))
                             c->line++;
                         *out++ = *c->p++;
                     }
@@ -109,9 +111,11 @@ static int next_record(csv *c, sp_err *err)
                 *out++ = '\0';
                 continue;
             }
-            while (*c->p == '\r')
+            /* The line ends at LF, CR LF or a CR alone. */
+            int cr = *c->p == '\r';
+            if (cr)
                 c->p++;
-            if (*c->p && *c->p != '\n')
+            if (*c->p && *c->p != '\n' && !cr)
                 return sp_err_set(err, SP_EINVAL, "%s:%d: text after a quoted field", c->path,
                                   c->line), -1;
             int more = *c->p == '\n'; /* read before the terminator may overwrite it */
@@ -155,7 +159,9 @@ static int word(const csv *c, int col, const char *s, const char *const *names, 
                       c->line, col_names[col], s, list);
 }
 
-static char *slurp(const char *path, sp_err *err)
+/* Reads the whole file once (a pipe or FIFO cannot be read twice); its
+ * length into *lenp. */
+static char *slurp(const char *path, size_t *lenp, sp_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -192,7 +198,26 @@ static char *slurp(const char *path, sp_err *err)
         return NULL;
     }
     buf[len] = '\0';
+    *lenp = len;
     return buf;
+}
+
+/* Refuses a NUL byte (a binary or UTF-16 file would otherwise end early). */
+static int check_nul(const char *path, const char *text, size_t len, sp_err *err)
+{
+    const char *z = memchr(text, '\0', len);
+    if (!z)
+        return SP_OK;
+    int line = 1;
+    const char *bol = text;
+    for (const char *q = text; q < z; q++)
+        if (*q == '\n' || (*q == '\r' && q[1] != '\n')) {
+            line++;
+            bol = q + 1;
+        }
+    return sp_err_set(err, SP_EINVAL, "%s:%d: a NUL byte at column %d: microdata must be text "
+                      "(UTF-8 or ASCII, not UTF-16 or a binary file)", path, line,
+                      (int)(z - bol) + 1);
 }
 
 
@@ -205,6 +230,9 @@ typedef struct {
     int colof[MAX_FIELDS];  /* column of field f */
     int have[NCOL];         /* field of column k, or -1 */
     int nshare;             /* share columns given: 0 or SP_NCAT */
+    const char *orig;       /* the text as read (c.text is parsed in place) */
+    size_t len;             /* its length */
+    size_t start;           /* bytes skipped at the start: a UTF-8 byte order mark */
 } reader;
 
 /* Reads the header: every field a known column, once; the required
@@ -253,7 +281,8 @@ static int read_header(reader *r, sp_err *err)
 }
 
 /* Counts the households after the header, then rewinds to the first one:
- * the counting pass unquoted the fields in place, so the text is read again. */
+ * the counting pass unquoted the fields in place, so the text is restored
+ * from the reader's pristine copy. */
 static int count_households(reader *r, size_t *n, sp_err *err)
 {
     int rc;
@@ -264,10 +293,8 @@ static int count_households(reader *r, size_t *n, sp_err *err)
         return SP_EINVAL;
     if (*n == 0)
         return sp_err_set(err, SP_EINVAL, "%s: no households after the header", r->def->path);
-    free(r->c.text);
-    r->c.text = r->c.p = slurp(r->def->path, err);
-    if (!r->c.text)
-        return err ? err->code : SP_ENOMEM;
+    memcpy(r->c.text, r->orig, r->len + 1);
+    r->c.p = r->c.text + r->start;
     r->c.line = 0;
     if (next_record(&r->c, err) <= 0) /* the header again */
         return SP_EINVAL;
@@ -432,21 +459,68 @@ static int complete(const reader *r, sp_population *pop, const double *share, do
     return SP_OK;
 }
 
+/* Checks def; SP_OK or SP_EINVAL with err. */
+static int check_def(const sp_microdata_def *def, sp_err *err)
+{
+    if (!def || !def->path || !def->path[0])
+        return sp_err_set(err, SP_EINVAL, "microdata needs a file path");
+    if (def->year < 2000 || def->year > 2100)
+        return sp_err_set(err, SP_EINVAL, "microdata year must be 2000..2100, got %d", def->year);
+    return SP_OK;
+}
+
+static sp_population *parse(const sp_microdata_def *def, const char *orig, size_t len, char *text,
+                            sp_err *err);
+
+/* Reads the text orig (len bytes, NUL-terminated; owned and freed here). */
+static sp_population *read_owned(const sp_microdata_def *def, char *orig, size_t len, sp_err *err)
+{
+    sp_population *pop = NULL;
+    if (check_nul(def->path, orig, len, err) == SP_OK) {
+        char *text = malloc(len + 1);
+        if (text) {
+            memcpy(text, orig, len + 1);
+            pop = parse(def, orig, len, text, err);
+        } else {
+            sp_err_set(err, SP_ENOMEM, "out of memory reading '%s'", def->path);
+        }
+    }
+    free(orig);
+    return pop;
+}
+
 sp_population *sp_microdata_read(const sp_microdata_def *def, sp_err *err)
 {
     sp_init();
-    if (!def || !def->path || !def->path[0]) {
-        sp_err_set(err, SP_EINVAL, "microdata needs a file path");
+    if (check_def(def, err) != SP_OK)
+        return NULL;
+    size_t len = 0;
+    char *orig = slurp(def->path, &len, err);
+    return orig ? read_owned(def, orig, len, err) : NULL;
+}
+
+sp_population *sp_microdata_read_text(const sp_microdata_def *def, const char *data, size_t len,
+                                      sp_err *err)
+{
+    sp_init();
+    if (check_def(def, err) != SP_OK)
+        return NULL;
+    char *orig = malloc(len + 1);
+    if (!orig) {
+        sp_err_set(err, SP_ENOMEM, "out of memory reading '%s'", def->path);
         return NULL;
     }
-    if (def->year < 2000 || def->year > 2100) {
-        sp_err_set(err, SP_EINVAL, "microdata year must be 2000..2100, got %d", def->year);
-        return NULL;
-    }
-    char *text = slurp(def->path, err);
-    if (!text)
-        return NULL;
-    reader r = {def, {def->path, text, text, 0, {0}, 0}, 0, {0}, {0}, 0};
+    memcpy(orig, data, len);
+    orig[len] = '\0';
+    return read_owned(def, orig, len, err);
+}
+
+/* Parses text (a copy of orig, len bytes; freed here) into a population. */
+static sp_population *parse(const sp_microdata_def *def, const char *orig, size_t len, char *text,
+                            sp_err *err)
+{
+    size_t start = len >= 3 && memcmp(orig, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* a BOM */
+    reader r = {def, {def->path, text, text + start, 0, {0}, 0}, 0, {0}, {0}, 0, orig, len, start};
     sp_population *pop = NULL;
     double *share = NULL, *mid = NULL;
     size_t n = 0;

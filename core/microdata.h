@@ -25,7 +25,10 @@
  * An empty optional field takes its default; an empty required one is an
  * error. Unknown columns are errors (a typo must not silently become a default).
  * Errors name the file, the line, the column and the value. Fields may be
- * quoted (RFC 4180); empty lines are skipped; '#' lines are comments. */
+ * quoted (RFC 4180); empty lines are skipped; '#' lines are comments. Lines
+ * end with LF, CR LF or CR; a UTF-8 byte order mark at the start is skipped;
+ * a NUL byte anywhere is an error naming its line. The file is read once,
+ * so a pipe or FIFO works. */
 #ifndef SP_MICRODATA_H
 #define SP_MICRODATA_H
 
@@ -45,5 +48,10 @@ sp_microdata_def sp_microdata_def_default(void);
 
 /* Reads the file into a population. NULL with err on any problem. */
 sp_population *sp_microdata_read(const sp_microdata_def *def, sp_err *err);
+
+/* The same from the file's text in memory (len bytes, may hold NUL bytes,
+ * which are refused); def->path names the file in messages. */
+sp_population *sp_microdata_read_text(const sp_microdata_def *def, const char *text, size_t len,
+                                      sp_err *err);
 
 #endif

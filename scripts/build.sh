@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs missing Debian packages, then configures and builds spendsim in
 # build/ (or $SPENDSIM_BUILD_DIR). Extra arguments go to cmake's configure step.
-# SPENDSIM_DEPS=--test also installs the test tools (scripts/test sets it).
+# SPENDSIM_DEPS=--test also installs the test tools (scripts/test sets it);
+# --ci also clang and its runtimes.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${SPENDSIM_BUILD_DIR:-$root/build}

@@ -216,6 +216,78 @@ static void test_runs_in_an_experiment(void **state)
     sp_population_free(p);
 }
 
+/* Reads len bytes of text through sp_microdata_read_text; NULL with e set. */
+static sp_population *read_text(const char *text, size_t len, sp_err *e)
+{
+    sp_microdata_def d = sp_microdata_def_default();
+    d.path = "mem.csv";
+    return sp_microdata_read_text(&d, text, len, e);
+}
+
+/* A NUL byte is an error naming its line, not the end of the file (4 rows
+ * must not read as 2). */
+static void test_nul_byte_is_an_error(void **state)
+{
+    (void)state;
+    static const char text[] = "weight,size,area,income,consumption\n"
+                               "1,1,urban,1000,900\n"
+                               "1,1,urban,1000,900\n"
+                               "1,1,urb\0an,1000,900\n"
+                               "1,1,urban,1000,900\n";
+    sp_err e;
+    assert_null(read_text(text, sizeof text - 1, &e));
+    assert_non_null(strstr(e.msg, "mem.csv:4: a NUL byte at column 8"));
+    /* the same file on disk */
+    char path[128];
+    snprintf(path, sizeof path, "%s/nul.csv", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite(text, 1, sizeof text - 1, f);
+    fclose(f);
+    sp_microdata_def d = sp_microdata_def_default();
+    d.path = path;
+    assert_null(sp_microdata_read(&d, &e));
+    assert_non_null(strstr(e.msg, ":4: a NUL byte"));
+}
+
+/* A UTF-8 byte order mark before the header is skipped: 'weight' is known. */
+static void test_bom_is_skipped(void **state)
+{
+    (void)state;
+    static const char text[] = "\xEF\xBB\xBFweight,size,area,income,consumption\n"
+                               "2,1,urban,1000,900\n";
+    sp_err e;
+    sp_population *p = read_text(text, sizeof text - 1, &e);
+    if (!p)
+        fail_msg("%s", e.msg);
+    assert_int_equal(p->n, 1);
+    assert_float_equal(p->weight[0], 2.0, 0);
+    sp_population_free(p);
+}
+
+/* CR-only line endings (old Mac files) read as lines, with line numbers in
+ * messages; CR LF too. */
+static void test_cr_line_endings(void **state)
+{
+    (void)state;
+    static const char cr[] = "weight,size,area,income,consumption\r"
+                             "2,1,urban,1000,900\r"
+                             "3,2,\"rural\",2000,1900\r";
+    sp_err e;
+    sp_population *p = read_text(cr, sizeof cr - 1, &e);
+    if (!p)
+        fail_msg("%s", e.msg);
+    assert_int_equal(p->n, 2);
+    assert_float_equal(p->weight[1], 3.0, 0);
+    assert_int_equal(p->size[1], 2);
+    sp_population_free(p);
+    static const char bad[] = "weight,size,area,income,consumption\r"
+                              "2,1,urban,1000,900\r"
+                              "3,2,rural,lots,1900\r";
+    assert_null(read_text(bad, sizeof bad - 1, &e));
+    assert_non_null(strstr(e.msg, "mem.csv:3: column 'income': 'lots' is not a number"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +295,9 @@ int main(void)
         cmocka_unit_test(test_shares_default_to_engel_calibration),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_runs_in_an_experiment),
+        cmocka_unit_test(test_nul_byte_is_an_error),
+        cmocka_unit_test(test_bom_is_skipped),
+        cmocka_unit_test(test_cr_line_endings),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

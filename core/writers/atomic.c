@@ -1,15 +1,23 @@
 /* atomic.c: atomic file output.
  *
  * A table is written to a temporary file created with mkstemp beside the
- * target (path + ".tmp.XXXXXX", so on the same file system), flushed and
+ * target (path + ".tmp.<pid>.XXXXXX", so on the same file system), flushed and
  * fsync'ed, closed, and renamed over the target. A failure at any step removes
  * the temporary file and leaves the target as it was (absent, or the previous
  * complete file): a failed run never leaves a half-written table. The new
- * file gets the mode of the file it replaces, or 0666 less the umask. */
+ * file gets the mode of the file it replaces, or 0666 less the umask.
+ *
+ * The temporary files of writes in progress are listed in a small table so
+ * that a signal handler can remove them (sp_atomic_remove_pending): the one
+ * piece of process-wide state of the core, written only by the writers. A
+ * run killed with SIGKILL still leaves its temporary file; the name carries
+ * the process id so the next run can tell it is stale (sp_atomic_is_temp). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +50,71 @@ static mode_t current_umask(void)
     return m;
 }
 
+/* ---- temporary files of writes in progress ---- */
+
+#define PENDING_MAX 16
+#define PENDING_PATH 4096
+static char pending[PENDING_MAX][PENDING_PATH];
+static atomic_int pending_state[PENDING_MAX]; /* 0 free, 1 being filled, 2 listed */
+
+/* Lists tmp; a name that does not fit or finds no slot is not listed. */
+static void pending_add(const char *tmp)
+{
+    size_t n = strlen(tmp);
+    if (n >= PENDING_PATH)
+        return;
+    for (int k = 0; k < PENDING_MAX; k++) {
+        int expected = 0;
+        if (atomic_compare_exchange_strong(&pending_state[k], &expected, 1)) {
+            memcpy(pending[k], tmp, n + 1);
+            atomic_store(&pending_state[k], 2);
+            return;
+        }
+    }
+}
+
+static void pending_remove(const char *tmp)
+{
+    for (int k = 0; k < PENDING_MAX; k++)
+        if (atomic_load(&pending_state[k]) == 2 && strcmp(pending[k], tmp) == 0) {
+            atomic_store(&pending_state[k], 0);
+            return;
+        }
+}
+
+void sp_atomic_remove_pending(void)
+{
+    for (int k = 0; k < PENDING_MAX; k++)
+        if (atomic_load(&pending_state[k]) == 2)
+            unlink(pending[k]);
+}
+
+int sp_atomic_is_temp(const char *name, long *pid)
+{
+    const char *t = NULL;
+    for (const char *p = strstr(name, ".tmp."); p; p = strstr(p + 1, ".tmp."))
+        t = p; /* the last ".tmp." */
+    if (!t || t == name)
+        return 0;
+    const char *s = t + 5;
+    long v = 0;
+    const char *d = s;
+    while (*d >= '0' && *d <= '9' && d - s < 10)
+        v = v * 10 + (*d++ - '0');
+    if (d > s && *d == '.') /* ".tmp.<pid>.XXXXXX" */
+        s = d + 1;
+    else
+        v = 0;              /* the older ".tmp.XXXXXX" */
+    if (strlen(s) != 6)
+        return 0;
+    for (int k = 0; k < 6; k++)
+        if (!((s[k] >= '0' && s[k] <= '9') || (s[k] >= 'a' && s[k] <= 'z') ||
+              (s[k] >= 'A' && s[k] <= 'Z')))
+            return 0;
+    *pid = v;
+    return 1;
+}
+
 FILE *sp_atomic_open(const char *path, char *tmp, size_t tmpsize, sp_err *err)
 {
     if (tmp && tmpsize)
@@ -54,7 +127,7 @@ FILE *sp_atomic_open(const char *path, char *tmp, size_t tmpsize, sp_err *err)
         sp_err_set(err, SP_EINVAL, "no buffer for the temporary name of '%s'", path);
         return NULL;
     }
-    int n = snprintf(tmp, tmpsize, "%s.tmp.XXXXXX", path);
+    int n = snprintf(tmp, tmpsize, "%s.tmp.%ld.XXXXXX", path, (long)getpid());
     if (n < 0 || (size_t)n >= tmpsize) {
         if (tmpsize)
             tmp[0] = '\0';
@@ -62,6 +135,8 @@ FILE *sp_atomic_open(const char *path, char *tmp, size_t tmpsize, sp_err *err)
         return NULL;
     }
     int fd = mkstemp(tmp);
+    if (fd >= 0)
+        pending_add(tmp);
     if (fd < 0) {
         int e = errno;
         tmp[0] = '\0';
@@ -79,6 +154,7 @@ FILE *sp_atomic_open(const char *path, char *tmp, size_t tmpsize, sp_err *err)
         int e = errno;
         close(fd);
         unlink(tmp);
+        pending_remove(tmp);
         tmp[0] = '\0';
         sp_err_set(err, SP_EIO, "cannot write '%s': %s", path, strerror(e));
         return NULL;
@@ -126,13 +202,16 @@ int sp_atomic_commit(FILE *f, const char *tmp, const char *path, sp_err *err)
         e = errno ? errno : EIO;
     if (e) {
         unlink(tmp);
+        pending_remove(tmp);
         return sp_err_set(err, SP_EIO, "cannot write '%s': %s", path, strerror(e));
     }
     if (rename(tmp, path) != 0) {
         e = errno;
         unlink(tmp);
+        pending_remove(tmp);
         return sp_err_set(err, SP_EIO, "cannot write '%s': rename failed: %s", path, strerror(e));
     }
+    pending_remove(tmp);
     sync_parent(path);
     return SP_OK;
 }
@@ -141,14 +220,16 @@ void sp_atomic_abort(FILE *f, const char *tmp)
 {
     if (f)
         fclose(f);
-    if (tmp && tmp[0])
+    if (tmp && tmp[0]) {
         unlink(tmp);
+        pending_remove(tmp);
+    }
 }
 
 int sp_atomic_write(const char *path, int (*write)(FILE *out, const void *ctx, sp_err *err),
                     const void *ctx, sp_err *err)
 {
-    size_t tmpsize = strlen(path) + sizeof ".tmp.XXXXXX";
+    size_t tmpsize = strlen(path) + sizeof ".tmp.XXXXXX" + 24; /* and ".<pid>" */
     char *tmp = malloc(tmpsize);
     if (!tmp)
         return sp_err_set(err, SP_ENOMEM, "out of memory writing '%s'", path);

@@ -11,6 +11,20 @@
  *     ]
  *   }
  *
+ * sp_manifest_write_experiments adds after "files" (then every file of every
+ * experiment) the list of experiments, each with its provenance and files:
+ *
+ *     "experiments": [
+ *       {
+ *         "provenance": {
+ *           "seed": "42"
+ *         },
+ *         "files": [
+ *           "summary.csv"
+ *         ]
+ *       }
+ *     ]
+ *
  * One member per line, two-space indentation, keys in the order given, every
  * value a JSON string (escaped as in json.c: quote, backslash and control
  * characters; invalid UTF-8 becomes U+FFFD). Empty collections read "{}" and
@@ -86,4 +100,84 @@ int sp_manifest_write(const char *path, const sp_kv *provenance, int nprovenance
         return rc;
     manifest_job m = {provenance, nprovenance, files, nfiles};
     return sp_atomic_write(path, write_manifest, &m, err);
+}
+
+/* Writes `"name": {...}` of kv at indentation ind (spaces). */
+static void write_object(FILE *out, const char *name, const sp_kv *kv, int n, int ind)
+{
+    fprintf(out, "%*s\"%s\": {", ind, "", name);
+    for (int i = 0; i < n; i++) {
+        fprintf(out, "%s%*s", i ? ",\n" : "\n", ind + 2, "");
+        sp_write_json_string(out, kv[i].key);
+        fputs(": ", out);
+        sp_write_json_string(out, kv[i].value);
+    }
+    if (n)
+        fprintf(out, "\n%*s", ind, "");
+    fputc('}', out);
+}
+
+/* Writes `"files": [...]` of names at indentation ind. */
+static void write_list(FILE *out, const char *const *names, int n, int ind)
+{
+    fprintf(out, "%*s\"files\": [", ind, "");
+    for (int i = 0; i < n; i++) {
+        fprintf(out, "%s%*s", i ? ",\n" : "\n", ind + 2, "");
+        sp_write_json_string(out, names[i]);
+    }
+    if (n)
+        fprintf(out, "\n%*s", ind, "");
+    fputc(']', out);
+}
+
+typedef struct {
+    const sp_kv *provenance;
+    int nprovenance;
+    const sp_manifest_experiment *exps;
+    int nexps;
+} experiments_job;
+
+static int write_experiments(FILE *out, const void *ctx, sp_err *err)
+{
+    (void)err;
+    const experiments_job *m = ctx;
+    fputs("{\n", out);
+    write_object(out, "provenance", m->provenance, m->nprovenance, 2);
+    fputs(",\n  \"files\": [", out);
+    int first = 1;
+    for (int e = 0; e < m->nexps; e++)
+        for (int i = 0; i < m->exps[e].nfiles; i++) {
+            fputs(first ? "\n    " : ",\n    ", out);
+            sp_write_json_string(out, m->exps[e].files[i]);
+            first = 0;
+        }
+    fputs(first ? "],\n  \"experiments\": [" : "\n  ],\n  \"experiments\": [", out);
+    for (int e = 0; e < m->nexps; e++) {
+        fputs(e ? ",\n    {\n" : "\n    {\n", out);
+        write_object(out, "provenance", m->exps[e].provenance, m->exps[e].nprovenance, 6);
+        fputs(",\n", out);
+        write_list(out, m->exps[e].files, m->exps[e].nfiles, 6);
+        fputs("\n    }", out);
+    }
+    fputs(m->nexps ? "\n  ]\n}\n" : "]\n}\n", out);
+    return SP_OK;
+}
+
+int sp_manifest_write_experiments(const char *path, const sp_kv *provenance, int nprovenance,
+                                  const sp_manifest_experiment *exps, int nexps, sp_err *err)
+{
+    int rc = manifest_check(path, provenance, nprovenance, NULL, 0, err);
+    if (rc != SP_OK)
+        return rc;
+    if (nexps < 0 || (nexps > 0 && !exps))
+        return sp_err_set(err, SP_EINVAL, "manifest '%s': %d experiments without an array", path,
+                          nexps);
+    for (int e = 0; e < nexps; e++) {
+        rc = manifest_check(path, exps[e].provenance, exps[e].nprovenance, exps[e].files,
+                            exps[e].nfiles, err);
+        if (rc != SP_OK)
+            return rc;
+    }
+    experiments_job m = {provenance, nprovenance, exps, nexps};
+    return sp_atomic_write(path, write_experiments, &m, err);
 }

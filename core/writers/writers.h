@@ -43,6 +43,15 @@ FILE *sp_atomic_open(const char *path, char *tmp, size_t tmpsize, sp_err *err);
 int sp_atomic_commit(FILE *f, const char *tmp, const char *path, sp_err *err);
 void sp_atomic_abort(FILE *f, const char *tmp);
 
+/* Removes the temporary files of the writes in progress. Async-signal-safe:
+ * for handlers of SIGINT and SIGTERM, which then end the process. */
+void sp_atomic_remove_pending(void);
+
+/* 1 when file name `name` is a temporary file of sp_atomic_open,
+ * "<target>.tmp.<pid>.XXXXXX" (*pid set) or the older "<target>.tmp.XXXXXX"
+ * (*pid = 0); else 0. */
+int sp_atomic_is_temp(const char *name, long *pid);
+
 /* Writes path atomically with write(out, ctx, err): the temporary file is
  * committed when write returns SP_OK and the stream holds no error, else
  * removed; errors name the path. */
@@ -62,5 +71,20 @@ typedef struct sp_kv {
  * atomically. files are names relative to the manifest's directory. */
 int sp_manifest_write(const char *path, const sp_kv *provenance, int nprovenance,
                       const char *const *files, int nfiles, sp_err *err);
+
+/* One experiment of a manifest: its provenance (seed, replicates, packages,
+ * ...) and the files it wrote in the manifest's directory. */
+typedef struct sp_manifest_experiment {
+    const sp_kv *provenance;
+    int nprovenance;
+    const char *const *files;
+    int nfiles;
+} sp_manifest_experiment;
+
+/* Writes manifest.json for every experiment that wrote into one directory:
+ * {"provenance": {the run's}, "files": [every file], "experiments":
+ * [{"provenance": {...}, "files": [...]}, ...]}, atomically. */
+int sp_manifest_write_experiments(const char *path, const sp_kv *provenance, int nprovenance,
+                                  const sp_manifest_experiment *exps, int nexps, sp_err *err);
 
 #endif

@@ -126,15 +126,23 @@ print(math.type(P.n), P.n, math.type(P.rate), P.rate, P.label, P.flag)
   T.eq(out, "integer\t12\tfloat\t2.0\tb c\ttrue\n", "values")
 end)
 
-T.case("--set of an undeclared parameter fails after the script", function()
+T.case("--set of an undeclared parameter fails at the first sp.params, before anything runs", function()
   local f = scenario("declared.lua", [[
 local sp = require "spendsim"
+print("before")
 local P = sp.params{ households = 100, months = 2 }
 print("ran")
 ]])
-  local err, out = fails({ "run", f, "--set", "foo=1" },
+  local err, out = fails({ "run", f, "--set", "foo=1" }, "declared.lua:3:",
     "--set foo: the scenario declares no parameter 'foo' (declared: households, months)")
-  T.eq(out, "ran\n", "the script ran first")
+  T.eq(out, "before\n", "nothing after sp.params ran")
+end)
+
+T.case("--set without any sp.params: refused before the first file is written", function()
+  local f = scenario("noparams.lua", tiny:gsub("local P = sp.params[^\n]*\n", "local P = { households = 200, months = 2 }\n"))
+  fails({ "run", f, "--set", "housholds=1", "--out", "noparams_out" }, "noparams.lua:8:",
+        "--set housholds: the scenario declares no parameter 'housholds'")
+  assert(not T.exists(work .. "/noparams_out/tiny/table.csv"), "no table written")
 end)
 
 T.case("--set with a value of the wrong type names parameter, value and line", function()
@@ -215,7 +223,8 @@ end)
 
 T.case("runtime errors are one line too", function()
   fails({ "run", scenario("e1.lua", 'error("first\\nsecond")\n') }, "e1.lua:1: first second")
-  fails({ "run", scenario("e2.lua", "error({})\n") }, "error object is a table value")
+  fails({ "run", scenario("e2.lua", "error({})\n") }, "e2.lua:1: (error object is a table value)")
+  fails({ "run", scenario("e4.lua", "local x = 1\nerror(nil)\n") }, "e4.lua:2: (error object is a nil value)")
   fails({ "run", scenario("e3.lua", "local x = = 1\n") }, "e3.lua:1:")
 end)
 
@@ -229,6 +238,116 @@ T.case("every example scenario passes spendsim check", function()
   end
   list:close()
   assert(n >= 6, "found " .. n .. " scenarios")
+end)
+
+-- ---- hardened inputs (docs/security.md) ----
+
+T.case("a scenario with a UTF-8 BOM or a #! first line runs, with its line numbers", function()
+  local rc, out, err = T.cli { "run", scenario("bom.lua", "\239\187\191print('bom ok')\n") }
+  T.eq(rc, 0, "BOM: " .. err)
+  T.eq(out, "bom ok\n", "BOM output")
+  rc, out, err = T.cli { "run", scenario("shebang.lua", "#!/usr/bin/env spendsim\nprint('hash ok')\nerror('x')\n") }
+  T.eq(rc, 1, "#! exit status")
+  T.eq(out, "hash ok\n", "#! output")
+  T.has(err, "shebang.lua:3: x", "line numbers kept")
+end)
+
+T.case("a directory given as the scenario is an error", function()
+  T.sh("mkdir -p " .. T.q(work .. "/adir"))
+  fails({ "run", "adir" }, "scenario 'adir' is a directory")
+  fails({ "check", "adir" }, "is a directory")
+end)
+
+T.case("a filter with a NUL byte is refused, not cut", function()
+  local f = scenario("nulfilter.lua", [[
+local sp = require "spendsim"
+local v = sp.voucher{ start = "2020-04", months = 1, face = 10, supply = 1e6,
+                      claim = "targeted", filter = "income > 0\0 garbage((" }
+]])
+  fails({ "check", f }, "nulfilter.lua:2:", "'filter' contains a NUL byte at position 11")
+end)
+
+T.case("an amount out of range is an error, not NaN in the summary", function()
+  local f = scenario("face.lua", [[
+local sp = require "spendsim"
+local v = sp.voucher{ start = "2020-04", months = 1, face = 1e300, supply = 1e6 }
+]])
+  fails({ "run", f }, "face.lua:2:", "'face' = 1e+300 is out of range")
+end)
+
+local csv = "weight,size,area,income,consumption\n2,1,urban,1000,900\n3,2,rural,2000,1500\n" ..
+            "4,1,urban,3000,2000\n5,3,urban,4000,3000\n"
+
+T.case("microdata from a FIFO is read once", function()
+  T.sh("rm -f " .. T.q(work .. "/md.fifo") .. " && mkfifo " .. T.q(work .. "/md.fifo"))
+  local f = scenario("fifo.lua", 'local sp = require "spendsim"\nprint(#sp.population.csv{ path = "md.fifo" })\n')
+  T.write(work .. "/md.csv", csv)
+  local rc = T.sh(string.format("cd %s && (cat md.csv > md.fifo &) && timeout 20 %s run fifo.lua > fifo.out 2> fifo.err",
+                                T.q(work), T.q(T.args.cli)))
+  T.eq(rc, 0, "exit status: " .. (T.read(work .. "/fifo.err") or ""))
+  T.eq(T.read(work .. "/fifo.out"), "4\n", "four households")
+end)
+
+T.case("a NUL byte in microdata is an error naming its line (4 rows never read as 2)", function()
+  T.write(work .. "/nul.csv", csv:gsub("3,2,rural", "3,2,ru\0ral"))
+  local f = scenario("nulcsv.lua", 'local sp = require "spendsim"\nprint(#sp.population.csv{ path = "nul.csv" })\n')
+  fails({ "run", f }, "nulcsv.lua:2:", "nul.csv:3: a NUL byte at column 7")
+end)
+
+T.case("microdata with a BOM and CR-only lines is read right", function()
+  T.write(work .. "/mac.csv", "\239\187\191" .. csv:gsub("\n", "\r"))
+  local f = scenario("mac.lua", 'local sp = require "spendsim"\nprint(#sp.population.csv{ path = "mac.csv" })\n')
+  local rc, out, err = T.cli { "run", f }
+  T.eq(rc, 0, "exit status: " .. err)
+  T.eq(out, "4\n", "four households")
+end)
+
+T.case("one manifest per directory, keyed by the resolved path, with every experiment", function()
+  local f = scenario("manifest.lua", [[
+local sp = require "spendsim"
+local pop = sp.population.beijing{ households = 200, seed = 1 }
+local function run(seed)
+  return sp.experiment{ population = pop, packages = { sp.package{ name = "A" } }, months = 2, seed = seed }:run()
+end
+local r1, r2 = run(11), run(22)
+assert(r1:table{ by = "month" }:write("a/x", "csv"))
+assert(r2:table{ by = "month" }:write("./a/y", "csv"))
+assert(r2:table{ by = "month" }:write("a//z", "md"))
+]])
+  local rc, _, err = T.cli { "run", f, "--out", "mf" }
+  T.eq(rc, 0, "exit status: " .. err)
+  local m = T.read(work .. "/mf/a/manifest.json")
+  for _, name in ipairs { '"x.csv"', '"y.csv"', '"z.md"', '"seed": "11"', '"seed": "22"' } do
+    T.has(m, name, "manifest")
+  end
+  local first = m:find('"seed": "11"', 1, true)
+  assert(first < m:find('"x.csv"', first, true), "x.csv under the first experiment")
+  assert(m:find('"y.csv"', m:find('"seed": "22"', 1, true), true), "y.csv under the second")
+end)
+
+T.case("stale temporary files of killed runs are removed at start; live ones are kept", function()
+  T.sh("mkdir -p " .. T.q(work .. "/stale/tiny"))
+  T.write(work .. "/stale/tiny/table.csv.tmp.999999999.AbC123", "half")
+  T.write(work .. "/stale/tiny/keep.csv.tmp.1.AbC123", "pid 1 is alive") -- init never dies
+  T.write(work .. "/stale/tiny/notes.tmp.txt", "not ours")
+  local rc, _, err = T.cli { "run", scenario("tiny.lua", tiny), "--out", "stale" }
+  T.eq(rc, 0, "exit status")
+  T.has(err, "removed 1 temporary file left by a killed run")
+  assert(not T.exists(work .. "/stale/tiny/table.csv.tmp.999999999.AbC123"), "stale file removed")
+  assert(T.exists(work .. "/stale/tiny/keep.csv.tmp.1.AbC123"), "a live process's file kept")
+  assert(T.exists(work .. "/stale/tiny/notes.tmp.txt"), "other files kept")
+end)
+
+T.case("SIGTERM while writing leaves no temporary file", function()
+  local f = scenario("writer.lua", tiny:gsub('assert%(t:write%("tiny/table", { "csv", "md" }%)%)',
+                                             'while true do assert(t:write("loop/table", { "csv", "md", "json" })) end'))
+  local rc = T.sh(string.format("cd %s && (%s run %s --out term 2>term.err & pid=$!; sleep 2; kill -TERM $pid; wait $pid; echo $? > term.rc)",
+                                T.q(work), T.q(T.args.cli), T.q(f)))
+  T.eq(rc, 0, "shell")
+  T.eq(T.read(work .. "/term.rc"), "143\n", "died of SIGTERM")
+  T.has(T.read(work .. "/term.err"), "terminated (SIGTERM); no partial output left")
+  T.eq(T.sh("ls " .. T.q(work .. "/term/loop") .. " | grep -q tmp"), 1, "no temporary file left")
+  assert(T.exists(work .. "/term/loop/table.csv"), "the tables written before are there")
 end)
 
 T.finish()

@@ -19,12 +19,17 @@ set(SPENDSIM_LUA_WORK_DIR ${CMAKE_CURRENT_BINARY_DIR}/lua_work)
 # runtime is preloaded.
 set(SPENDSIM_LUA_TEST_ENV "")
 if(SPENDSIM_SANITIZE)
-  execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
-                  OUTPUT_VARIABLE SPENDSIM_LIBASAN OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(CMAKE_C_COMPILER_ID MATCHES "Clang")
+    execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libclang_rt.asan-x86_64.so
+                    OUTPUT_VARIABLE SPENDSIM_LIBASAN OUTPUT_STRIP_TRAILING_WHITESPACE)
+  else()
+    execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
+                    OUTPUT_VARIABLE SPENDSIM_LIBASAN OUTPUT_STRIP_TRAILING_WHITESPACE)
+  endif()
   set(SPENDSIM_LUA_TEST_ENV "LD_PRELOAD=${SPENDSIM_LIBASAN};ASAN_OPTIONS=detect_leaks=0")
 endif()
 
-foreach(name api api_errors cli golden vouchers cars outputs)
+foreach(name api api_errors cli golden vouchers cars outputs sandbox)
   add_test(NAME lua_${name}
     COMMAND ${LUA_INTERPRETER} ${SPENDSIM_LUA_TEST_DIR}/test_${name}.lua
             module=$<TARGET_FILE_DIR:spendsim_lua>

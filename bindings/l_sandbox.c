@@ -138,6 +138,13 @@ static int strict_index(lua_State *L)
     return luaL_error(L, "undeclared global '%s' (declare variables with local)", name);
 }
 
+/* string.dump in safe mode: bytecode is never made (nor loaded). */
+static int no_dump(lua_State *L)
+{
+    return luaL_error(L, "string.dump is not available in scenarios (bytecode; run with --unsafe "
+                         "to use it)");
+}
+
 static int strict_newindex(lua_State *L)
 {
     const char *name = luaL_tolstring(L, 2, NULL);
@@ -222,7 +229,7 @@ static void reduce(lua_State *L, int g)
     wrap_global(L, g, "load", safe_load);
     wrap_global(L, g, "collectgarbage", safe_collectgarbage);
     lua_getfield(L, g, "string"); /* also the strings' __index */
-    lua_pushnil(L);
+    lua_pushcfunction(L, no_dump);
     lua_setfield(L, -2, "dump");
     lua_pop(L, 1);
 }

@@ -70,9 +70,9 @@ refused("warn to stderr", 'warn("@on")\n', { ":1:", "'warn'" })
 
 -- ---- bytecode ----
 refused("string.dump", 'local s = string.dump(function() end)\n',
-        { ":1:", "attempt to call a nil value (field 'dump')" })
+        { ":1:", "string.dump is not available in scenarios" })
 refused("string.dump through the string metatable", 'local s = ("").dump(print)\n',
-        { ":1:", "attempt to call a nil value", "'dump'" })
+        { ":1:", "string.dump is not available in scenarios" })
 local bytecode = string.dump(function() return 1 end) -- made by the stock interpreter
 refused("load of a binary chunk", string.format("local f = assert(load(%q))\nprint('ESCAPED')\n", bytecode),
         { ":1:", "attempt to load a binary chunk" })

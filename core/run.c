@@ -30,6 +30,11 @@ _Static_assert(SP_NDECILE == 2 * SP_NQUINTILE, "income deciles nest in quintiles
 /* Households of a block are drawn and simulated in chunks small enough for
  * their draws, spending and car events to stay in the first-level cache. */
 #define CHUNK 256
+/* Plain households add only the first NPLAIN metrics (the categories, total
+ * spending, households, persons, cars): they sum into compact rows that stay
+ * in the first-level cache, added into the full cell rows once per block. */
+#define NPLAIN (SP_M_CARS + 1)
+_Static_assert(SP_M_SPEND0 == 0 && SP_M_CARS == SP_NCAT + 3, "the plain metrics come first");
 _Static_assert(CHUNK % 32 == 0, "chunk bitmaps are whole 32-bit words");
 _Static_assert(SP_BLOCK % CHUNK == 0, "a block is whole chunks");
 
@@ -258,8 +263,8 @@ static void household_measures(sp_run *r, int j, uint32_t (*marks)[CHUNK / 32], 
          l_col[j]]
 
 static void plain_sums_portable(const sp_population *pop, const sp_hstate *st, size_t c0, size_t j0,
-                                size_t j1, const float (*spend)[SP_NCAT], double cell[][SP_NMETRIC],
-                                double ccell[][SP_NMETRIC])
+                                size_t j1, const float (*spend)[SP_NCAT], double cell[][NPLAIN],
+                                double ccell[][NPLAIN])
 {
     FOR_EACH_PLAIN(
         for (int c = 0; c < SP_NCAT; c++) {
@@ -294,8 +299,8 @@ _Static_assert(SP_M_HOUSEHOLDS == SP_M_SPENDING + 1 && SP_M_PERSONS == SP_M_SPEN
 __attribute__((target("avx2"))) static void plain_sums_avx2(const sp_population *pop,
                                                             const sp_hstate *st, size_t c0, size_t j0,
                                                             size_t j1, const float (*spend)[SP_NCAT],
-                                                            double cell[][SP_NMETRIC],
-                                                            double ccell[][SP_NMETRIC])
+                                                            double cell[][NPLAIN],
+                                                            double ccell[][NPLAIN])
 {
     FOR_EACH_PLAIN(
         const __m256d w4 = _mm256_set1_pd(w);
@@ -370,8 +375,8 @@ static void special_bits(sp_run *r, size_t c0, size_t n, const uint32_t *who, si
 
 /* Plain households j0 .. j1 - 1 of the chunk at c0 into their cells. */
 static void plain_sums(const sp_population *pop, const sp_hstate *st, size_t c0, size_t j0,
-                       size_t j1, const float (*spend)[SP_NCAT], int avx2, double cell[][SP_NMETRIC],
-                       double ccell[][SP_NMETRIC])
+                       size_t j1, const float (*spend)[SP_NCAT], int avx2, double cell[][NPLAIN],
+                       double ccell[][NPLAIN])
 {
 #ifdef SP_RUN_HAVE_AVX2
     if (avx2) {
@@ -437,7 +442,8 @@ static void special_sums(sp_run *r, size_t c0, size_t j, const float (*spend)[SP
 static void chunk_sums(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_NCAT],
                        const uint8_t (*trips)[SP_NCAT], const uint32_t *who,
                        const sp_cars_outcome *events, size_t ne, gsl_rng *ws, int avx2,
-                       double cell[][SP_NMETRIC], double ccell[][SP_NMETRIC])
+                       double cell[][SP_NMETRIC], double ccell[][SP_NMETRIC],
+                       double pcell[][NPLAIN], double pccell[][NPLAIN])
 {
     const sp_population *pop = r->pop;
     sp_hstate *st = &r->state;
@@ -452,13 +458,13 @@ static void chunk_sums(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_N
             if (j >= n)
                 break;
             if (next < j)
-                plain_sums(pop, st, c0, next, j, spend, avx2, cell, ccell);
+                plain_sums(pop, st, c0, next, j, spend, avx2, pcell, pccell);
             next = j + 1;
             if (in_order)
                 special_sums(r, c0, j, spend, trips, who, events, ne, &e, ws, marks, cell, ccell);
         }
     if (next < n)
-        plain_sums(pop, st, c0, next, n, spend, avx2, cell, ccell);
+        plain_sums(pop, st, c0, next, n, spend, avx2, pcell, pccell);
     if (in_order)
         return;
     for (size_t k = 0; k < CHUNK / 32; k++)
@@ -507,8 +513,11 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
     const sp_population *pop = r->pop;
     sp_hstate *st = &r->state;
     double cell[NCELL][SP_NMETRIC], ccell[NCCELL][SP_NMETRIC];
+    double pcell[NCELL][NPLAIN], pccell[NCCELL][NPLAIN];
     memset(cell, 0, sizeof cell);
     memset(ccell, 0, sizeof ccell);
+    memset(pcell, 0, sizeof pcell);
+    memset(pccell, 0, sizeof pccell);
     uint32_t wsp[CHUNK][4], wcar[CHUNK][4], who[CHUNK];
     float spend[CHUNK][SP_NCAT];
     uint8_t trips[CHUNK][SP_NCAT];
@@ -525,8 +534,14 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
         size_t ne = sp_cars_chunk(r->cars, &r->car_policy, pop, st, &r->params, r->key, r->month,
                                   c0, n, (const uint32_t(*)[4])wcar, who, events);
         chunk_sums(r, c0, n, (const float(*)[SP_NCAT])spend, (const uint8_t(*)[SP_NCAT])trips, who,
-                   events, ne, ws, avx2, cell, ccell);
+                   events, ne, ws, avx2, cell, ccell, pcell, pccell);
     }
+    for (int cl = 0; cl < NCELL; cl++)
+        for (int m = 0; m < NPLAIN; m++)
+            cell[cl][m] += pcell[cl][m];
+    for (int cl = 0; cl < NCCELL; cl++)
+        for (int m = 0; m < NPLAIN; m++)
+            ccell[cl][m] += pccell[cl][m];
     memset(out, 0, GM * sizeof(double));
     cells_to_slots(NCELL, cell, NCELL_DIMS, &r->cell_slots[0][0], out);
     cells_to_slots(NCCELL, ccell, NCCELL_DIMS, &r->ccell_slots[0][0], out);

@@ -76,31 +76,30 @@ static void read_params(lua_State *L, sp_experiment_def *def, const char *fn)
     }
 }
 
-/* Parameters whose default is a distribution (params.h,
- * sp_param_default_dists): drawn per replicate when a package holds a measure
- * of the kind that reads them and the scenario's params give them no value
- * or distribution of its own. */
+/* Parameters whose default is a distribution (sp_measure_ops.dists): drawn
+ * per replicate when a package holds a measure of the kind that reads them
+ * and the scenario's params give them no value or distribution of its own. */
 static void add_default_dists(lua_State *L, sp_experiment_def *def, const char *fn)
 {
-    size_t n;
-    const sp_param_default_dist *dd = sp_param_default_dists(&n);
     int given = lua_getfield(L, 1, "params") == LUA_TTABLE;
-    for (size_t k = 0; k < n; k++) {
-        const sp_measure_ops *ops = sp_measure_kind_find(dd[k].kind);
+    for (int k = 0; sp_measure_kinds[k]; k++) {
+        const sp_measure_ops *ops = sp_measure_kinds[k];
         int used = 0;
-        for (int p = 0; ops && p < def->npackages; p++)
+        for (int p = 0; ops->ndists > 0 && p < def->npackages; p++)
             used |= sp_package_count(def->packages[p], ops) > 0;
-        int fixed = 0;
-        if (given) {
-            fixed = lua_getfield(L, -1, dd[k].dist.name) != LUA_TNIL;
-            lua_pop(L, 1);
+        for (int j = 0; used && j < ops->ndists; j++) {
+            int fixed = 0;
+            if (given) {
+                fixed = lua_getfield(L, -1, ops->dists[j].name) != LUA_TNIL;
+                lua_pop(L, 1);
+            }
+            if (fixed)
+                continue;
+            if (def->ndists >= SP_MAX_DISTS)
+                luaL_error(L, "%s: params: at most %d parameters may have distributions (%s is "
+                              "drawn by default)", fn, SP_MAX_DISTS, ops->dists[j].name);
+            def->dists[def->ndists++] = ops->dists[j];
         }
-        if (!used || fixed)
-            continue;
-        if (def->ndists >= SP_MAX_DISTS)
-            luaL_error(L, "%s: params: at most %d parameters may have distributions (%s is drawn "
-                          "by default)", fn, SP_MAX_DISTS, dd[k].dist.name);
-        def->dists[def->ndists++] = dd[k].dist;
     }
     lua_pop(L, 1);
 }

@@ -116,6 +116,12 @@ struct sp_measure_ops {
     const char *kind;   /* the kind's name: "voucher", "scrappage", ... (Lua `kind` field) */
     size_t def_size;    /* bytes of the definition struct, <= SP_MEASURE_DEF_MAX */
     int order;          /* instances act in ascending order, then package order */
+    /* Parameters the kind reads whose default is uncertain enough to be drawn
+     * once per replicate unless the scenario gives them a value or another
+     * distribution (the Lua experiment adds them when a package holds the
+     * kind; point defaults, sp_params_default, are their means). Optional. */
+    const sp_param_dist *dists;
+    int ndists;
 
     /* Checks a definition; errors name the field and the value. Required. */
     int (*validate)(const void *def, sp_err *err);

@@ -95,10 +95,15 @@ static void household(void *state, const sp_measure *m, const sp_run_env *env, s
     sp_household_add(h, SP_M_NIGHT_SHIFTED, o.shifted);
 }
 
+/* night_net_share: uncertain (prior 0.1-0.3, docs/model.md section 9). */
+static const sp_param_dist default_dists[] = {{"night_net_share", SP_DIST_UNIFORM, 0.1, 0.3}};
+
 const sp_measure_ops sp_night_economy_measure = {
     .kind = "night_economy",
     .def_size = sizeof(sp_night_economy_def),
     .order = 26,
+    .dists = default_dists,
+    .ndists = 1,
     .validate = validate,
     .filter = filter_text,
     .run_alloc = sp_measure_bytes_alloc,

@@ -10,7 +10,7 @@
  * the share night_net_share is new spending (the household spends more);
  * the rest is moved from daytime (the category's total is unchanged). The
  * net-new share is the uncertain part: its default is a distribution drawn
- * per replicate (params.h, sp_param_default_dists).
+ * per replicate (its operations' default distributions, measure.h).
  *
  * Outputs: night_spending (evening spending at the venues), night_venue_spending
  * (all spending there), night_shifted (moved from daytime); the change in the

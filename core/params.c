@@ -195,18 +195,6 @@ static const sp_param_info table[] = {
      "calibrated: least squares of log pool stocks against the 13 dated counts 2016-04..2020-02 (data/beijing_plate_lottery_applicants.csv) in a run from the dated 2014-01 pools (grid 0.004-0.02; rms log error 0.21)"},
 };
 
-/* Parameters drawn per replicate unless the scenario fixes them. */
-static const sp_param_default_dist default_dists[] = {
-    {"night_economy", {"night_net_share", SP_DIST_UNIFORM, 0.1, 0.3}},
-};
-
-const sp_param_default_dist *sp_param_default_dists(size_t *count)
-{
-    if (count)
-        *count = sizeof default_dists / sizeof default_dists[0];
-    return default_dists;
-}
-
 #define NPARAM (sizeof table / sizeof table[0])
 
 static double *slot(sp_params *p, const sp_param_info *d) { return (double *)((char *)p + d->offset); }

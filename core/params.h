@@ -149,19 +149,6 @@ typedef struct sp_param_dist {
  * range; errors name the parameter and the values. */
 int sp_param_dist_validate(const sp_param_dist *d, sp_err *err);
 
-/* Default distributions: parameters whose default is uncertain enough to be
- * drawn once per replicate unless the scenario gives them a value or another
- * distribution (e.g. night_net_share). `kind` names the measure kind that
- * uses the parameter: the Lua binding adds the distribution to an experiment
- * only when one of its packages holds a measure of that kind. Point defaults
- * (sp_params_default) are the distributions' means. */
-typedef struct sp_param_default_dist {
-    const char *kind;   /* measure kind that reads the parameter */
-    sp_param_dist dist; /* name, kind, a, b */
-} sp_param_default_dist;
-
-/* The table of default distributions; *count receives its length. */
-const sp_param_default_dist *sp_param_default_dists(size_t *count);
 
 /* Draws every distribution into *p (which holds the other parameters) for the
  * replicate keyed by key; distribution k uses the stream (k, PARAMS). */

@@ -168,14 +168,13 @@ static void test_net_share_drawn_per_replicate(void **state)
 {
     (void)state;
     sp_err e;
-    size_t nd;
-    const sp_param_default_dist *dd = sp_param_default_dists(&nd);
-    assert_int_equal(nd, 1);
-    assert_string_equal(dd[0].kind, "night_economy");
-    assert_non_null(sp_measure_kind_find(dd[0].kind));
-    assert_int_equal(sp_param_dist_validate(&dd[0].dist, &e), SP_OK);
+    const sp_measure_ops *ops = sp_measure_kind_find("night_economy");
+    assert_non_null(ops);
+    assert_int_equal(ops->ndists, 1);
+    assert_string_equal(ops->dists[0].name, "night_net_share");
+    assert_int_equal(sp_param_dist_validate(&ops->dists[0], &e), SP_OK);
     /* the point default is the distribution's mean */
-    assert_true(fabs(sp_params_default().night_net_share - 0.5 * (dd[0].dist.a + dd[0].dist.b)) < 1e-12);
+    assert_true(fabs(sp_params_default().night_net_share - 0.5 * (ops->dists[0].a + ops->dists[0].b)) < 1e-12);
     sp_package *b = sp_package_alloc("Base", &e), *p = sp_package_alloc("Night", &e);
     sp_night_economy_def d = sp_night_economy_def_default();
     d.start_month = sp_month_make(2019, 3);
@@ -190,7 +189,7 @@ static void test_net_share_drawn_per_replicate(void **state)
     x.replicates = 6;
     x.seed = 7;
     x.threads = 2;
-    x.dists[0] = dd[0].dist;
+    x.dists[0] = ops->dists[0];
     x.ndists = 1;
     sp_results *r = sp_experiment_run(&x, &e);
     assert_non_null(r);

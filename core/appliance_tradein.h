@@ -1,5 +1,5 @@
 /* appliance_tradein.h: the appliance and home-furnishing trade-in subsidy
- * (docs/model.md section 8).
+ * (docs/model.md section 10).
  *
  * From start_month to end_month, a household of the filter that replaces an
  * item of an eligible type may claim rate x price (the rate of the efficiency

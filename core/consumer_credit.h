@@ -1,4 +1,4 @@
-/* consumer_credit.h: a consumer credit product (docs/model.md section 9).
+/* consumer_credit.h: a consumer credit product (docs/model.md section 11).
  *
  * From start_month to end_month, households of the filter without a loan of
  * this product may borrow up to `limit` yuan for a need of the product's

@@ -1,4 +1,4 @@
-/* durables.h: household durables other than cars (docs/model.md section 8).
+/* durables.h: household durables other than cars (docs/model.md section 10).
  *
  * A household holds a stock of appliances and furnishings in fixed slots:
  * TV (2 slots), fridge (2), washer (1), air conditioner (2), water heater (1),

@@ -79,7 +79,7 @@ typedef struct sp_params {
     double night_hour_lift;        /* relative rise of evening spending at a venue per extra opening hour */
     double night_net_share;        /* share of the extra evening spending that is new (not moved from
                                     * daytime); uncertain: drawn per replicate by default */
-    /* household durables other than cars (core/durables.h; docs/model.md section 8) */
+    /* household durables other than cars (core/durables.h; docs/model.md section 10) */
     double durable_life_ratio;     /* mean life of an appliance / its CHEAA safe-use age */
     double durable_life_shape;     /* Weibull shape of appliance lives */
     double durable_income_gradient;/* replacement hazard x exp(g (quintile - 3)), quintile 1..5 */
@@ -93,7 +93,7 @@ typedef struct sp_params {
     double renovation_mover_factor;/* renovation hazard multiplier of recent movers (proxy) */
     double renovation_replace_share; /* a renovation replaces appliances older than this share of their mean life */
     double renovation_cost_share;  /* median renovation cost (works and furnishing), share of annual income */
-    /* consumer credit (core/consumer_credit.h; docs/model.md section 9) */
+    /* consumer credit (core/consumer_credit.h; docs/model.md section 11) */
     double credit_cash_htm;        /* share of a hand-to-mouth household's needs it finances without credit */
     double credit_takeup_constrained; /* probability that a constrained need is financed by an offered loan */
     double credit_takeup_htm;      /* probability that a hand-to-mouth household borrows for a need it would meet anyway */

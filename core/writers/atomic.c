@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "writers.h"
@@ -115,6 +116,34 @@ int sp_atomic_is_temp(const char *name, long *pid)
     return 1;
 }
 
+/* Creates the temporary file tmp (its last six characters, "XXXXXX", are
+ * replaced), listed for the signal handler BEFORE it exists: a signal between
+ * the creation and the listing (mkstemp, then the list) would leave it
+ * behind. Returns the descriptor, or -1 with errno set. */
+static int create_listed(char *tmp, size_t n)
+{
+    static const char set[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    static atomic_uint counter;
+    unsigned long x = (unsigned long)getpid() * 2654435761ul ^ (unsigned long)time(NULL);
+    for (int attempt = 0; attempt < 1000; attempt++) {
+        unsigned long v = x + 0x9e3779b9ul * (atomic_fetch_add(&counter, 1) + 1u);
+        for (int k = 0; k < 6; k++, v /= 62)
+            tmp[n - 6 + (size_t)k] = set[v % 62];
+        pending_add(tmp);
+        int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL, 0600);
+        if (fd >= 0)
+            return fd;
+        int e = errno;
+        pending_remove(tmp);
+        if (e != EEXIST) {
+            errno = e;
+            return -1;
+        }
+    }
+    errno = EEXIST;
+    return -1;
+}
+
 FILE *sp_atomic_open(const char *path, char *tmp, size_t tmpsize, sp_err *err)
 {
     if (tmp && tmpsize)
@@ -134,9 +163,7 @@ FILE *sp_atomic_open(const char *path, char *tmp, size_t tmpsize, sp_err *err)
         sp_err_set(err, SP_EINVAL, "output path '%s' is too long", path);
         return NULL;
     }
-    int fd = mkstemp(tmp);
-    if (fd >= 0)
-        pending_add(tmp);
+    int fd = create_listed(tmp, (size_t)n);
     if (fd < 0) {
         int e = errno;
         tmp[0] = '\0';

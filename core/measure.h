@@ -92,24 +92,28 @@ typedef struct sp_run_env {
  * category, which measures may change), its trip counts, a workspace stream
  * for gsl_ran_* draws (sp_rng_stream_alloc; reset it to the household's own
  * counter before use), and the sums it adds to the results. */
+/* Words of the per-household "touched" bit mask: one bit per metric. */
+#define SP_HOUSEHOLD_WORDS ((SP_NMETRIC + 63) / 64)
+
 typedef struct sp_household {
     size_t i;                    /* household index in the population */
     double *spend;               /* SP_NCAT yuan: this month's spending */
     const uint8_t *trips;        /* SP_NCAT planned purchases by category */
     gsl_rng *ws;                 /* workspace stream, never NULL in the household step */
     double sum[SP_NMETRIC];      /* per-household result sums (unweighted) ... */
-    uint64_t touched;            /* ... valid where bit m is set */
+    uint64_t touched[SP_HOUSEHOLD_WORDS]; /* ... valid where bit m is set (bit m % 64 of word m / 64) */
 } sp_household;
 
-_Static_assert(SP_NMETRIC <= 64, "sp_household.touched holds one bit per metric");
+_Static_assert(SP_NMETRIC <= 64 * SP_HOUSEHOLD_WORDS, "sp_household.touched holds one bit per metric");
 
 /* Adds v to the household's sum of metric m (unweighted: the engine applies
  * the sample weight). Sums of one metric add up in call order. */
 static inline void sp_household_add(sp_household *h, int m, double v)
 {
-    const uint64_t bit = UINT64_C(1) << m;
-    h->sum[m] = (h->touched & bit) ? h->sum[m] + v : v;
-    h->touched |= bit;
+    const uint64_t bit = UINT64_C(1) << (m & 63);
+    uint64_t *t = &h->touched[m >> 6];
+    h->sum[m] = (*t & bit) ? h->sum[m] + v : v;
+    *t |= bit;
 }
 
 struct sp_measure_ops {

@@ -410,7 +410,7 @@ static void special_sums(sp_run *r, size_t c0, size_t j, const float (*spend)[SP
     h.spend = s;
     h.trips = trips[j];
     h.ws = ws;
-    h.touched = 0;
+    memset(h.touched, 0, sizeof h.touched);
     /* the cell after the car market; measures do not change cars */
     double *acc = cell[CELL_OF(i, st->ncars[i])];
     double *cacc = ccell[pop->ranks[i] & SP_RANK_CONS_MASK];
@@ -432,10 +432,11 @@ static void special_sums(sp_run *r, size_t c0, size_t j, const float (*spend)[SP
         row[SP_M_HOUSEHOLDS] += w;
         row[SP_M_PERSONS] += w * pop->size[i];
         row[SP_M_CARS] += w * nc;
-        for (uint64_t t = h.touched; t; t &= t - 1) {
-            const int m = __builtin_ctzll(t);
-            row[m] += w * h.sum[m];
-        }
+        for (int q = 0; q < SP_HOUSEHOLD_WORDS; q++)
+            for (uint64_t t = h.touched[q]; t; t &= t - 1) {
+                const int m = 64 * q + __builtin_ctzll(t);
+                row[m] += w * h.sum[m];
+            }
     }
 }
 

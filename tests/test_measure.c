@@ -408,14 +408,19 @@ static void test_household_sums(void **state)
 {
     (void)state;
     sp_household h;
-    h.touched = 0;
+    memset(h.touched, 0, sizeof h.touched);
     h.sum[SP_M_GOV_COST] = 12345; /* garbage: not read before the first add */
     sp_household_add(&h, SP_M_GOV_COST, 0.1);
     sp_household_add(&h, SP_M_GOV_COST, 0.2);
     sp_household_add(&h, SP_M_TRANSFERS, 5);
     assert_true(h.sum[SP_M_GOV_COST] == 0.1 + 0.2);
     assert_true(h.sum[SP_M_TRANSFERS] == 5);
-    assert_true(h.touched == ((UINT64_C(1) << SP_M_GOV_COST) | (UINT64_C(1) << SP_M_TRANSFERS)));
+    assert_true(h.touched[0] == ((UINT64_C(1) << SP_M_GOV_COST) | (UINT64_C(1) << SP_M_TRANSFERS)));
+    /* a metric past the first word (when there is one) lands in its own word */
+    if (SP_NMETRIC > 64) {
+        sp_household_add(&h, SP_NMETRIC - 1, 2);
+        assert_true(h.touched[(SP_NMETRIC - 1) / 64] & (UINT64_C(1) << ((SP_NMETRIC - 1) % 64)));
+    }
 }
 
 /* The shared validation helpers name the field and the value. */

@@ -474,4 +474,11 @@ T.case("scenario 05 runs at a tiny size and writes its files", function()
              "car_purchases_by_quarter", "car_purchases_change", "plates_action_plan" })
 end)
 
+T.case("scenario 06 runs at a tiny size and writes its files", function()
+  scenario("06_action_plan_full.lua", "06_action_plan_full",
+           { "Headline results", "Whole plan 2020", "Appliance trade-in", "Night economy" },
+           { "summary", "spending_change_by_category", "spending_change_by_income",
+             "spending_change_by_consumption", "summary_by_consumption" })
+end)
+
 T.finish()

@@ -24,6 +24,9 @@
 --     first_cars_by_quarter.csv/.md cars bought on newly won plates, both packages;
 --     first_cars_change_by_quintile.csv/.md  their change under the family rules
 --                                   by income quintile (who gets the plates);
+--     spending_change_by_category.csv/.md  change in spending per person by
+--                                   category under the family rules, by quarter:
+--                                   what the cars won do to other spending;
 --     summary.csv/.md               the headline table.
 --
 -- How to run it
@@ -125,6 +128,14 @@ local by_q = results:table{ rows = "quintile", metric = "first_cars", package = 
                             diff = true, by = "year", unit = "total" }
 print(by_q)
 assert(by_q:write(out .. "first_cars_change_by_quintile", { "csv", "md" }))
+
+-- What the plates do to other spending: a car won and bought brings its running
+-- costs (transport) and its down payment and instalments, of which the
+-- household's MPC share comes out of the other categories (docs/model.md,
+-- running costs and car finance). Change per person by category and quarter.
+local by_category = results:table{ package = family.name, diff = true, by = "quarter" }
+print(by_category)
+assert(by_category:write(out .. "spending_change_by_category", { "csv", "md" }))
 
 local summary = results:summary()
 assert(summary:write(out .. "summary", { "csv", "md" }))

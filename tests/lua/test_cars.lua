@@ -455,23 +455,78 @@ local function scenario(file, dir, expect_out, files)
   T.eq(rc2, 0, file .. " check exit status: " .. err2)
 end
 
+-- The change in spending by category and quarter a scenario wrote
+-- (<dir>/spending_change_by_category.csv): transport and the seven other
+-- categories summed, by quarter label.
+local function category_change(dir)
+  local text = T.read(T.args.work .. "/o/" .. dir .. "/spending_change_by_category.csv")
+  local lines = {}
+  for line in text:gmatch("[^\n]+") do lines[#lines + 1] = line end
+  local cols = {}
+  for c in lines[1]:gmatch("[^,]+") do cols[#cols + 1] = c end
+  local transport, others = {}, {}
+  for k = 2, #lines do
+    local cells = {}
+    for c in lines[k]:gmatch("[^,]+") do cells[#cells + 1] = c end
+    local cat = cells[1]
+    for j = 2, #cells do
+      local q, v = cols[j], tonumber(cells[j])
+      if cat == "transport" then
+        transport[q] = v
+      elseif cat ~= "total" then
+        others[q] = (others[q] or 0) + v
+      end
+    end
+  end
+  return transport, others
+end
+
 T.case("scenario 03 runs at a tiny size and writes its files", function()
   scenario("03_scrappage.lua", "03_scrappage", { "Headline results", "CARS design", "July-August 2020:" },
            { "summary", "car_purchases_by_month", "car_purchases_change", "cars_scrapped_change",
-             "scrappage_subsidy_by_month", "subsidised_cars_by_month" })
+             "scrappage_subsidy_by_month", "subsidised_cars_by_month",
+             "spending_change_by_category" })
+  -- Car finance moves the other categories (issue 10): in the programme's quarter
+  -- the purchases brought forward bring their down payments and instalments
+  -- forward (0.6 extra purchases per subsidised one outweigh the subsidy's
+  -- windfall), and the quarter those purchases would have fallen in gets the
+  -- spending back. Without the mechanism every cell was 0.
+  local _, others = category_change("03_scrappage")
+  assert(others["2020Q1"] == 0, "nothing before the programme")
+  assert(others["2020Q3"] < 0, "down payments crowd out other spending: " .. others["2020Q3"])
+  assert(others["2021Q1"] > 0, "and it comes back when the purchases would have been made: " ..
+         others["2021Q1"])
 end)
 
 T.case("scenario 04 runs at a tiny size and writes its files", function()
   scenario("04_plates.lua", "04_plates", { "Individual (2019 rules): plates by allocation month",
                                            "Family (2021 rules)", "2020-09" },
            { "plates_individual", "plates_family", "first_cars_by_quarter",
-             "first_cars_change_by_quintile", "summary" })
+             "first_cars_change_by_quintile", "spending_change_by_category", "summary" })
+  -- More cars on the road after the 20,000 extra plates of 2020-09: their running
+  -- costs raise transport every quarter of 2021, and their costs (the MPC share of
+  -- running costs, down payments and instalments) lower the other categories.
+  local transport, others = category_change("04_plates")
+  for _, q in ipairs { "2021Q1", "2021Q2", "2021Q3", "2021Q4" } do
+    assert(transport[q] > 0, q .. ": running costs of the cars won: " .. transport[q])
+    assert(others[q] < 0, q .. ": crowd out other spending: " .. others[q])
+  end
 end)
 
 T.case("scenario 05 runs at a tiny size and writes its files", function()
   scenario("05_action_plan.lua", "05_action_plan", { "Headline results", "Action plan 2020" },
            { "summary", "spending_change_by_category", "spending_change_by_quintile",
              "car_purchases_by_quarter", "car_purchases_change", "plates_action_plan" })
+  -- After the vouchers (2020) only the cars act: the extra plates' cars raise
+  -- transport in every quarter of 2021-2022 and their costs lower the other
+  -- categories over 2022.
+  local transport, others = category_change("05_action_plan")
+  local rest = 0
+  for _, q in ipairs { "2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2022Q2", "2022Q3", "2022Q4" } do
+    assert(transport[q] > 0, q .. ": running costs of the extra cars: " .. transport[q])
+    if q:sub(1, 4) == "2022" then rest = rest + others[q] end
+  end
+  assert(rest < 0, "car costs crowd out the other categories in 2022: " .. rest)
 end)
 
 T.case("scenario 06 runs at a tiny size and writes its files", function()

@@ -586,7 +586,9 @@ static void decide(const sp_cars_state *cs, const sp_car_policy *ms, const sp_po
         nev_only = (st->car_kind[oldest_car(st, i)][i] & SP_CAR_NEV) != 0;
         if (ms && cs->offer_month == month && (cs->offer[i] & OFFER_PROGRAMME) > 0)
             k = (cs->offer[i] & OFFER_PROGRAMME) - 1;
-        if (ms && ms->nresale > 0 && cs->offer_month == month)
+        /* the resale term reaches owners not offered a scrappage programme
+         * (a car traded in for scrappage is scrapped, not sold) */
+        if (ms && ms->nresale > 0 && cs->offer_month == month && k < 0)
             resale = cs->offer[i] & (OFFER_RESALE | OFFER_TRANSFER);
     } else {
         /* car-less, no plate: the wish for a car */
@@ -1016,7 +1018,8 @@ void sp_cars_household_words(sp_cars_state *cs, const sp_car_policy *ms,
             old_cost = kind_running_cost(st->car_kind[slot][i], d.vclass);
             out->replacement = 1;
             out->scrapped = 1;
-            out->exported = d.resale ? ms->resale.export_share : p->used_car_export_share;
+            /* a car traded in with a scrappage subsidy is scrapped */
+            out->exported = d.trade_k >= 0 ? 0 : d.resale ? ms->resale.export_share : p->used_car_export_share;
             out->resale_gain = d.resale ? d.gain : 0;
             out->subsidy_transfer = d.resale ? d.s_transfer : 0;
             SETFLAG(cs, i, F_MARKET, 0);

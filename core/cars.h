@@ -122,8 +122,9 @@ typedef struct sp_car_programme {
  * resale_value_response x gain) / P (see the header comment), and it lowers
  * what the household pays for the new car. A replaced car leaves Beijing with
  * probability used_car_export_share, an eligible one replaced in the window
- * with `export_share` (counted as expected cars, metric used_cars_exported).
- * At most one per run. */
+ * with `export_share`, one traded in with a scrappage subsidy never (it is
+ * scrapped; the resale term skips owners offered a trade-in programme);
+ * counted as expected cars (metric used_cars_exported). At most one per run. */
 typedef struct sp_car_resale {
     int start_month, end_month; /* calendar months, inclusive */
     const sp_filter *filter;    /* household eligibility (borrowed); NULL = every owner */

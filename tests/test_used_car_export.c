@@ -146,7 +146,8 @@ static void test_one_per_package(void **state)
 
 /* sp_cars_chunk (shortcut for quiet households) leaves exactly the state and
  * outcomes of sp_cars_household for every household, with a resale term and
- * a transfer subsidy whose budget runs out, beside a scrappage programme. */
+ * a transfer subsidy whose budget runs out, beside a scrappage programme
+ * (whose subsidised cars are scrapped: not exported, no resale gain). */
 static void test_chunk_matches_household_steps(void **state)
 {
     (void)state;
@@ -184,6 +185,7 @@ static void test_chunk_matches_household_steps(void **state)
     uint32_t w[CH][4], who[CH];
     sp_cars_outcome ev[CH];
     double paid = 0, gained = 0, exported = 0;
+    int scrapped = 0;
     for (int pass = 0; pass < 2; pass++) {
         sp_simd_cap(pass ? SP_SIMD_PORTABLE : -1);
         for (int t = 0; t < 6; t++) {
@@ -209,6 +211,10 @@ static void test_chunk_matches_household_steps(void **state)
                     } else {
                         assert_true(!o.purchases && !o.entered && o.exported == 0 && o.resale_gain == 0);
                     }
+                    if (o.trade_in_programme >= 0) { /* scrapped for the subsidy: not sold, no gain */
+                        assert_true(o.exported == 0 && o.resale_gain == 0 && o.subsidy_transfer == 0);
+                        scrapped++;
+                    }
                     paid += pop->weight[i] * o.subsidy_transfer;
                     gained += o.resale_gain;
                     exported += o.exported;
@@ -228,7 +234,7 @@ static void test_chunk_matches_household_steps(void **state)
     assert_true(sp_cars_resale_spent(ca) == sp_cars_resale_spent(cb));
     assert_true(paid <= d.budget);
     assert_true(fabs(paid - sp_cars_resale_spent(ca)) < 1e-6 * d.budget);
-    assert_true(gained > 0 && exported > 0);
+    assert_true(gained > 0 && exported > 0 && scrapped > 0);
     sp_cars_state_free(ca);
     sp_cars_state_free(cb);
     sp_hstate_release(&a);

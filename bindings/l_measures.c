@@ -5,7 +5,8 @@
 
 extern const sp_l_kind sp_l_voucher_kind, sp_l_scrappage_kind, sp_l_purchase_subsidy_kind,
     sp_l_cash_transfer_kind, sp_l_plate_regime_kind, sp_l_plate_extra_kind, sp_l_promotion_kind,
-    sp_l_night_economy_kind, sp_l_appliance_tradein_kind, sp_l_consumer_credit_kind;
+    sp_l_night_economy_kind, sp_l_appliance_tradein_kind, sp_l_consumer_credit_kind,
+    sp_l_used_car_export_kind, sp_l_community_outlets_kind;
 
 const sp_l_kind *const sp_l_kinds[] = {
     &sp_l_voucher_kind,
@@ -18,6 +19,8 @@ const sp_l_kind *const sp_l_kinds[] = {
     &sp_l_night_economy_kind,
     &sp_l_appliance_tradein_kind,
     &sp_l_consumer_credit_kind,
+    &sp_l_used_car_export_kind,
+    &sp_l_community_outlets_kind,
     NULL,
 };
 

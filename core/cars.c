@@ -22,7 +22,8 @@
  *         purchase is financed with a loan (purchase_costs()).
  * Initial market membership: stream (i, start_month - 1, SP_PURPOSE_CARS), draw 7.
  * First-come keys of trade-in programme id: stream (i, month,
- * SP_PURPOSE_SUBSIDY | id << 8), draw 0, w0. */
+ * SP_PURPOSE_SUBSIDY | id << 8), draw 0, w0; those of the resale term's
+ * transfer subsidy the same with its measure's id (ids differ by name). */
 #define DRAW_INIT 7u
 
 #define HAZARD_TABLE 1200 /* months: 100 years */
@@ -46,6 +47,8 @@ struct sp_cars_state {
     int offer_month;       /* month the offers were prepared for; offers count only then */
     double spent[SP_CARS_MAX_PROGRAMMES];
     int exhausted[SP_CARS_MAX_PROGRAMMES];
+    double resale_spent;   /* the resale term's transfer subsidy: yuan committed, ... */
+    int resale_exhausted;  /* ... and 1 once its budget ran out */
     /* Precomputed from the run's parameters (the hot path takes no pow/exp/log): */
     double hazard[HAZARD_TABLE];   /* sp_cars_entry_hazard by age in months */
     double income_mult[SP_NQUINTILE]; /* sp_cars_income_multiplier by quintile */
@@ -66,6 +69,12 @@ struct sp_cars_state {
  *   F_HOLD       holds a plate (or, without plates, is shopping for a first car)
  *   F_PLATE_NEV  the plate held or awaited is an NEV plate */
 enum { F_MARKET = 1, F_WISH = 2, F_HOLD = 4, F_PLATE_NEV = 8 };
+/* The offer byte of a month (cs->offer): bits 0-5 the trade-in programme
+ * offered (k + 1, 0 = none); OFFER_RESALE the resale term's gain (the oldest
+ * car qualifies), OFFER_TRANSFER also its transfer subsidy. Any bit sends the
+ * household through the full step. */
+enum { OFFER_PROGRAMME = 0x3f, OFFER_TRANSFER = 0x40, OFFER_RESALE = 0x80 };
+_Static_assert((int)SP_CARS_MAX_PROGRAMMES < (int)OFFER_PROGRAMME, "a programme index fits the offer's low bits");
 #define FLAG(cs, i, f) (((cs)->flags[i] & (f)) != 0)
 #define SETFLAG(cs, i, f, on)                                                                      \
     ((cs)->flags[i] = (uint8_t)((on) ? ((cs)->flags[i] | (f)) : ((cs)->flags[i] & ~(f))))
@@ -369,6 +378,10 @@ int sp_cars_trade_in_exhausted(const sp_cars_state *cs, int k)
     return cs && k >= 0 && k < SP_CARS_MAX_PROGRAMMES ? cs->exhausted[k] : 0;
 }
 
+double sp_cars_resale_spent(const sp_cars_state *cs) { return cs ? cs->resale_spent : 0; }
+
+int sp_cars_resale_exhausted(const sp_cars_state *cs) { return cs ? cs->resale_exhausted : 0; }
+
 /* ---- the household decision ---- */
 
 /* What a household does this month, computed from its state at the start of
@@ -384,6 +397,9 @@ typedef struct decision {
     double price;
     double s_trade, s_open;
     int trade_k;         /* programme paying s_trade, or -1 */
+    int resale;          /* 1: the resale term applies to the car replaced */
+    double gain;         /* its net trade-in value gain, yuan */
+    double s_transfer;   /* its transfer subsidy, yuan */
     int holding;         /* holds a plate this month */
     int expire;          /* the plate lapses at the end of this month */
     int wish;            /* comes to want a car this month */
@@ -562,14 +578,18 @@ static void decide(const sp_cars_state *cs, const sp_car_policy *ms, const sp_po
 
     /* A won plate: first car, or a further car of a one-car household. */
     int holding = nc < SP_MAX_CARS && (cs->plates_required ? ps == SP_PLATE_WON : FLAG(cs, i, F_HOLD));
-    int nev_only = 0, k = -1;
+    int nev_only = 0, k = -1, resale = 0;
     if (holding) {
         d->holding = 1;
         nev_only = cs->plates_required ? (FLAG(cs, i, F_PLATE_NEV) || ps == SP_PLATE_NEV_QUEUE) : 0;
     } else if (nc > 0) {
         nev_only = (st->car_kind[oldest_car(st, i)][i] & SP_CAR_NEV) != 0;
-        if (ms && cs->offer_month == month && cs->offer[i] > 0)
-            k = cs->offer[i] - 1;
+        if (ms && cs->offer_month == month && (cs->offer[i] & OFFER_PROGRAMME) > 0)
+            k = (cs->offer[i] & OFFER_PROGRAMME) - 1;
+        /* the resale term reaches owners not offered a scrappage programme
+         * (a car traded in for scrappage is scrapped, not sold) */
+        if (ms && ms->nresale > 0 && cs->offer_month == month && k < 0)
+            resale = cs->offer[i] & (OFFER_RESALE | OFFER_TRANSFER);
     } else {
         /* car-less, no plate: the wish for a car */
         if (!FLAG(cs, i, F_WISH) && cs->wish_p[i] > 0)
@@ -589,6 +609,18 @@ static void decide(const sp_cars_state *cs, const sp_car_policy *ms, const sp_po
         class_choice(cs, ms, p, P, k, month, nev_only, 1, pr, sub);
         d->vclass = pick_class(pr, sp_u01(w0[3]));
         x = sub[d->vclass] / P > 1 ? 1 : sub[d->vclass] / P;
+    }
+    if (resale) {
+        /* the resale term: the oldest car's used value, its gain and the
+         * transfer subsidy on offer add to the subsidy share */
+        const int o = oldest_car(st, i);
+        const double value = P * pow(1.0 - p->used_car_depreciation, st->car_age[o][i] / 12.0);
+        d->resale = 1;
+        d->gain = ms->resale.gain(ms->resale.def, value);
+        d->s_transfer = (resale & OFFER_TRANSFER) ? ms->resale.subsidy : 0;
+        const double xr = (subsidised ? sub[d->vclass] / P : 0) +
+                          (p->resale_value_response * d->gain + d->s_transfer) / P;
+        x = xr > 1 ? 1 : xr;
     }
     if (holding) {
         d->buy = sp_u01(w0[2]) < sp_cars_logit_shift(p->plate_purchase_prob, p->subsidy_beta * x);
@@ -640,6 +672,87 @@ static int by_key_asc(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
+/* The resale term's offers of `month`, before the trade-in programmes rank
+ * their claims (so that their decisions see the gain): every owner passing the
+ * filter whose oldest car qualifies gets OFFER_RESALE, and OFFER_TRANSFER too
+ * while a transfer subsidy is paid and its budget lasts. */
+static int resale_offers(sp_cars_state *cs, const sp_car_policy *ms, const sp_population *pop,
+                         const sp_hstate *st, int month, sp_err *err)
+{
+    const sp_car_resale *g = &ms->resale;
+    if (ms->nresale <= 0 || month < g->start_month || month > g->end_month)
+        return SP_OK;
+    const size_t n = cs->n;
+    if (g->filter) {
+        int rc = sp_filter_eval(g->filter, pop, st, 0, n, cs->mask, err);
+        if (rc != SP_OK)
+            return rc;
+    } else {
+        memset(cs->mask, 1, n ? n : 1);
+    }
+    const uint8_t bits = (uint8_t)(OFFER_RESALE | (g->subsidy > 0 && !cs->resale_exhausted ? OFFER_TRANSFER : 0));
+    for (size_t i = 0; i < n; i++) {
+        if (!cs->mask[i] || st->ncars[i] == 0)
+            continue;
+        const int o = oldest_car(st, i);
+        if (g->eligible(g->def, st->car_age[o][i], st->car_kind[o][i]))
+            cs->offer[i] = (uint8_t)(cs->offer[i] | bits);
+    }
+    return SP_OK;
+}
+
+/* The transfer subsidy's first come, first served budget, after the
+ * trade-in programmes have ranked theirs: the households offered it that
+ * would replace their car this month (with every offer as it now stands) are
+ * ranked by keys from their own streams and committed down the ranking until
+ * the next would overspend; the subsidy then stops (the others lose
+ * OFFER_TRANSFER and decide again without it, in the household step). Losing
+ * it only lowers a household's subsidy share, so no household that was not
+ * ranked by a trade-in programme comes to buy with it. */
+static int resale_ranking(sp_cars_state *cs, const sp_car_policy *ms, const sp_population *pop,
+                          const sp_hstate *st, const sp_params *p, sp_rng_key key, int month,
+                          sp_err *err)
+{
+    const sp_car_resale *g = &ms->resale;
+    if (ms->nresale <= 0 || !(g->subsidy > 0) || !(g->budget > 0) || cs->resale_exhausted ||
+        month < g->start_month || month > g->end_month)
+        return SP_OK;
+    const size_t n = cs->n;
+    cand *c = malloc((n ? n : 1) * sizeof *c);
+    if (!c)
+        return sp_err_set(err, SP_ENOMEM, "out of memory for transfer-subsidy claims");
+    size_t nc = 0;
+    const uint32_t pw = (uint32_t)SP_PURPOSE_SUBSIDY | ((g->id & 0xffffffu) << 8);
+    for (size_t i = 0; i < n; i++) {
+        if (!(cs->offer[i] & OFFER_TRANSFER))
+            continue;
+        decision d;
+        uint32_t w0[4];
+        sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 0, w0);
+        decide(cs, ms, pop, st, p, key, month, i, w0, &d);
+        if (!d.buy || !d.replace || !d.resale)
+            continue; /* stays offered: the subsidy shapes its hazards, costs nothing */
+        uint32_t w[4];
+        sp_rng_words(key, (uint32_t)i, (uint32_t)month, pw, 0, w);
+        c[nc].key = sp_u01(w[0]);
+        c[nc].i = (uint32_t)i;
+        c[nc].amount = d.s_transfer;
+        nc++;
+    }
+    qsort(c, nc, sizeof *c, by_key_asc);
+    for (size_t r = 0; r < nc; r++) {
+        double cost = pop->weight[c[r].i] * c[r].amount;
+        if (cs->resale_exhausted || cs->resale_spent + cost > g->budget) {
+            cs->resale_exhausted = 1; /* first come, first served: the subsidy stops here */
+            cs->offer[c[r].i] = (uint8_t)(cs->offer[c[r].i] & ~OFFER_TRANSFER);
+            continue;
+        }
+        cs->resale_spent += cost;
+    }
+    free(c);
+    return SP_OK;
+}
+
 int sp_cars_prepare(sp_cars_state *cs, const sp_car_policy *ms, const sp_population *pop,
                     const sp_hstate *st, const sp_params *p, sp_rng_key key, int month, sp_err *err)
 {
@@ -650,8 +763,11 @@ int sp_cars_prepare(sp_cars_state *cs, const sp_car_policy *ms, const sp_populat
     const size_t n = cs->n;
     memset(cs->offer, 0, n ? n : 1);
     cs->offer_month = month;
-    if (!ms || ms->ntrade_in <= 0)
+    if (!ms || (ms->ntrade_in <= 0 && ms->nresale <= 0))
         return SP_OK;
+    int rc = resale_offers(cs, ms, pop, st, month, err);
+    if (rc != SP_OK)
+        return rc;
     if (ms->ntrade_in > SP_CARS_MAX_PROGRAMMES)
         return sp_err_set(err, SP_EINVAL, "%d trade-in programmes, at most %d", ms->ntrade_in,
                           SP_CARS_MAX_PROGRAMMES);
@@ -660,7 +776,7 @@ int sp_cars_prepare(sp_cars_state *cs, const sp_car_policy *ms, const sp_populat
         if (!trade_in_active(cs, ms, k, month))
             continue;
         if (ms->trade_in[k].filter) {
-            int rc = sp_filter_eval(ms->trade_in[k].filter, pop, st, 0, n, cs->mask, err);
+            rc = sp_filter_eval(ms->trade_in[k].filter, pop, st, 0, n, cs->mask, err);
             if (rc != SP_OK) {
                 free(c);
                 return rc;
@@ -674,9 +790,9 @@ int sp_cars_prepare(sp_cars_state *cs, const sp_car_policy *ms, const sp_populat
         size_t nc = 0;
         const uint32_t pw = (uint32_t)SP_PURPOSE_SUBSIDY | ((ms->trade_in[k].id & 0xffffffu) << 8);
         for (size_t i = 0; i < n; i++) {
-            if (!cs->mask[i] || cs->offer[i] || st->ncars[i] == 0)
+            if (!cs->mask[i] || (cs->offer[i] & OFFER_PROGRAMME) || st->ncars[i] == 0)
                 continue;
-            cs->offer[i] = (uint8_t)(k + 1);
+            cs->offer[i] = (uint8_t)(cs->offer[i] | (k + 1));
             decision d;
             uint32_t w0[4];
             sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 0, w0);
@@ -697,14 +813,14 @@ int sp_cars_prepare(sp_cars_state *cs, const sp_car_policy *ms, const sp_populat
             double cost = pop->weight[c[r].i] * c[r].amount;
             if (budget > 0 && (cs->exhausted[k] || cs->spent[k] + cost > budget)) {
                 cs->exhausted[k] = 1; /* first come, first served: the programme stops here */
-                cs->offer[c[r].i] = 0;
+                cs->offer[c[r].i] = (uint8_t)(cs->offer[c[r].i] & ~OFFER_PROGRAMME);
                 continue;
             }
             cs->spent[k] += cost;
         }
     }
     free(c);
-    return SP_OK;
+    return resale_ranking(cs, ms, pop, st, p, key, month, err);
 }
 
 /* ---- running costs and car finance ---- */
@@ -747,7 +863,12 @@ static void purchase_costs(const sp_population *pop, sp_hstate *st, const sp_par
         st->car_cost[i] = (int16_t)clamp_i16(st->car_cost[i] + delta);
     uint32_t w1[4];
     sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 1, w1);
-    const double net = d->price - d->s_trade - d->s_open > 0 ? d->price - d->s_trade - d->s_open : 0;
+    /* the resale term's gain and transfer subsidy count only on a replacement
+     * (then they are 0 without one, and net is as before) */
+    const double extra = d->replace && d->resale ? d->gain + d->s_transfer : 0;
+    const double net = d->price - d->s_trade - d->s_open - extra > 0
+                           ? d->price - d->s_trade - d->s_open - extra
+                           : 0;
     double now = net;
     const int htm = pop->liquidity[i] == SP_LIQ_POOR_HTM || pop->liquidity[i] == SP_LIQ_WEALTHY_HTM;
     if (htm || sp_u01(w1[3]) < p->car_loan_share) { /* hand-to-mouth: no liquid wealth to pay cash */
@@ -834,6 +955,14 @@ void sp_cars_add_sums(const sp_cars_outcome *co, double w, double *acc)
             acc[SP_M_SUBSIDISED_PURCHASES] += w;
             acc[SP_M_SUBSIDISED_VALUE] += w * co->value;
         }
+        if (co->replacement) {
+            acc[SP_M_USED_CARS_EXPORTED] += w * co->exported;
+            if (co->resale_gain + co->subsidy_transfer > 0) {
+                acc[SP_M_RESALE_GAIN] += w * co->resale_gain;
+                acc[SP_M_TRANSFER_SUBSIDY] += w * co->subsidy_transfer;
+                acc[SP_M_GOV_COST] += w * co->subsidy_transfer;
+            }
+        }
     }
 }
 
@@ -889,6 +1018,10 @@ void sp_cars_household_words(sp_cars_state *cs, const sp_car_policy *ms,
             old_cost = kind_running_cost(st->car_kind[slot][i], d.vclass);
             out->replacement = 1;
             out->scrapped = 1;
+            /* a car traded in with a scrappage subsidy is scrapped */
+            out->exported = d.trade_k >= 0 ? 0 : d.resale ? ms->resale.export_share : p->used_car_export_share;
+            out->resale_gain = d.resale ? d.gain : 0;
+            out->subsidy_transfer = d.resale ? d.s_transfer : 0;
             SETFLAG(cs, i, F_MARKET, 0);
         } else {
             slot = st->ncars[i];
@@ -1140,7 +1273,7 @@ size_t sp_cars_chunk(sp_cars_state *cs, const sp_car_policy *ms, const sp_popula
     x.subsidy = 0;
     for (int j = 0; ms && j < ms->nopen && j < SP_CARS_MAX_PROGRAMMES; j++)
         x.subsidy |= month >= ms->open[j].start_month && month <= ms->open[j].end_month;
-    x.offers = ms && ms->ntrade_in > 0 && cs->offer_month == month;
+    x.offers = ms && (ms->ntrade_in > 0 || ms->nresale > 0) && cs->offer_month == month;
     x.plates = (uint32_t)cs->plates_required;
     enum { SUB = 256 };
     size_t ne = 0;

@@ -109,6 +109,34 @@ typedef struct sp_car_programme {
                                                                  * programme's restrictions exclude it */
 } sp_car_programme;
 
+/* Easier transfer of used cars out of Beijing, as sp.used_car_export registers
+ * it (used_car_export.h). Inside its window, an owner (not buying on a won
+ * plate) whose oldest car qualifies (`eligible`: its age in months and its
+ * car_kind) and who passes the household filter gains `gain(def, value)` yuan
+ * of net trade-in value when it replaces that car (a higher resale value and
+ * lower transaction costs; value = the car's used value, the household's
+ * reference price x (1 - used_car_depreciation)^(age in years)), plus
+ * `subsidy` yuan from the government for the car transferred out, offered
+ * first come first served within `budget` as a trade-in programme's. The gain
+ * moves the replacement decision as a subsidy does: x = (S + subsidy +
+ * resale_value_response x gain) / P (see the header comment), and it lowers
+ * what the household pays for the new car. A replaced car leaves Beijing with
+ * probability used_car_export_share, an eligible one replaced in the window
+ * with `export_share`, one traded in with a scrappage subsidy never (it is
+ * scrapped; the resale term skips owners offered a trade-in programme);
+ * counted as expected cars (metric used_cars_exported). At most one per run. */
+typedef struct sp_car_resale {
+    int start_month, end_month; /* calendar months, inclusive */
+    const sp_filter *filter;    /* household eligibility (borrowed); NULL = every owner */
+    uint32_t id;                /* measure stream id: the transfer subsidy's first-come keys */
+    const void *def;            /* the measure's definition (borrowed), passed to the functions */
+    int (*eligible)(const void *def, int age, unsigned kind); /* 1: a car of that age (months) and kind qualifies */
+    double (*gain)(const void *def, double value);            /* yuan of net trade-in value on a qualifying car */
+    double subsidy;             /* yuan per car transferred out, paid by the government; 0 = none */
+    double budget;              /* yuan for the subsidy, city-wide; 0 = unlimited */
+    double export_share;        /* share of the qualifying cars replaced in the window sold out of Beijing */
+} sp_car_resale;
+
 /* The car policy of one run: the programmes of its package (order matters: a
  * household offered two overlapping trade-in programmes uses the first listed)
  * and the plate allocator, if the package has a plate regime. Everything is
@@ -119,6 +147,8 @@ struct sp_car_policy {
     sp_car_programme trade_in[SP_CARS_MAX_PROGRAMMES];
     int nopen;
     sp_car_programme open[SP_CARS_MAX_PROGRAMMES];
+    int nresale;                /* 0 or 1: the used-car resale term */
+    sp_car_resale resale;
     /* The plate allocator (plates.h), NULL without a regime: a winner's
      * purchase window, and the entry of a household into a pool. Without one,
      * the window is sp_cars_plate_window and a household that wants a plate
@@ -199,6 +229,10 @@ typedef struct sp_cars_outcome {
     double subsidy_trade_in; /* yuan of trade-in subsidy received (metric scrappage_subsidy) */
     int trade_in_programme; /* index in ms->trade_in of the programme that paid, or -1 */
     double subsidy_open;    /* yuan of open-programme subsidies received (metric purchase_subsidy) */
+    double exported;        /* replacements: the probability that the replaced car left Beijing as a used
+                             * car (used_car_export_share, or the resale term's export_share) */
+    double resale_gain;     /* yuan of net trade-in value gained from the resale term (metric resale_gain) */
+    double subsidy_transfer; /* yuan of the resale term's transfer subsidy (metric transfer_subsidy) */
     int entered;            /* 1: entered the replacement market this month */
     int wants_plate;        /* 1: car-less, wants a car, not yet in a plate pool: enrol it */
     int plate_used;         /* 1: a won plate was used (plate_state set to SP_PLATE_NONE) */
@@ -208,7 +242,9 @@ typedef struct sp_cars_outcome {
 /* Adds household i's car-market sums of the month to its results row acc
  * (SP_NMETRIC values, results.h) with sample weight w: purchases, their
  * value, NEVs, replacements, first cars, cars scrapped, trade-in and open
- * subsidies paid, subsidised purchases. */
+ * subsidies paid, subsidised purchases, used cars exported, the resale gain
+ * and the transfer subsidy (which it also adds to government_cost; the engine
+ * adds the trade-in and open subsidies there). */
 void sp_cars_add_sums(const sp_cars_outcome *co, double w, double *acc);
 
 /* What household i's cars change in its spending this month, applied to
@@ -269,6 +305,12 @@ size_t sp_cars_chunk(sp_cars_state *cs, const sp_car_policy *ms, const sp_popula
  * 1 if the budget ran out (the programme has stopped). */
 double sp_cars_trade_in_spent(const sp_cars_state *cs, int k);
 int sp_cars_trade_in_exhausted(const sp_cars_state *cs, int k);
+
+/* Budget ledger of the resale term's transfer subsidy: yuan committed so far
+ * (city-wide), and 1 if the budget ran out (the subsidy has stopped; the
+ * resale gain goes on). */
+double sp_cars_resale_spent(const sp_cars_state *cs);
+int sp_cars_resale_exhausted(const sp_cars_state *cs);
 
 /* ---- building blocks (exposed for tests and documentation) ---- */
 

@@ -3,6 +3,7 @@
  * list it here and give it a binding (bindings/l_<kind>.c). */
 #include "appliance_tradein.h"
 #include "cash_transfer.h"
+#include "community_outlets.h"
 #include "consumer_credit.h"
 #include "measure.h"
 #include "night_economy.h"
@@ -10,6 +11,7 @@
 #include "promotion.h"
 #include "purchase_subsidy.h"
 #include "scrappage.h"
+#include "used_car_export.h"
 #include "vouchers.h"
 
 const sp_measure_ops *const sp_measure_kinds[] = {
@@ -23,5 +25,7 @@ const sp_measure_ops *const sp_measure_kinds[] = {
     &sp_night_economy_measure,
     &sp_appliance_tradein_measure,
     &sp_consumer_credit_measure,
+    &sp_used_car_export_measure,
+    &sp_community_outlets_measure,
     NULL,
 };

@@ -193,6 +193,20 @@ static const sp_param_info table[] = {
     {"credit_need_sigma", F(credit_need_sigma), 0.8, 0.0, 3.0, "log sd", "assumption"},
     {"plate_inflow_rate", F(plate_inflow_rate), 0.006, 0.0, 0.2, "per month",
      "calibrated: least squares of log pool stocks against the 13 dated counts 2016-04..2020-02 (data/beijing_plate_lottery_applicants.csv) in a run from the dated 2014-01 pools (grid 0.004-0.02; rms log error 0.21)"},
+    /* used cars leaving Beijing (core/used_car_export.h) */
+    {"used_car_export_share", F(used_car_export_share), 0.6, 0.0, 1.0, "share",
+     "assumption: prior 50-70% of Beijing's used cars leave the city (data/new_measures_evidence.md "
+     "section 5.1, [M]; no published out-migration share found)"},
+    {"used_car_depreciation", F(used_car_depreciation), 0.15, 0.0, 0.9, "per year",
+     "assumption: a used car loses about 15% of its value a year (no Chinese residual-value series read)"},
+    {"resale_value_response", F(resale_value_response), 1.0, 0.0, 5.0, "ratio",
+     "assumption: a yuan of net trade-in value moves replacement as a yuan of trade-in subsidy, whose "
+     "response is calibrated to the US CARS programme (V7; subsidy_beta, subsidy_advance)"},
+    /* neighbourhood convenience outlets (core/community_outlets.h) */
+    {"outlet_diversion", F(outlet_diversion), 0.9, 0.0, 1.0, "share",
+     "Allcott, Diamond & Dube (QJE 2019, with Handbury & Rahkovsky): a new store's sales come "
+     "primarily from other stores (target N24: 0.90, band 0.75-1.00); drawn per replicate from "
+     "uniform(0.8, 1.0) by default"},
 };
 
 #define NPARAM (sizeof table / sizeof table[0])

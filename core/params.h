@@ -103,6 +103,14 @@ typedef struct sp_params {
     double credit_need_share;      /* median general need, share of annual income */
     double credit_need_sigma;      /* sd of the log need (every purpose) */
     double plate_inflow_rate;      /* monthly probability that a household outside the plate pools applies (plates.h) */
+    /* used cars leaving Beijing (core/used_car_export.h; docs/model.md section 12) */
+    double used_car_export_share;  /* share of the cars replaced in Beijing that are sold out of the city */
+    double used_car_depreciation;  /* yearly fall of a used car's value: value = reference price x (1 - d)^years */
+    double resale_value_response;  /* weight of a yuan of net trade-in value against a yuan of trade-in subsidy
+                                    * in the replacement decision (cars.h) */
+    /* neighbourhood convenience outlets (core/community_outlets.h; docs/model.md section 13) */
+    double outlet_diversion;       /* share of a new outlet's sales diverted from other outlets (incl. online);
+                                    * uncertain: drawn per replicate by default */
 } sp_params;
 
 typedef struct sp_param_info {

@@ -23,7 +23,9 @@ static const char *const metric_names[] = {
     "car_purchases_economy_nev", "car_purchases_mid_nev", "car_purchases_premium_nev",
     "car_value_economy_ice", "car_value_mid_ice", "car_value_premium_ice",
     "car_value_economy_nev", "car_value_mid_nev", "car_value_premium_nev",
-    "subsidised_purchases", "subsidised_value"};
+    "subsidised_purchases", "subsidised_value",
+    "used_cars_exported", "resale_gain", "transfer_subsidy",
+    "outlet_sales", "outlet_diverted_sales", "outlet_net_new", "outlets", "outlet_subsidy"};
 _Static_assert(COUNT(metric_names) == SP_NMETRIC, "one name per metric");
 _Static_assert(SP_NVCLASS == 6, "one purchase and one value metric per vehicle class");
 
@@ -61,7 +63,7 @@ int sp_metric_find(const char *name)
 sp_metric_kind sp_metric_kind_of(int m)
 {
     return (m == SP_M_HOUSEHOLDS || m == SP_M_PERSONS || m == SP_M_CARS ||
-            m == SP_M_CREDIT_BALANCE || m == SP_M_BORROWERS)
+            m == SP_M_CREDIT_BALANCE || m == SP_M_BORROWERS || m == SP_M_OUTLETS)
                ? SP_METRIC_STOCK
                : SP_METRIC_FLOW;
 }
@@ -81,7 +83,9 @@ const char *sp_metric_unit(int m)
     case SP_M_FIRST_CARS:
     case SP_M_CARS_SCRAPPED:
     case SP_M_SUBSIDISED_CARS:
-    case SP_M_SUBSIDISED_PURCHASES: return "cars";
+    case SP_M_SUBSIDISED_PURCHASES:
+    case SP_M_USED_CARS_EXPORTED: return "cars";
+    case SP_M_OUTLETS: return "outlets";
     case SP_M_APPLIANCE_UNITS:
     case SP_M_DURABLES_EXTRA: return "items";
     case SP_M_APPLIANCE_BUYERS:

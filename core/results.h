@@ -57,6 +57,18 @@ enum {
     SP_M_CLASS_VALUE0 = SP_M_CLASS_PURCHASES0 + 6, /* yuan spent on cars of class k: SP_M_CLASS_VALUE0 + k */
     SP_M_SUBSIDISED_PURCHASES = SP_M_CLASS_VALUE0 + 6, /* purchases that received any car subsidy (trade-in or open) */
     SP_M_SUBSIDISED_VALUE,            /* yuan spent on those purchases (their price, before the subsidy) */
+    /* used cars leaving Beijing (cars.h, used_car_export.h) */
+    SP_M_USED_CARS_EXPORTED,          /* replaced cars sold out of Beijing (expected count: each replaced car
+                                       * counts its export share) */
+    SP_M_RESALE_GAIN,                 /* yuan of net trade-in value gained by a used-car measure (higher resale
+                                       * value, lower transaction costs), on the cars replaced */
+    SP_M_TRANSFER_SUBSIDY,            /* yuan of government subsidy for cars transferred out (also in government_cost) */
+    /* neighbourhood convenience outlets (community_outlets.h) */
+    SP_M_OUTLET_SALES,                /* yuan of sales at the new outlets */
+    SP_M_OUTLET_DIVERTED,             /* yuan of those sales diverted from other outlets (incl. online) */
+    SP_M_OUTLET_NET_NEW,              /* yuan of those sales that are new spending of the served households */
+    SP_M_OUTLETS,                     /* new outlets open (stock, spread over the households they serve) */
+    SP_M_OUTLET_SUBSIDY,              /* yuan of government subsidy to new outlets (also in government_cost) */
     SP_NMETRIC
 };
 

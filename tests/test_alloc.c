@@ -295,7 +295,8 @@ static char csv_path[128];
 /* The packages of every loop: a status quo with the individual plate lottery,
  * and a plan adding one measure of each kind, dated inside the horizon
  * (voucher 2020-04, cash transfer 2020-05, scrappage 2020-07..08, purchase
- * subsidy 2020-07..12, extra plates 2020-09), three with filters. On failure
+ * subsidy 2020-07..12, extra plates 2020-09, used-car export with a transfer
+ * subsidy and neighbourhood outlets from 2020-02), four with filters. On failure
  * both are NULL and err says why. The one function to adapt when the
  * measures API changes. */
 static int build_packages(sp_package **base_out, sp_package **plan_out, sp_err *err)
@@ -342,6 +343,20 @@ static int build_packages(sp_package **base_out, sp_package **plan_out, sp_err *
         sp_plate_extra_def x = sp_plate_extra_def_default();
         x.month = sp_month_make(2020, 9);
         rc = sp_package_add_plate_extra(p, "extra plates", &x, err);
+    }
+    if (rc == SP_OK) {
+        sp_used_car_export_def u = sp_used_car_export_def_default();
+        u.start_month = sp_month_make(2020, 2);
+        u.subsidy = 3000;
+        u.budget = 1e8;
+        snprintf(u.filter, sizeof u.filter, "income_quintile >= 2");
+        rc = sp_package_add_used_car_export(p, "used cars", &u, err);
+    }
+    if (rc == SP_OK) {
+        sp_community_outlets_def o = sp_community_outlets_def_default();
+        o.start_month = sp_month_make(2020, 2);
+        o.subsidy = 1e5;
+        rc = sp_package_add_community_outlets(p, "outlets", &o, err);
     }
     if (rc != SP_OK) {
         sp_package_free(b);

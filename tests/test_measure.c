@@ -396,7 +396,7 @@ static void test_registry(void **state)
         for (int j = 0; j < k; j++)
             assert_true(strcmp(sp_measure_kinds[j]->kind, sp_measure_kinds[k]->kind) != 0);
     }
-    assert_int_equal(n, 10);
+    assert_int_equal(n, 12);
     assert_ptr_equal(sp_measure_kind_find("voucher"), &sp_voucher_measure);
     assert_ptr_equal(sp_measure_kind_find("plate_regime"), &sp_plate_regime_measure);
     assert_null(sp_measure_kind_find("bonus"));

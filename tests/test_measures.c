@@ -267,6 +267,18 @@ static void test_all_measures_identical_across_threads(void **state)
     cc.start_month = sp_month_make(2020, 2);
     cc.end_month = sp_month_make(2020, 8);
     assert_int_equal(sp_package_add_consumer_credit(p, "credit", &cc, &e), SP_OK);
+    sp_used_car_export_def ue = sp_used_car_export_def_default();
+    ue.start_month = sp_month_make(2020, 2);
+    ue.end_month = sp_month_make(2020, 11);
+    ue.subsidy = 3000;
+    ue.budget = 5e7;
+    snprintf(ue.filter, sizeof ue.filter, "income_quintile >= 2");
+    assert_int_equal(sp_package_add_used_car_export(p, "used cars", &ue, &e), SP_OK);
+    sp_community_outlets_def co = sp_community_outlets_def_default();
+    co.start_month = sp_month_make(2020, 3);
+    co.subsidy = 1e5;
+    co.budget = 3e7;
+    assert_int_equal(sp_package_add_community_outlets(p, "outlets", &co, &e), SP_OK);
     /* 1 thread; 2 threads; 2 threads capped at AVX2; 2 threads portable */
     sp_results *r[4];
     for (int k = 0; k < 4; k++) {
@@ -308,6 +320,12 @@ static void test_all_measures_identical_across_threads(void **state)
         loans += get(r[0], 1, 0, m, SP_M_LOANS);
     }
     assert_true(units > 0 && loans > 0);
+    double transfer = 0, outlet = 0;
+    for (int m = 0; m < 12; m++) {
+        transfer += get(r[0], 1, 0, m, SP_M_TRANSFER_SUBSIDY);
+        outlet += get(r[0], 1, 0, m, SP_M_OUTLET_NET_NEW);
+    }
+    assert_true(transfer > 0 && outlet > 0);
     for (int k = 0; k < 4; k++)
         sp_results_free(r[k]);
     sp_package_free(b);

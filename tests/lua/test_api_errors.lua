@@ -298,6 +298,61 @@ T.case("sp.consumer_credit: term, rate, subsidy, purpose, keys", function()
          "sp.consumer_credit: unknown key 'trem'")
 end)
 
+-- used cars and neighbourhood outlets --------------------------------------------
+
+T.case("sp.used_car_export: shares, yuan, standards, ages, window, keys", function()
+  expect('sp.used_car_export{ start = "2020-06", months = 12, value_gain = 1.5 }',
+         "sp.used_car_export: 'value_gain' must lie in 0..1", "1.5")
+  expect('sp.used_car_export{ start = "2020-06", months = 12, export_share = 1.2 }',
+         "'export_share' must lie in 0..1", "1.2")
+  expect('sp.used_car_export{ start = "2020-06", months = 12, transaction_cost = -500 }',
+         "sp.used_car_export: 'transaction_cost' must be 0 or more yuan", "-500")
+  expect('sp.used_car_export{ start = "2020-06", months = 12, subsidy = 3000, budget = -1 }',
+         "'budget' must be 0 or more yuan")
+  expect('sp.used_car_export{ start = "2020-06", months = 12, standards = { "IV", "China 7" } }',
+         "unknown emission standard 'China 7'", "II, III, IV, V, VI")
+  expect('sp.used_car_export{ start = "2020-06", months = 12, standards = { 9 } }',
+         "unknown emission standard 9")
+  expect('sp.used_car_export{ start = "2020-06", months = 12, standards = {} }',
+         "at least one emission standard")
+  expect('sp.used_car_export{ start = "2020-06", months = 12, min_age = 10, max_age = 6 }',
+         "'max_age' 6", "below 'min_age' 10")
+  expect('sp.used_car_export{ start = "2020-06", months = 12, min_age = -1 }',
+         "'min_age' must lie in 0..100 years")
+  expect('sp.used_car_export{ start = "2020-06", ["end"] = "2020-01" }',
+         "sp.used_car_export: 'end' 2020-01 is before 'start' 2020-06")
+  expect('sp.used_car_export{ start = "2020-06", months = 12, value_gain = 0, transaction_cost = 0 }',
+         "changes nothing")
+  expect('sp.used_car_export{ start = "2020-06", months = 12, resale = 0.1 }',
+         "sp.used_car_export: unknown key 'resale'", "value_gain")
+  expect('sp.package{ name = "x", sp.used_car_export{ start = "2020-06", months = 3 },'
+         .. ' sp.used_car_export{ name = "b", start = "2020-06", months = 3 } }',
+         "at most one used-car export measure")
+end)
+
+T.case("sp.community_outlets: shares, yuan, window, required keys", function()
+  expect('sp.community_outlets{ start = "2020-06", months = 12, outlets = 600, coverage = 1.5 }',
+         "sp.community_outlets: 'coverage' must lie in (0, 1]", "1.5")
+  expect('sp.community_outlets{ start = "2020-06", months = 12, outlets = 600, coverage = 0.1,'
+         .. ' diversion = 1.1 }', "'diversion' must lie in 0..1", "1.1")
+  expect('sp.community_outlets{ start = "2020-06", months = 12, outlets = 600, coverage = 0.1,'
+         .. ' capture = 0 }', "'capture' must lie in (0, 1]")
+  expect('sp.community_outlets{ start = "2020-06", months = 12, outlets = 600, coverage = 0.1,'
+         .. ' subsidy = -100 }', "'subsidy' must be 0 or more yuan per outlet", "-100")
+  expect('sp.community_outlets{ start = "2020-06", months = 12, outlets = 600, coverage = 0.1,'
+         .. ' budget = -1 }', "'budget' must be 0 (unlimited) or more yuan")
+  expect('sp.community_outlets{ start = "2020-06", months = 12, outlets = -3, coverage = 0.1 }',
+         "'outlets' must be a positive number")
+  expect('sp.community_outlets{ start = "2020-06", months = 12, coverage = 0.1 }', "'outlets' is required")
+  expect('sp.community_outlets{ start = "2020-06", months = 12, outlets = 600 }', "'coverage' is required")
+  expect('sp.community_outlets{ start = "2020-06", ["end"] = "2020-02", outlets = 600, coverage = 0.1 }',
+         "sp.community_outlets: 'end' 2020-02 is before 'start' 2020-06")
+  expect('sp.community_outlets{ start = "2020-06", months = 12, outlets = 600, coverage = 0.1,'
+         .. ' categories = { "groceries" } }', "unknown category 'groceries'")
+  expect('sp.community_outlets{ start = "2020-06", months = 12, outlet = 600, coverage = 0.1 }',
+         "sp.community_outlets: unknown key 'outlet'")
+end)
+
 -- core errors carry the position too ------------------------------------------
 
 T.case("core error carries the scenario position", function()

@@ -531,9 +531,11 @@ end)
 
 T.case("scenario 06 runs at a tiny size and writes its files", function()
   scenario("06_action_plan_full.lua", "06_action_plan_full",
-           { "Headline results", "Whole plan 2020", "Appliance trade-in", "Night economy" },
+           { "Headline results", "Whole plan 2020", "Appliance trade-in", "Night economy",
+             "Used-car export", "Neighbourhood outlets" },
            { "summary", "spending_change_by_category", "spending_change_by_income",
-             "spending_change_by_consumption", "summary_by_consumption" })
+             "spending_change_by_consumption", "summary_by_consumption", "replacements_change",
+             "used_cars_exported_change" })
 end)
 
 T.finish()

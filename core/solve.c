@@ -52,6 +52,7 @@ static double g(double x, void *p)
 
 int sp_solve(const sp_solve_def *d, sp_solve_result *out, sp_err *err)
 {
+    sp_init(); /* GSL's aborting error handler off: failures come back as codes */
     const char *name = d->name ? d->name : "x";
     if (!d->f)
         return sp_err_set(err, SP_EINVAL, "solve: no function");

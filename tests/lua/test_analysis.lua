@@ -232,4 +232,90 @@ T.case("decompose errors name the problem and the scenario line", function()
   expect("sp.decompose{ experiment = exp, exact_max = 99 }", "'exact_max' must be between 0 and 16")
 end)
 
+-- the sweep value, check mode, result functions ------------------------------
+
+T.case("the sweep value: order, names, points, errors of its methods", function()
+  local sw = sp.sweep{ experiment = exp, order = { "mpc_poor_htm", "Plan/cash.amount" },
+                       over = { ["Plan/cash.amount"] = { 500, 2000 }, mpc_poor_htm = { 0.3 } } }
+  T.eq(sw.names[1], "mpc_poor_htm", "order")
+  T.eq(#sw, 2, "points")
+  T.has(tostring(sw), "sweep: 2 points over mpc_poor_htm, Plan/cash.amount")
+  T.has(select(2, pcall(sw.results, sw, 3)), "point must be between 1 and 2, got 3")
+  T.has(select(2, pcall(sw.table, sw, { metrc = "spending" })), "unknown key 'metrc'")
+  T.has(select(2, pcall(sw.table, sw, { package = "Nope" })), "unknown package 'Nope'")
+  T.has(select(2, pcall(sw.report, sw, "")), "the path must be a non-empty string")
+  T.has(select(2, pcall(function() return sw.nothing end)), "no field or method 'nothing'")
+  local t = sw:table{ metric = "cash_transfers", diff = false, package = "Plan", unit = "per_household" }
+  T.eq(t:value("mpc_poor_htm=0.3, Plan/cash.amount=2000", "value"), 2000, "per household")
+  expect("sp.sweep{ experiment = exp, over = { mpc_poor_htm = { 0.3 } }, order = { 'x' } }",
+         "'order[1]' is not a name of 'over'")
+  expect("sp.sweep{ experiment = exp, over = { mpc_poor_htm = { 0.3 } }, order = { 'a', 'b' } }",
+         "'order' must list the 1 names of 'over'")
+  expect("sp.sweep{ experiment = exp, over = { [1] = { 0.3 } } }", "'over' keys must be names")
+  expect("sp.sweep{ experiment = exp, over = { mpc_poor_htm = 0.3 } }",
+         "over.mpc_poor_htm must be a list of numbers")
+  expect("sp.sweep{ experiment = exp, over = { mpc_poor_htm = { 0/0 } } }", "must be a finite number")
+end)
+
+T.case("a result function gives the same decomposition as the result table", function()
+  local e = experiment({ sq, four })
+  local by_table = sp.decompose{ experiment = e, result = { metric = "spending" } }
+  local by_fn = sp.decompose{ experiment = e, result = function(res)
+    return res:table{ rows = "package", metric = "spending", by = "total", unit = "total",
+                      diff = true }:get(2, 1)
+  end }
+  T.eq(by_fn.experiments, 16, "one experiment per coalition with a function")
+  for i = 1, 4 do
+    local a, b = by_table.values[i], by_fn.values[i]
+    assert(math.abs(a - b) <= 1e-9 * math.abs(by_table.total), a .. " vs " .. b)
+  end
+  expect("sp.decompose{ experiment = exp, result = function(res) error('boom') end }", "boom")
+end)
+
+T.case("solve: max_iter reached, and errors inside the evaluations", function()
+  local s = sp.solve{ experiment = exp, parameter = "Plan/cash.amount", lo = 100, hi = 5000,
+                      target = 1.5e9, tol = 1e-9, max_iter = 1,
+                      result = { metric = "cash_transfers", diff = false } }
+  T.eq(s.converged, false, "not converged")
+  T.eq(s.iterations, 1, "iterations")
+  expect("sp.solve{ experiment = exp, parameter = 'Plan/cash.amount', lo = -100, hi = 100, target = 0 }",
+         "at Plan/cash.amount = -100: Plan/cash.amount = -100:")
+  expect("sp.solve{ parameter = 'a', lo = 1, hi = 2, target = 0, experiment = function(p) error('no experiment') end }",
+         "at a = 1:", "no experiment")
+end)
+
+T.case("spendsim check validates sweeps, solves and decompositions without running them", function()
+  local scen = work .. "/check.lua"
+  local head = [[
+local sp = require "spendsim"
+local pop = sp.population.beijing{ households = 500, year = 2019, seed = 1 }
+local sq = sp.package{ name = "Status quo" }
+local plan = sq:with{ name = "Plan",
+  sp.cash_transfer{ name = "cash", start = "2020-03", amount = 1000 },
+  sp.cash_transfer{ name = "more", start = "2020-03", amount = 10 } }
+local exp = sp.experiment{ population = pop, packages = { sq, plan }, start = "2020-01", months = 3 }
+]]
+  T.write(scen, head .. [[
+local sw = sp.sweep{ experiment = exp, over = { ["Plan/cash.amount"] = { 1, 2 } } }
+assert(sw:table{ metric = "spending" }:get(1, 2) == 0, "zero results in check mode")
+assert(sw:report("sw"))
+local s = sp.solve{ experiment = exp, parameter = "Plan/cash.amount", lo = 1, hi = 2, target = 5 }
+assert(s.value == 1 and s.iterations == 0)
+local d = sp.decompose{ experiment = exp }
+assert(#d.measures == 2 and d.values[1] == 0)
+print("checked")
+]])
+  local rc, out, err = T.cli { "check", scen }
+  T.eq(rc, 0, "check: " .. err)
+  T.has(out, "checked")
+  T.write(scen, head .. "sp.sweep{ experiment = exp, over = { ['Plan/cash.amount'] = { -1 } } }\n")
+  rc, out, err = T.cli { "check", scen }
+  T.eq(rc, 1, "a bad point in check mode")
+  T.has(err, "check.lua:8: sp.sweep: point 1 (Plan/cash.amount=-1)")
+  T.write(scen, head .. "sp.decompose{ experiment = sp.experiment{ population = pop, packages = { sq, sq:with{ name = 'One', sp.cash_transfer{ name = 'c', start = '2020-03', amount = 5 } } } } }\n")
+  rc, out, err = T.cli { "check", scen }
+  T.eq(rc, 1, "one measure in check mode")
+  T.has(err, "check.lua:8: sp.decompose: package \"One\" adds 1 measure")
+end)
+
 T.finish()

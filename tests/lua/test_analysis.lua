@@ -318,4 +318,62 @@ print("checked")
   T.has(err, "check.lua:8: sp.decompose: package \"One\" adds 1 measure")
 end)
 
+T.case("integer keys, derived keys, groups and packages of a result, closed handles", function()
+  -- an int in the definition: the coupons' window in days
+  local sw = sp.sweep{ experiment = exp, over = { ["Plan/coupons.days"] = { 7 } } }
+  local seven = sq:with{ name = "Plan",
+    sp.cash_transfer{ name = "cash", start = "2020-03", amount = 1000 },
+    sp.voucher{ name = "coupons", face = 10, threshold = 40, start = "2020-03", days = 7,
+                categories = { "food" } } }
+  same_results(sw:results(1), experiment({ sq, seven }):run(), "days = 7")
+  expect("sp.sweep{ experiment = exp, over = { ['Plan/coupons.days'] = { 7.5 } } }",
+         "Plan/coupons.days = 7.5: must be an integer")
+  -- a derived field: months of a span given by its end
+  local scr = sq:with{ name = "Cars", sp.scrappage{ name = "scr", start = "2020-02", ["end"] = "2020-03",
+                                                  amount = 5000 } }
+  local e2 = experiment({ sq, scr })
+  local msg = T.error_of("scen.lua", "local sp, e = ...\n\nsp.sweep{ experiment = e, over = { ['Cars/scr.months'] = { 1 } } }", sp, e2)
+  T.has(msg, "scen.lua:3: sp.sweep: 'Cars/scr.months': key 'months' of scrappage \"scr\" cannot be set")
+  T.has(msg, "derived from other values")
+  -- a group and a named package in a result
+  local s = sp.sweep{ experiment = exp, over = { ["Plan/cash.amount"] = { 1000 } } }
+  local q1 = s:table{ metric = "cash_transfers", diff = false, group = "Q1", package = "Plan" }
+  local r = s:results(1)
+  local want = 0
+  for m = 1, settings.months do for rep = 1, 2 do want = want + r:value(2, rep, m, "Q1", "cash_transfers") end end
+  assert(math.abs(q1:value("Plan/cash.amount=1000", "value") - want / 2) <= 1e-9 * want, "Q1 transfers")
+  assert(s:table():nrows() == 1, "default view")
+  local solved = sp.solve{ experiment = exp, parameter = "Plan/cash.amount", lo = 100, hi = 5000,
+                           target = 0, result = { metric = "cash_transfers", package = "Status quo", diff = false } }
+  T.eq(solved.value, 100, "the baseline pays nothing: the lower end is the answer")
+  expect("sp.solve{ experiment = exp, parameter = 'Plan/cash.amount', lo = 1, hi = 2, target = 0, "
+         .. "result = { package = 'Nope' } }", "result: unknown package 'Nope' (valid: Status quo, Plan)")
+  expect("sp.solve{ experiment = exp, parameter = 'Plan/cash.amount', lo = 1, hi = 2, target = 0, "
+         .. "result = { group = 'Q9' } }", "unknown group 'Q9'")
+  expect("sp.solve{ experiment = exp, parameter = 'Plan/cash.amount', lo = 1, hi = 2, target = 0, "
+         .. "result = { from = '2021-01' } }", "from 2021-01 is outside the reported months")
+  expect("sp.solve{ experiment = exp, parameter = 'Plan/cash.amount', lo = 1, hi = 2, target = 0, "
+         .. "result = { from = '2020-13' } }", "'from'")
+  expect("sp.solve{ experiment = exp, parameter = 'Plan/cash.amount', lo = 1, hi = 2, target = 0, "
+         .. "result = 5 }", "'result' must be a table")
+  expect("sp.sweep{ experiment = exp, over = 5 }", "'over' must be a table")
+  expect("sp.sweep{ experiment = exp, over = {} }", "'over' is empty")
+  -- closed handles are reported, never used
+  local e3
+  do
+    local p2 <close> = sp.population.beijing{ households = 300, year = 2019, seed = 3 }
+    e3 = sp.experiment{ population = p2, packages = { sq, plan }, start = "2020-01", months = 2 }
+  end
+  T.has(select(2, pcall(sp.sweep, { experiment = e3, over = { mpc_poor_htm = { 0.3 } } })),
+        "the experiment's population was closed")
+  local closed = sp.sweep{ experiment = exp, over = { mpc_poor_htm = { 0.3 } } }
+  T.eq(getmetatable(closed), "spendsim", "metatable locked")
+  -- a report that cannot be written returns nil and a message
+  T.write(work .. "/afile", "x")
+  local ok, err = closed:report(work .. "/afile/sub/sweep")
+  T.eq(ok, nil, "report into a file's path")
+  assert(type(err) == "string" and #err > 0, "message")
+  assert(closed:report(work .. "/named.html"), "a path ending in .html")
+end)
+
 T.finish()

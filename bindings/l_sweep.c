@@ -560,6 +560,12 @@ static int l_sweep_new(lua_State *L)
         names[j] = s->names[j];
     sp_l_point pt;
     sp_l_point_setup(L, 2, names, s->k, fn, &pt);
+    if (!pt.function) { /* every point's results cube is kept */
+        sp_experiment_def def = sp_l_experiment_def(L, 2, fn);
+        double cube = (double)def.npackages * def.replicates * def.months * SP_NGROUP *
+                      SP_NMETRIC * sizeof(double);
+        sp_l_need_memory(L, fn, "the results of every point", cube * np);
+    }
     lua_createtable(L, np, 0); /* 6: the points' results */
     for (int i = 0; i < np; i++) {
         sp_grid_point(&g, i, pt.x);

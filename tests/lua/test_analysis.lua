@@ -376,4 +376,20 @@ T.case("integer keys, derived keys, groups and packages of a result, closed hand
   assert(closed:report(work .. "/named.html"), "a path ending in .html")
 end)
 
+T.case("a sweep whose results would not fit the memory limit stops before running", function()
+  local scen = work .. "/mem.lua"
+  T.write(scen, [[
+local sp = require "spendsim"
+local pop = sp.population.beijing{ households = 500, year = 2019, seed = 1 }
+local sq = sp.package{ name = "Status quo" }
+local exp = sp.experiment{ population = pop, packages = { sq, sq:with{ name = "B" } }, start = "2020-01", months = 3 }
+local v = {}
+for i = 1, 2000 do v[i] = 0.2 + i * 1e-4 end
+sp.sweep{ experiment = exp, over = { mpc_poor_htm = v } }
+]])
+  local rc, _, err = T.cli { "run", scen, "--max-memory", "100M" }
+  T.eq(rc, 1, "exit status")
+  T.has(err, "mem.lua:7: sp.sweep: the results of every point: needs")
+end)
+
 T.finish()

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "l_analysis.h"
 #include "l_args.h"
 #include "prelude.h"
 #include "version.h"
@@ -95,6 +96,9 @@ int luaopen_spendsim(lua_State *L)
     sp_l_open_macro(L, m);
     sp_l_open_results(L);
     sp_l_open_table(L);
+    sp_l_open_sweep(L, m);     /* sp.sweep, sp.solve, sp.decompose (l_analysis.h) */
+    sp_l_open_solve(L, m);
+    sp_l_open_decompose(L, m);
 
     /* The prelude's private table, shared with the CLI through the registry. */
     if (lua_getfield(L, LUA_REGISTRYINDEX, SP_L_INTERNAL) != LUA_TTABLE) {

@@ -40,5 +40,11 @@
 #include "vehicles.h"
 #include "version.h"
 #include "writers/writers.h"
+/* analysis operations (sweeps, goal-seek, decomposition) */
+#include "decompose.h"
+#include "objective.h"
+#include "shapley.h"
+#include "solve.h"
+#include "sweep.h"
 
 #endif

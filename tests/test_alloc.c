@@ -505,6 +505,74 @@ static int op_experiment(sp_err *err)
     return SP_OK;
 }
 
+/* The analysis operations (sweep.h, solve.h has no allocation of its own
+ * besides GSL's solver, shapley.h, decompose.h): a point with a parameter
+ * override, the sweep's tables, sampled Shapley values of a package's
+ * measures on a one-month experiment. */
+static int square_game(void *ud, const uint32_t *masks, int n, double *values, sp_err *err)
+{
+    (void)ud;
+    (void)err;
+    for (int k = 0; k < n; k++)
+        values[k] = (double)masks[k] * masks[k];
+    return SP_OK;
+}
+
+static int cube_fn(void *ud, double x, double *y, sp_err *err)
+{
+    (void)ud;
+    (void)err;
+    *y = x * x * x;
+    return SP_OK;
+}
+
+static int op_analysis(sp_err *err)
+{
+    sp_experiment_def d = small_experiment(); /* every measure acts in its months */
+    d.replicates = 1;
+    sp_override ov;
+    memset(&ov, 0, sizeof ov);
+    ov.kind = SP_OVERRIDE_PARAM;
+    snprintf(ov.name, sizeof ov.name, "mpc_poor_htm");
+    ov.value = 0.5;
+    sp_results *res = sp_point_run(&d, &ov, 1, err);
+    if (!res)
+        return err->code;
+    const double xs[] = {0.5};
+    sp_grid g = {1, {"mpc_poor_htm"}, {xs}, {1}};
+    sp_objective o = sp_objective_default();
+    const sp_results *const all[1] = {res};
+    sp_table *t = sp_sweep_table(&g, all, &o, err);
+    sp_table *c = t ? sp_sweep_chart_table(&g, all, &o, err) : NULL;
+    sp_table_free(t);
+    sp_table_free(c);
+    sp_results_free(res);
+    if (!c)
+        return err->code;
+    sp_shapley_result sh;
+    int rc = sp_shapley(6, square_game, NULL, 2, 3, 1, &sh, err);
+    if (rc == SP_OK)
+        rc = sp_shapley(3, square_game, NULL, 3, 3, 1, &sh, err);
+    if (rc != SP_OK)
+        return rc;
+    sp_solve_def sd = sp_solve_def_default();
+    sd.f = cube_fn;
+    sd.lo = 0;
+    sd.hi = 2;
+    sd.target = 2;
+    sp_solve_result sr;
+    if ((rc = sp_solve(&sd, &sr, err)) != SP_OK)
+        return rc;
+    sp_decompose_def dd = sp_decompose_def_default();
+    dd.experiment = &d;
+    dd.package = plan;
+    dd.baseline = base;
+    dd.exact_max = 0;
+    dd.samples = 2;
+    sp_decompose_result dr;
+    return sp_decompose(&dd, &dr, err);
+}
+
 static int op_tables(sp_err *err)
 {
     sp_query q[4];
@@ -666,6 +734,7 @@ static void test_microdata(void **state) { (void)state; fail_each("microdata", o
 static void test_run(void **state) { (void)state; fail_each("run", op_run, 0); }
 static void test_experiment(void **state) { (void)state; fail_each("experiment", op_experiment, 0); }
 static void test_tables(void **state) { (void)state; fail_each("tables", op_tables, 0); }
+static void test_analysis(void **state) { (void)state; fail_each("analysis", op_analysis, 0); }
 /* The report writes one file: its folder's sync may absorb one failure. */
 static void test_report(void **state) { (void)state; fail_each("report", op_report, 1); }
 
@@ -684,6 +753,7 @@ int main(void)
         cmocka_unit_test(test_run),
         cmocka_unit_test(test_experiment),
         cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_analysis),
         cmocka_unit_test(test_report),
         cmocka_unit_test(test_writers),
     };

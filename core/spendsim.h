@@ -11,6 +11,7 @@
 #include "category.h"
 #include "consumer_credit.h"
 #include "digest.h"
+#include "dist.h"
 #include "durables.h"
 #include "experiment.h"
 #include "filter.h"

@@ -115,11 +115,24 @@ static void usage(FILE *f)
               f);
 }
 
+/* 1 once the ranks agreed to end: the scenario is over, its outputs written.
+ * Under MPI, mpirun may then stop the ranks still ending with SIGTERM, as
+ * soon as one rank has exited with a failure: nothing to say then. */
+static volatile sig_atomic_t ending;
+
+/* The collective end (core/dist.h): the rank that shows the failure, or -1. */
+static int agree_end(int failed)
+{
+    int who = sp_dist_finish(failed);
+    ending = 1;
+    return who;
+}
+
 /* Ends the program with status `code` on every rank: the ranks agree which
  * of them shows a failure (core/dist.h), then MPI ends. */
 static void leave(int code)
 {
-    sp_dist_finish(code != 0);
+    agree_end(code != 0);
     sp_dist_end();
     exit(code);
 }
@@ -127,7 +140,7 @@ static void leave(int code)
 /* Reports bad usage and exits with status 2. */
 static void bad_usage(const char *fmt, const char *arg)
 {
-    if (sp_dist_finish(1) == sp_dist_rank()) { /* shown once under MPI */
+    if (agree_end(1) == sp_dist_rank()) { /* shown once under MPI */
         fputs(PROGRAM ": ", stderr);
         fprintf(stderr, fmt, arg);
         fputc('\n', stderr);
@@ -469,7 +482,7 @@ static void write_str(const char *s) { (void)!write(STDERR_FILENO, s, strlen(s))
 static void on_signal(int sig)
 {
     sp_atomic_remove_pending();
-    if (sp_dist_rank() == 0) /* mpirun passes the signal to every rank */
+    if (sp_dist_rank() == 0 && !ending) /* mpirun passes the signal to every rank */
         write_str(sig == SIGINT ? "\n" PROGRAM ": interrupted (SIGINT); no partial output left\n"
                             : PROGRAM ": terminated (SIGTERM); no partial output left\n");
     signal(sig, SIG_DFL);
@@ -683,7 +696,7 @@ static void clean_stale(const char *dir)
  * (once under MPI); returns code after MPI ends. */
 static int fail_early(const char *msg, int code)
 {
-    if (sp_dist_finish(1) == sp_dist_rank())
+    if (agree_end(1) == sp_dist_rank())
         report(msg);
     sp_dist_end();
     return code;
@@ -732,7 +745,7 @@ int main(int argc, char **argv)
     lua_pushlightuserdata(L, &st);
     int status = lua_pcall(L, 2, 0, 1);
     /* Under MPI the ranks agree which of them, if any, shows a failure. */
-    int who = sp_dist_finish(status != LUA_OK);
+    int who = agree_end(status != LUA_OK);
     int rc = who >= 0;
     if (who == sp_dist_rank()) {
         if (status != LUA_OK)

@@ -294,7 +294,7 @@ int sp_l_results_report(lua_State *L)
     size_t len = strlen(file);
     if (len < 5 || strcmp(file + len - 5, ".html") != 0)
         strcat(file, ".html");
-    if (host->dry_run) {
+    if (host->dry_run || host->mute) { /* mute: MPI rank 0 writes */
         lua_pushboolean(L, 1);
         return 1;
     }

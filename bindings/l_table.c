@@ -161,7 +161,7 @@ static int l_write(lua_State *L)
 
     char base[SP_L_PATH_MAX], file[SP_L_PATH_MAX + 8], msg[SP_ERR_MSG_MAX + SP_L_PATH_MAX];
     sp_l_out_path(L, fn, path, base, sizeof base); /* confined in safe mode */
-    if (host->dry_run) {
+    if (host->dry_run || host->mute) { /* mute: MPI rank 0 writes */
         lua_pushboolean(L, 1);
         return 1;
     }

@@ -19,7 +19,14 @@
  * input paths to the scenario's folder, the current folder and --data
  * folders (l_path.c), within a time and memory budget. SIGINT and SIGTERM
  * remove the temporary files of writes in progress; a run removes the stale
- * ones of killed runs from --out before it starts. See docs/security.md. */
+ * ones of killed runs from --out before it starts. See docs/security.md.
+ *
+ * Under MPI (built with SPENDSIM_MPI, started by mpirun): every rank runs the
+ * scenario; an experiment's runs are dealt over the ranks and gathered to all
+ * (core/dist.h, Mode A of docs/scaling.md). Rank 0 alone prints and writes:
+ * the other ranks' standard output goes to /dev/null and their writes are
+ * checked, then skipped. Every exit goes through sp_dist_finish, where the
+ * ranks agree which of them, if any, shows the failure: it is shown once. */
 #define _POSIX_C_SOURCE 200809L
 #define _XOPEN_SOURCE 700 /* nftw */
 
@@ -95,15 +102,51 @@ static void usage(FILE *f)
           "  SPENDSIM_TRACEBACK=1  also print a Lua traceback when a scenario fails\n"
           "  SPENDSIM_SIMD=portable|avx2|avx512  caps the engine's vector kernels (same results)\n",
           f);
+    if (sp_dist_mpi())
+        fputs("MPI (this build has it): mpirun -np R " PROGRAM " run SCENARIO.lua ...\n"
+              "  Every rank runs the scenario (same population, same packages); the runs of\n"
+              "  each experiment (package x replicate) are dealt round-robin over the ranks,\n"
+              "  each computed whole by one rank with its threads, and the results are\n"
+              "  gathered to every rank. Results are identical for any number of ranks and\n"
+              "  threads because every run is computed by the code of a serial run. This mode\n"
+              "  spreads experiments with at least as many runs as ranks; a population must\n"
+              "  fit each rank's memory (docs/scaling.md). Rank 0 alone prints and writes.\n"
+              "  --threads defaults to the processors of a node shared among its ranks.\n",
+              f);
+}
+
+/* 1 once the ranks agreed to end: the scenario is over, its outputs written.
+ * Under MPI, mpirun may then stop the ranks still ending with SIGTERM, as
+ * soon as one rank has exited with a failure: nothing to say then. */
+static volatile sig_atomic_t ending;
+
+/* The collective end (core/dist.h): the rank that shows the failure, or -1. */
+static int agree_end(int failed)
+{
+    int who = sp_dist_finish(failed);
+    ending = 1;
+    return who;
+}
+
+/* Ends the program with status `code` on every rank: the ranks agree which
+ * of them shows a failure (core/dist.h), then MPI ends. */
+static void leave(int code)
+{
+    agree_end(code != 0);
+    sp_dist_end();
+    exit(code);
 }
 
 /* Reports bad usage and exits with status 2. */
 static void bad_usage(const char *fmt, const char *arg)
 {
-    fputs(PROGRAM ": ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputc('\n', stderr);
-    usage(stderr);
+    if (agree_end(1) == sp_dist_rank()) { /* shown once under MPI */
+        fputs(PROGRAM ": ", stderr);
+        fprintf(stderr, fmt, arg);
+        fputc('\n', stderr);
+        usage(stderr);
+    }
+    sp_dist_end();
     exit(2);
 }
 
@@ -226,12 +269,12 @@ static int parse_command(int argc, char **argv)
         bad_usage("%s", "missing command (run or check)");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-v") == 0) {
-        printf(PROGRAM " %s (git %s)\n", SP_VERSION, SP_GIT_REV);
-        exit(0);
+        printf(PROGRAM " %s (git %s%s)\n", SP_VERSION, SP_GIT_REV, sp_dist_mpi() ? ", MPI" : "");
+        leave(0);
     }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
-        exit(0);
+        leave(0);
     }
     if (strcmp(cmd, "run") != 0 && strcmp(cmd, "check") != 0)
         bad_usage("unknown command '%s' (run or check)", cmd);
@@ -247,7 +290,7 @@ static void parse_args(int argc, char **argv, options *o)
     o->data = calloc((size_t)argc, sizeof *o->data);
     if (!o->set || !o->data) {
         fputs(PROGRAM ": out of memory\n", stderr);
-        exit(1);
+        leave(1);
     }
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -263,7 +306,7 @@ static void parse_args(int argc, char **argv, options *o)
         }
         if (strcmp(a, "--help") == 0) {
             usage(stdout);
-            exit(0);
+            leave(0);
         }
         const char *val = NULL;
         int which = -1;
@@ -439,7 +482,8 @@ static void write_str(const char *s) { (void)!write(STDERR_FILENO, s, strlen(s))
 static void on_signal(int sig)
 {
     sp_atomic_remove_pending();
-    write_str(sig == SIGINT ? "\n" PROGRAM ": interrupted (SIGINT); no partial output left\n"
+    if (sp_dist_rank() == 0 && !ending) /* mpirun passes the signal to every rank */
+        write_str(sig == SIGINT ? "\n" PROGRAM ": interrupted (SIGINT); no partial output left\n"
                             : PROGRAM ": terminated (SIGTERM); no partial output left\n");
     signal(sig, SIG_DFL);
     raise(sig);
@@ -454,6 +498,8 @@ static void on_watchdog(int sig)
     /* The scenario's line: the Lua stack is read only (a C function called
      * from the scenario is running), and the process ends right after. */
     char where[sizeof limits.last_where];
+    if (sp_dist_rank() > 0) /* under MPI, rank 0 says it */
+        _exit(1);
     if (limits.L)
         sp_l_where(limits.L, where, sizeof where);
     else
@@ -531,12 +577,13 @@ static int install_host(lua_State *L, const options *o, const scenario_text *st,
                         size_t n)
 {
     sp_l_host *host = sp_l_host_install(L);
-    host->threads = o->threads;
+    host->threads = o->threads ? o->threads : sp_dist_threads_hint(); /* MPI: ranks share a node */
+    host->mute = sp_dist_rank() > 0; /* MPI: rank 0 writes the outputs */
     host->seed_set = o->seed_set;
     host->seed = (uint32_t)o->seed;
     host->dry_run = o->check;
     host->safe = !o->unsafe;
-    if (!o->check && isatty(STDERR_FILENO))
+    if (!o->check && isatty(STDERR_FILENO) && sp_dist_rank() == 0)
         host->progress = progress_bar;
     snprintf(host->scenario, sizeof host->scenario, "%s", o->file);
     sp_sha256_hex(st->text, st->len, host->scenario_sha256);
@@ -645,27 +692,43 @@ static void clean_stale(const char *dir)
                 nstale, nstale == 1 ? "" : "s", dir);
 }
 
+/* A failure before the scenario runs: shown by the rank the ranks agree on
+ * (once under MPI); returns code after MPI ends. */
+static int fail_early(const char *msg, int code)
+{
+    if (agree_end(1) == sp_dist_rank())
+        report(msg);
+    sp_dist_end();
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     options o;
+    sp_err derr;
+    sp_err_clear(&derr);
+    if (sp_dist_init(&argc, &argv, &derr) != SP_OK) {
+        report(derr.msg);
+        return 1;
+    }
+    /* Rank 0 prints. Should /dev/null fail to open, stdout is closed, and
+     * prints there fail quietly, which is as good. */
+    if (sp_dist_rank() > 0 && !freopen("/dev/null", "w", stdout))
+        sp_err_clear(&derr);
     parse_args(argc, argv, &o);
     sp_err env_err;
-    if (sp_simd_check_env(&env_err) != SP_OK) {
-        report(env_err.msg);
-        return 2;
-    }
+    if (sp_simd_check_env(&env_err) != SP_OK)
+        return fail_early(env_err.msg, 2);
     char msg[SP_L_PATH_MAX + 256];
     scenario_text st;
-    if (read_scenario(o.file, &st, msg, sizeof msg) != 0) {
-        report(msg);
-        return 1;
-    }
-    if (prepare_out(o.out, o.check, msg, sizeof msg) != 0) {
-        report(msg);
+    if (read_scenario(o.file, &st, msg, sizeof msg) != 0)
+        return fail_early(msg, 1);
+    /* Under MPI rank 0 creates --out; the others check it as in check mode. */
+    if (prepare_out(o.out, o.check || sp_dist_rank() > 0, msg, sizeof msg) != 0) {
         free(st.text);
-        return 1;
+        return fail_early(msg, 1);
     }
-    if (!o.check)
+    if (!o.check && sp_dist_rank() == 0)
         clean_stale(o.out);
     limits.max_seconds = o.max_seconds;
     limits.max_memory = o.max_memory_set ? o.max_memory : sp_l_memory_total();
@@ -673,29 +736,33 @@ int main(int argc, char **argv)
 
     lua_State *L = sp_l_sandbox_newstate(&limits);
     if (!L) {
-        report("cannot create a Lua state: out of memory");
         free(st.text);
-        return 1;
+        return fail_early("cannot create a Lua state: out of memory", 1);
     }
     lua_pushcfunction(L, msghandler);
     lua_pushcfunction(L, pmain);
     lua_pushlightuserdata(L, &o);
     lua_pushlightuserdata(L, &st);
     int status = lua_pcall(L, 2, 0, 1);
-    int rc = 0;
-    if (status != LUA_OK) {
-        report_failure(L, status);
-        rc = 1;
-    } else if (o.check) {
+    /* Under MPI the ranks agree which of them, if any, shows a failure. */
+    int who = agree_end(status != LUA_OK);
+    int rc = who >= 0;
+    if (who == sp_dist_rank()) {
+        if (status != LUA_OK)
+            report_failure(L, status);
+        else /* this rank succeeded, but the ranks fell out of step */
+            report(sp_dist_message());
+    } else if (!rc && o.check) {
         printf("ok: %s\n", o.file);
     }
     lua_close(L);
     free(o.set);
     free(o.data);
     free(st.text);
-    if (fflush(stdout) != 0 && rc == 0) {
+    if (sp_dist_rank() == 0 && fflush(stdout) != 0 && rc == 0) {
         report("cannot write to standard output");
         rc = 1;
     }
+    sp_dist_end();
     return rc;
 }

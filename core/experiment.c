@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "dist.h"
 #include "rng.h"
 #include "run.h"
 
@@ -90,6 +91,28 @@ int sp_experiment_validate(const sp_experiment_def *d, sp_err *err)
     return rc != SP_OK ? rc : sp_params_validate(&d->params, err);
 }
 
+/* Runs package p, replicate r with the replicate's parameters prm and key
+ * into res: the warmup months, then the reported months with their plate
+ * statistics. SP_OK, or the run's error (its message in err). */
+static int run_one(const sp_experiment_def *d, sp_results *res, int p, int r,
+                   const sp_params *prm, sp_rng_key key, sp_err *err)
+{
+    sp_run *run = sp_run_alloc(d->population, d->packages[p], prm, key,
+                               d->start_month - d->warmup, d->threads, err);
+    int rc = run ? sp_run_set_macro(run, d->macro, d->start_month + d->months - 1, err)
+                 : (err && err->code != SP_OK ? err->code : SP_ENOMEM);
+    for (int m = 0; m < d->warmup && rc == SP_OK; m++) /* simulated, not reported */
+        rc = sp_run_step(run, sp_results_at(res, p, r, 0), err);
+    for (int m = 0; m < d->months && rc == SP_OK; m++) {
+        rc = sp_run_step(run, sp_results_at(res, p, r, m), err);
+        if (rc == SP_OK)
+            memcpy(sp_results_plates_at(res, p, r, m), sp_run_plate_stats(run),
+                   SP_NPLATESTAT * sizeof(double));
+    }
+    sp_run_free(run);
+    return rc;
+}
+
 sp_results *sp_experiment_run(const sp_experiment_def *d, sp_err *err)
 {
     sp_init();
@@ -119,9 +142,11 @@ sp_results *sp_experiment_run(const sp_experiment_def *d, sp_err *err)
     res->params = d->params;
     memcpy(res->population, d->population->label, sizeof res->population);
     res->sample = d->population->n;
-    int total = d->npackages * d->replicates, done = 0;
-    for (int p = 0; p < d->npackages; p++) {
-        for (int r = 0; r < d->replicates; r++) {
+    /* Under MPI each run is computed whole by one rank and then copied to
+     * every rank (dist.h); with one rank this is the serial loop. */
+    int total = d->npackages * d->replicates, done = 0, rc = SP_OK;
+    for (int p = 0; p < d->npackages && rc == SP_OK; p++) {
+        for (int r = 0; r < d->replicates && rc == SP_OK; r++) {
             sp_rng_key key = sp_rng_key_make(d->seed, (uint32_t)r);
             sp_params prm = d->params; /* this replicate's draw of the uncertain parameters */
             if (sp_params_draw(&prm, d->dists, d->ndists, key, err) != SP_OK) {
@@ -133,33 +158,19 @@ sp_results *sp_experiment_run(const sp_experiment_def *d, sp_err *err)
                 sp_params_get(&prm, d->dists[k].name, &v, NULL);
                 res->param_values[(size_t)r * d->ndists + k] = v;
             }
-            sp_run *run = sp_run_alloc(d->population, d->packages[p], &prm, key,
-                                       d->start_month - d->warmup, d->threads, err);
-            if (!run || sp_run_set_macro(run, d->macro, d->start_month + d->months - 1, err)) {
-                sp_run_free(run);
-                sp_results_free(res);
-                return NULL;
-            }
-            for (int m = 0; m < d->warmup; m++) { /* simulated, not reported */
-                if (sp_run_step(run, sp_results_at(res, p, r, 0), err) != SP_OK) {
-                    sp_run_free(run);
-                    sp_results_free(res);
-                    return NULL;
-                }
-            }
-            for (int m = 0; m < d->months; m++) {
-                if (sp_run_step(run, sp_results_at(res, p, r, m), err) != SP_OK) {
-                    sp_run_free(run);
-                    sp_results_free(res);
-                    return NULL;
-                }
-                memcpy(sp_results_plates_at(res, p, r, m), sp_run_plate_stats(run),
-                       SP_NPLATESTAT * sizeof(double));
-            }
-            sp_run_free(run);
-            if (d->progress)
-                d->progress(d->progress_ud, ++done, total);
+            int k = p * d->replicates + r;
+            if (!sp_dist_mine(k)) /* another MPI rank computes this run */
+                continue;
+            rc = run_one(d, res, p, r, &prm, key, err);
+            if (rc == SP_OK && d->progress)
+                d->progress(d->progress_ud, done = k + 1, total);
         }
     }
+    if (sp_dist_gather(res, rc, err) != SP_OK) { /* every rank now holds every run */
+        sp_results_free(res);
+        return NULL;
+    }
+    if (d->progress && done < total)
+        d->progress(d->progress_ud, total, total);
     return res;
 }

@@ -12,6 +12,7 @@
 #include "community_outlets.h"
 #include "consumer_credit.h"
 #include "digest.h"
+#include "dist.h"
 #include "durables.h"
 #include "experiment.h"
 #include "filter.h"

@@ -7,13 +7,14 @@
 #   scripts/install-deps.sh --test   # and the test tools
 #   scripts/install-deps.sh --ci     # and clang with its sanitizer, libFuzzer and
 #                                    # OpenMP runtimes (the sanitizer build, the fuzzers)
+#                                    # and Open MPI (the MPI build and its test)
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config git liblua5.4-dev lua5.4 libgsl-dev libcmocka-dev librandom123-dev)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(python3 chromium chromium-driver)
 fi
 if [ "${1:-}" = "--ci" ]; then
-  pkgs+=(clang libclang-rt-14-dev libomp-14-dev)
+  pkgs+=(clang libclang-rt-14-dev libomp-14-dev libopenmpi-dev openmpi-bin)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

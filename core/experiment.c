@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "calendar.h"
 #include "rng.h"
 #include "run.h"
@@ -119,6 +120,10 @@ sp_results *sp_experiment_run(const sp_experiment_def *d, sp_err *err)
     res->params = d->params;
     memcpy(res->population, d->population->label, sizeof res->population);
     res->sample = d->population->n;
+    if (sp_budget_record(res, d->packages, d->npackages, d->population, err) != SP_OK) {
+        sp_results_free(res);
+        return NULL;
+    }
     int total = d->npackages * d->replicates, done = 0;
     for (int p = 0; p < d->npackages; p++) {
         for (int r = 0; r < d->replicates; r++) {

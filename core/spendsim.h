@@ -7,6 +7,7 @@
 #include "beijing.h"
 #include "calendar.h"
 #include "cars.h"
+#include "budget.h"
 #include "cash_transfer.h"
 #include "category.h"
 #include "consumer_credit.h"

@@ -94,7 +94,7 @@ int luaopen_spendsim(lua_State *L)
     sp_l_open_experiment(L, m);
     sp_l_open_macro(L, m);
     sp_l_open_results(L);
-    sp_l_open_table(L);
+    sp_l_open_table(L, m);
 
     /* The prelude's private table, shared with the CLI through the registry. */
     if (lua_getfield(L, LUA_REGISTRYINDEX, SP_L_INTERNAL) != LUA_TTABLE) {

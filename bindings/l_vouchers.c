@@ -329,7 +329,7 @@ static int field(lua_State *L, const sp_l_measure *lm, const char *key)
 static void tostring(lua_State *L, const sp_l_measure *lm)
 {
     const sp_voucher_def *d = sp_measure_def(&lm->m);
-    char start[16], k[40], f[40], s[40], what[128], window[32], supply[96];
+    char start[16], k[40], f[40], s[40], what[128], window[32], supply[128];
     start_text(lm, start);
     amount(k, sizeof k, d->threshold);
     amount(f, sizeof f, d->face);

@@ -14,6 +14,7 @@
 #include "digest.h"
 #include "durables.h"
 #include "experiment.h"
+#include "export.h"
 #include "filter.h"
 #include "group.h"
 #include "macro.h"

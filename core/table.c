@@ -184,7 +184,12 @@ static int period_key(const sp_results *res, sp_period by, int m)
     }
 }
 
-static void period_label(const sp_results *res, sp_period by, int m, char *buf, size_t n)
+int sp_period_same(const sp_results *res, sp_period by, int a, int b)
+{
+    return period_key(res, by, a) == period_key(res, by, b);
+}
+
+void sp_period_label(const sp_results *res, sp_period by, int m, char *buf, size_t n)
 {
     int cal = res->start_month + m;
     switch (by) {
@@ -210,10 +215,8 @@ double sp_table_diff(double a, double b)
     return d;
 }
 
-/* Value of one cell for one package and replicate over months [m0, m1); NaN
- * per household or per person when the group has no households or persons. */
-static double cell_value(const sp_results *res, int p, int r, int m0, int m1, int group, int metric,
-                         sp_unit unit)
+double sp_results_period_value(const sp_results *res, int p, int r, int m0, int m1, int group,
+                               int metric, sp_unit unit)
 {
     double sum = 0, hh = 0, persons = 0;
     for (int m = m0; m < m1; m++) {
@@ -324,9 +327,9 @@ static int fill_row(sp_table *t, const sp_results *res, const sp_query *q, size_
     for (int rep = 0; rep < res->nreplicates; rep++) {
         double run = 0;
         for (size_t c = 0; c < ncols; c++) {
-            double v = cell_value(res, p, rep, first[c], first[c + 1], g, metric, q->unit);
+            double v = sp_results_period_value(res, p, rep, first[c], first[c + 1], g, metric, q->unit);
             if (q->diff)
-                v = sp_table_diff(v, cell_value(res, 0, rep, first[c], first[c + 1], g, metric,
+                v = sp_table_diff(v, sp_results_period_value(res, 0, rep, first[c], first[c + 1], g, metric,
                                                 q->unit));
             run = q->cumulative ? run + v : v;
             reps[c * res->nreplicates + rep] = run;
@@ -410,7 +413,7 @@ sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err
     char buf[32];
     int rc = SP_OK;
     for (size_t c = 0; c < ncols && rc == SP_OK; c++) {
-        period_label(res, q->by, first[c], buf, sizeof buf);
+        sp_period_label(res, q->by, first[c], buf, sizeof buf);
         rc = sp_table_set_text(&t->col_labels[c], buf, err);
     }
     for (size_t r = 0; r < nrows && rc == SP_OK; r++)

@@ -105,6 +105,20 @@ double sp_table_diff(double a, double b);
  * months, or from after to. */
 int sp_results_window(const sp_results *res, int from, int to, int *m0, int *m1, sp_err *err);
 
+/* The value of one package, replicate and group slot for months [m0, m1)
+ * of the reported months, as a table cell shows it before averaging over
+ * replicates: a flow metric summed, a stock averaged over the months, then
+ * per household or per person when unit asks (NaN without households or
+ * persons). */
+double sp_results_period_value(const sp_results *res, int package, int replicate, int m0, int m1,
+                               int group, int metric, sp_unit unit);
+
+/* Reported month m's period under `by` as a column label ("2020-07",
+ * "2020Q3", "2020", "total") into buf of n bytes, and whether months a and b
+ * lie in the same period. */
+void sp_period_label(const sp_results *res, sp_period by, int m, char *buf, size_t n);
+int sp_period_same(const sp_results *res, sp_period by, int a, int b);
+
 /* Builds the table of a query. Per household and per person values of a
  * group without households or persons are NaN ("n/a"): a ratio without a
  * denominator. NULL with err (naming the bad field) on failure. */

@@ -395,7 +395,11 @@ static int validate(const void *def, sp_err *err) { return sp_appliance_tradein_
 
 static const char *filter_text(const void *def) { return ((const sp_appliance_tradein_def *)def)->filter; }
 
+/* The budget the programme stops at (budget.h; 0 = unlimited). */
+static double budget_of(const void *def) { return ((const sp_appliance_tradein_def *)def)->budget; }
+
 const sp_measure_ops sp_appliance_tradein_measure = {
+    .budget = budget_of,
     .kind = "appliance_tradein",
     .def_size = sizeof(sp_appliance_tradein_def),
     .order = 50,

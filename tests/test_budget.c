@@ -310,6 +310,63 @@ static void test_programme_budgets_never_exceeded(void **state)
     sp_package_free(p);
 }
 
+/* Interest subsidies: loans are admitted while the subsidy they commit over
+ * their term fits the budget; loans of six months repaid inside the horizon
+ * receive exactly what they committed, so the subsidy paid stays within the
+ * budget and comes within one loan's commitment of it. */
+static void test_credit_budget_never_exceeded(void **state)
+{
+    (void)state;
+    sp_err e;
+    sp_package *b = sp_package_alloc("Status quo", &e);
+    sp_package *u = sp_package_alloc("Unlimited", &e);
+    sp_package *p = sp_package_alloc("Budget", &e);
+    sp_consumer_credit_def d = sp_consumer_credit_def_default();
+    d.purpose = SP_CREDIT_GENERAL;
+    d.term = 6;
+    d.start_month = sp_month_make(2020, 1);
+    d.end_month = sp_month_make(2020, 4);
+    assert_int_equal(sp_package_add_consumer_credit(u, "loans", &d, &e), SP_OK);
+    sp_results *r = run2(b, u, 1, 1);
+    const double unlimited = gov_cost(r, 1, 0);
+    sp_results_free(r);
+    d.budget = 0.4 * unlimited;
+    assert_int_equal(sp_package_add_consumer_credit(p, "loans", &d, &e), SP_OK);
+    double max_w = 0;
+    for (size_t i = 0; i < pop->n; i++)
+        max_w = pop->weight[i] > max_w ? pop->weight[i] : max_w;
+    const double one = max_w * sp_consumer_credit_commitment(&d, d.limit);
+    sp_results *t[2] = {run2(b, p, 2, 1), run2(b, p, 2, 2)};
+    for (int rep = 0; rep < 2; rep++) {
+        double paid = 0, late_loans = 0;
+        for (int m = 0; m < 12; m++)
+            paid += sp_results_get(t[0], 1, rep, m, 0, SP_M_INTEREST_SUBSIDY);
+        late_loans = sp_results_get(t[0], 1, rep, 3, 0, SP_M_LOANS);
+        printf("# credit budget %.0f (40%% of the unlimited %.0f): paid %.2f\n", d.budget, unlimited, paid);
+        assert_true(paid <= d.budget);
+        assert_true(paid > d.budget - one);
+        assert_true(late_loans == 0); /* stopped lending before the window's last month */
+        assert_true(gov_cost(t[1], 1, rep) == gov_cost(t[0], 1, rep));
+    }
+    /* a commitment is the sum of a loan's monthly subsidies, within the cap */
+    sp_consumer_credit_def c = sp_consumer_credit_def_default();
+    assert_true(sp_consumer_credit_commitment(&c, 50000) <= c.subsidy_cap);
+    c.subsidy_cap = 0;
+    c.rate = 0.12;
+    c.subsidy_rate = 0.12;
+    c.term = 1;
+    assert_true(sp_consumer_credit_commitment(&c, 1000) == 10.0); /* one month at 1% */
+    c.budget = 1e6;
+    c.subsidy_rate = 0;
+    assert_int_equal(sp_consumer_credit_validate(&c, &e), SP_EINVAL);
+    assert_non_null(strstr(e.msg, "budget"));
+    sp_results_free(t[0]);
+    sp_results_free(t[1]);
+    sp_package_free(b);
+    sp_package_free(u);
+    sp_package_free(p);
+}
+
 /* ---- warnings ---- */
 
 static void test_oversupply_warnings(void **state)
@@ -527,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_cash_recipients_capped),
         cmocka_unit_test(test_cash_budget_never_exceeded),
         cmocka_unit_test(test_programme_budgets_never_exceeded),
+        cmocka_unit_test(test_credit_budget_never_exceeded),
         cmocka_unit_test(test_oversupply_warnings),
         cmocka_unit_test(test_window_is_sum_of_months),
         cmocka_unit_test(test_window_errors),

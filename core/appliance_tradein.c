@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "calendar.h"
 #include "package.h"
 
@@ -315,7 +316,7 @@ static void ration(tradein_run *t, const sp_appliance_tradein_def *d, const sp_m
     for (size_t r = 0; r < nc; r++) {
         const size_t i = t->cand[r].i;
         const double cost = (double)t->subsidy[i] * pop->weight[i];
-        if (t->spent + cost > d->budget) {
+        if (t->spent + cost > d->budget * SP_BUDGET_MARGIN) { /* budget.h: within it once summed */
             t->closed = 1;
             break;
         }

@@ -340,6 +340,18 @@ static int build_packages(sp_package **base_out, sp_package **plan_out, sp_err *
         c.budget = 2e5;
         rc = sp_package_add_consumer_credit(p, "credit", &c, err);
     }
+    if (rc == SP_OK) { /* a promotion within a budget: its ledger and ranking */
+        sp_promotion_def pr = sp_promotion_def_default();
+        pr.start_month = sp_month_make(2020, 6);
+        pr.end_month = sp_month_make(2020, 6);
+        pr.end_day = 18;
+        pr.discount[SP_CAT_FOOD] = 0.1;
+        pr.gov_share = 1;
+        pr.merchant_share = 0;
+        pr.cap = 50;
+        pr.budget = 1e7;
+        rc = sp_package_add_promotion(p, "promotion", &pr, err);
+    }
     if (rc == SP_OK) {
         sp_scrappage_def s = sp_scrappage_def_default();
         s.start_month = sp_month_make(2020, 7);

@@ -367,6 +367,55 @@ static void test_credit_budget_never_exceeded(void **state)
     sp_package_free(p);
 }
 
+/* Promotions: households take part first come while cap x weight fits what
+ * is left of the budget; the government's part of a household's discounts
+ * is at most cap a month; the total never exceeds the budget. */
+static void test_promotion_budget_never_exceeded(void **state)
+{
+    (void)state;
+    sp_err e;
+    sp_package *b = sp_package_alloc("Status quo", &e);
+    sp_package *u = sp_package_alloc("Unlimited", &e);
+    sp_package *p = sp_package_alloc("Budget", &e);
+    sp_promotion_def d = sp_promotion_def_default();
+    d.start_month = sp_month_make(2020, 6);
+    d.start_day = 1;
+    d.end_month = sp_month_make(2020, 7);
+    d.end_day = 31;
+    d.discount[SP_CAT_FOOD] = 0.2;
+    d.discount[SP_CAT_CLOTHING] = 0.2;
+    d.gov_share = 0.5;
+    d.merchant_share = 0.5;
+    d.cap = 60;
+    assert_int_equal(sp_package_add_promotion(u, "season", &d, &e), SP_OK);
+    sp_results *r = run2(b, u, 1, 1);
+    const double unlimited = gov_cost(r, 1, 0);
+    for (int m = 0; m < 12; m++) { /* the cap holds for every household: at most cap x households */
+        const double *g = sp_results_at(r, 1, 0, m);
+        assert_true(g[SP_M_DISCOUNT_GOV] <= 60.0 * g[SP_M_HOUSEHOLDS] * (1 + 1e-12));
+    }
+    sp_results_free(r);
+    d.budget = 0.5 * unlimited;
+    assert_int_equal(sp_package_add_promotion(p, "season", &d, &e), SP_OK);
+    sp_results *t[2] = {run2(b, p, 2, 1), run2(b, p, 2, 2)};
+    for (int rep = 0; rep < 2; rep++) {
+        const double paid = gov_cost(t[0], 1, rep);
+        printf("# promotion budget %.0f (half the unlimited %.0f): paid %.2f\n", d.budget, unlimited, paid);
+        assert_true(paid <= d.budget);
+        assert_true(paid > 0.25 * d.budget);
+        assert_true(gov_cost(t[1], 1, rep) == paid);
+        assert_memory_equal(t[0]->cube, t[1]->cube, (size_t)2 * 2 * 12 * SP_NGROUP * SP_NMETRIC * sizeof(double));
+    }
+    d.cap = 0; /* a budget needs a cap */
+    assert_int_equal(sp_promotion_validate(&d, &e), SP_EINVAL);
+    assert_non_null(strstr(e.msg, "cap"));
+    sp_results_free(t[0]);
+    sp_results_free(t[1]);
+    sp_package_free(b);
+    sp_package_free(u);
+    sp_package_free(p);
+}
+
 /* ---- warnings ---- */
 
 static void test_oversupply_warnings(void **state)
@@ -585,6 +634,7 @@ int main(void)
         cmocka_unit_test(test_cash_budget_never_exceeded),
         cmocka_unit_test(test_programme_budgets_never_exceeded),
         cmocka_unit_test(test_credit_budget_never_exceeded),
+        cmocka_unit_test(test_promotion_budget_never_exceeded),
         cmocka_unit_test(test_oversupply_warnings),
         cmocka_unit_test(test_window_is_sum_of_months),
         cmocka_unit_test(test_window_errors),

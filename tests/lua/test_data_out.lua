@@ -74,6 +74,20 @@ T.case("window and group errors name the key, the value and the line", function(
   T.has(e, "scen.lua:2: results:export: unknown groups[1] 'Q9'", "group")
   e = T.error_of("scen.lua", "local res = ...\nres:export('x.csv', { metric = 'spending' })", res)
   T.has(e, "unknown key 'metric'", "key")
+  e = T.error_of("scen.lua", "local res = ...\nres:export('x.csv', { packages = 5 })", res)
+  T.has(e, "scen.lua:2: results:export: 'packages' must be a list of names, got number", "list type")
+  e = T.error_of("scen.lua", "local res = ...\nres:export('x.csv', { metrics = {} })", res)
+  T.has(e, "'metrics' is an empty list", "empty list")
+  e = T.error_of("scen.lua", "local res = ...\nres:export('x.csv', { packages = { 'Nope' } })", res)
+  T.has(e, "unknown package 'Nope'", "package")
+  e = T.error_of("scen.lua", "local res = ...\nres:export('x.csv', { by = 'week' })", res)
+  T.has(e, "unknown 'by' value 'week'", "period")
+  e = T.error_of("scen.lua", "local res = ...\nres:export('', {})", res)
+  T.has(e, "the path must be a non-empty string", "path")
+  e = T.error_of("scen.lua", "local res = ...\nres:export('x.csv', {}, 3)", res)
+  T.has(e, "expected (path, options), got 3 arguments", "arguments")
+  e = T.error_of("scen.lua", "local res = ...\nres:export('x.csv', { to = '2020-13' })", res)
+  T.has(e, "'to' must be a month \"YYYY-MM\", got \"2020-13\"", "month")
   e = T.error_of("scen.lua", "local sp = ...\nsp.cash_transfer{ start = '2020-01' }", sp)
   T.has(e, "scen.lua:2: sp.cash_transfer: 'amount' is required without a 'budget'", "amount")
   e = T.error_of("scen.lua", "local sp = ...\nsp.voucher{ start = '2020-03', face = 10, budget = -1 }", sp)
@@ -138,6 +152,12 @@ T.case("sp.table builds a table and its errors name the problem", function()
   T.eq(t:value("100-30", "cost"), 2.1e8, "value")
   T.eq(t.title, "Coupon designs", "title")
   T.has(tostring(t), "| 40-10  |", "markdown")
+  -- one package given by name, as a string rather than a list
+  local one = work .. "/one.csv"
+  assert(res:export(one, { packages = "Status quo", by = "total" }))
+  T.eq(T.read(one):match("\n(.-)\n"), "Status quo,1,total,all,spending,yuan," ..
+       string.format("%.17g", (function() local s = 0 for m = 1, 6 do s = s + res:value(1, 1, m, "all", "spending") end return s end)()),
+       "total line")
   local function err(code) return T.error_of("scen.lua", "local sp = ...\n" .. code, sp) end
   T.has(err("sp.table{ rows = {'a','b'}, cols = {'x'}, values = {{1},{2,3}} }"),
         "scen.lua:2: sp.table: values[2] has 2 values, 'cols' has 1 labels", "ragged")
@@ -148,6 +168,13 @@ T.case("sp.table builds a table and its errors name the problem", function()
   T.has(err("sp.table{ rows = {'a'}, cols = {'x'}, values = {{1}, {2}} }"),
         "'values' has 2 rows, 'rows' has 1 labels", "rows")
   T.has(err("sp.table{ rows = {}, cols = {'x'}, values = {} }"), "'rows' is an empty list", "empty")
+  T.has(err("sp.table{ rows = 'a', cols = {'x'}, values = {{1}} }"),
+        "'rows' must be a list of labels (strings), got string", "rows type")
+  T.has(err("sp.table{ rows = {'a'}, cols = {1}, values = {{1}} }"), "cols[1] must be a string, got number",
+        "label type")
+  T.has(err("sp.table{ rows = {'a'}, cols = {'x'} }"), "'values' must be a list of rows", "values")
+  T.has(err("sp.table{ rows = {'a'}, cols = {'x'}, values = { 1 } }"),
+        "values[1] must be a list of numbers, got number", "row type")
   T.has(err("sp.table{ rows = {'a'}, cols = {'x'}, values = {{1}}, units = 'y' }"),
         "unknown key 'units'", "key")
 end)

@@ -13,11 +13,14 @@
 static const char *purpose_name(int p) { return sp_credit_purpose_name(p); }
 
 /* sp.consumer_credit{ name =, start =, ["end"] = | months =, purpose =,
- *   limit =, rate =, term =, subsidy_rate =, subsidy_cap =, filter = } -> measure */
+ *   limit =, rate =, term =, subsidy_rate =, subsidy_cap =, filter =, budget = 0 } -> measure
+ * budget: yuan of interest subsidy; loans are admitted first come while the
+ * subsidy they commit over their term fits it. */
 static int l_consumer_credit(lua_State *L)
 {
     static const char *const keys[] = {"name", "start", "end", "months", "purpose", "limit", "rate",
-                                       "term", "subsidy_rate", "subsidy_cap", "filter", NULL};
+                                       "term", "subsidy_rate", "subsidy_cap", "filter", "budget",
+                                       NULL};
     const char *fn = "sp.consumer_credit";
     sp_l_checkargs(L, 1, fn);
     sp_l_checkkeys(L, 1, fn, keys, 0);
@@ -45,6 +48,9 @@ static int l_consumer_credit(lua_State *L)
     if (d->subsidy_rate < 0 || d->subsidy_rate > d->rate)
         luaL_error(L, "%s: 'subsidy_rate' must lie in 0..rate (%s), got %s", fn, sp_l_shown(L, d->rate),
                    sp_l_shown(L, d->subsidy_rate));
+    d->budget = sp_l_measure_number(L, fn, "budget", 0);
+    if (!(d->budget >= 0))
+        luaL_error(L, "%s: 'budget' must be 0 (none) or more yuan, got %s", fn, sp_l_shown(L, d->budget));
     d->subsidy_cap = sp_l_measure_number(L, fn, "subsidy_cap", 0);
     if (d->subsidy_cap < 0)
         luaL_error(L, "%s: 'subsidy_cap' must be 0 (none) or more yuan per loan, got %s", fn,
@@ -75,7 +81,12 @@ static int field(lua_State *L, const sp_l_measure *lm, const char *key)
         lua_pushnumber(L, d->subsidy_rate);
     else if (strcmp(key, "subsidy_cap") == 0)
         lua_pushnumber(L, d->subsidy_cap);
-    else if (strcmp(key, "filter") == 0)
+    else if (strcmp(key, "budget") == 0) {
+        if (d->budget > 0)
+            lua_pushnumber(L, d->budget);
+        else
+            lua_pushnil(L);
+    } else if (strcmp(key, "filter") == 0)
         sp_l_push_filter(L, d->filter);
     else
         return 0;

@@ -96,12 +96,16 @@ static void read_window(lua_State *L, const char *fn, sp_promotion_def *d)
 
 /* sp.promotion{ name =, start =, ["end"] = | days =, discount =, categories =,
  *               elasticity = {}, coverage = 1, gov_share =, merchant_share =,
- *               announced = true, filter = } -> measure */
+ *               announced = true, filter =, cap = 0, budget = 0 } -> measure
+ * cap: the most government-funded discount per household and month (yuan);
+ * budget: yuan of government-funded discount, needs cap (households take
+ * part first come while cap x their weight fits what is left). */
 static int l_promotion(lua_State *L)
 {
     static const char *const keys[] = {"name",     "start",    "end",        "days",
                                        "discount", "categories", "elasticity", "coverage",
-                                       "gov_share", "merchant_share", "announced", "filter", NULL};
+                                       "gov_share", "merchant_share", "announced", "filter", "cap",
+                                       "budget", NULL};
     const char *fn = "sp.promotion";
     sp_l_checkargs(L, 1, fn);
     sp_l_checkkeys(L, 1, fn, keys, 0);
@@ -122,6 +126,12 @@ static int l_promotion(lua_State *L)
     else if (hm && !hg)
         d->gov_share = 1.0 - d->merchant_share;
     d->announced = sp_l_getboolean(L, 1, fn, "announced", 1);
+    d->cap = sp_l_measure_number(L, fn, "cap", 0.0);
+    d->budget = sp_l_measure_number(L, fn, "budget", 0.0);
+    if (d->budget > 0 && !(d->cap > 0))
+        luaL_error(L, "%s: 'budget' needs 'cap', the most government-funded discount per household "
+                      "and month (yuan, e.g. cap = 100), so that the budget can be handed out first "
+                      "come", fn);
     d->filter[0] = '\0';
     sp_l_measure_filter(L, fn, "filter", d->filter, sizeof d->filter);
     sp_l_measure_check(L, fn, lm);
@@ -176,7 +186,13 @@ static int field(lua_State *L, const sp_l_measure *lm, const char *key)
         lua_pushnumber(L, d->gov_share);
     else if (strcmp(key, "merchant_share") == 0)
         lua_pushnumber(L, d->merchant_share);
-    else if (strcmp(key, "announced") == 0)
+    else if (strcmp(key, "cap") == 0 || strcmp(key, "budget") == 0) {
+        double v = key[0] == 'c' ? d->cap : d->budget;
+        if (v > 0)
+            lua_pushnumber(L, v);
+        else
+            lua_pushnil(L);
+    } else if (strcmp(key, "announced") == 0)
         lua_pushboolean(L, d->announced);
     else if (strcmp(key, "filter") == 0)
         sp_l_push_filter(L, d->filter);

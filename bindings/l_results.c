@@ -2,9 +2,11 @@
  *
  * A results handle owns an sp_results (the cube); user value 1 is the
  * experiment that produced it. Queries (res:table{...}) build table handles. */
+#include <stdio.h>
 #include <string.h>
 
 #include "l_args.h"
+#include "l_path.h"
 #include "l_spendsim.h"
 
 #define WHAT "results"
@@ -75,13 +77,39 @@ static void mark_check(lua_State *L, sp_table *t, const char *fn)
     lua_pop(L, 1);
 }
 
+/* The window keys `from` and `to` ("YYYY-MM") of the argument table at idx
+ * into *from and *to (0 when absent), checked against the horizon: errors
+ * name the key, the month and the horizon. */
+static void read_window(lua_State *L, int idx, const char *fn, const sp_results *res, int *from,
+                        int *to)
+{
+    const char *k[2] = {"from", "to"};
+    int *out[2] = {from, to};
+    for (int j = 0; j < 2; j++) {
+        *out[j] = 0;
+        const char *s = sp_l_getstring(L, idx, fn, k[j], NULL);
+        if (!s)
+            continue;
+        sp_err err;
+        sp_err_clear(&err);
+        if (sp_month_parse(s, out[j], &err) != SP_OK)
+            luaL_error(L, "%s: '%s' must be a month \"YYYY-MM\", got \"%s\"", fn, k[j], s);
+    }
+    int m0, m1;
+    sp_err err;
+    sp_err_clear(&err);
+    if (sp_results_window(res, *from, *to, &m0, &m1, &err) != SP_OK)
+        luaL_error(L, "%s: %s", fn, err.msg);
+}
+
 /* res:table{ rows = "category", metric = "spending", group = "all",
  *            package = <first>, by = "quarter", unit = "per_capita",
- *            diff = false, cumulative = false } -> table */
+ *            diff = false, cumulative = false, from = <first month>,
+ *            to = <last month> } -> table */
 static int l_table(lua_State *L)
 {
-    static const char *const keys[] = {"rows", "metric", "group", "package", "by",
-                                       "unit", "diff",   "cumulative", NULL};
+    static const char *const keys[] = {"rows", "metric", "group", "package", "by", "unit",
+                                       "diff", "cumulative", "from", "to", NULL};
     const char *fn = "results:table";
     const sp_results *res = check(L, fn);
     if (lua_isnoneornil(L, 2)) { /* res:table() takes every default */
@@ -114,6 +142,7 @@ static int l_table(lua_State *L)
     q.unit = (sp_unit)sp_l_checkname(L, fn, "'unit' value", unit, unit_name, 3);
     q.diff = sp_l_getboolean(L, 2, fn, "diff", 0);
     q.cumulative = sp_l_getboolean(L, 2, fn, "cumulative", 0);
+    read_window(L, 2, fn, res, &q.from, &q.to);
 
     sp_table **slot = sp_l_newtable(L, 1);
     sp_err err;
@@ -128,32 +157,54 @@ static int l_table(lua_State *L)
 /* Group dimensions by name, for res:summary{ by = ... }. */
 static const char *dim_name(int d) { return sp_dim_name((sp_dim)d); }
 
-/* res:summary() or res:summary{ by = "all" } -> table: the headline table
- * (sp_results_summary_by), one row per package (and group of the dimension
- * `by`: "quintile", "income_decile", "consumption_tercile", ...):
- * government and merchant cost, change in spending against the first
- * package, causal multiplier, gross leverage, cost per extra yuan and coupons
- * claimed, redeemed and expired, totals over the horizon averaged over
- * replicates. Ratios without a denominator are NaN. */
+/* In the CLI, each warning of res goes to stderr once ("spendsim: warning:
+ * ..."), the first time a summary of res is made. */
+static void print_warnings(lua_State *L, const sp_results *res)
+{
+    if (!sp_l_host_get(L)->scenario[0] || res->nwarnings == 0)
+        return;
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, "spendsim.warned");
+    if (lua_rawgetp(L, -1, res) == LUA_TNIL) {
+        for (int k = 0; k < res->nwarnings; k++)
+            fprintf(stderr, "spendsim: warning: %s\n", res->warnings[k]);
+        fflush(stderr);
+        lua_pushboolean(L, 1);
+        lua_rawsetp(L, -3, res);
+    }
+    lua_pop(L, 2);
+}
+
+/* res:summary() or res:summary{ by = "all", from =, to = } -> table: the
+ * headline table (sp_results_summary_window), one row per package (and group
+ * of the dimension `by`: "quintile", "income_decile", "consumption_tercile",
+ * ...): government and merchant cost, change in spending against the first
+ * package, causal multiplier, gross leverage, cost per extra yuan, coupons
+ * claimed, redeemed and expired, cars, and the package's budget and the share
+ * of it used, totals over the horizon (or the window from..to) averaged over
+ * replicates. Ratios without a denominator are NaN. The warnings of the
+ * results travel with the table (printed under it as Markdown). */
 static int l_summary(lua_State *L)
 {
-    static const char *const keys[] = {"by", NULL};
+    static const char *const keys[] = {"by", "from", "to", NULL};
     const char *fn = "results:summary";
     const sp_results *res = check(L, fn);
     if (lua_gettop(L) > 2)
         return luaL_error(L, "%s: takes at most one argument table (got %d arguments)", fn,
                           lua_gettop(L) - 1);
     sp_dim dim = SP_DIM_ALL;
+    int from = 0, to = 0;
     if (!lua_isnoneornil(L, 2)) {
         sp_l_checkargs(L, 2, fn);
         sp_l_checkkeys(L, 2, fn, keys, 0);
         const char *by = sp_l_getstring(L, 2, fn, "by", "all");
         dim = (sp_dim)sp_l_checkname(L, fn, "'by' value", by, dim_name, SP_NDIM);
+        read_window(L, 2, fn, res, &from, &to);
     }
+    print_warnings(L, res);
     sp_table **slot = sp_l_newtable(L, 1);
     sp_err err;
     sp_err_clear(&err);
-    *slot = sp_results_summary_by(res, dim, &err);
+    *slot = sp_results_summary_window(res, dim, from, to, &err);
     if (!*slot)
         return luaL_error(L, "%s: %s", fn, err.msg);
     mark_check(L, *slot, fn);
@@ -278,6 +329,167 @@ static int l_value(lua_State *L)
     return 1;
 }
 
+/* res:warnings() -> list of strings: the measures whose supply or budget
+ * exceeds what the eligible households can claim, one line each. */
+static int l_warnings(lua_State *L)
+{
+    const sp_results *res = check(L, "results:warnings");
+    lua_createtable(L, res->nwarnings, 0);
+    for (int k = 0; k < res->nwarnings; k++) {
+        lua_pushstring(L, res->warnings[k]);
+        lua_rawseti(L, -2, k + 1);
+    }
+    return 1;
+}
+
+/* The list at field `key` of the argument table at idx, each entry read by
+ * `one` into out[] (room for max); returns the count, or -1 when absent.
+ * Errors name the key and the entry. */
+static int read_list(lua_State *L, int idx, const char *fn, const char *key, int *out, int max,
+                     int (*one)(lua_State *L, int vidx, const char *fn, const char *what,
+                                const sp_results *res, int *out, int room),
+                     const sp_results *res)
+{
+    int t = lua_getfield(L, idx, key);
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        return -1;
+    }
+    if (t == LUA_TSTRING) { /* one name for a list of one */
+        int n = one(L, lua_gettop(L), fn, key, res, out, max);
+        lua_pop(L, 1);
+        return n;
+    }
+    if (t != LUA_TTABLE)
+        luaL_error(L, "%s: '%s' must be a list of names, got %s", fn, key, sp_l_typename(L, -1));
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    if (n == 0)
+        luaL_error(L, "%s: '%s' is an empty list", fn, key);
+    int count = 0;
+    for (lua_Integer k = 1; k <= n; k++) {
+        lua_geti(L, -1, k);
+        char what[64];
+        snprintf(what, sizeof what, "%s[%d]", key, (int)k);
+        count += one(L, lua_gettop(L), fn, what, res, out + count, max - count);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return count;
+}
+
+static int one_package(lua_State *L, int v, const char *fn, const char *what,
+                       const sp_results *res, int *out, int room)
+{
+    if (room < 1)
+        luaL_error(L, "%s: '%s': too many entries", fn, what);
+    char w[80];
+    snprintf(w, sizeof w, "'%s'", what);
+    out[0] = find_package(L, res, v, fn, w);
+    return 1;
+}
+
+static int one_metric(lua_State *L, int v, const char *fn, const char *what,
+                      const sp_results *res, int *out, int room)
+{
+    (void)res;
+    if (room < 1)
+        luaL_error(L, "%s: '%s': too many entries", fn, what);
+    out[0] = sp_l_checkname(L, fn, what, checkstr(L, v, fn, what), metric_name, SP_NMETRIC);
+    return 1;
+}
+
+/* A group label ("all", "Q1", ...) or a dimension name ("quintile", ...),
+ * which stands for all its groups. */
+static int one_group(lua_State *L, int v, const char *fn, const char *what,
+                     const sp_results *res, int *out, int room)
+{
+    (void)res;
+    const char *s = checkstr(L, v, fn, what);
+    for (int d = 0; d < SP_NDIM; d++)
+        if (strcmp(s, sp_dim_name((sp_dim)d)) == 0) {
+            int n = sp_dim_count((sp_dim)d);
+            if (n > room)
+                luaL_error(L, "%s: '%s': too many groups", fn, what);
+            for (int k = 0; k < n; k++)
+                out[k] = sp_dim_first((sp_dim)d) + k;
+            return n;
+        }
+    if (room < 1)
+        luaL_error(L, "%s: '%s': too many entries", fn, what);
+    out[0] = sp_l_checkname(L, fn, what, s, sp_group_label, SP_NGROUP);
+    return 1;
+}
+
+/* res:export(path, { packages = <all>, metrics = { "spending" },
+ *                    groups = { "all" }, by = "month", from =, to = })
+ *   -> true | nil, message
+ * The per-replicate tidy CSV of export.h: package, replicate, month, group,
+ * metric, unit, value, one line per cell and replicate. packages are names
+ * or numbers; metrics names; groups labels ("Q1") or dimensions ("quintile"
+ * = all its groups). path is written as given (add ".csv"), under --out like
+ * t:write, atomically, and listed in the manifest. */
+static int l_export(lua_State *L)
+{
+    static const char *const keys[] = {"packages", "metrics", "groups", "by", "from", "to", NULL};
+    const char *fn = "results:export";
+    const sp_results *res = check(L, fn);
+    if (lua_type(L, 2) != LUA_TSTRING || lua_rawlen(L, 2) == 0)
+        return luaL_error(L, "%s: the path must be a non-empty string, got %s", fn,
+                          lua_type(L, 2) == LUA_TSTRING ? "\"\"" : sp_l_typename(L, 2));
+    if (lua_gettop(L) > 3)
+        return luaL_error(L, "%s: expected (path, options), got %d arguments", fn, lua_gettop(L) - 1);
+    if (lua_isnoneornil(L, 3)) {
+        lua_settop(L, 2);
+        lua_newtable(L);
+    }
+    sp_l_checkargs(L, 3, fn);
+    sp_l_checkkeys(L, 3, fn, keys, 0);
+    int pk[SP_MAX_PACKAGES], mt[SP_NMETRIC * 4], gr[SP_NGROUP * 4];
+    sp_export_def d = sp_export_def_default();
+    int n = read_list(L, 3, fn, "packages", pk, SP_MAX_PACKAGES, one_package, res);
+    if (n > 0) {
+        d.packages = pk;
+        d.npackages = n;
+    }
+    n = read_list(L, 3, fn, "metrics", mt, (int)(sizeof mt / sizeof mt[0]), one_metric, res);
+    if (n > 0) {
+        d.metrics = mt;
+        d.nmetrics = n;
+    }
+    n = read_list(L, 3, fn, "groups", gr, (int)(sizeof gr / sizeof gr[0]), one_group, res);
+    if (n > 0) {
+        d.groups = gr;
+        d.ngroups = n;
+    }
+    const char *by = sp_l_getstring(L, 3, fn, "by", "month");
+    d.by = (sp_period)sp_l_checkname(L, fn, "'by' value", by, period_name, 4);
+    read_window(L, 3, fn, res, &d.from, &d.to);
+    sp_err err;
+    sp_err_clear(&err);
+    if (sp_export_rows(res, &d, &err) == 0 && err.code != SP_OK)
+        return luaL_error(L, "%s: %s", fn, err.msg);
+
+    char file[SP_L_PATH_MAX], msg[SP_ERR_MSG_MAX + SP_L_PATH_MAX];
+    sp_l_out_path(L, fn, lua_tostring(L, 2), file, sizeof file); /* confined in safe mode */
+    if (sp_l_host_get(L)->dry_run) {
+        lua_pushboolean(L, 1);
+        return 1;
+    }
+    if (sp_l_mkparents(file, msg, sizeof msg) != 0) {
+        luaL_pushfail(L);
+        lua_pushstring(L, msg);
+        return 2;
+    }
+    if (sp_results_export(res, &d, file, &err) != SP_OK ||
+        sp_l_manifest_add(L, res, file, msg, sizeof msg) != 0) {
+        luaL_pushfail(L);
+        lua_pushstring(L, err.code != SP_OK ? err.msg : msg);
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 static int l_release(lua_State *L)
 {
     void **slot = luaL_checkudata(L, 1, SP_L_RESULTS);
@@ -313,6 +525,8 @@ void sp_l_open_results(lua_State *L)
                                        {"parameters", l_parameters},
                                        {"start", l_start},
                                        {"value", l_value},
+                                       {"warnings", l_warnings},
+                                       {"export", l_export},
                                        {NULL, NULL}};
     sp_l_newclass(L, SP_L_RESULTS, methods, NULL, l_release, l_tostring);
 }

@@ -95,7 +95,7 @@ int luaopen_spendsim(lua_State *L)
     sp_l_open_experiment(L, m);
     sp_l_open_macro(L, m);
     sp_l_open_results(L);
-    sp_l_open_table(L);
+    sp_l_open_table(L, m);
     sp_l_open_sweep(L, m);     /* sp.sweep, sp.solve, sp.decompose (l_analysis.h) */
     sp_l_open_solve(L, m);
     sp_l_open_decompose(L, m);

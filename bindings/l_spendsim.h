@@ -81,7 +81,7 @@ void sp_l_open_package(lua_State *L, int module);
 void sp_l_open_experiment(lua_State *L, int module);
 void sp_l_open_macro(lua_State *L, int module);     /* sp.macro (l_macro.c) */
 void sp_l_open_results(lua_State *L);
-void sp_l_open_table(lua_State *L);
+void sp_l_open_table(lua_State *L, int module); /* the table type and sp.table */
 void sp_l_open_params(lua_State *L, int module);
 void sp_l_open_measures(lua_State *L, int module); /* every kind's constructors (l_measures.c) */
 

@@ -195,6 +195,120 @@ static int l_write(lua_State *L)
     return 1;
 }
 
+/* The list of labels at field key of the argument table (index 1): strings,
+ * at least one, no two alike. Returns the count; the list is left on the
+ * stack top. */
+static size_t read_labels(lua_State *L, const char *fn, const char *key)
+{
+    if (lua_getfield(L, 1, key) != LUA_TTABLE)
+        luaL_error(L, "%s: '%s' must be a list of labels (strings), got %s", fn, key,
+                   sp_l_typename(L, -1));
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    if (n < 1)
+        luaL_error(L, "%s: '%s' is an empty list (a table needs at least one)", fn, key);
+    if (n > 100000)
+        luaL_error(L, "%s: '%s' has %I labels, at most 100000", fn, key, (LUAI_UACINT)n);
+    for (lua_Integer k = 1; k <= n; k++) {
+        if (lua_geti(L, -1, k) != LUA_TSTRING)
+            luaL_error(L, "%s: %s[%I] must be a string, got %s", fn, key, (LUAI_UACINT)k,
+                       sp_l_typename(L, -1));
+        lua_pop(L, 1);
+    }
+    /* duplicates: a set of the labels seen */
+    lua_createtable(L, 0, (int)n);
+    for (lua_Integer k = 1; k <= n; k++) {
+        lua_geti(L, -2, k);
+        lua_pushvalue(L, -1);
+        if (lua_rawget(L, -3) != LUA_TNIL)
+            luaL_error(L, "%s: %s[%I] repeats the label \"%s\" of %s[%I]", fn, key, (LUAI_UACINT)k,
+                       lua_tostring(L, -2), key, (LUAI_UACINT)lua_tointeger(L, -1));
+        lua_pop(L, 1);
+        lua_pushinteger(L, k);
+        lua_rawset(L, -3);
+    }
+    lua_pop(L, 1);
+    return (size_t)n;
+}
+
+static int set_text(lua_State *L, const char *fn, char **slot, const char *text)
+{
+    sp_err err;
+    sp_err_clear(&err);
+    if (sp_table_set_text(slot, text, &err) != SP_OK)
+        return luaL_error(L, "%s: %s", fn, err.msg);
+    return 0;
+}
+
+/* sp.table{ title = "", unit = "", row_header = "", rows = { labels },
+ *           cols = { labels }, values = { { numbers of row 1 }, ... } }
+ *   -> table
+ * A table built from Lua values, the same type as res:table's: t:write
+ * writes it with the same writers (csv, csv_long, md, json) in safe mode.
+ * values holds one list per row, each with one number per column (NaN reads
+ * "n/a"). Errors: ragged or missing rows, a value that is not a number,
+ * duplicate or non-string labels, unknown keys. */
+static int l_new(lua_State *L)
+{
+    static const char *const keys[] = {"title", "unit", "row_header", "rows", "cols", "values", NULL};
+    const char *fn = "sp.table";
+    sp_l_checkargs(L, 1, fn);
+    sp_l_checkkeys(L, 1, fn, keys, 0);
+    lua_settop(L, 1);
+    const char *title = sp_l_getstring(L, 1, fn, "title", "");
+    const char *unit = sp_l_getstring(L, 1, fn, "unit", "");
+    const char *header = sp_l_getstring(L, 1, fn, "row_header", "");
+    const size_t nr = read_labels(L, fn, "rows"); /* index 2 */
+    const size_t nc = read_labels(L, fn, "cols"); /* index 3 */
+    if (lua_getfield(L, 1, "values") != LUA_TTABLE) /* index 4 */
+        return luaL_error(L, "%s: 'values' must be a list of rows (lists of numbers), got %s", fn,
+                          sp_l_typename(L, -1));
+    if ((size_t)lua_rawlen(L, 4) != nr)
+        return luaL_error(L, "%s: 'values' has %I rows, 'rows' has %I labels", fn,
+                          (LUAI_UACINT)lua_rawlen(L, 4), (LUAI_UACINT)nr);
+    lua_pushnil(L);
+    sp_table **slot = sp_l_newtable(L, -1); /* no results behind it */
+    lua_remove(L, -2);
+    sp_err err;
+    sp_err_clear(&err);
+    *slot = sp_table_alloc(nr, nc, &err);
+    if (!*slot)
+        return luaL_error(L, "%s: %s", fn, err.msg);
+    sp_table *t = *slot;
+    for (size_t r = 0; r < nr; r++) {
+        if (lua_geti(L, 4, (lua_Integer)r + 1) != LUA_TTABLE)
+            return luaL_error(L, "%s: values[%I] must be a list of numbers, got %s", fn,
+                              (LUAI_UACINT)r + 1, sp_l_typename(L, -1));
+        if ((size_t)lua_rawlen(L, -1) != nc)
+            return luaL_error(L, "%s: values[%I] has %I values, 'cols' has %I labels (rows must "
+                                 "not be ragged)", fn, (LUAI_UACINT)r + 1,
+                              (LUAI_UACINT)lua_rawlen(L, -1), (LUAI_UACINT)nc);
+        for (size_t c = 0; c < nc; c++) {
+            if (lua_geti(L, -1, (lua_Integer)c + 1) != LUA_TNUMBER)
+                return luaL_error(L, "%s: values[%I][%I] must be a number, got %s", fn,
+                                  (LUAI_UACINT)r + 1, (LUAI_UACINT)c + 1, sp_l_typename(L, -1));
+            double v = lua_tonumber(L, -1);
+            size_t k = r * nc + c;
+            t->values[k] = t->lo90[k] = t->hi90[k] = t->lo95[k] = t->hi95[k] = v;
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    for (size_t r = 0; r < nr; r++) {
+        lua_geti(L, 2, (lua_Integer)r + 1);
+        set_text(L, fn, &t->row_labels[r], lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+    for (size_t c = 0; c < nc; c++) {
+        lua_geti(L, 3, (lua_Integer)c + 1);
+        set_text(L, fn, &t->col_labels[c], lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+    set_text(L, fn, &t->title, title);
+    set_text(L, fn, &t->unit, unit);
+    set_text(L, fn, &t->row_header, header);
+    return 1;
+}
+
 static int l_release(lua_State *L)
 {
     void **slot = luaL_checkudata(L, 1, SP_L_TABLE);
@@ -253,8 +367,11 @@ static int l_index(lua_State *L)
     return 1;
 }
 
-void sp_l_open_table(lua_State *L)
+void sp_l_open_table(lua_State *L, int module)
 {
+    module = lua_absindex(L, module);
+    lua_pushcfunction(L, l_new);
+    lua_setfield(L, module, "table");
     static const luaL_Reg methods[] = {{"nrows", l_nrows},
                                        {"ncols", l_ncols},
                                        {"row_labels", l_row_labels},

@@ -177,13 +177,16 @@ static void default_name(sp_l_measure *lm)
 /* sp.voucher{ name =, face =, threshold = 0, categories = "all", start =,
  *             days = 14 | weeks = | months =, supply = 0, coupons = 1, cap = 1,
  *             claim = "first_come", filter =, gov_share = 1, merchant_share =,
- *             coverage = } -> voucher */
+ *             coverage =, budget = 0 } -> voucher
+ * budget (yuan of government cost): the supply becomes what it pays for,
+ * budget / (face x coupons x gov_share) packages, or the given supply when
+ * that is smaller. */
 static int l_voucher(lua_State *L)
 {
     static const char *const keys[] = {
         "name",   "face",   "threshold", "categories", "start",     "days",
         "weeks",  "months", "supply",    "coupons",    "cap",       "claim",
-        "filter", "gov_share", "merchant_share", "coverage", "group", NULL};
+        "filter", "gov_share", "merchant_share", "coverage", "group", "budget", NULL};
     const char *fn = "sp.voucher";
     sp_l_checkargs(L, 1, fn);
     sp_l_checkkeys(L, 1, fn, keys, 0);
@@ -201,6 +204,7 @@ static int l_voucher(lua_State *L)
     read_start(L, fn, lm);
     read_window(L, fn, d);
     d->supply = getnumber(L, fn, "supply", 0.0);
+    d->budget = getnumber(L, fn, "budget", 0.0);
     d->coupons_per_package = (int)sp_l_getinteger(L, 1, fn, "coupons", 1, 100, 1);
     d->cap = (int)sp_l_getinteger(L, 1, fn, "cap", 1, 100, 1);
     const char *group = sp_l_getstring(L, 1, fn, "group", "");
@@ -284,6 +288,16 @@ static int field(lua_State *L, const sp_l_measure *lm, const char *key)
             lua_pushnil(L);
     } else if (strcmp(key, "supply") == 0) {
         lua_pushnumber(L, d->supply);
+    } else if (strcmp(key, "budget") == 0) {
+        if (d->budget > 0)
+            lua_pushnumber(L, d->budget);
+        else
+            lua_pushnil(L);
+    } else if (strcmp(key, "packages") == 0) { /* what the claim step may hand out; nil: unlimited */
+        if (sp_voucher_supply(d) > 0)
+            lua_pushnumber(L, sp_voucher_supply(d));
+        else
+            lua_pushnil(L);
     } else if (strcmp(key, "coupons") == 0) {
         lua_pushinteger(L, d->coupons_per_package);
     } else if (strcmp(key, "cap") == 0) {
@@ -315,7 +329,7 @@ static int field(lua_State *L, const sp_l_measure *lm, const char *key)
 static void tostring(lua_State *L, const sp_l_measure *lm)
 {
     const sp_voucher_def *d = sp_measure_def(&lm->m);
-    char start[16], k[40], f[40], s[40], what[128], window[32], supply[64];
+    char start[16], k[40], f[40], s[40], what[128], window[32], supply[128];
     start_text(lm, start);
     amount(k, sizeof k, d->threshold);
     amount(f, sizeof f, d->face);
@@ -329,7 +343,12 @@ static void tostring(lua_State *L, const sp_l_measure *lm)
                  d->window_months == 1 ? "" : "s");
     else
         snprintf(window, sizeof window, "%d day%s", d->window_days, d->window_days == 1 ? "" : "s");
-    if (d->supply > 0)
+    if (d->budget > 0) {
+        char b[40];
+        amount(b, sizeof b, d->budget);
+        amount(s, sizeof s, sp_voucher_supply(d));
+        snprintf(supply, sizeof supply, "budget %s yuan, %s packages", b, s);
+    } else if (d->supply > 0)
         snprintf(supply, sizeof supply, "supply %s packages", s);
     else
         snprintf(supply, sizeof supply, "unlimited supply");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "calendar.h"
 #include "package.h"
 
@@ -315,7 +316,7 @@ static void ration(tradein_run *t, const sp_appliance_tradein_def *d, const sp_m
     for (size_t r = 0; r < nc; r++) {
         const size_t i = t->cand[r].i;
         const double cost = (double)t->subsidy[i] * pop->weight[i];
-        if (t->spent + cost > d->budget) {
+        if (t->spent + cost > d->budget * SP_BUDGET_MARGIN) { /* budget.h: within it once summed */
             t->closed = 1;
             break;
         }
@@ -395,7 +396,11 @@ static int validate(const void *def, sp_err *err) { return sp_appliance_tradein_
 
 static const char *filter_text(const void *def) { return ((const sp_appliance_tradein_def *)def)->filter; }
 
+/* The budget the programme stops at (budget.h; 0 = unlimited). */
+static double budget_of(const void *def) { return ((const sp_appliance_tradein_def *)def)->budget; }
+
 const sp_measure_ops sp_appliance_tradein_measure = {
+    .budget = budget_of,
     .kind = "appliance_tradein",
     .def_size = sizeof(sp_appliance_tradein_def),
     .order = 50,

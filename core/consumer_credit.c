@@ -7,6 +7,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "budget.h"
 #include "calendar.h"
 #include "durables.h"
 #include "package.h"
@@ -66,6 +67,11 @@ int sp_consumer_credit_validate(const sp_consumer_credit_def *d, sp_err *err)
     if (!isfinite(d->subsidy_rate) || d->subsidy_rate < 0 || d->subsidy_rate > d->rate)
         return sp_err_set(err, SP_EINVAL, "subsidy_rate must lie in 0..rate (%g) a year, got %g",
                           d->rate, d->subsidy_rate);
+    if ((rc = sp_measure_check_amount("budget", d->budget, err)))
+        return rc;
+    if (d->budget > 0 && !(d->subsidy_rate > 0))
+        return sp_err_set(err, SP_EINVAL,
+                          "budget %g needs an interest subsidy (subsidy_rate above 0)", d->budget);
     if ((rc = sp_measure_check_amount("subsidy_cap", d->subsidy_cap, err)) ||
         (rc = sp_measure_check_window(d->start_month, d->end_month, err)))
         return rc;
@@ -104,7 +110,9 @@ typedef struct credit_run {
     float *subsidy_paid;  /* yuan of interest subsidy paid on the loan so far */
     uint16_t *left;       /* instalments to go; 0 = no loan */
     uint8_t *induced;     /* 1: the loan financed spending that would not have happened */
-    uint8_t *mask;        /* eligible households this month */
+    uint8_t *mask;        /* eligible households this month (0: refused, the budget is spent) */
+    double committed;     /* interest subsidy committed to the loans made so far, weighted yuan */
+    int exhausted;        /* 1: the budget is spent, no more loans */
     double need_home[2];  /* monthly need probability met anyway, [moved recently] */
     double need_durables; /* the same, appliances */
     double type_cdf[SP_DUR_NTYPE]; /* which appliance a durables need is for */
@@ -173,6 +181,8 @@ static int run_alloc(void **state, const sp_measure *m, sp_run_env *env, sp_err 
     return rc;
 }
 
+static int ration(credit_run *c, const sp_measure *m, const sp_run_env *env, sp_err *err);
+
 static int month_start(void *state, const sp_measure *m, sp_run_env *env, sp_err *err)
 {
     credit_run *c = state;
@@ -186,6 +196,11 @@ static int month_start(void *state, const sp_measure *m, sp_run_env *env, sp_err
                 return rc;
         } else {
             memset(c->mask, 1, n);
+        }
+        if (d->budget > 0) {
+            int rc = ration(c, m, env, err);
+            if (rc != SP_OK)
+                return rc;
         }
         return 1;
     }
@@ -261,33 +276,43 @@ static double need_cost(const credit_run *c, const sp_consumer_credit_def *d, co
     return share * env->pop->income[i] * exp(p->credit_need_sigma * z);
 }
 
-/* A household without a loan, in the offer window: a need, perhaps a loan. */
-static void originate(credit_run *c, const sp_measure *m, const sp_run_env *env, sp_household *h)
+/* What household i with a need (draws w) borrows: the loan's amount, 0 for
+ * none; *induced = 1 when the loan finances spending that would not have
+ * happened. The same in the budget ranking and the household step. */
+static double decide(const credit_run *c, const sp_consumer_credit_def *d, const sp_run_env *env,
+                     size_t i, const uint32_t w[4], int *induced)
 {
-    const sp_consumer_credit_def *d = sp_measure_def(m);
     const sp_params *p = env->params;
-    const size_t i = h->i;
-    uint32_t w[4];
-    if (!has_need(c, m, env, i, w))
-        return; /* no need this month (most household-months) */
     const double q = need_rate(c, d, env, i);
     const int liq = env->pop->liquidity[i] & 3;
     const int htm = liq == SP_LIQ_POOR_HTM || liq == SP_LIQ_WEALTHY_HTM;
     const double u = sp_u01(w[0]), ut = sp_u01(w[1]);
     const double cost = need_cost(c, d, env, i, w);
     const double boost = exp(p->credit_rate_semielasticity * 100.0 * d->subsidy_rate);
-    double amount = 0;
-    int induced = 0;
+    *induced = 0;
     if (u < q) {
         double take = (htm ? p->credit_takeup_htm : p->credit_takeup_nhtm) * boost;
         if (ut < take)
-            amount = cost < d->limit ? cost : d->limit;
+            return cost < d->limit ? cost : d->limit;
     } else if (htm && u < q / p->credit_cash_htm && cost <= d->limit) {
         if (ut < p->credit_takeup_constrained * boost) {
-            amount = cost;
-            induced = 1;
+            *induced = 1;
+            return cost;
         }
     }
+    return 0;
+}
+
+/* A household without a loan, in the offer window: a need, perhaps a loan. */
+static void originate(credit_run *c, const sp_measure *m, const sp_run_env *env, sp_household *h)
+{
+    const sp_consumer_credit_def *d = sp_measure_def(m);
+    const size_t i = h->i;
+    uint32_t w[4];
+    if (!has_need(c, m, env, i, w))
+        return; /* no need this month (most household-months) */
+    int induced = 0;
+    const double amount = decide(c, d, env, i, w, &induced);
     if (!(amount > 0))
         return;
     c->balance[i] = amount;
@@ -301,14 +326,103 @@ static void originate(credit_run *c, const sp_measure *m, const sp_run_env *env,
     sp_household_add(h, SP_M_LOAN_VALUE, amount);
 }
 
+/* This month's interest subsidy on `balance` with `paid` received so far. */
+static double month_subsidy(const sp_consumer_credit_def *d, double balance, float paid)
+{
+    double sub = balance * d->subsidy_rate / 12.0;
+    if (d->subsidy_cap > 0 && sub > d->subsidy_cap - paid)
+        sub = d->subsidy_cap - paid > 0 ? d->subsidy_cap - paid : 0;
+    return sub;
+}
+
+double sp_consumer_credit_commitment(const sp_consumer_credit_def *d, double amount)
+{
+    double balance = amount, total = 0, interest;
+    const float annuity = (float)sp_consumer_credit_annuity(amount, d->rate, d->term);
+    float paid = 0;
+    int left = d->term;
+    while (left > 0) { /* the household step's payments, month by month (repay) */
+        double sub = month_subsidy(d, balance, paid);
+        sp_consumer_credit_pay(annuity, d->rate, &balance, &left, &interest);
+        paid = (float)(paid + sub);
+        total += sub;
+    }
+    return total;
+}
+
+typedef struct {
+    double key, cost;
+    uint32_t i;
+} loan_claim;
+
+static int by_key_asc(const void *a, const void *b)
+{
+    const loan_claim *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* The month's budget ranking: the eligible households without a loan whose
+ * need this month leads to a loan, first come by a key from their own stream
+ * (draw 1 of the need stream), admitted while the subsidy their loans commit
+ * fits the budget; the first that does not fit closes the programme and the
+ * rest are refused (mask 0). */
+static int ration(credit_run *c, const sp_measure *m, const sp_run_env *env, sp_err *err)
+{
+    const sp_consumer_credit_def *d = sp_measure_def(m);
+    const size_t n = env->pop->n;
+    if (c->exhausted) {
+        memset(c->mask, 0, n ? n : 1);
+        return SP_OK;
+    }
+    loan_claim *cl = NULL;
+    size_t nc = 0, room = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t w[4];
+        int induced;
+        if (!c->mask[i] || c->left[i] || !has_need(c, m, env, i, w))
+            continue;
+        const double amount = decide(c, d, env, i, w, &induced);
+        if (!(amount > 0))
+            continue;
+        if (nc == room) {
+            room = room ? 2 * room : 256;
+            loan_claim *g = realloc(cl, room * sizeof *g);
+            if (!g) {
+                free(cl);
+                return sp_err_set(err, SP_ENOMEM, "out of memory for the loans of \"%s\"", m->name);
+            }
+            cl = g;
+        }
+        uint32_t k[4];
+        sp_rng_words(env->key, (uint32_t)i, (uint32_t)env->month, purpose_word(m->id), 1, k);
+        cl[nc].key = sp_u01(k[0]);
+        cl[nc].cost = (double)env->pop->weight[i] * sp_consumer_credit_commitment(d, amount);
+        cl[nc].i = (uint32_t)i;
+        nc++;
+    }
+    if (nc > 0)
+        qsort(cl, nc, sizeof *cl, by_key_asc);
+    const double budget = d->budget * SP_BUDGET_MARGIN;
+    for (size_t r = 0; r < nc; r++) {
+        if (!c->exhausted && c->committed + cl[r].cost <= budget) {
+            c->committed += cl[r].cost;
+            continue;
+        }
+        c->exhausted = 1; /* first come, first served: the programme stops lending here */
+        c->mask[cl[r].i] = 0;
+    }
+    free(cl);
+    return SP_OK;
+}
+
 /* A household with a loan: this month's instalment and interest subsidy. */
 static void repay(credit_run *c, const sp_measure *m, const sp_run_env *env, sp_household *h)
 {
     const sp_consumer_credit_def *d = sp_measure_def(m);
     const size_t i = h->i;
-    double sub = c->balance[i] * d->subsidy_rate / 12.0;
-    if (d->subsidy_cap > 0 && sub > d->subsidy_cap - c->subsidy_paid[i])
-        sub = d->subsidy_cap - c->subsidy_paid[i] > 0 ? d->subsidy_cap - c->subsidy_paid[i] : 0;
+    const double sub = month_subsidy(d, c->balance[i], c->subsidy_paid[i]);
     int left = c->left[i];
     double interest;
     const double pay = sp_consumer_credit_pay(c->annuity[i], d->rate, &c->balance[i], &left, &interest);
@@ -344,7 +458,10 @@ static int validate(const void *def, sp_err *err) { return sp_consumer_credit_va
 
 static const char *filter_text(const void *def) { return ((const sp_consumer_credit_def *)def)->filter; }
 
+static double budget_of(const void *def) { return ((const sp_consumer_credit_def *)def)->budget; }
+
 const sp_measure_ops sp_consumer_credit_measure = {
+    .budget = budget_of,
     .kind = "consumer_credit",
     .def_size = sizeof(sp_consumer_credit_def),
     .order = 55,

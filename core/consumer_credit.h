@@ -57,6 +57,10 @@ typedef struct sp_consumer_credit_def {
     double subsidy_cap;  /* yuan per loan, 0 = none */
     int start_month, end_month; /* months loans are offered, inclusive */
     char filter[SP_FILTER_TEXT_MAX]; /* eligible households ("" = every household) */
+    double budget;       /* yuan of interest subsidy for the whole programme, 0 = none: each
+                          * month's new loans are ranked first come (keys from the households'
+                          * own streams) and admitted while the subsidy they commit over their
+                          * whole term fits what is left; the programme then stops lending */
 } sp_consumer_credit_def;
 
 /* Defaults: a home-improvement loan of up to 50,000 yuan at 3% a year over 24
@@ -71,6 +75,11 @@ int sp_consumer_credit_validate(const sp_consumer_credit_def *d, sp_err *err);
  * month) and returns it; *interest receives the month's interest. */
 double sp_consumer_credit_pay(double annuity, double rate, double *balance, int *left,
                               double *interest);
+
+/* The interest subsidy a new loan of `amount` yuan receives over its whole
+ * term (the sum of the household step's payments: the subsidy rate on the
+ * balance, within subsidy_cap), yuan. */
+double sp_consumer_credit_commitment(const sp_consumer_credit_def *d, double amount);
 
 /* The equal monthly instalment of a loan of `amount` yuan at annual rate
  * `rate` over `term` months. */

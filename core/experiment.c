@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "calendar.h"
 #include "dist.h"
 #include "rng.h"
@@ -142,6 +143,10 @@ sp_results *sp_experiment_run(const sp_experiment_def *d, sp_err *err)
     res->params = d->params;
     memcpy(res->population, d->population->label, sizeof res->population);
     res->sample = d->population->n;
+    if (sp_budget_record(res, d->packages, d->npackages, d->population, err) != SP_OK) {
+        sp_results_free(res);
+        return NULL;
+    }
     /* Under MPI each run is computed whole by one rank and then copied to
      * every rank (dist.h); with one rank this is the serial loop. */
     int total = d->npackages * d->replicates, done = 0, rc = SP_OK;

@@ -155,6 +155,16 @@ struct sp_measure_ops {
     void (*household)(void *state, const sp_measure *m, const sp_run_env *env, sp_household *h);
     /* After the household loop of env->month. Optional. */
     void (*month_end)(void *state, const sp_measure *m, sp_run_env *env);
+
+    /* Public money (budget.h). The measure's budget in yuan, 0 = none: its
+     * government cost never exceeds it. Optional (a measure without one). */
+    double (*budget)(const void *def);
+    /* Writes one warning line into msg (n bytes) and returns 1 when the
+     * measure's supply or budget exceeds what the eligible households of pop
+     * (its initial state) can claim; 0 if not, or a negative status.
+     * Optional. */
+    int (*oversupply)(const sp_measure *m, const sp_population *pop, char *msg, size_t n,
+                      sp_err *err);
 };
 
 /* The registry: every kind the library knows, NULL-terminated (measures.c). */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "calendar.h"
 #include "package.h"
 
@@ -87,6 +88,14 @@ int sp_promotion_validate(const sp_promotion_def *d, sp_err *err)
     if ((rc = sp_measure_check_share("government share", d->gov_share, err)) ||
         (rc = sp_measure_check_share("merchant share", d->merchant_share, err)))
         return rc;
+    if ((rc = sp_measure_check_amount("cap", d->cap, err)) ||
+        (rc = sp_measure_check_amount("budget", d->budget, err)))
+        return rc;
+    if (d->budget > 0 && !(d->cap > 0 && d->gov_share > 0))
+        return sp_err_set(err, SP_EINVAL,
+                          "budget %g needs a government share above 0 and 'cap' (the most government-"
+                          "funded discount per household and month, yuan), got share %g, cap %g",
+                          d->budget, d->gov_share, d->cap);
     if (fabs(d->gov_share + d->merchant_share - 1.0) > 1e-9)
         return sp_err_set(err, SP_EINVAL, "government share %g and merchant share %g must add up to 1",
                           d->gov_share, d->merchant_share);
@@ -212,7 +221,28 @@ void sp_promotion_effect(const sp_promotion_def *d, const sp_params *p, const sp
 typedef struct run_state {
     uint8_t *mask; /* 1 = takes part this month */
     factors f;     /* of the run's parameters */
+    /* With a budget: each household's government-funded discount this month
+     * (written by its own household step), what was paid in earlier months
+     * (weighted yuan, summed in household order), and the first-come ranking. */
+    double *gov;
+    double spent;
+    struct ranked_hh *cand;
 } run_state;
+
+typedef struct ranked_hh {
+    double key;
+    uint32_t i;
+} ranked_hh;
+
+static int by_key(const void *a, const void *b)
+{
+    const ranked_hh *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+enum { SUB_BUDGET = 14 }; /* SP_PURPOSE_SUBSIDY sub-purpose of the budget ranking */
 
 static int validate(const void *def, sp_err *err) { return sp_promotion_validate(def, err); }
 
@@ -220,11 +250,17 @@ static const char *filter_text(const void *def) { return ((const sp_promotion_de
 
 static int run_alloc(void **state, const sp_measure *m, sp_run_env *env, sp_err *err)
 {
+    const sp_promotion_def *d = sp_measure_def(m);
+    const size_t n = env->pop->n ? env->pop->n : 1;
     run_state *s = calloc(1, sizeof *s);
     *state = s;
     if (s)
-        s->mask = calloc(env->pop->n ? env->pop->n : 1, 1);
-    if (!s || !s->mask)
+        s->mask = calloc(n, 1);
+    if (s && d->budget > 0) {
+        s->gov = calloc(n, sizeof *s->gov);
+        s->cand = malloc(n * sizeof *s->cand);
+    }
+    if (!s || !s->mask || (d->budget > 0 && (!s->gov || !s->cand)))
         return sp_err_set(err, SP_ENOMEM, "out of memory for measure \"%s\"", m->name);
     factors_make(sp_measure_def(m), env->params, &s->f);
     return SP_OK;
@@ -233,26 +269,82 @@ static int run_alloc(void **state, const sp_measure *m, sp_run_env *env, sp_err 
 static void run_free(void *state)
 {
     run_state *s = state;
-    if (s)
+    if (s) {
         free(s->mask);
+        free(s->gov);
+        free(s->cand);
+    }
     free(s);
 }
 
+static void ration(run_state *s, const sp_measure *m, const sp_run_env *env);
+
 /* The month before the window (when announced) and the window's months:
- * the households of the filter into the mask. */
+ * the households of the filter into the mask (with a budget, those the
+ * month's ranking admits). */
 static int month_start(void *state, const sp_measure *m, sp_run_env *env, sp_err *err)
 {
     const sp_promotion_def *d = sp_measure_def(m);
     int first = d->announced ? d->start_month - 1 : d->start_month;
     if (env->month < first || env->month > d->end_month)
         return 0;
-    uint8_t *mask = ((run_state *)state)->mask;
-    if (m->filter)
-        return sp_filter_eval(m->filter, env->pop, env->state, 0, env->pop->n, mask, err) == SP_OK
-                   ? 1
-                   : -1;
-    memset(mask, 1, env->pop->n);
+    run_state *s = state;
+    uint8_t *mask = s->mask;
+    if (m->filter) {
+        if (sp_filter_eval(m->filter, env->pop, env->state, 0, env->pop->n, mask, err) != SP_OK)
+            return -1;
+    } else {
+        memset(mask, 1, env->pop->n);
+    }
+    if (d->budget > 0 && env->month >= d->start_month)
+        ration(s, m, env);
     return 1;
+}
+
+/* The month's budget ranking (months with discounts): households of the
+ * filter, first come by keys from their own streams, take part while cap x
+ * their weight fits what is left; the first that does not fit closes the
+ * programme for the month and the rest go without. */
+static void ration(run_state *s, const sp_measure *m, const sp_run_env *env)
+{
+    const sp_promotion_def *d = sp_measure_def(m);
+    const sp_population *pop = env->pop;
+    const uint32_t pw = (uint32_t)SP_PURPOSE_SUBSIDY | ((uint32_t)SUB_BUDGET << 4) | ((m->id & 0xffffffu) << 8);
+    size_t nc = 0;
+    for (size_t i = 0; i < pop->n; i++) {
+        if (!s->mask[i])
+            continue;
+        uint32_t w[4];
+        sp_rng_words(env->key, (uint32_t)i, (uint32_t)env->month, pw, 0, w);
+        s->cand[nc].key = sp_u01(w[0]);
+        s->cand[nc].i = (uint32_t)i;
+        nc++;
+    }
+    qsort(s->cand, nc, sizeof *s->cand, by_key);
+    double left = d->budget * SP_BUDGET_MARGIN - s->spent;
+    int open = 1;
+    for (size_t r = 0; r < nc; r++) {
+        const double reserve = (double)pop->weight[s->cand[r].i] * d->cap;
+        if (open && reserve <= left)
+            left -= reserve;
+        else {
+            open = 0;
+            s->mask[s->cand[r].i] = 0;
+        }
+    }
+}
+
+/* With a budget: what was paid this month, summed in household order. */
+static void month_end(void *state, const sp_measure *m, sp_run_env *env)
+{
+    run_state *s = state;
+    const sp_promotion_def *d = sp_measure_def(m);
+    if (!(d->budget > 0) || env->month < d->start_month || env->month > d->end_month)
+        return;
+    for (size_t i = 0; i < env->pop->n; i++) {
+        s->spent += (double)env->pop->weight[i] * s->gov[i];
+        s->gov[i] = 0;
+    }
 }
 
 static void mark(const void *state, const sp_measure *m, const sp_run_env *env, size_t lo, size_t n,
@@ -279,15 +371,26 @@ static void household(void *state, const sp_measure *m, const sp_run_env *env, s
         st->deferred_mask[h->i] |= (uint8_t)mask;
     }
     if (o.sales > 0) {
+        double gov = o.discount * d->gov_share, mer = o.discount * d->merchant_share;
+        if (d->cap > 0 && gov > d->cap) {
+            gov = d->cap; /* beyond the cap the sellers fund the discount */
+            mer = o.discount - gov;
+        }
+        if (d->budget > 0)
+            ((run_state *)state)->gov[h->i] = gov;
         sp_household_add(h, SP_M_DISCOUNT_SALES, o.sales);
-        sp_household_add(h, SP_M_DISCOUNT_GOV, o.discount * d->gov_share);
-        sp_household_add(h, SP_M_DISCOUNT_MERCHANT, o.discount * d->merchant_share);
-        sp_household_add(h, SP_M_GOV_COST, o.discount * d->gov_share);
-        sp_household_add(h, SP_M_MERCHANT_COST, o.discount * d->merchant_share);
+        sp_household_add(h, SP_M_DISCOUNT_GOV, gov);
+        sp_household_add(h, SP_M_DISCOUNT_MERCHANT, mer);
+        sp_household_add(h, SP_M_GOV_COST, gov);
+        sp_household_add(h, SP_M_MERCHANT_COST, mer);
     }
 }
 
+static double budget_of(const void *def) { return ((const sp_promotion_def *)def)->budget; }
+
 const sp_measure_ops sp_promotion_measure = {
+    .budget = budget_of,
+    .month_end = month_end,
     .kind = "promotion",
     .def_size = sizeof(sp_promotion_def),
     .order = 25,

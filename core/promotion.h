@@ -49,6 +49,14 @@ typedef struct sp_promotion_def {
     int announced;                /* 1: known in advance, so purchases are postponed into the
                                    * window from the month before it; 0: a surprise */
     char filter[SP_FILTER_TEXT_MAX]; /* households who may take part ("" = everyone) */
+    double cap;                   /* yuan: the most government-funded discount per household and
+                                   * month (beyond it the sellers fund the discount); 0 = none */
+    double budget;                /* yuan of government-funded discount, 0 = none; needs cap > 0:
+                                   * each window month the households of the filter are ranked
+                                   * first come (keys from their own streams) and take part while
+                                   * cap x their weight fits what is left of the budget; the
+                                   * others, and everyone once it is spent, go without the
+                                   * promotion (budget.h) */
 } sp_promotion_def;
 
 /* Defaults: 2020-06-01 to 2020-06-18, no category discounted (the caller

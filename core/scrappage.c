@@ -100,7 +100,11 @@ static int run_alloc(void **state, const sp_measure *m, sp_run_env *env, sp_err 
     return SP_OK;
 }
 
+/* The budget the programme stops at (budget.h; 0 = unlimited). */
+static double budget_of(const void *def) { return ((const sp_scrappage_def *)def)->budget; }
+
 const sp_measure_ops sp_scrappage_measure = {
+    .budget = budget_of,
     .kind = "scrappage",
     .def_size = sizeof(sp_scrappage_def),
     .order = 40,

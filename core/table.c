@@ -65,7 +65,25 @@ void sp_table_free(sp_table *t)
     free(t->hi90);
     free(t->lo95);
     free(t->hi95);
+    for (size_t k = 0; k < t->nnotes; k++)
+        free(t->notes[k]);
+    free(t->notes);
     free(t);
+}
+
+int sp_table_add_note(sp_table *t, const char *text, sp_err *err)
+{
+    char *s = NULL;
+    if (sp_table_set_text(&s, text, err) != SP_OK)
+        return SP_ENOMEM;
+    char **n = realloc(t->notes, (t->nnotes + 1) * sizeof *n);
+    if (!n) {
+        free(s);
+        return sp_err_set(err, SP_ENOMEM, "out of memory for a table note");
+    }
+    t->notes = n;
+    t->notes[t->nnotes++] = s;
+    return SP_OK;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -129,6 +147,7 @@ sp_query sp_query_default(void)
     q.metric = SP_M_SPENDING;
     q.by = SP_BY_QUARTER;
     q.unit = SP_UNIT_PER_CAPITA;
+    q.from = q.to = 0;
     return q;
 }
 
@@ -165,7 +184,12 @@ static int period_key(const sp_results *res, sp_period by, int m)
     }
 }
 
-static void period_label(const sp_results *res, sp_period by, int m, char *buf, size_t n)
+int sp_period_same(const sp_results *res, sp_period by, int a, int b)
+{
+    return period_key(res, by, a) == period_key(res, by, b);
+}
+
+void sp_period_label(const sp_results *res, sp_period by, int m, char *buf, size_t n)
 {
     int cal = res->start_month + m;
     switch (by) {
@@ -191,10 +215,8 @@ double sp_table_diff(double a, double b)
     return d;
 }
 
-/* Value of one cell for one package and replicate over months [m0, m1); NaN
- * per household or per person when the group has no households or persons. */
-static double cell_value(const sp_results *res, int p, int r, int m0, int m1, int group, int metric,
-                         sp_unit unit)
+double sp_results_period_value(const sp_results *res, int p, int r, int m0, int m1, int group,
+                               int metric, sp_unit unit)
 {
     double sum = 0, hh = 0, persons = 0;
     for (int m = m0; m < m1; m++) {
@@ -221,6 +243,31 @@ static void unit_label(int metric, sp_unit unit, int diff, char *buf, size_t n)
     snprintf(buf, n, "%s%s%s", diff ? "change in " : "", base, per);
 }
 
+int sp_results_window(const sp_results *res, int from, int to, int *m0, int *m1, sp_err *err)
+{
+    const int first = res->start_month, last = res->start_month + res->nmonths - 1;
+    const int a = from ? from : first, b = to ? to : last;
+    char x[8], y[8], z[8];
+    sp_month_format(first, y);
+    sp_month_format(last, z);
+    if (a < first || a > last) {
+        sp_month_format(a, x);
+        return sp_err_set(err, SP_ERANGE, "'from' month %s is outside the horizon %s to %s", x, y, z);
+    }
+    if (b < first || b > last) {
+        sp_month_format(b, x);
+        return sp_err_set(err, SP_ERANGE, "'to' month %s is outside the horizon %s to %s", x, y, z);
+    }
+    if (a > b) {
+        sp_month_format(a, x);
+        sp_month_format(b, y);
+        return sp_err_set(err, SP_ERANGE, "'from' month %s is after 'to' month %s", x, y);
+    }
+    *m0 = a - first;
+    *m1 = b - first + 1;
+    return SP_OK;
+}
+
 /* The query's fields are in range for res; err names the bad one. */
 static int check_query(const sp_results *res, const sp_query *q, sp_err *err)
 {
@@ -243,16 +290,16 @@ static int check_query(const sp_results *res, const sp_query *q, sp_err *err)
     return SP_OK;
 }
 
-/* Columns are runs of months with the same period key: column c spans
- * months first[c] .. first[c + 1] - 1 (first holds nmonths + 1 entries).
- * Returns the number of columns. */
-static size_t period_columns(const sp_results *res, sp_period by, int *first)
+/* Columns are runs of months of the window [m0, m1) with the same period
+ * key: column c spans months first[c] .. first[c + 1] - 1 (first holds room
+ * for nmonths + 1 entries). Returns the number of columns. */
+static size_t period_columns(const sp_results *res, sp_period by, int m0, int m1, int *first)
 {
     size_t ncols = 0;
-    for (int m = 0; m < res->nmonths; m++)
-        if (m == 0 || period_key(res, by, m) != period_key(res, by, m - 1))
+    for (int m = m0; m < m1; m++)
+        if (m == m0 || period_key(res, by, m) != period_key(res, by, m - 1))
             first[ncols++] = m;
-    first[ncols] = res->nmonths;
+    first[ncols] = m1;
     return ncols;
 }
 
@@ -280,9 +327,9 @@ static int fill_row(sp_table *t, const sp_results *res, const sp_query *q, size_
     for (int rep = 0; rep < res->nreplicates; rep++) {
         double run = 0;
         for (size_t c = 0; c < ncols; c++) {
-            double v = cell_value(res, p, rep, first[c], first[c + 1], g, metric, q->unit);
+            double v = sp_results_period_value(res, p, rep, first[c], first[c + 1], g, metric, q->unit);
             if (q->diff)
-                v = sp_table_diff(v, cell_value(res, 0, rep, first[c], first[c + 1], g, metric,
+                v = sp_table_diff(v, sp_results_period_value(res, 0, rep, first[c], first[c + 1], g, metric,
                                                 q->unit));
             run = q->cumulative ? run + v : v;
             reps[c * res->nreplicates + rep] = run;
@@ -311,8 +358,15 @@ static int set_titles(sp_table *t, const sp_results *res, const sp_query *q, sp_
     char grp[96] = "";
     if (q->rows != SP_ROWS_GROUP && q->group != 0)
         snprintf(grp, sizeof grp, ", %s", sp_group_label(q->group));
-    snprintf(buf, sizeof buf, "%s by %s and %s%s%s, %s", what, rowsby, sp_period_name(q->by),
-             q->cumulative ? " (cumulative)" : "", grp, pk);
+    char win[64] = "";
+    if (q->from || q->to) {
+        char a[8], b[8];
+        sp_month_format(q->from ? q->from : res->start_month, a);
+        sp_month_format(q->to ? q->to : res->start_month + res->nmonths - 1, b);
+        snprintf(win, sizeof win, ", %s to %s", a, b);
+    }
+    snprintf(buf, sizeof buf, "%s by %s and %s%s%s%s, %s", what, rowsby, sp_period_name(q->by),
+             q->cumulative ? " (cumulative)" : "", grp, win, pk);
     for (char *c = buf; *c && c < buf + strlen(what); c++) /* "car_purchases" -> "car purchases" */
         if (*c == '_')
             *c = ' ';
@@ -333,14 +387,15 @@ sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err
         sp_err_set(err, SP_EINVAL, "a table needs results and a query");
         return NULL;
     }
-    if (check_query(res, q, err) != SP_OK)
+    int m0 = 0, m1 = 0;
+    if (check_query(res, q, err) != SP_OK || sp_results_window(res, q->from, q->to, &m0, &m1, err))
         return NULL;
     int *first = malloc(((size_t)res->nmonths + 1) * sizeof(int));
     if (!first) {
         sp_err_set(err, SP_ENOMEM, "out of memory for a table");
         return NULL;
     }
-    size_t ncols = period_columns(res, q->by, first);
+    size_t ncols = period_columns(res, q->by, m0, m1, first);
     size_t nrows = q->rows == SP_ROWS_CATEGORY ? SP_NCAT + 1
                    : q->rows == SP_ROWS_GROUP  ? (size_t)sp_dim_count(q->dim)
                                                : (size_t)res->npackages;
@@ -358,7 +413,7 @@ sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err
     char buf[32];
     int rc = SP_OK;
     for (size_t c = 0; c < ncols && rc == SP_OK; c++) {
-        period_label(res, q->by, first[c], buf, sizeof buf);
+        sp_period_label(res, q->by, first[c], buf, sizeof buf);
         rc = sp_table_set_text(&t->col_labels[c], buf, err);
     }
     for (size_t r = 0; r < nrows && rc == SP_OK; r++)
@@ -376,10 +431,11 @@ sp_table *sp_results_table(const sp_results *res, const sp_query *q, sp_err *err
 
 /* The headline figures of package p in replicate r (totals over the
  * horizon, group slot grp), in SP_SUM_* order. */
-static void summary_values(const sp_results *res, int p, int r, int grp, double v[SP_NSUMMARY])
+static void summary_values(const sp_results *res, int p, int r, int grp, int m0, int m1,
+                           double v[SP_NSUMMARY])
 {
     double gov = 0, mer = 0, ds = 0, val = 0, cl = 0, rd = 0, ex = 0, cars = 0, cv = 0, dip = 0;
-    for (int m = 0; m < res->nmonths; m++) {
+    for (int m = m0; m < m1; m++) {
         const double *g = sp_results_at(res, p, r, m) + (size_t)grp * SP_NMETRIC;
         const double *b = sp_results_at(res, 0, r, m) + (size_t)grp * SP_NMETRIC;
         double dc = sp_table_diff(g[SP_M_CAR_PURCHASES], b[SP_M_CAR_PURCHASES]);
@@ -406,7 +462,10 @@ static void summary_values(const sp_results *res, int p, int r, int grp, double 
     v[SP_SUM_EXTRA_CARS] = cars;
     v[SP_SUM_CAR_SPENDING] = cv;
     v[SP_SUM_PULLED_FORWARD] = dip;
-    _Static_assert(SP_SUM_PULLED_FORWARD == SP_NSUMMARY - 1, "every summary column set above");
+    const double budget = res->budgets && res->budgets[p] > 0 ? res->budgets[p] : NAN;
+    v[SP_SUM_BUDGET] = budget;
+    v[SP_SUM_BUDGET_USED] = gov / budget; /* NaN without a budget */
+    _Static_assert(SP_SUM_BUDGET_USED == SP_NSUMMARY - 1, "every summary column set above");
 }
 
 /* Row labels of the headline table: the package's name, or "package / group"
@@ -434,11 +493,17 @@ sp_table *sp_results_summary(const sp_results *res, sp_err *err)
 
 sp_table *sp_results_summary_by(const sp_results *res, sp_dim dim, sp_err *err)
 {
+    return sp_results_summary_window(res, dim, 0, 0, err);
+}
+
+sp_table *sp_results_summary_window(const sp_results *res, sp_dim dim, int from, int to,
+                                    sp_err *err)
+{
     static const char *const cols[] = {
         "government cost (yuan)", "merchant cost (yuan)", "change in spending (yuan)",
         "causal multiplier", "gross leverage", "cost per extra yuan", "coupons claimed",
         "coupons redeemed", "coupons expired", "extra cars", "change in car spending (yuan)",
-        "cars pulled forward"};
+        "cars pulled forward", "budget (yuan)", "budget used"};
     _Static_assert(COUNT(cols) == SP_NSUMMARY, "one column label per summary column");
     if (!res) {
         sp_err_set(err, SP_EINVAL, "a summary needs results");
@@ -448,6 +513,9 @@ sp_table *sp_results_summary_by(const sp_results *res, sp_dim dim, sp_err *err)
         sp_err_set(err, SP_EINVAL, "unknown group dimension %d for a summary", (int)dim);
         return NULL;
     }
+    int m0 = 0, m1 = 0;
+    if (sp_results_window(res, from, to, &m0, &m1, err) != SP_OK)
+        return NULL;
     const int ng = sp_dim_count(dim), g0 = sp_dim_first(dim);
     sp_table *t = sp_table_alloc((size_t)res->npackages * ng, SP_NSUMMARY, err);
     double *reps = malloc(SP_NSUMMARY * (size_t)res->nreplicates * sizeof(double));
@@ -468,7 +536,7 @@ sp_table *sp_results_summary_by(const sp_results *res, sp_dim dim, sp_err *err)
         for (int k = 0; k < ng; k++) {
             for (int r = 0; r < res->nreplicates; r++) {
                 double v[SP_NSUMMARY];
-                summary_values(res, p, r, g0 + k, v);
+                summary_values(res, p, r, g0 + k, m0, m1, v);
                 for (int c = 0; c < SP_NSUMMARY; c++)
                     reps[c * res->nreplicates + r] = v[c];
             }
@@ -478,8 +546,8 @@ sp_table *sp_results_summary_by(const sp_results *res, sp_dim dim, sp_err *err)
         }
     free(reps);
     char buf[192], a[8], b[8];
-    sp_month_format(res->start_month, a);
-    sp_month_format(res->start_month + res->nmonths - 1, b);
+    sp_month_format(res->start_month + m0, a);
+    sp_month_format(res->start_month + m1 - 1, b);
     if (dim == SP_DIM_ALL)
         snprintf(buf, sizeof buf, "Headline results %s to %s, against %s", a, b, res->package_names[0]);
     else
@@ -488,9 +556,12 @@ sp_table *sp_results_summary_by(const sp_results *res, sp_dim dim, sp_err *err)
     if (rc == SP_OK)
         rc = sp_table_set_text(&t->title, buf, err);
     if (rc == SP_OK)
-        rc = sp_table_set_text(&t->unit, "totals over the horizon", err);
+        rc = sp_table_set_text(&t->unit, m1 - m0 == res->nmonths ? "totals over the horizon"
+                                                                 : "totals over the window", err);
     if (rc == SP_OK)
         rc = sp_table_set_text(&t->row_header, dim == SP_DIM_ALL ? "package" : "package / group", err);
+    for (int k = 0; k < res->nwarnings && rc == SP_OK; k++)
+        rc = sp_table_add_note(t, res->warnings[k], err);
     if (rc != SP_OK) {
         sp_table_free(t);
         return NULL;

@@ -27,6 +27,10 @@ typedef struct sp_table {
      * spans their 5th to 95th percentile, the 95% interval their 2.5th to 97.5th
      * (linear interpolation between order statistics). */
     double *lo90, *hi90, *lo95, *hi95;
+    /* Warnings that travel with the table (the summary's budget warnings): one
+     * line each, owned; Markdown prints them under the table, JSON as "warnings". */
+    size_t nnotes;
+    char **notes;
 } sp_table;
 
 /* An empty table with owned, empty labels. NULL with err on failure. */
@@ -35,6 +39,9 @@ void sp_table_free(sp_table *t); /* NULL is a no-op */
 
 /* Copies text into one of the table's strings (title, unit, header, labels). */
 int sp_table_set_text(char **slot, const char *text, sp_err *err);
+
+/* Appends a copy of one warning line to t->notes. */
+int sp_table_add_note(sp_table *t, const char *text, sp_err *err);
 
 static inline double sp_table_get(const sp_table *t, size_t row, size_t col)
 {
@@ -59,10 +66,13 @@ typedef struct sp_query {
     sp_unit unit;
     int diff;        /* 1: minus the baseline package, replicate by replicate */
     int cumulative;  /* 1: running sums over the columns (flow metrics only) */
+    int from, to;    /* window: calendar months (calendar.h), inclusive; 0 = the horizon's
+                      * first / last reported month. Columns are the periods inside it (a
+                      * quarter cut by the window spans only its months inside) */
 } sp_query;
 
 /* Defaults: categories of package 0, whole population, by quarter, per capita,
- * no difference, not cumulative. */
+ * no difference, not cumulative, the whole horizon. */
 sp_query sp_query_default(void);
 
 /* Names for the enums, as used in Lua: "month", "quarter", "year", "total";
@@ -89,6 +99,26 @@ const char *sp_unit_name(sp_unit u);
 #define SP_NOISE_REL 1e-12
 double sp_table_diff(double a, double b);
 
+/* Resolves a window of calendar months from..to (inclusive; 0 = the first /
+ * last reported month) into reported month indexes [*m0, *m1). Errors
+ * (SP_ERANGE) name the month and the horizon: a month outside the reported
+ * months, or from after to. */
+int sp_results_window(const sp_results *res, int from, int to, int *m0, int *m1, sp_err *err);
+
+/* The value of one package, replicate and group slot for months [m0, m1)
+ * of the reported months, as a table cell shows it before averaging over
+ * replicates: a flow metric summed, a stock averaged over the months, then
+ * per household or per person when unit asks (NaN without households or
+ * persons). */
+double sp_results_period_value(const sp_results *res, int package, int replicate, int m0, int m1,
+                               int group, int metric, sp_unit unit);
+
+/* Reported month m's period under `by` as a column label ("2020-07",
+ * "2020Q3", "2020", "total") into buf of n bytes, and whether months a and b
+ * lie in the same period. */
+void sp_period_label(const sp_results *res, sp_period by, int m, char *buf, size_t n);
+int sp_period_same(const sp_results *res, sp_period by, int a, int b);
+
 /* Builds the table of a query. Per household and per person values of a
  * group without households or persons are NaN ("n/a"): a ratio without a
  * denominator. NULL with err (naming the bad field) on failure. */
@@ -110,6 +140,10 @@ enum {
     SP_SUM_CAR_SPENDING,   /* change in spending on cars (durable, apart from the eight categories), yuan */
     SP_SUM_PULLED_FORWARD, /* purchases pulled forward: the cars missing in months where purchases
                             * fall below the baseline (the dip after a programme), counted positive */
+    SP_SUM_BUDGET,         /* the package's budget, yuan: the sum of its measures' `budget`s
+                            * (sp_results.budgets); NaN when none has one */
+    SP_SUM_BUDGET_USED,    /* government cost / budget (of the group's households by a dimension;
+                            * NaN without a budget) */
     SP_NSUMMARY
 };
 
@@ -127,6 +161,14 @@ sp_table *sp_results_summary(const sp_results *res, sp_err *err);
  * leverage over the group's government cost). SP_DIM_ALL gives
  * sp_results_summary's table. */
 sp_table *sp_results_summary_by(const sp_results *res, sp_dim dim, sp_err *err);
+
+/* The headline table of the window from..to (calendar months, inclusive; 0 =
+ * the horizon's first / last month; see sp_results_window) by dimension dim:
+ * the same columns as sp_results_summary_by over the window's months only
+ * (the budget columns compare the government cost in the window with the
+ * whole budget). */
+sp_table *sp_results_summary_window(const sp_results *res, sp_dim dim, int from, int to,
+                                    sp_err *err);
 
 /* Plate allocation of one package by month: one row per statistic of
  * results.h (applicants, quotas and winners by pool, base odds, raw ratio,

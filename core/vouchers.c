@@ -7,6 +7,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "budget.h"
 #include "calendar.h"
 #include "group.h"
 #include "package.h"
@@ -82,7 +83,28 @@ int sp_voucher_validate(const sp_voucher_def *v, sp_err *err)
                           v->merchant_share);
     if (v->coverage >= 0 && !(v->coverage > 0 && v->coverage <= 1))
         return sp_err_set(err, SP_EINVAL, "coverage must lie in (0, 1], got %g", v->coverage);
+    if (!(v->budget >= 0) || !isfinite(v->budget))
+        return sp_err_set(err, SP_EINVAL, "budget must be 0 (none) or a positive amount of yuan, got %g",
+                          v->budget);
+    if (v->budget > 0 && !(v->gov_share > 0))
+        return sp_err_set(err, SP_EINVAL,
+                          "budget %g needs a government share above 0 (merchants pay every coupon)",
+                          v->budget);
     return SP_OK;
+}
+
+/* Government cost of one package if all its coupons are redeemed, yuan. */
+static double package_cost(const sp_voucher_def *v)
+{
+    return v->face * v->coupons_per_package * v->gov_share;
+}
+
+double sp_voucher_supply(const sp_voucher_def *v)
+{
+    double s = v->supply > 0 ? v->supply : INFINITY;
+    if (v->budget > 0 && package_cost(v) > 0 && v->budget / package_cost(v) < s)
+        s = v->budget / package_cost(v);
+    return isinf(s) ? 0.0 : s;
 }
 
 double sp_voucher_window_months(const sp_voucher_def *v)
@@ -147,14 +169,22 @@ int sp_voucher_claim(const sp_voucher_def *v, const sp_filter *filter, const sp_
     }
     qsort(cand, nc, sizeof *cand, by_key_desc);
     double remaining = v->supply > 0 ? v->supply : INFINITY;
-    for (size_t r = 0; r < nc && remaining > 0; r++) {
+    /* the budget, in yuan: claims stop SP_BUDGET_MARGIN short of it */
+    const double pc = package_cost(v);
+    double money = v->budget > 0 ? v->budget * SP_BUDGET_MARGIN : INFINITY;
+    for (size_t r = 0; r < nc && remaining > 0 && money > 0; r++) {
         double w = pop->weight[cand[r].i];
         double fit = isinf(remaining) ? v->cap : floor(remaining / w + 1e-9);
+        if (!isinf(money)) {
+            double afford = floor(money / (w * pc));
+            fit = afford < fit ? afford : fit;
+        }
         int give = fit < v->cap ? (int)fit : v->cap;
         if (give <= 0)
             continue; /* a lighter household further down may still fit */
         held[cand[r].i] = (uint8_t)give;
         remaining -= give * w;
+        money -= give * w * pc;
     }
     free(cand);
     free(mask);
@@ -390,7 +420,43 @@ static void household(void *state, const sp_measure *m, const sp_run_env *env, s
     sp_household_add(h, SP_M_MERCHANT_COST, o.face_redeemed * v->merchant_share);
 }
 
+static double budget_of(const void *def) { return ((const sp_voucher_def *)def)->budget; }
+
+/* Supply beyond what the eligible households can take (cap packages each). */
+static int oversupply(const sp_measure *m, const sp_population *pop, char *msg, size_t n, sp_err *err)
+{
+    const sp_voucher_def *v = sp_measure_def(m);
+    const double supply = sp_voucher_supply(v);
+    if (!(supply > 0))
+        return 0;
+    double can = 0;
+    if (m->filter) {
+        uint8_t *mask = malloc(pop->n ? pop->n : 1);
+        if (!mask)
+            return sp_err_set(err, SP_ENOMEM, "out of memory for a voucher filter");
+        int rc = sp_filter_eval(m->filter, pop, &pop->state, 0, pop->n, mask, err);
+        for (size_t i = 0; rc == SP_OK && i < pop->n; i++)
+            can += mask[i] ? (double)pop->weight[i] * v->cap : 0.0;
+        free(mask);
+        if (rc != SP_OK)
+            return rc;
+    } else {
+        for (size_t i = 0; i < pop->n; i++)
+            can += (double)pop->weight[i] * v->cap;
+    }
+    if (supply <= can * (1 + 1e-9))
+        return 0;
+    snprintf(msg, n,
+             "supply of %.0f packages%s exceeds what the eligible households can claim (%.0f "
+             "packages, %d each): at most %.0f%% of it can be used",
+             supply, v->budget > 0 && (v->supply <= 0 || supply < v->supply) ? " (from the budget)" : "",
+             can, v->cap, 100.0 * can / supply);
+    return 1;
+}
+
 const sp_measure_ops sp_voucher_measure = {
+    .budget = budget_of,
+    .oversupply = oversupply,
     .kind = "voucher",
     .def_size = sizeof(sp_voucher_def),
     .order = 20,

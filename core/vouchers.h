@@ -62,6 +62,9 @@ typedef struct sp_voucher_def {
     char group[64];             /* claim group: vouchers of one group are claimed with the same keys, so
                                  * the same households get them all (one package of several coupon
                                  * types); "" = the measure claims on its own */
+    double budget;              /* yuan of government cost, 0 = none: with a budget the supply is
+                                 * at most budget / (face x coupons_per_package x gov_share)
+                                 * packages (budget.h), so the cost never exceeds it */
 } sp_voucher_def;
 
 /* Defaults: face 10, threshold 0, all categories, start 2020-06 day 1, 14-day
@@ -72,12 +75,18 @@ sp_voucher_def sp_voucher_def_default(void);
 /* Checks a definition; errors name the field and the value. */
 int sp_voucher_validate(const sp_voucher_def *v, sp_err *err);
 
+/* Packages the claim step may hand out, city-wide: the supply, or what the
+ * budget pays for (budget / (face x coupons_per_package x gov_share)), the
+ * smaller of the two; 0 = unlimited (neither given). */
+double sp_voucher_supply(const sp_voucher_def *v);
+
 /* Validity window in months (days / 30.44 for day windows). */
 double sp_voucher_window_months(const sp_voucher_def *v);
 
 /* The global claim step. Writes packages held by each household (0..cap) to
  * held[0..n). filter may be NULL (everyone may claim). The packages handed out,
- * sum(weight x held), never exceed the supply. id separates the streams of
+ * sum(weight x held), never exceed the supply, and their government cost if
+ * every coupon were redeemed never exceeds SP_BUDGET_MARGIN x budget. id separates the streams of
  * different measures; the same measure in two packages draws the same keys. */
 int sp_voucher_claim(const sp_voucher_def *v, const sp_filter *filter, const sp_population *pop,
                      const sp_hstate *state, const sp_params *p, sp_rng_key key, uint32_t id,

@@ -327,6 +327,32 @@ static int build_packages(sp_package **base_out, sp_package **plan_out, sp_err *
         snprintf(t.filter, sizeof t.filter, "hand_to_mouth");
         rc = sp_package_add_cash_transfer(p, "cash", &t, err);
     }
+    if (rc == SP_OK) { /* recipients capped by a budget: the first-come ranking */
+        sp_cash_transfer_def t = sp_cash_transfer_def_default();
+        t.start_month = sp_month_make(2020, 6);
+        t.budget = 1e8;
+        rc = sp_package_add_cash_transfer(p, "capped cash", &t, err);
+    }
+    if (rc == SP_OK) { /* interest subsidies within a budget: the monthly loan ranking */
+        sp_consumer_credit_def c = sp_consumer_credit_def_default();
+        c.purpose = SP_CREDIT_GENERAL;
+        c.start_month = sp_month_make(2020, 4);
+        c.end_month = sp_month_make(2020, 9);
+        c.budget = 2e5;
+        rc = sp_package_add_consumer_credit(p, "credit", &c, err);
+    }
+    if (rc == SP_OK) { /* a promotion within a budget: its ledger and ranking */
+        sp_promotion_def pr = sp_promotion_def_default();
+        pr.start_month = sp_month_make(2020, 6);
+        pr.end_month = sp_month_make(2020, 6);
+        pr.end_day = 18;
+        pr.discount[SP_CAT_FOOD] = 0.1;
+        pr.gov_share = 1;
+        pr.merchant_share = 0;
+        pr.cap = 50;
+        pr.budget = 1e7;
+        rc = sp_package_add_promotion(p, "promotion", &pr, err);
+    }
     if (rc == SP_OK) {
         sp_scrappage_def s = sp_scrappage_def_default();
         s.start_month = sp_month_make(2020, 7);
@@ -608,6 +634,38 @@ static int op_tables(sp_err *err)
     return SP_OK;
 }
 
+/* Budgets: the packages' budgets and oversupply warnings recorded on a copy
+ * of the results' shape, the windowed summary carrying them, and the tidy
+ * export written. */
+static int op_budget(sp_err *err)
+{
+    const char *names[2] = {"Status quo", "Plan"};
+    sp_results *r = sp_results_alloc(2, names, 1, MONTHS, START, err);
+    if (!r)
+        return err->code;
+    const sp_package *pk[2] = {base, plan};
+    int rc = sp_budget_record(r, pk, 2, pop, err);
+    if (rc == SP_OK)
+        rc = sp_results_add_warning(r, "a warning for the summary's notes", err);
+    sp_table *t = NULL;
+    if (rc == SP_OK && !(t = sp_results_summary_window(r, SP_DIM_QUINTILE, START + 1, START + 2, err)))
+        rc = err->code;
+    sp_table_free(t);
+    sp_results_free(r);
+    if (rc == SP_OK) {
+        const int metrics[] = {SP_M_SPENDING, SP_M_GOV_COST}, groups[] = {0, 1, 2};
+        sp_export_def d = sp_export_def_default();
+        d.metrics = metrics;
+        d.nmetrics = 2;
+        d.groups = groups;
+        d.ngroups = 3;
+        char path[160];
+        snprintf(path, sizeof path, "%s/tidy.csv", dir);
+        rc = sp_results_export(results, &d, path, err);
+    }
+    return rc;
+}
+
 /* The report: composed from the results, then written. */
 static int op_report(sp_err *err)
 {
@@ -735,6 +793,8 @@ static void test_run(void **state) { (void)state; fail_each("run", op_run, 0); }
 static void test_experiment(void **state) { (void)state; fail_each("experiment", op_experiment, 0); }
 static void test_tables(void **state) { (void)state; fail_each("tables", op_tables, 0); }
 static void test_analysis(void **state) { (void)state; fail_each("analysis", op_analysis, 0); }
+/* The export writes one file: its folder's sync may absorb one failure. */
+static void test_budget(void **state) { (void)state; fail_each("budget", op_budget, 1); }
 /* The report writes one file: its folder's sync may absorb one failure. */
 static void test_report(void **state) { (void)state; fail_each("report", op_report, 1); }
 
@@ -754,6 +814,7 @@ int main(void)
         cmocka_unit_test(test_experiment),
         cmocka_unit_test(test_tables),
         cmocka_unit_test(test_analysis),
+        cmocka_unit_test(test_budget),
         cmocka_unit_test(test_report),
         cmocka_unit_test(test_writers),
     };

@@ -728,11 +728,12 @@ static void test_built_page(void **state)
         assert_int_equal(count_in(b, e, "<td>-"), 0);
         assert_true(count_in(b, e, "<td>0.00</td>") == (int)r->charts[k].table->nrows * NMONTH);
     }
-    /* headline: "Same" reads 0 and n/a for the three ratios */
+    /* headline: "Same" reads 0 and n/a for the three ratios and, without a
+     * budget, for the budget and the share of it used */
     const char *h = strstr(page, "<th scope=\"row\">Same</th>");
     assert_non_null(h);
     const char *row_end = strstr(h, "</tr>");
-    assert_int_equal(count_in(h, row_end, "<td class=\"na\">n/a</td>"), 3);
+    assert_int_equal(count_in(h, row_end, "<td class=\"na\">n/a</td>"), 5);
     assert_false(has_exponent(h, row_end));
     /* parameters from the results, provenance and scenario from the options */
     size_t np;

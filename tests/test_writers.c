@@ -42,7 +42,7 @@ static sp_table sample(void)
 {
     const double v[9] = {8065.25, 12.5, NAN, -0.004, 1234567.891, 999.999, 0, -2500.7, INFINITY};
     memcpy(values, v, sizeof v);
-    sp_table t = {title, unit, row_header, 3, 3, rows, cols, values, 1, NULL, NULL, NULL, NULL};
+    sp_table t = {title, unit, row_header, 3, 3, rows, cols, values, 1, NULL, NULL, NULL, NULL, 0, NULL};
     return t;
 }
 
@@ -176,7 +176,7 @@ static void test_csv_precision(void **state)
     (void)state;
     char *one[] = {c0};
     double v[1] = {1.0 / 3.0};
-    sp_table t = {title, unit, row_header, 1, 1, one, one, v, 1, NULL, NULL, NULL, NULL};
+    sp_table t = {title, unit, row_header, 1, 1, one, one, v, 1, NULL, NULL, NULL, NULL, 0, NULL};
     char *s = render(&t, SP_FORMAT_CSV);
     assert_string_equal(s, "category,2019Q1\n2019Q1,0.3333333333\n");
     free(s);
@@ -201,7 +201,7 @@ static void test_markdown_numbers(void **state)
                           "1,000,000,000", "n/a", "-inf", "0.00", "0.00123", "0.01"};
     for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
         double x = v[k];
-        sp_table t = {NULL, NULL, NULL, 1, 1, one, one, &x, 1, NULL, NULL, NULL, NULL};
+        sp_table t = {NULL, NULL, NULL, 1, 1, one, one, &x, 1, NULL, NULL, NULL, NULL, 0, NULL};
         char *s = sp_table_to_markdown(&t, NULL);
         assert_non_null(s);
         /* the one value sits in the last line: "| 2019Q1 | <value> |" */
@@ -221,7 +221,7 @@ static void test_markdown_without_title(void **state)
     char empty[] = "";
     char *one[] = {c0};
     double v[1] = {1};
-    sp_table t = {empty, empty, row_header, 1, 1, one, one, v, 1, NULL, NULL, NULL, NULL};
+    sp_table t = {empty, empty, row_header, 1, 1, one, one, v, 1, NULL, NULL, NULL, NULL, 0, NULL};
     char *s = render(&t, SP_FORMAT_MARKDOWN);
     assert_string_equal(s, "| category | 2019Q1 |\n"
                            "| -------- | -----: |\n"
@@ -257,7 +257,7 @@ static void test_json_escapes(void **state)
     (void)state;
     char t1[] = "tab\there \x01\x1f \xc2\xa5 bad\xff end\\ /";
     char *none[] = {NULL};
-    sp_table t = {t1, NULL, NULL, 0, 0, none, none, NULL, 1, NULL, NULL, NULL, NULL};
+    sp_table t = {t1, NULL, NULL, 0, 0, none, none, NULL, 1, NULL, NULL, NULL, NULL, 0, NULL};
     char *s = render(&t, SP_FORMAT_JSON);
     assert_string_equal(s, "{\n"
                            "  \"title\": \"tab\\there \\u0001\\u001f \xc2\xa5 bad\\ufffd end\\\\ /\",\n"
@@ -292,7 +292,7 @@ static sp_table with_intervals(double *v, double *lo90, double *hi90, double *lo
 {
     static char *one_row[] = {c0};
     static char *two_cols[] = {c0, c0};
-    sp_table t = {title, unit, row_header, 1, 2, one_row, two_cols, v, 3, lo90, hi90, lo95, hi95};
+    sp_table t = {title, unit, row_header, 1, 2, one_row, two_cols, v, 3, lo90, hi90, lo95, hi95, 0, NULL};
     return t;
 }
 
@@ -512,7 +512,7 @@ static void test_failed_write_keeps_existing_file(void **state)
         v[k] = 12345.678901 * (double)k;
     for (int k = 0; k < (NR > NC ? NR : NC); k++)
         labels[k] = c0;
-    sp_table big = {title, unit, row_header, NR, NC, labels, labels, v, 1, NULL, NULL, NULL, NULL};
+    sp_table big = {title, unit, row_header, NR, NC, labels, labels, v, 1, NULL, NULL, NULL, NULL, 0, NULL};
 
     struct rlimit old, lim;
     assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "writers.h"
 #include "writers_internal.h"
 
 static void csv_field(FILE *out, const char *s)
@@ -41,6 +42,16 @@ static void csv_number(FILE *out, double v)
         fputs(v > 0 ? "Inf" : "-Inf", out);
     else
         fprintf(out, "%.10g", v);
+}
+
+void sp_csv_field(FILE *out, const char *s) { csv_field(out, s); }
+
+void sp_csv_number_exact(FILE *out, double v)
+{
+    if (isfinite(v))
+        fprintf(out, "%.17g", v);
+    else
+        csv_number(out, v);
 }
 
 int sp_write_csv(const sp_table *t, FILE *out, sp_err *err)

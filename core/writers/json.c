@@ -129,6 +129,16 @@ int sp_write_json(const sp_table *t, FILE *out, sp_err *err)
         }
         fputc('}', out);
     }
-    fputs(t->nrows ? "\n  ]\n}\n" : "]\n}\n", out);
+    fputs(t->nrows ? "\n  ]" : "]", out);
+    if (t->nnotes > 0) {
+        fputs(",\n  \"warnings\": [", out);
+        for (size_t k = 0; k < t->nnotes; k++) {
+            if (k)
+                fputs(", ", out);
+            sp_write_json_string(out, t->notes[k]);
+        }
+        fputc(']', out);
+    }
+    fputs("\n}\n", out);
     return sp_write_check(out, "JSON", err);
 }

@@ -204,6 +204,11 @@ int sp_write_markdown(const sp_table *t, FILE *out, sp_err *err)
             md_cell(out, cells + (i * nc + j) * CELL_MAX, width[j + 1], 1);
         fputc('\n', out);
     }
+    for (size_t k = 0; k < t->nnotes; k++) {
+        fputs("\nWarning: ", out); /* a paragraph each */
+        md_text(out, t->notes[k]);
+        fputc('\n', out);
+    }
     free(cells);
     free(width);
     return sp_write_check(out, "Markdown", err);

@@ -33,6 +33,13 @@ int sp_table_write_stream(const sp_table *t, sp_format f, FILE *out, sp_err *err
 /* Writes the table to path atomically. err names the path on failure. */
 int sp_table_write_file(const sp_table *t, sp_format f, const char *path, sp_err *err);
 
+/* CSV pieces for writers of other shapes (export.h): a field, quoted when it
+ * holds a comma, a quote or a line break (RFC 4180), and a number written
+ * with "%.17g" so that it reads back as the same double (NaN, Inf, -Inf when
+ * not finite). */
+void sp_csv_field(FILE *out, const char *s);
+void sp_csv_number_exact(FILE *out, double v);
+
 /* Renders the table as Markdown into a new string (free with free()). NULL
  * with err on failure. */
 char *sp_table_to_markdown(const sp_table *t, sp_err *err);

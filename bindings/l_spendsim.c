@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "l_args.h"
+#include "l_evaluate.h"
 #include "prelude.h"
 #include "version.h"
 
@@ -95,6 +96,8 @@ int luaopen_spendsim(lua_State *L)
     sp_l_open_macro(L, m);
     sp_l_open_results(L);
     sp_l_open_table(L);
+    sp_l_open_calibrate(L, m);
+    sp_l_open_sensitivity(L, m);
 
     /* The prelude's private table, shared with the CLI through the registry. */
     if (lua_getfield(L, LUA_REGISTRYINDEX, SP_L_INTERNAL) != LUA_TTABLE) {

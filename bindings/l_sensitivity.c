@@ -96,6 +96,18 @@ static void read_inputs(lua_State *L, const sp_experiment_def *x, sp_sens_def *d
     }
     d->ninputs = x->ndists;
     e->nparams = x->ndists;
+    /* by name: the design does not depend on the order the experiment's
+     * params table was traversed in */
+    for (int i = 1; i < d->ninputs; i++)
+        for (int j = i; j > 0 && strcmp(d->inputs[j - 1].name, d->inputs[j].name) > 0; j--) {
+            sp_sens_input t = d->inputs[j];
+            d->inputs[j] = d->inputs[j - 1];
+            d->inputs[j - 1] = t;
+            char n[SP_L_EVAL_NAME];
+            memcpy(n, e->param_names[j], sizeof n);
+            memcpy(e->param_names[j], e->param_names[j - 1], sizeof n);
+            memcpy(e->param_names[j - 1], n, sizeof n);
+        }
 }
 
 /* sp.sensitivity{...} -> sensitivity */

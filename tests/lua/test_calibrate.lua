@@ -200,4 +200,21 @@ print("checked")
   assert(not T.exists(dir .. "/cal_fit.csv"), "nothing written")
 end)
 
+T.case("the worked example (scripts/calibration_example.lua) runs at a tiny size", function()
+  local scen = T.args.src .. "/scripts/calibration_example.lua"
+  local rc, out, err = T.cli { "run", scen, "--out", "o", "--set", "households=1500",
+                               "--set", "replicates=1", "--set", "max_iter=3", "--threads", "1" }
+  T.eq(rc, 0, "exit status: " .. err)
+  for _, part in ipairs{ "calibration: loss", "V1 multiplier", "V4 spending per yuan",
+                         "V5 spending per yuan", "V7 additionality", "V10 subsidy per vehicle",
+                         "voucher_coverage", "label_window", "subsidy_beta", "car_price_share" } do
+    T.has(out, part, "output")
+  end
+  for _, f in ipairs{ "fit", "residuals", "trace" } do
+    assert(T.exists(work .. "/o/calibration/validation_" .. f .. ".csv"), f)
+  end
+  local rc2, _, err2 = T.cli { "check", scen }
+  T.eq(rc2, 0, "check: " .. err2)
+end)
+
 T.finish()

@@ -140,4 +140,16 @@ assert(s:write("s"))
   assert(not T.exists(dir .. "/s.html"), "nothing written")
 end)
 
+T.case("the worked example (scripts/sensitivity_example.lua) runs at a tiny size", function()
+  local scen = T.args.src .. "/scripts/sensitivity_example.lua"
+  local rc, out, err = T.cli { "run", scen, "--out", "o", "--set", "households=500",
+                               "--set", "morris_n=2", "--set", "sobol_n=4", "--threads", "1" }
+  T.eq(rc, 0, "exit status: " .. err)
+  T.has(out, "sensitivity: morris, 6 inputs x 2 outputs, 14 evaluations")
+  T.has(out, "sensitivity: sobol, 6 inputs x 2 outputs, 32 evaluations")
+  for _, f in ipairs{ "morris.html", "sobol.html", "morris_V1_multiplier.csv", "sobol_V5_spending_per_yuan.md" } do
+    assert(T.exists(work .. "/o/sensitivity/" .. f), f)
+  end
+end)
+
 T.finish()

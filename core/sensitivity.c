@@ -152,6 +152,11 @@ static int morris(evals *e)
     sp_sens_result *r = e->r;
     const int k = d->ninputs, no = d->noutputs, p = d->levels;
     const double delta = (double)p / (2.0 * (p - 1));
+    /* Level l of the grid is the quantile (l + 1/2) / p, the centre of the
+     * l-th of p equal-probability bins, so a normal's levels stay finite and
+     * away from its truncation bounds; a move of Delta on the grid is a move
+     * of dq = Delta (p - 1) / p = 1/2 in quantile. */
+    const double dq = delta * (p - 1) / p;
     gsl_rng *g = sp_rng_stream_alloc();
     double *ee = malloc((size_t)d->n * k * no * sizeof *ee); /* [traj][input][output] */
     if (!g || !ee) {
@@ -177,21 +182,21 @@ static int morris(evals *e)
             order[i] = order[j];
             order[j] = tmp;
         }
-        rc = eval_at(e, u);
+        double q[SP_SENS_MAX_INPUTS];
+        for (int i = 0; i < k; i++)
+            q[i] = (0.5 + u[i] * (p - 1)) / p;
+        rc = eval_at(e, q);
         for (int s = 0; s < k && rc == SP_OK; s++) {
             int i = order[s];
             u[i] += sign[i] * delta;
-            if (u[i] < 0) /* rounding */
-                u[i] = 0;
-            if (u[i] > 1)
-                u[i] = 1;
-            rc = eval_at(e, u);
+            q[i] += sign[i] * dq;
+            rc = eval_at(e, q);
             if (rc != SP_OK)
                 break;
             const double *y1 = r->y + (size_t)(r->nevals - 1) * no;
             const double *y0 = y1 - no;
             for (int o = 0; o < no; o++)
-                ee[((size_t)t * k + i) * no + o] = (y1[o] - y0[o]) / (sign[i] * delta);
+                ee[((size_t)t * k + i) * no + o] = (y1[o] - y0[o]) / (sign[i] * dq);
         }
     }
     sp_rng_stream_free(g);
@@ -242,7 +247,8 @@ static void sobol_indices(const sp_sens_result *r, int o, int N, const int *idx,
         double f1 = 0, ft = 0;
         for (int j = 0; j < n; j++) {
             double fa = F(idx[j]), fb = F(N + idx[j]), fab = F((size_t)(2 + i) * N + idx[j]);
-            f1 += fb * (fab - fa);
+            f1 += (fb - m) * (fab - fa); /* centred: the same expectation, far less variance
+                                          * when the mean is large against the spread */
             ft += (fa - fab) * (fa - fab);
         }
         s1[i] = v > 0 ? f1 / n / v : NAN;

@@ -13,15 +13,18 @@
  *    Campolongo, Cariboni & Saltelli 2007) for screening: r trajectories on a
  *    p-level grid with step Delta = p / (2 (p - 1)), each a random base point
  *    and one move of +-Delta per input in random order; r (k + 1)
- *    evaluations. Per input: mu (mean elementary effect), mu* (mean absolute
- *    effect) and sigma (standard deviation), effects per unit of the input's
- *    quantile scale (the unit cube), so inputs in different units compare.
+ *    evaluations. Level l is the quantile (l + 1/2) / p (the centre of the
+ *    l-th of p equal-probability bins: a normal's levels stay finite), so a
+ *    move is half the quantile scale. Per input: mu (mean elementary effect),
+ *    mu* (mean absolute effect) and sigma (standard deviation), effects per
+ *    unit of the input's quantile scale, so inputs in different units compare.
  *  - Sobol first-order and total indices with the Saltelli design (Saltelli
  *    et al. 2010): matrices A and B from the 2k-dimensional Sobol sequence
  *    (gsl_qrng_sobol, first point skipped), and A_B^i (A with column i from
- *    B); N (k + 2) evaluations. S_i = mean(f(B) (f(A_B^i) - f(A))) / V
- *    (Saltelli 2010), ST_i = mean((f(A) - f(A_B^i))^2) / (2 V) (Jansen 1999),
- *    V the variance of f over A and B together. 95% intervals by bootstrap
+ *    B); N (k + 2) evaluations. S_i = mean((f(B) - m) (f(A_B^i) - f(A))) / V
+ *    (Saltelli 2010, with f(B) centred on m, the mean of f over A and B: the
+ *    same expectation, a smaller variance), ST_i = mean((f(A) - f(A_B^i))^2)
+ *    / (2 V) (Jansen 1999), V the variance of f over A and B together. 95% intervals by bootstrap
  *    over the N rows (percentiles of `bootstrap` resamples).
  *
  * Evaluations run one after another through the callback; a failing callback

@@ -47,7 +47,7 @@ T.case("morris: influential inputs rank far above an input without influence", f
   assert(v5.label_window.mu_star > 0.1, "label_window moves V5: " .. v5.label_window.mu_star)
   assert(v5.label_window.mu_star > v5.mpc_poor_nhtm.mu_star, "label_window first for V5")
   assert(v4.mpc_poor_nhtm.mu_star > 0, "the MPC moves V4")
-  assert(v5.label_window.mu_star > 1.5 * v4.label_window.mu_star, "the short voucher depends on the label more")
+  assert(v5.label_window.mu_star > 1.2 * v4.label_window.mu_star, "the short voucher depends on the label more")
   local t = s:table("V5")
   T.eq(t:nrows(), 3, "one row per input")
   T.eq(t:value("label_window", "mu*"), v5.label_window.mu_star, "table and indices agree")

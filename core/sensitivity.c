@@ -561,13 +561,16 @@ static void tornado(FILE *out, const sp_sens_result *r, int o)
                 label_w, y + 3, wa);
         fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"11\" fill=\"#e69f00\"/>\n",
                 label_w, y + 17, wb);
+        double text_x = label_w + wa + 4;
         if (!morris_ && isfinite(r->st_lo[c]) && isfinite(r->st_hi[c])) {
             double x0 = label_w + (r->st_lo[c] > 0 ? r->st_lo[c] : 0) / vmax * bar_w;
             double x1 = label_w + (r->st_hi[c] > 0 ? r->st_hi[c] : 0) / vmax * bar_w;
             fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#000\"/>\n",
                     x0, x1, y + 9, y + 9);
+            if (x1 + 4 > text_x)
+                text_x = x1 + 4; /* the value beside the interval, not on it */
         }
-        fprintf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">", label_w + wa + 4, y + 13);
+        fprintf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">", text_x, y + 13);
         num(out, a);
         fputs("</text>\n", out);
     }

@@ -159,6 +159,29 @@ T.case("bad parameters, targets and options name the key and value", function()
          "sp.calibrate: 'experiment' must be an experiment (sp.experiment{...}), got number")
   expect("sp.calibrate{ " .. P .. TG .. " }", "sp.calibrate: 'experiment' is required")
   expect("sp.calibrate{ experiment = exp, " .. TG .. " }", "'params' is required")
+  expect("sp.calibrate{ experiment = exp, " .. P .. " }", "'targets' is required")
+  expect("sp.calibrate{ experiment = exp, params = 3, " .. TG .. " }",
+         "'params' must be a table of name = { lo, hi, start }, got number")
+  expect("sp.calibrate{ experiment = exp, params = { { 0.5, 12, 3 } }, " .. TG .. " }",
+         "'params' keys must be parameter names, got number")
+  expect("sp.calibrate{ experiment = exp, params = { label_window = { 0.5, math.huge, 3 } }, " .. TG .. " }",
+         "params: 'label_window' hi must be finite")
+  expect("sp.calibrate{ experiment = exp, " .. P .. "targets = 'V5' }",
+         "'targets' must be a list of { name =, value =, band = }, got string")
+end)
+
+T.case("handle: fields, bad paths, closed", function()
+  local c = sp.calibrate{ experiment = exp, max_iter = 2, params = { label_window = { 0.5, 12, 3 } },
+    targets = { { name = "V5", value = fns.V5, band = { 0.8, 0.9 } } } }
+  T.eq(c.converged, false, "2 iterations: not converged")
+  local ok, msg = pcall(function() return c.colour end)
+  assert(not ok)
+  T.has(msg, "calibration: no field or method 'colour'")
+  ok, msg = pcall(c.write, c, "")
+  assert(not ok)
+  T.has(msg, "calibration:write: the path must be a non-empty string")
+  do local closing <close> = c end
+  T.eq(tostring(c), "calibration (closed)", "closed")
 end)
 
 T.case("a target function that fails or returns no number stops the fit, naming the target", function()

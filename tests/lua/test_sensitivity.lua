@@ -108,6 +108,39 @@ T.case("errors name the key and value, with the scenario line", function()
          "the experiment declares no parameter with a distribution")
   expect("sp.sensitivity{ experiment = exp, method = 'morris', n = 2, outputs = { V5 = function(res) "
          .. "return nil end } }", "output 'V5': the function must return a number, got nil")
+  expect("sp.sensitivity{ experiment = exp, method = 'morris', outputs = 5 }",
+         "'outputs' must be a table of name = function(res), got number")
+  expect("sp.sensitivity{ experiment = exp, method = 'morris', outputs = { outputs.V5 } }",
+         "'outputs' keys must be names, got number")
+  expect("sp.sensitivity{ experiment = exp, method = 'morris', outputs = { [string.rep('x', 60)] = outputs.V5 } }",
+         "is longer than 47 characters")
+  expect("sp.sensitivity{ method = 'morris', outputs = outputs }", "sp.sensitivity: 'experiment' is required")
+end)
+
+T.case("handle: fields, bad paths, a failed write, closed", function()
+  local s = sp.sensitivity{ experiment = exp, method = "morris", n = 2, outputs = { ["V5 / yuan"] = outputs.V5 } }
+  T.eq(s.n, 2, "n")
+  local ok, msg = pcall(function() return s.colour end)
+  assert(not ok)
+  T.has(msg, "sensitivity: no field or method 'colour'")
+  ok, msg = pcall(s.write, s, "")
+  assert(not ok)
+  T.has(msg, "the path must be a non-empty string")
+  ok, msg = pcall(s.report, s, "")
+  assert(not ok)
+  T.has(msg, "sensitivity:report: the path must be a non-empty string, got \"\"")
+  assert(s:write(work .. "/names"))
+  assert(T.exists(work .. "/names_V5___yuan.csv"), "other characters become '_'")
+  T.write(work .. "/plain", "a file, not a directory")
+  ok, msg = s:report(work .. "/plain/x")
+  assert(ok == nil and type(msg) == "string", "a failed write returns nil, message")
+  ok, msg = s:write(work .. "/plain/x")
+  assert(ok == nil and type(msg) == "string")
+  do local closing <close> = s end
+  T.eq(tostring(s), "sensitivity (closed)", "closed")
+  ok, msg = pcall(s.table, s)
+  assert(not ok)
+  T.has(msg, "the sensitivity is closed")
 end)
 
 T.case("table and indices: an unknown output is named with the valid ones", function()

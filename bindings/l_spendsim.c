@@ -9,6 +9,7 @@
 
 #include "l_analysis.h"
 #include "l_args.h"
+#include "l_evaluate.h"
 #include "prelude.h"
 #include "version.h"
 
@@ -99,6 +100,8 @@ int luaopen_spendsim(lua_State *L)
     sp_l_open_sweep(L, m);     /* sp.sweep, sp.solve, sp.decompose (l_analysis.h) */
     sp_l_open_solve(L, m);
     sp_l_open_decompose(L, m);
+    sp_l_open_calibrate(L, m);
+    sp_l_open_sensitivity(L, m);
 
     /* The prelude's private table, shared with the CLI through the registry. */
     if (lua_getfield(L, LUA_REGISTRYINDEX, SP_L_INTERNAL) != LUA_TTABLE) {

@@ -11,7 +11,8 @@
  * its first read buffer, so it grows), a run stepped through the months
  * where every measure kind acts, an experiment (two packages, two
  * replicates, a warm-up month, a drawn parameter), tables from results
- * (queries of every row kind, the summary, the plate table) and the writers.
+ * (queries of every row kind, the summary, the plate table), the writers, and a
+ * calibration and both sensitivity methods on an analytic objective.
  *
  * How: this executable is linked with -Wl,--wrap=malloc,... (tests/
  * CMakeLists.txt), so every call the statically linked core makes to malloc,
@@ -702,6 +703,87 @@ static int op_writers(sp_err *err)
     return rc;
 }
 
+/* Calibration and sensitivity (calibrate.h, sensitivity.h) on an analytic
+ * objective: the trace grows by realloc, the designs, the bootstrap's
+ * stream, the tables and the sensitivity page. */
+static int alloc_objective(void *ud, const double *x, double *y, sp_err *err)
+{
+    (void)ud;
+    (void)err;
+    y[0] = x[0] + x[1];
+    y[1] = x[0] * x[1];
+    return SP_OK;
+}
+
+static int op_calibrate(sp_err *err)
+{
+    sp_calib_def d = sp_calib_def_default();
+    d.nparams = 2;
+    for (int k = 0; k < 2; k++) {
+        snprintf(d.params[k].name, SP_CALIB_NAME, "p%d", k);
+        d.params[k].lo = 0;
+        d.params[k].hi = 4;
+        d.params[k].start = 3;
+    }
+    d.ntargets = 2;
+    snprintf(d.targets[0].name, SP_CALIB_NAME, "sum");
+    d.targets[0].lo = 2.9;
+    d.targets[0].hi = 3.1;
+    snprintf(d.targets[1].name, SP_CALIB_NAME, "product");
+    d.targets[1].lo = 1.9;
+    d.targets[1].hi = 2.1;
+    d.fn = alloc_objective;
+    d.max_iter = 60; /* past 64 evaluations: the trace grows */
+    sp_calib_result *r = sp_calibrate(&d, err);
+    if (!r)
+        return err->code;
+    int rc = SP_OK;
+    sp_table *(*make[3])(const sp_calib_result *, sp_err *) = {
+        sp_calib_fit_table, sp_calib_residual_table, sp_calib_trace_table};
+    for (int k = 0; k < 3 && rc == SP_OK; k++) {
+        sp_table *t = make[k](r, err);
+        rc = t ? SP_OK : err->code;
+        sp_table_free(t);
+    }
+    sp_calib_result_free(r);
+    return rc;
+}
+
+static int op_sensitivity(sp_err *err)
+{
+    int rc = SP_OK;
+    for (int m = 0; m < 2 && rc == SP_OK; m++) {
+        sp_sens_def d = sp_sens_def_default();
+        d.method = m ? SP_SENS_SOBOL : SP_SENS_MORRIS;
+        d.n = 8;
+        d.bootstrap = 10;
+        d.ninputs = 2;
+        for (int k = 0; k < 2; k++) {
+            snprintf(d.inputs[k].name, SP_SENS_NAME, "x%d", k);
+            d.inputs[k].kind = SP_DIST_UNIFORM;
+            d.inputs[k].a = 0;
+            d.inputs[k].b = 1;
+        }
+        d.noutputs = 2;
+        snprintf(d.outputs[0], SP_SENS_NAME, "sum");
+        snprintf(d.outputs[1], SP_SENS_NAME, "product");
+        d.fn = alloc_objective;
+        sp_sens_result *r = sp_sensitivity(&d, err);
+        if (!r)
+            return err->code;
+        sp_table *t = sp_sens_table(r, 1, err);
+        rc = t ? SP_OK : err->code;
+        sp_table_free(t);
+        if (rc == SP_OK && m == 1) {
+            char path[160];
+            snprintf(path, sizeof path, "%s/sensitivity.html", dir);
+            rc = sp_sens_write_html(r, "Allocation test", path, err);
+        }
+        sp_sens_result_free(r);
+    }
+    return rc;
+}
+
 /* ---- the loop ---- */
 
 /* Runs op cleanly, then once per allocation call with that call failing.
@@ -802,6 +884,9 @@ static void test_report(void **state) { (void)state; fail_each("report", op_repo
  * name can be made (atomic.c, sync_parent), so one failure per file written
  * may be absorbed. */
 static void test_writers(void **state) { (void)state; fail_each("writers", op_writers, SP_NFORMAT); }
+static void test_calibrate(void **state) { (void)state; fail_each("calibrate", op_calibrate, 0); }
+/* The sensitivity page is one file written: its folder's sync may absorb one failure. */
+static void test_sensitivity(void **state) { (void)state; fail_each("sensitivity", op_sensitivity, 1); }
 
 int main(void)
 {
@@ -817,6 +902,8 @@ int main(void)
         cmocka_unit_test(test_budget),
         cmocka_unit_test(test_report),
         cmocka_unit_test(test_writers),
+        cmocka_unit_test(test_calibrate),
+        cmocka_unit_test(test_sensitivity),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -454,7 +454,7 @@ static int complete(const reader *r, sp_population *pop, const double *share, do
         double target[SP_NCAT];
         for (int k = 0; k < SP_NCAT; k++)
             target[k] = sp_category_share_2018(k);
-        sp_population_calibrate_engel(pop, beijing.engel_slope, target);
+        return sp_population_calibrate_engel(pop, beijing.engel_slope, target, err);
     }
     return SP_OK;
 }

@@ -180,9 +180,11 @@ int sp_liquidity_of_rank(double mid, const double share[SP_NLIQ], double u_poor,
 
 /* Engel curves: sets slopes b and calibrates the intercepts so that the
  * weighted, consumption-weighted category shares equal target (summing to 1),
- * then stores every household's shares. */
-void sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCAT],
-                                   const double target[SP_NCAT]);
+ * then stores every household's shares. The logarithm of each household's
+ * per-capita income is taken once (n doubles of workspace). SP_OK, or
+ * SP_ENOMEM with err. */
+int sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCAT],
+                                  const double target[SP_NCAT], sp_err *err);
 
 /* Calibration figures of a population, computed from its columns. */
 typedef struct sp_population_summary {

@@ -1,5 +1,6 @@
 /* population.c: column store allocation and Engel-curve shares. */
 #include "population.h"
+#include "spop.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,13 @@ void sp_population_free(sp_population *p)
 {
     if (!p)
         return;
+    if (p->map) { /* the static columns are the mapped file's pages (spop.h) */
+        sp_spop_unmap(p->map, p->map_bytes);
+        sp_hstate_release(&p->state);
+        free(p);
+        return;
+    }
+    free(p->id);
     free(p->weight);
     free(p->income);
     free(p->consumption);

@@ -102,7 +102,7 @@ int main(int argc, char **argv)
         d.households = (size_t)atof(argv[2]);
         sp_population *p = sp_beijing_build(&d, &err);
         double a = now();
-        if (!p || sp_spop_save(p, argv[3], &err) != SP_OK) {
+        if (!p || sp_spop_save(p, argv[3], NULL, &err) != SP_OK) {
             fprintf(stderr, "%s\n", err.msg);
             return 1;
         }

@@ -67,6 +67,14 @@ static void get_liquidity(lua_State *L, const char *fn, double share[SP_NLIQ])
         snprintf(got, sizeof got, "%g", sum); /* lua_pushfstring has no %g */
         luaL_error(L, "%s: the 'liquidity' shares must sum to 1, got %s", fn, got);
     }
+    double poor = share[SP_LIQ_POOR_HTM] + share[SP_LIQ_POOR_NHTM];
+    if (poor > 0.5) {
+        char got[32];
+        snprintf(got, sizeof got, "%g", poor);
+        luaL_error(L, "%s: 'liquidity': poor_htm + poor_nhtm must be at most 0.5 (poor households are "
+                      "concentrated at low incomes with P(poor | rank r) = 2 x poor share x (1 - r)), got %s",
+                   fn, got);
+    }
     lua_settop(L, t);
 }
 

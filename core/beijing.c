@@ -169,6 +169,10 @@ static int validate(const sp_beijing_def *d, sp_err *err)
     }
     if (fabs(ls - 1.0) > 1e-6)
         return sp_err_set(err, SP_EINVAL, "liquidity_share must sum to 1, got %g", ls);
+    if (d->liquidity_share[SP_LIQ_POOR_HTM] + d->liquidity_share[SP_LIQ_POOR_NHTM] > 0.5)
+        return sp_err_set(err, SP_EINVAL,
+                          "liquidity_share: the poor types (poor HtM + poor non-HtM) must be at most 0.5, got %g",
+                          d->liquidity_share[SP_LIQ_POOR_HTM] + d->liquidity_share[SP_LIQ_POOR_NHTM]);
     for (int c = 0; c < SP_NCAT; c++)
         es += d->engel_slope[c];
     if (fabs(es) > 1e-9)

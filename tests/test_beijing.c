@@ -597,6 +597,12 @@ static void test_invalid_liquidity_shares(void **state)
     sp_beijing_def d = sp_beijing_def_default();
     d.liquidity_share[0] = 0.5;
     expect_invalid(d, "liquidity");
+    d = sp_beijing_def_default();
+    d.liquidity_share[SP_LIQ_POOR_HTM] = 0.4;
+    d.liquidity_share[SP_LIQ_POOR_NHTM] = 0.2;
+    d.liquidity_share[SP_LIQ_WEALTHY_HTM] = 0.2;
+    d.liquidity_share[SP_LIQ_WEALTHY_NHTM] = 0.2;
+    expect_invalid(d, "poor types");
 }
 
 /* ---- embedded distributions ---- */

@@ -79,6 +79,8 @@ T.case("beijing: bad population keys name key, value and line", function()
   expect("sp.population.beijing{ liquidity = { poor_htm = -0.1, wealthy_htm = 0.5, poor_nhtm = 0.1, wealthy_nhtm = 0.5 } }",
          "'poor_htm'", "-0.1")
   expect("sp.population.beijing{ liquidity = 0.3 }", "'liquidity' must be a table")
+  expect("sp.population.beijing{ liquidity = { poor_htm = 0.4, wealthy_htm = 0.2, poor_nhtm = 0.2, wealthy_nhtm = 0.2 } }",
+         "poor_htm + poor_nhtm must be at most 0.5", "got 0.6")
   expect("sp.population.beijing{ private_cars = -5 }", "'private_cars'", "-5")
   expect("sp.population.beijing{ car_income_slope = 'steep' }", "'car_income_slope'")
   expect("sp.population.beijing{ households = 60000000 }", "'households'", "60000000")

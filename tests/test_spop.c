@@ -267,6 +267,41 @@ static void test_bad_column_table(void **state)
     expect_refused(file_len(), 1024, 'W', "does not match format version"); /* "weight" renamed */
 }
 
+static void test_byte_order_and_header(void **state)
+{
+    (void)state;
+    size_t len = file_len();
+    expect_refused(len, 12, 0x01, "other byte order"); /* the mark 0x01020304 reads 0x01020301 */
+    expect_refused(len, 40, 200, "corrupt header");    /* 200 columns */
+    expect_refused(len, 40, 26, "no column 'car_pay_months'"); /* the table cut by one entry */
+}
+
+/* Microdata export: households holding a plate quota cannot be written;
+ * bad arguments and paths are errors. */
+static void test_microdata_write_errors(void **state)
+{
+    (void)state;
+    sp_err err;
+    sp_err_clear(&err);
+    assert_int_equal(sp_microdata_write(NULL, "x.csv", &err), SP_EINVAL);
+    sp_beijing_def d = sp_beijing_def_default();
+    d.households = 50;
+    sp_population *p = sp_beijing_build(&d, NULL);
+    assert_non_null(p);
+    char f[160];
+    snprintf(f, sizeof f, "%s/won.csv", dir);
+    p->state.plate_state[7] = SP_PLATE_WON;
+    sp_err_clear(&err);
+    assert_int_equal(sp_microdata_write(p, f, &err), SP_EINVAL);
+    assert_non_null(strstr(err.msg, "household 8"));
+    p->state.plate_state[7] = SP_PLATE_NONE;
+    snprintf(f, sizeof f, "%s/no/such/dir/x.csv", dir);
+    sp_err_clear(&err);
+    assert_int_not_equal(sp_microdata_write(p, f, &err), SP_OK);
+    assert_non_null(strstr(err.msg, "x.csv"));
+    sp_population_free(p);
+}
+
 static void test_missing_and_directory(void **state)
 {
     (void)state;
@@ -304,6 +339,8 @@ int main(void)
         cmocka_unit_test(test_bad_checksum),
         cmocka_unit_test(test_bad_padding),
         cmocka_unit_test(test_bad_column_table),
+        cmocka_unit_test(test_byte_order_and_header),
+        cmocka_unit_test(test_microdata_write_errors),
         cmocka_unit_test(test_missing_and_directory),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -477,6 +477,11 @@ int sp_population_rank(sp_population *pop, double *mid, double *median, sp_err *
     size_t n = pop->n;
     if (n > UINT32_MAX)
         return sp_err_set(err, SP_EINVAL, "cannot rank %zu households (at most %u)", n, UINT32_MAX);
+    if (n == 0) {
+        if (median)
+            *median = 0;
+        return SP_OK;
+    }
     rank_item *r = malloc((n ? n : 1) * sizeof *r), *tmp = malloc((n ? n : 1) * sizeof *tmp);
     size_t *start = malloc((RADIX_SIZE + 1) * sizeof *start);
     rank_item *s = NULL;

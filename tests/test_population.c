@@ -353,6 +353,31 @@ static void test_rank_matches_comparison_sort(void **state)
     sp_population_free(p);
 }
 
+/* Ranking nothing, and one household. */
+static void test_rank_empty_and_single(void **state)
+{
+    (void)state;
+    sp_population *p = sp_population_alloc(0, NULL);
+    assert_non_null(p);
+    double med = -1;
+    assert_int_equal(sp_population_rank(p, NULL, &med, NULL), SP_OK);
+    assert_true(med == 0);
+    sp_population_free(p);
+    p = sp_population_alloc(1, NULL);
+    assert_non_null(p);
+    p->weight[0] = 2;
+    p->size[0] = 2;
+    p->income[0] = 50000;
+    p->consumption[0] = 30000;
+    double mid;
+    assert_int_equal(sp_population_rank(p, &mid, &med, NULL), SP_OK);
+    assert_true(mid == 0.5);
+    assert_true(med == 25000);
+    assert_int_equal(p->quintile[0], 2);
+    assert_int_equal(sp_rank_cons30(p->ranks[0]), 15);
+    sp_population_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -369,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_store_shares),
         cmocka_unit_test(test_beijing_curves),
         cmocka_unit_test(test_rank_matches_comparison_sort),
+        cmocka_unit_test(test_rank_empty_and_single),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,11 @@
-/* l_population.c: the population handle and sp.population.beijing{...}.
+/* l_population.c: the population handle, sp.population.beijing{...},
+ * sp.population.csv{...}, sp.population.load{...}, pop:save and pop:write.
  *
  * A population handle owns an sp_population. Experiments and their results
  * keep the handle alive (user values), so the population outlives every run
  * that reads it unless the scenario closes it explicitly (<close>); a closed
  * population is detected when an experiment runs. */
+#include <math.h>
 #include <string.h>
 
 #include "l_args.h"
@@ -13,50 +15,175 @@
 
 #define WHAT "population"
 
-/* Peak bytes per household while the Beijing population is built: its
- * columns and state (sp_population_bytes_per_household) and the generator's
- * work arrays: peak resident memory of `spendsim check` building 1,000,000
- * households was 134,940 KiB against 3,828 KiB for an empty scenario (132
- * bytes each; docs/security.md). */
-#define SP_L_BUILD_BYTES_PER_HOUSEHOLD 140.0
+/* Peak bytes per household allocated while the Beijing population is built:
+ * its columns and state (sp_population_bytes_per_household, 57), the
+ * generator's work column (8) and, while it ranks, the ranking's two item
+ * arrays (32): 97. Peak resident memory is lower (453,476 KiB for 8,230,792
+ * households, 55 bytes each: the zeroed state columns are not touched;
+ * docs/performance.md). */
+#define SP_L_BUILD_BYTES_PER_HOUSEHOLD 100.0
+
+/* Registry: population label -> "file (xxh64 checksum)" of the populations
+ * loaded from saved files, for the provenance of results (l_report.c). */
+#define POPULATION_FILES "spendsim.population_files"
 
 static sp_population *check(lua_State *L, const char *fname)
 {
     return sp_l_checkhandle(L, 1, SP_L_POPULATION, fname, WHAT);
 }
 
-/* sp.population.beijing{ households = 100000, year = 2019, seed = 1 } */
+static const char *const liquidity_names[] = {"poor_htm", "wealthy_htm", "poor_nhtm", "wealthy_nhtm"};
+_Static_assert(sizeof liquidity_names / sizeof liquidity_names[0] == SP_NLIQ,
+               "one name per liquidity type, in code order");
+
+/* liquidity = { poor_htm = .068, wealthy_htm = .367, poor_nhtm = .066,
+ * wealthy_nhtm = .499 }: all four household shares, summing to 1. */
+static void get_liquidity(lua_State *L, const char *fn, double share[SP_NLIQ])
+{
+    int t = lua_gettop(L);
+    if (lua_getfield(L, 1, "liquidity") == LUA_TNIL) {
+        lua_settop(L, t);
+        return;
+    }
+    const char *key = "liquidity";
+    if (!lua_istable(L, -1))
+        luaL_error(L, "%s: '%s' must be a table of the four household shares (poor_htm, wealthy_htm, "
+                      "poor_nhtm, wealthy_nhtm), got %s", fn, key, sp_l_typename(L, -1));
+    int idx = lua_gettop(L);
+    static const char *const names[] = {"poor_htm", "wealthy_htm", "poor_nhtm", "wealthy_nhtm", NULL};
+    char what[64];
+    snprintf(what, sizeof what, "%s liquidity", fn);
+    sp_l_checkkeys(L, idx, what, names, 0);
+    double sum = 0;
+    for (int k = 0; k < SP_NLIQ; k++) {
+        if (!sp_l_has(L, idx, liquidity_names[k]))
+            luaL_error(L, "%s: 'liquidity' needs all four shares; '%s' is missing", fn,
+                       liquidity_names[k]);
+        share[k] = sp_l_getnumber(L, idx, what, liquidity_names[k], 0, 1, 0);
+        sum += share[k];
+    }
+    if (fabs(sum - 1.0) > 1e-6) {
+        char got[32];
+        snprintf(got, sizeof got, "%g", sum); /* lua_pushfstring has no %g */
+        luaL_error(L, "%s: the 'liquidity' shares must sum to 1, got %s", fn, got);
+    }
+    double poor = share[SP_LIQ_POOR_HTM] + share[SP_LIQ_POOR_NHTM];
+    if (poor > 0.5) {
+        char got[32];
+        snprintf(got, sizeof got, "%g", poor);
+        luaL_error(L, "%s: 'liquidity': poor_htm + poor_nhtm must be at most 0.5 (poor households are "
+                      "concentrated at low incomes with P(poor | rank r) = 2 x poor share x (1 - r)), got %s",
+                   fn, got);
+    }
+    lua_settop(L, t);
+}
+
+/* sp.population.beijing{ households = 100000, year = 2019, seed = 1,
+ *   liquidity = {...}, private_cars = 4974000, car_income_slope = 1.2,
+ *   car_size_slope = 0.3, second_car_intercept = -2.4, second_car_slope = 1.0 } */
 static int l_beijing(lua_State *L)
 {
-    static const char *const keys[] = {"households", "year", "seed", NULL};
+    static const char *const keys[] = {"households", "year", "seed", "liquidity", "private_cars",
+                                       "car_income_slope", "car_size_slope",
+                                       "second_car_intercept", "second_car_slope", NULL};
     const char *fn = "sp.population.beijing";
     sp_l_checkargs(L, 1, fn);
     sp_l_checkkeys(L, 1, fn, keys, 0);
     sp_beijing_def d = sp_beijing_def_default();
-    d.households = (size_t)sp_l_getinteger(L, 1, fn, "households", 1, 50000000,
+    d.households = (size_t)sp_l_getinteger(L, 1, fn, "households", 1, SP_BEIJING_MAX_HOUSEHOLDS,
                                            (lua_Integer)d.households);
     d.year = (int)sp_l_getinteger(L, 1, fn, "year", 1900, 2200, d.year);
     d.seed = (uint32_t)sp_l_getinteger(L, 1, fn, "seed", 0, UINT32_MAX, d.seed);
+    get_liquidity(L, fn, d.liquidity_share);
+    d.private_cars = sp_l_getnumber(L, 1, fn, "private_cars", 0, 2.0 * d.represented, d.private_cars);
+    d.car_income_slope = sp_l_getnumber(L, 1, fn, "car_income_slope", -10, 10, d.car_income_slope);
+    d.car_size_slope = sp_l_getnumber(L, 1, fn, "car_size_slope", -10, 10, d.car_size_slope);
+    d.second_car_intercept =
+        sp_l_getnumber(L, 1, fn, "second_car_intercept", -20, 20, d.second_car_intercept);
+    d.second_car_slope = sp_l_getnumber(L, 1, fn, "second_car_slope", -10, 10, d.second_car_slope);
+    d.threads = sp_l_host_get(L)->threads; /* 0: OpenMP's default; the population is the same */
     char what[64];
     snprintf(what, sizeof what, "%zu households", d.households);
     sp_l_need_memory(L, fn, what, (double)d.households * SP_L_BUILD_BYTES_PER_HOUSEHOLD);
 
+    /* provenance: the call with every key given */
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    lua_pushfstring(L, "%s{households = %I, year = %d, seed = %I", fn, (LUAI_UACINT)d.households,
+                    d.year, (LUAI_UACINT)d.seed);
+    luaL_addvalue(&b);
+    if (sp_l_has(L, 1, "liquidity")) {
+        char liq[256];
+        snprintf(liq, sizeof liq, ", liquidity = {poor_htm = %.17g, wealthy_htm = %.17g, poor_nhtm = "
+                 "%.17g, wealthy_nhtm = %.17g}", d.liquidity_share[0], d.liquidity_share[1],
+                 d.liquidity_share[2], d.liquidity_share[3]);
+        luaL_addstring(&b, liq);
+    }
+    for (int k = 4; keys[k]; k++)
+        if (sp_l_has(L, 1, keys[k])) {
+            lua_getfield(L, 1, keys[k]);
+            char num[64];
+            snprintf(num, sizeof num, ", %s = %.17g", keys[k], (double)lua_tonumber(L, -1));
+            lua_pop(L, 1);
+            luaL_addstring(&b, num);
+        }
+    luaL_addchar(&b, '}');
+    luaL_pushresult(&b);
+    int prov = lua_gettop(L);
+
     void **slot = sp_l_newhandle(L, SP_L_POPULATION, 0);
     sp_err err;
     sp_err_clear(&err);
-    *slot = sp_beijing_build(&d, &err);
-    if (!*slot)
+    sp_population *pop = sp_beijing_build(&d, &err);
+    if (!pop)
         return luaL_error(L, "%s: %s", fn, err.msg);
+    *slot = pop;
+    snprintf(pop->provenance, sizeof pop->provenance, "%s", lua_tostring(L, prov));
     return 1;
 }
 
-/* sp.population.csv{ path = "households.csv", year = 2019, seed = 1 }: a
- * population read from survey microdata (core/microdata.h gives the columns).
- * A relative path is taken from the current directory; in safe mode the file
- * must lie in a folder the scenario may read (l_path.h). */
+/* ignore = { "col", ... }: names of columns the reader skips; at most
+ * SP_L_MAX_IGNORE, kept alive by the argument table. */
+#define SP_L_MAX_IGNORE 64
+static int get_ignore(lua_State *L, const char *fn, const char *names[SP_L_MAX_IGNORE])
+{
+    int t = lua_gettop(L), n = 0;
+    if (lua_getfield(L, 1, "ignore") == LUA_TNIL) {
+        lua_settop(L, t);
+        return 0;
+    }
+    if (!lua_istable(L, -1))
+        return luaL_error(L, "%s: 'ignore' must be a list of column names, got %s", fn,
+                          sp_l_typename(L, -1));
+    lua_Integer len = (lua_Integer)lua_rawlen(L, -1);
+    if (len > SP_L_MAX_IGNORE)
+        return luaL_error(L, "%s: 'ignore' lists %I columns, at most %d", fn, (LUAI_UACINT)len,
+                          SP_L_MAX_IGNORE);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        if (!lua_isinteger(L, -2) || lua_tointeger(L, -2) < 1 || lua_tointeger(L, -2) > len)
+            return luaL_error(L, "%s: 'ignore' must be a list (1, 2, ...) of column names", fn);
+        lua_pop(L, 1);
+    }
+    for (lua_Integer k = 1; k <= len; k++) {
+        if (lua_rawgeti(L, -1, k) != LUA_TSTRING || lua_rawlen(L, -1) == 0)
+            return luaL_error(L, "%s: 'ignore' entry %I must be a column name, got %s", fn,
+                              (LUAI_UACINT)k, sp_l_typename(L, -1));
+        names[n++] = lua_tostring(L, -1); /* kept alive by the argument table */
+        lua_pop(L, 1);
+    }
+    lua_settop(L, t);
+    return n;
+}
+
+/* sp.population.csv{ path = "households.csv", year = 2019, seed = 1,
+ * ignore = {"col", ...} }: a population read from survey microdata
+ * (core/microdata.h gives the columns). A relative path is taken from the
+ * current directory; in safe mode the file must lie in a folder the
+ * scenario may read (l_path.h). */
 static int l_csv(lua_State *L)
 {
-    static const char *const keys[] = {"path", "year", "seed", NULL};
+    static const char *const keys[] = {"path", "year", "seed", "ignore", NULL};
     const char *fn = "sp.population.csv";
     sp_l_checkargs(L, 1, fn);
     sp_l_checkkeys(L, 1, fn, keys, 0);
@@ -66,6 +193,9 @@ static int l_csv(lua_State *L)
         return luaL_error(L, "%s: 'path' (the CSV file) is required", fn);
     d.year = (int)sp_l_getinteger(L, 1, fn, "year", 2000, 2100, d.year);
     d.seed = (uint32_t)sp_l_getinteger(L, 1, fn, "seed", 0, UINT32_MAX, d.seed);
+    const char *ignore[SP_L_MAX_IGNORE];
+    d.nignore = get_ignore(L, fn, ignore);
+    d.ignore = ignore;
     char path[SP_L_PATH_MAX];
     sp_l_in_path(L, fn, d.path, path, sizeof path);
     d.path = path;
@@ -73,11 +203,104 @@ static int l_csv(lua_State *L)
     void **slot = sp_l_newhandle(L, SP_L_POPULATION, 0);
     sp_err err;
     sp_err_clear(&err);
-    *slot = sp_microdata_read(&d, &err);
-    if (!*slot)
+    sp_population *pop = sp_microdata_read(&d, &err);
+    if (!pop)
         return luaL_error(L, "%s: %s", fn, err.msg);
+    *slot = pop;
+    snprintf(pop->provenance, sizeof pop->provenance, "%s{path = \"%.400s\", year = %d, seed = %u}",
+             fn, path, d.year, (unsigned)d.seed);
     return 1;
 }
+
+/* sp.population.load{ path = "beijing.spop" }: a population saved with
+ * pop:save (core/spop.h), mapped read-only. In safe mode the file must lie
+ * in a folder the scenario may read. Results record the file (provenance
+ * "population_file"). */
+static int l_load(lua_State *L)
+{
+    static const char *const keys[] = {"path", NULL};
+    const char *fn = "sp.population.load";
+    sp_l_checkargs(L, 1, fn);
+    sp_l_checkkeys(L, 1, fn, keys, 0);
+    const char *given = sp_l_getstring(L, 1, fn, "path", NULL);
+    if (!given || !given[0])
+        return luaL_error(L, "%s: 'path' (the saved population, .spop) is required", fn);
+    char path[SP_L_PATH_MAX];
+    sp_l_in_path(L, fn, given, path, sizeof path);
+    void **slot = sp_l_newhandle(L, SP_L_POPULATION, 0);
+    sp_err err;
+    sp_err_clear(&err);
+    sp_population *pop = sp_spop_load(path, &err);
+    if (!pop)
+        return luaL_error(L, "%s: %s", fn, err.msg);
+    *slot = pop;
+    if (lua_getfield(L, LUA_REGISTRYINDEX, POPULATION_FILES) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, POPULATION_FILES);
+    }
+    char hex[17];
+    snprintf(hex, sizeof hex, "%016llx", (unsigned long long)pop->source_checksum);
+    lua_pushfstring(L, "%s (xxh64 %s)", given, hex);
+    lua_setfield(L, -2, pop->label);
+    lua_pop(L, 1);
+    return 1;
+}
+
+const char *sp_l_population_file(lua_State *L, const char *label)
+{
+    int top = lua_gettop(L);
+    const char *file = NULL;
+    if (lua_getfield(L, LUA_REGISTRYINDEX, POPULATION_FILES) == LUA_TTABLE &&
+        lua_getfield(L, -1, label) == LUA_TSTRING)
+        file = lua_tostring(L, -1); /* kept alive by the registry table */
+    lua_settop(L, top);
+    return file;
+}
+
+/* Writes pop to the path given as argument 2 with write(pop, file, err):
+ * confined in safe mode, parents created, recorded in the directory's
+ * manifest. true, or nil and a message. */
+static int write_out(lua_State *L, const char *fn,
+                     int (*write)(const sp_population *, const char *, sp_err *))
+{
+    const sp_population *pop = check(L, fn);
+    if (lua_type(L, 2) != LUA_TSTRING || lua_rawlen(L, 2) == 0)
+        return luaL_error(L, "%s: the path must be a non-empty string, got %s", fn,
+                          sp_l_typename(L, 2));
+    if (lua_gettop(L) > 2)
+        return luaL_error(L, "%s: expected (path), got %d arguments", fn, lua_gettop(L) - 1);
+    char file[SP_L_PATH_MAX], msg[SP_ERR_MSG_MAX + SP_L_PATH_MAX];
+    sp_l_out_path(L, fn, lua_tostring(L, 2), file, sizeof file); /* confined in safe mode */
+    if (sp_l_host_get(L)->dry_run) {
+        lua_pushboolean(L, 1);
+        return 1;
+    }
+    sp_err err;
+    sp_err_clear(&err);
+    if (sp_l_mkparents(file, msg, sizeof msg) != 0 || write(pop, file, &err) != SP_OK ||
+        sp_l_manifest_add(L, NULL, file, msg, sizeof msg) != 0) {
+        luaL_pushfail(L);
+        lua_pushstring(L, err.code != SP_OK ? err.msg : msg);
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int save(const sp_population *pop, const char *file, sp_err *err)
+{
+    return sp_spop_save(pop, file, NULL, err);
+}
+
+/* pop:save("beijing.spop"): the population as a saved population file
+ * (core/spop.h), written atomically, for sp.population.load. */
+static int l_save(lua_State *L) { return write_out(L, "population:save", save); }
+
+/* pop:write("households.csv"): the population in the microdata format that
+ * sp.population.csv reads (core/microdata.h), with its ids. */
+static int l_write(lua_State *L) { return write_out(L, "population:write", sp_microdata_write); }
 
 static int l_release(lua_State *L)
 {
@@ -161,6 +384,8 @@ void sp_l_open_population(lua_State *L, int module)
     static const luaL_Reg methods[] = {{"size", l_size},
                                        {"represented", l_represented},
                                        {"summary", l_summary},
+                                       {"save", l_save},
+                                       {"write", l_write},
                                        {NULL, NULL}};
     sp_l_newclass(L, SP_L_POPULATION, methods, NULL, l_release, l_tostring);
     luaL_getmetatable(L, SP_L_POPULATION);
@@ -168,7 +393,10 @@ void sp_l_open_population(lua_State *L, int module)
     lua_setfield(L, -2, "__len");
     lua_pop(L, 1);
 
-    static const luaL_Reg constructors[] = {{"beijing", l_beijing}, {"csv", l_csv}, {NULL, NULL}};
+    static const luaL_Reg constructors[] = {{"beijing", l_beijing},
+                                                    {"csv", l_csv},
+                                                    {"load", l_load},
+                                                    {NULL, NULL}};
     luaL_newlib(L, constructors);
     lua_setfield(L, module, "population");
 }

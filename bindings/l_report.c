@@ -78,6 +78,9 @@ void sp_l_provenance(lua_State *L, const sp_results *res, sp_l_prov *p)
         add(p, &used, "packages", "%s", pk);
         add(p, &used, "horizon", "%s to %s", a, b);
         add(p, &used, "population", "%s", res->population);
+        const char *file = sp_l_population_file(L, res->population);
+        if (file)
+            add(p, &used, "population_file", "%s", file);
         char dr[512] = "";
         for (int k = 0; k < res->nparams; k++) {
             size_t l = strlen(dr);

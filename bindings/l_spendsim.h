@@ -236,6 +236,10 @@ typedef struct sp_l_prov {
 } sp_l_prov;
 void sp_l_provenance(lua_State *L, const sp_results *res, sp_l_prov *out);
 
+/* The saved population file ("path (xxh64 checksum)") a population with this
+ * label was loaded from by sp.population.load, or NULL (l_population.c). */
+const char *sp_l_population_file(lua_State *L, const char *label);
+
 /* Records that `file` was written from res, and rewrites manifest.json in
  * the file's directory (atomically) with the provenance and every file
  * written there so far by this state. 0, or -1 with msg set. */

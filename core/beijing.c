@@ -18,6 +18,10 @@
 #include "group.h"
 #include "rng.h"
 
+#ifdef SPENDSIM_HAVE_OPENMP
+#include <omp.h>
+#endif
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 #define EMBEDDED_YEAR 2019 /* the one structural base year embedded */
@@ -165,6 +169,10 @@ static int validate(const sp_beijing_def *d, sp_err *err)
     }
     if (fabs(ls - 1.0) > 1e-6)
         return sp_err_set(err, SP_EINVAL, "liquidity_share must sum to 1, got %g", ls);
+    if (d->liquidity_share[SP_LIQ_POOR_HTM] + d->liquidity_share[SP_LIQ_POOR_NHTM] > 0.5)
+        return sp_err_set(err, SP_EINVAL,
+                          "liquidity_share: the poor types (poor HtM + poor non-HtM) must be at most 0.5, got %g",
+                          d->liquidity_share[SP_LIQ_POOR_HTM] + d->liquidity_share[SP_LIQ_POOR_NHTM]);
     for (int c = 0; c < SP_NCAT; c++)
         es += d->engel_slope[c];
     if (fabs(es) > 1e-9)
@@ -221,109 +229,137 @@ _Static_assert(NUNIFORM == 4 * UNIFORM_DRAWS, "four uniforms per draw");
                                  * household income of the car logits (the 2020 census mean, fixed) */
 #define LICENCE_INCOME_SLOPE 0.8 /* logit of holding a licence per ln per-capita income */
 #define CAR_BISECT_STEPS 80     /* bisection steps on the car-ownership intercept, in [-30, 30] */
-#define CAR_BISECT_DEPTH 3      /* steps evaluated per pass over the households */
 #define QUEUE_MONTHS 30.0       /* NEV queue entry spread over the months since 2017 */
 #define LOTTERY_MONTHS 107.0    /* lottery entry spread over the months since 2011-01 */
 
-/* The generator's working state: the population it fills and its buffers. */
+/* Households are built in blocks of BLOCK: each block draws its households'
+ * words in batches (sp_rng_words_batch) into block-local arrays, so no
+ * per-household draw buffer exists, and blocks run in parallel. Every draw
+ * comes from the household's own keyed stream and every sum over households
+ * is added in household order, so the population is the same, bit for bit,
+ * for any number of threads. */
+#define BLOCK 1024
+
+/* Uniform k of a household from the words of its draw k / 4, as a float (the
+ * precision the generator has always used). */
+static inline double uni(const uint32_t w[4], int k) { return (float)sp_u01(w[k % 4]); }
+
+/* The generator's working state: the population it fills and one work
+ * column of doubles (income deviates, then ranks, then car thresholds). */
 typedef struct {
     const sp_beijing_def *def;
     sp_population *pop;
     size_t n;
     float w;         /* weight of every sample household */
-    float *u;        /* NUNIFORM uniforms per household */
-    double *z;       /* income deviate; then the persons-weighted rank; then car weights */
-    double *carth;   /* household i owns a car iff the calibrated intercept exceeds carth[i] */
-    uint8_t *two;    /* 1: an owner of this household would own two cars */
+    sp_rng_key key;  /* the population stream's key */
+    double *z;       /* income; persons-weighted rank; car thresholds */
     double median_y; /* median per-capita income, yuan */
+    int threads;
 } builder;
 
-static void builder_release(builder *b)
+static size_t nblocks(size_t n) { return (n + BLOCK - 1) / BLOCK; }
+
+/* Households [*i0, *i0 + *cnt) of block blk, and draw `draw` of their
+ * streams into wd. */
+static void block_draw(const builder *b, size_t blk, uint32_t draw, uint32_t (*wd)[4])
 {
-    free(b->z);
-    free(b->u);
-    free(b->carth);
-    free(b->two);
+    size_t i0 = blk * BLOCK, cnt = b->n - i0 < BLOCK ? b->n - i0 : BLOCK;
+    sp_rng_words_batch(b->key, (uint32_t)i0, cnt, 0, SP_PURPOSE_POPULATION, draw, wd);
 }
 
-/* 1. Draws, size, area, income deviates. */
+#define BLOCK_RANGE(b, blk, i0, cnt)                                                             \
+    size_t i0 = (size_t)(blk) * BLOCK, cnt = (b)->n - i0 < BLOCK ? (b)->n - i0 : BLOCK
+
+/* 1. Size, area and the income deviate; per-capita income before scaling,
+ *    log-normal within area, into z (and, rounded, into pop->income). */
 static void draw_households(builder *b)
 {
     const sp_beijing_def *def = b->def;
     sp_population *pop = b->pop;
     double sizes[SP_BEIJING_NSIZE];
     sp_beijing_size_distribution(def, sizes);
-    sp_rng_key key = sp_rng_key_make(def->seed, SP_RNG_POPULATION_REPLICATE);
-    for (size_t i = 0; i < b->n; i++) {
-        uint32_t wd[4];
-        for (uint32_t d = 0; d < UNIFORM_DRAWS; d++) {
-            sp_rng_words(key, (uint32_t)i, 0, SP_PURPOSE_POPULATION, d, wd);
-            for (int k = 0; k < 4; k++)
-                b->u[i * NUNIFORM + d * 4 + k] = (float)sp_u01(wd[k]);
-        }
-        const float *ui = b->u + i * NUNIFORM;
-        double cum = 0;
-        int s = SP_BEIJING_NSIZE;
-        for (int k = 0; k < SP_BEIJING_NSIZE; k++) {
-            cum += sizes[k];
-            if (ui[U_SIZE] < cum) {
-                s = k + 1;
-                break;
+    const long nb = (long)nblocks(b->n);
+#ifdef SPENDSIM_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(b->threads)
+#endif
+    for (long blk = 0; blk < nb; blk++) {
+        uint32_t w0[BLOCK][4], w4[BLOCK][4];
+        BLOCK_RANGE(b, blk, i0, cnt);
+        block_draw(b, (size_t)blk, 0, w0);
+        block_draw(b, (size_t)blk, DRAW_INCOME, w4);
+        for (size_t j = 0; j < cnt; j++) {
+            size_t i = i0 + j;
+            double cum = 0, u = uni(w0[j], U_SIZE);
+            int s = SP_BEIJING_NSIZE;
+            for (int k = 0; k < SP_BEIJING_NSIZE; k++) {
+                cum += sizes[k];
+                if (u < cum) {
+                    s = k + 1;
+                    break;
+                }
             }
-        }
-        pop->weight[i] = b->w;
-        pop->size[i] = (uint8_t)s;
-        pop->area[i] = ui[U_AREA] < def->urban_share ? SP_AREA_URBAN : SP_AREA_RURAL;
-        sp_rng_words(key, (uint32_t)i, 0, SP_PURPOSE_POPULATION, DRAW_INCOME, wd);
-        b->z[i] = gsl_cdf_ugaussian_Pinv(sp_u01(wd[0]));
-    }
-}
-
-/* 2. Per-capita income: log-normal within area, scaled to the area mean
- *    (persons-weighted, as the published per-capita figures are). */
-static void scale_income(builder *b)
-{
-    sp_population *pop = b->pop;
-    for (int a = 0; a < SP_NAREA; a++) {
-        double sg = b->def->income_sigma[a], num = 0, den = 0;
-        for (size_t i = 0; i < b->n; i++) {
-            if (pop->area[i] != a)
-                continue;
-            double y = exp(sg * b->z[i] - 0.5 * sg * sg);
+            pop->weight[i] = b->w;
+            pop->size[i] = (uint8_t)s;
+            int a = uni(w0[j], U_AREA) < def->urban_share ? SP_AREA_URBAN : SP_AREA_RURAL;
+            pop->area[i] = (uint8_t)a;
+            double sg = def->income_sigma[a];
+            double y = exp(sg * gsl_cdf_ugaussian_Pinv(sp_u01(w4[j][0])) - 0.5 * sg * sg);
+            b->z[i] = y;
             pop->income[i] = (float)y; /* per capita for now */
-            num += y * pop->size[i];
-            den += pop->size[i];
         }
-        double scale = den > 0 ? b->def->income_pc[a] / (num / den) : 0;
-        for (size_t i = 0; i < b->n; i++)
-            if (pop->area[i] == a)
-                pop->income[i] = (float)(pop->income[i] * scale);
     }
 }
 
-/* 3. Consumption: APC falls with per-capita income (elasticity), scaled to
- *    the published per-capita consumption of each area. Household income. */
-static void scale_consumption(builder *b)
+/* 2. Per-capita income scaled to the area mean (persons-weighted, as the
+ *    published per-capita figures are); 3. consumption: APC falls with
+ *    per-capita income (elasticity), scaled to the published per-capita
+ *    consumption of each area; then household income and consumption. The
+ *    sums run in household order. */
+static void scale_income_consumption(builder *b)
 {
     const sp_beijing_def *def = b->def;
     sp_population *pop = b->pop;
-    for (int a = 0; a < SP_NAREA; a++) {
-        double num = 0, den = 0;
-        for (size_t i = 0; i < b->n; i++) {
-            if (pop->area[i] != a)
-                continue;
+    const size_t n = b->n;
+    const long nb = (long)nblocks(n);
+    double num[SP_NAREA] = {0}, den[SP_NAREA] = {0}, scale[SP_NAREA];
+    for (size_t i = 0; i < n; i++) {
+        num[pop->area[i]] += b->z[i] * pop->size[i];
+        den[pop->area[i]] += pop->size[i];
+    }
+    for (int a = 0; a < SP_NAREA; a++)
+        scale[a] = den[a] > 0 ? def->income_pc[a] / (num[a] / den[a]) : 0;
+#ifdef SPENDSIM_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(b->threads)
+#endif
+    for (long blk = 0; blk < nb; blk++) {
+        BLOCK_RANGE(b, blk, i0, cnt);
+        for (size_t i = i0; i < i0 + cnt; i++) {
+            int a = pop->area[i];
+            pop->income[i] = (float)(pop->income[i] * scale[a]);
             double ypc = pop->income[i];
             double c = pow(ypc / def->income_pc[a], def->apc_elasticity) * ypc;
+            b->z[i] = c;
             pop->consumption[i] = (float)c; /* per capita for now */
-            num += c * pop->size[i];
-            den += pop->size[i];
         }
-        double scale = den > 0 ? def->consumption_pc[a] / (num / den) : 0;
-        for (size_t i = 0; i < b->n; i++)
-            if (pop->area[i] == a) {
-                pop->consumption[i] = (float)(pop->consumption[i] * scale * pop->size[i]);
-                pop->income[i] = (float)((double)pop->income[i] * pop->size[i]);
-            }
+    }
+    for (int a = 0; a < SP_NAREA; a++)
+        num[a] = den[a] = 0;
+    for (size_t i = 0; i < n; i++) {
+        num[pop->area[i]] += b->z[i] * pop->size[i];
+        den[pop->area[i]] += pop->size[i];
+    }
+    for (int a = 0; a < SP_NAREA; a++)
+        scale[a] = den[a] > 0 ? def->consumption_pc[a] / (num[a] / den[a]) : 0;
+#ifdef SPENDSIM_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(b->threads)
+#endif
+    for (long blk = 0; blk < nb; blk++) {
+        BLOCK_RANGE(b, blk, i0, cnt);
+        for (size_t i = i0; i < i0 + cnt; i++) {
+            int a = pop->area[i];
+            pop->consumption[i] = (float)(pop->consumption[i] * scale[a] * pop->size[i]);
+            pop->income[i] = (float)((double)pop->income[i] * pop->size[i]);
+        }
     }
 }
 
@@ -333,13 +369,20 @@ static int rank_households(builder *b, sp_err *err)
 {
     sp_population *pop = b->pop;
     b->median_y = 0;
-    int rc = sp_population_rank(pop, b->z /* reused: rank per household */, &b->median_y, err);
+    int rc = sp_population_rank(pop, b->z /* rank per household */, &b->median_y, err);
     if (rc != SP_OK)
         return rc;
-    for (size_t i = 0; i < b->n; i++) {
-        const float *ui = b->u + i * NUNIFORM;
-        pop->liquidity[i] =
-            (uint8_t)sp_liquidity_of_rank(b->z[i], b->def->liquidity_share, ui[U_POOR], ui[U_HTM]);
+    const long nb = (long)nblocks(b->n);
+#ifdef SPENDSIM_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(b->threads)
+#endif
+    for (long blk = 0; blk < nb; blk++) {
+        uint32_t w0[BLOCK][4];
+        BLOCK_RANGE(b, blk, i0, cnt);
+        block_draw(b, (size_t)blk, 0, w0);
+        for (size_t j = 0; j < cnt; j++)
+            pop->liquidity[i0 + j] = (uint8_t)sp_liquidity_of_rank(
+                b->z[i0 + j], b->def->liquidity_share, uni(w0[j], U_POOR), uni(w0[j], U_HTM));
     }
     if (b->median_y <= 0)
         b->median_y = b->def->income_pc[0];
@@ -348,136 +391,276 @@ static int rank_households(builder *b, sp_err *err)
 
 /* 5. Engel curves: intercepts calibrated so that consumption-weighted
  *    category shares equal the 2018 composition. */
-static void calibrate_shares(builder *b)
+static int calibrate_shares(builder *b, sp_err *err)
 {
     double target[SP_NCAT];
     for (int c = 0; c < SP_NCAT; c++)
         target[c] = sp_category_share_2018(c);
-    sp_population_calibrate_engel(b->pop, b->def->engel_slope, target);
+    return sp_population_calibrate_engel(b->pop, b->def->engel_slope, target, err);
 }
 
 /* 6a. Cars: owning at least one is a logit in ln income and size; household
- *     i owns iff the intercept exceeds carth[i]. A second car is a logit in
- *     ln income, drawn now: it does not depend on the intercept. */
+ *     i owns iff the intercept exceeds z[i] (its threshold). A second car is
+ *     a logit in ln income, drawn now: it does not depend on the intercept.
+ *     ncars holds, for now, the cars an owner would have (1 or 2). */
 static void car_thresholds(builder *b)
 {
     const sp_beijing_def *def = b->def;
-    const sp_population *pop = b->pop;
-    for (size_t i = 0; i < b->n; i++) {
-        const float *ui = b->u + i * NUNIFORM;
-        double lny = log(pop->income[i] / (b->median_y * REF_SIZE));
-        double x = def->car_income_slope * lny + def->car_size_slope * (pop->size[i] - def->mean_size);
-        b->carth[i] = logit(ui[U_CAR]) - x;
-        double p2 = logistic(def->second_car_intercept + def->second_car_slope * lny);
-        b->two[i] = ui[U_SECOND_CAR] < p2;
+    sp_population *pop = b->pop;
+    const long nb = (long)nblocks(b->n);
+#ifdef SPENDSIM_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(b->threads)
+#endif
+    for (long blk = 0; blk < nb; blk++) {
+        uint32_t w1[BLOCK][4];
+        BLOCK_RANGE(b, blk, i0, cnt);
+        block_draw(b, (size_t)blk, 1, w1);
+        for (size_t j = 0; j < cnt; j++) {
+            size_t i = i0 + j;
+            double lny = log(pop->income[i] / (b->median_y * REF_SIZE));
+            double x = def->car_income_slope * lny + def->car_size_slope * (pop->size[i] - def->mean_size);
+            b->z[i] = logit(uni(w1[j], U_CAR)) - x;
+            double p2 = logistic(def->second_car_intercept + def->second_car_slope * lny);
+            pop->state.ncars[i] = (uint8_t)(1 + (uni(w1[j], U_SECOND_CAR) < p2));
+        }
     }
 }
 
+/* A 64-bit word whose unsigned order is the order of the doubles (-0 = +0). */
+static uint64_t sort_word64(double d)
+{
+    uint64_t u;
+    if (d == 0)
+        d = 0.0;
+    memcpy(&u, &d, sizeof u);
+    return (u >> 63) ? ~u : u | ((uint64_t)1 << 63);
+}
+
+typedef struct {
+    uint64_t word; /* sort word of a threshold */
+    uint32_t cars; /* its household's cars if it owns: 1 or 2 */
+} car_item;
+
+static int by_word(const void *pa, const void *pb)
+{
+    const car_item *x = pa, *y = pb;
+    return (x->word > y->word) - (x->word < y->word);
+}
+
+#define SELECT_BITS 16
+#define SELECT_SMALL 4096 /* thresholds few enough to sort */
+
+/* The thresholds that decide the bisection: those in the key interval
+ * [lo, lo + width) where the car stock crosses the target, sorted, with the
+ * cars of every threshold below the interval. */
+typedef struct {
+    int always;        /* 1: every step is below the target, -1: none is, 0: count */
+    uint64_t lo, width;
+    uint64_t below;    /* cars of the thresholds below lo */
+    car_item *v;       /* the thresholds in the interval, sorted */
+    size_t nv;
+    uint64_t *cum;     /* cum[k]: cars of v[0..k) */
+} car_select;
+
 /* 6b. The intercept that meets the private-car stock: CAR_BISECT_STEPS steps
- *     of bisection. Each household's cars are known (z is free now). One
- *     pass over the households evaluates the next three steps' seven
- *     possible midpoints (seven independent sums, each added in household
- *     order as a step at a time would): the same intercept, in a third of
- *     the passes. */
-static double car_intercept(builder *b)
+ *     of bisection on [-30, 30], each step asking whether the weighted cars
+ *     of the households whose threshold lies below the midpoint fall short of
+ *     the target. Every household weighs w, so that stock is w x (cars below
+ *     the midpoint), exactly in double precision (at most 2 x 5e7 cars, a
+ *     24-bit w: under 2^53) whatever the order of summation: the steps only
+ *     need counts. A radix selection finds the few thresholds where the stock
+ *     crosses the target (histograms of 16 bits of the sort word, narrowing
+ *     while more than SELECT_SMALL remain) and sorts them; each step is then
+ *     decided by comparison with that interval, or counted within it. The
+ *     same steps as a pass over every household per step. */
+static double car_intercept(builder *b, sp_err *err)
 {
     const size_t n = b->n;
-    const double *carth = b->carth;
-    double *z = b->z;
+    const double w = b->w, target = b->def->private_cars;
+    const uint8_t *cars = b->pop->state.ncars;
+    car_select s = {0, 0, 0, 0, NULL, 0, NULL};
+    uint64_t total = 0;
     for (size_t i = 0; i < n; i++)
-        z[i] = b->w * (1.0 + b->two[i]);
-    double lo = -30, hi = 30;
-    for (int it = 0; it < CAR_BISECT_STEPS;) {
-        const int depth = CAR_BISECT_STEPS - it < CAR_BISECT_DEPTH ? CAR_BISECT_STEPS - it : CAR_BISECT_DEPTH;
-        /* the midpoints of the subtree: node 1, its children 2 and 3, theirs 4..7 */
-        double mid[8], bl[8], bh[8], cars[8] = {0};
-        bl[1] = lo, bh[1] = hi;
-        for (int k = 1; k <= 7; k++) {
-            mid[k] = 0.5 * (bl[k] + bh[k]);
-            if (k <= 3) {
-                bl[2 * k] = bl[k], bh[2 * k] = mid[k];
-                bl[2 * k + 1] = mid[k], bh[2 * k + 1] = bh[k];
+        total += cars[i];
+    /* "below" of a count m: w x m < target, as the stock compares */
+    if (w * (double)total < target)
+        s.always = 1;
+    else if (!(w * 0.0 < target))
+        s.always = -1;
+    uint64_t *hist = NULL;
+    car_item *list = NULL;
+    size_t nlist = 0;
+    if (!s.always) {
+        hist = malloc(((size_t)1 << SELECT_BITS) * sizeof *hist);
+        if (!hist)
+            goto oom;
+        /* interval of the candidates: [lo, lo + 2^shift); shift 64 = all */
+        int shift = 64;
+        uint64_t lo = 0, below = 0;
+        for (;;) {
+            int sh = shift - SELECT_BITS;
+            memset(hist, 0, ((size_t)1 << SELECT_BITS) * sizeof *hist);
+            size_t m = list ? nlist : n;
+            for (size_t k = 0; k < m; k++) {
+                uint64_t word = list ? list[k].word : sort_word64(b->z[k]);
+                hist[(word >> sh) & ((1u << SELECT_BITS) - 1)] += list ? list[k].cars : cars[k];
             }
-        }
-        /* z[i] x 1 or x 0 (without branches): adding +0 leaves a sum alone */
-        for (size_t i = 0; i < n; i++)
-            for (int k = 1; k <= 7; k++)
-                cars[k] += z[i] * (double)(mid[k] > carth[i]);
-        for (int k = 1, d = 0; d < depth; d++, it++) { /* walk down as the steps would */
-            if (cars[k] < b->def->private_cars) {
-                lo = mid[k];
-                k = 2 * k + 1;
-            } else {
-                hi = mid[k];
-                k = 2 * k;
+            unsigned bucket = 0;
+            uint64_t cum = below;
+            for (; bucket < (1u << SELECT_BITS) - 1; bucket++) {
+                if (!(w * (double)(cum + hist[bucket]) < target))
+                    break; /* the stock reaches the target within this bucket */
+                cum += hist[bucket];
             }
+            uint64_t nlo = lo | ((uint64_t)bucket << sh);
+            size_t count = 0;
+            for (size_t k = 0; k < m; k++) {
+                uint64_t word = list ? list[k].word : sort_word64(b->z[k]);
+                count += (word >> sh) == (nlo >> sh);
+            }
+            car_item *next = malloc((count ? count : 1) * sizeof *next);
+            if (!next)
+                goto oom;
+            size_t c = 0;
+            for (size_t k = 0; k < m; k++) {
+                uint64_t word = list ? list[k].word : sort_word64(b->z[k]);
+                if ((word >> sh) == (nlo >> sh))
+                    next[c++] = (car_item){word, list ? list[k].cars : cars[k]};
+            }
+            free(list);
+            list = next;
+            nlist = count;
+            lo = nlo;
+            below = cum;
+            shift = sh;
+            if (nlist <= SELECT_SMALL || shift == 0)
+                break;
         }
+        qsort(list, nlist, sizeof *list, by_word);
+        s.cum = malloc((nlist + 1) * sizeof *s.cum);
+        if (!s.cum)
+            goto oom;
+        s.cum[0] = 0;
+        for (size_t k = 0; k < nlist; k++)
+            s.cum[k + 1] = s.cum[k] + list[k].cars;
+        s.lo = lo;
+        s.width = (uint64_t)1 << shift; /* shift < 64 here */
+        s.below = below;
+        s.v = list;
+        s.nv = nlist;
     }
+    double lo = -30, hi = 30;
+    for (int it = 0; it < CAR_BISECT_STEPS; it++) {
+        double mid = 0.5 * (lo + hi);
+        int short_of_target;
+        if (s.always)
+            short_of_target = s.always > 0;
+        else {
+            uint64_t word = sort_word64(mid);
+            if (word < s.lo)
+                short_of_target = 1;
+            else if (word - s.lo >= s.width)
+                short_of_target = 0;
+            else { /* thresholds of the interval below mid: a binary search */
+                size_t a = 0, e = s.nv;
+                while (a < e) {
+                    size_t m = a + (e - a) / 2;
+                    if (s.v[m].word < word)
+                        a = m + 1;
+                    else
+                        e = m;
+                }
+                short_of_target = w * (double)(s.below + s.cum[a]) < target;
+            }
+        }
+        if (short_of_target)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    free(hist);
+    free(s.v);
+    free(s.cum);
     return 0.5 * (lo + hi);
+oom:
+    free(hist);
+    free(list);
+    free(s.cum);
+    sp_err_set(err, SP_ENOMEM, "out of memory calibrating the cars of %zu households", n);
+    return NAN;
 }
 
 /* 6c. Each owner's cars: registration year from the stock's vintages, month
- *     from the position within the year's bin, fuel from the year's NEV share. */
-static void assign_cars(builder *b, double alpha)
-{
-    sp_population *pop = b->pop;
-    double vint[N_VINTAGE];
-    sp_beijing_vintages(vint, N_VINTAGE);
-    for (size_t i = 0; i < b->n; i++) {
-        const float *ui = b->u + i * NUNIFORM;
-        int nc = alpha > b->carth[i] ? 1 + b->two[i] : 0;
-        pop->state.ncars[i] = (uint8_t)nc;
-        for (int k = 0; k < nc; k++) {
-            double uv = k == 0 ? ui[U_VINTAGE1] : ui[U_VINTAGE2], cv = 0;
-            int v = N_VINTAGE - 1;
-            for (int j = 0; j < N_VINTAGE; j++) {
-                cv += vint[j];
-                if (uv < cv) {
-                    v = j;
-                    break;
-                }
-            }
-            int year = FIRST_VINTAGE + v;
-            /* month within the year from the fractional position in the bin */
-            double frac = vint[v] > 0 ? (uv - (cv - vint[v])) / vint[v] : 0.5;
-            int mon = (int)(frac * 12.0);
-            mon = mon < 0 ? 0 : (mon > 11 ? 11 : mon);
-            int reg = sp_month_make(year, mon + 1);
-            int age = pop->base_month - reg;
-            pop->state.car_age[k][i] = (uint16_t)(age < 0 ? 0 : age);
-            double ufuel = k == 0 ? ui[U_FUEL1] : ui[U_FUEL2];
-            int nev = ufuel < nev_share(year);
-            pop->state.car_kind[k][i] = (uint8_t)(nev ? SP_CAR_KIND_NEV : sp_emission_of_year(year));
-        }
-    }
-}
-
-/* 7. Drivers, lottery eligibility, generations. */
-static void draw_members(builder *b)
+ *     from the position within the year's bin, fuel from the year's NEV
+ *     share; 7. drivers, lottery eligibility, generations. */
+static void assign_cars_members(builder *b, double alpha)
 {
     const sp_beijing_def *def = b->def;
     sp_population *pop = b->pop;
-    for (size_t i = 0; i < b->n; i++) {
-        const float *ui = b->u + i * NUNIFORM;
-        int s = pop->size[i], ad = adults_of(s);
-        double p = logistic(logit(def->licence_rate) +
-                            LICENCE_INCOME_SLOPE * log(pop->income[i] / (b->median_y * s)));
-        int dr = binomial_inv(ui[U_LICENCES], ad, p);
-        if (dr < pop->state.ncars[i])
-            dr = pop->state.ncars[i] < ad ? pop->state.ncars[i] : ad;
-        pop->drivers[i] = (uint8_t)dr;
-        pop->eligible[i] = ui[U_ELIGIBLE] < def->lottery_eligible;
-        double g = ui[U_GENERATIONS];
-        int gen = 1;
-        if (s == 2)
-            gen = g < 0.15 ? 2 : 1;
-        else if (s == 3)
-            gen = g < 0.9 ? 2 : 1;
-        else if (s == 4)
-            gen = g < 0.1 ? 1 : (g < 0.7 ? 2 : 3);
-        else if (s >= 5)
-            gen = g < 0.4 ? 2 : 3;
-        pop->generations[i] = (uint8_t)gen;
+    double vint[N_VINTAGE], vcum[N_VINTAGE], acc = 0;
+    sp_beijing_vintages(vint, N_VINTAGE);
+    for (int t = 0; t < N_VINTAGE; t++)
+        vcum[t] = acc += vint[t]; /* summed in order, as a linear search would */
+    const double licence_logit = logit(def->licence_rate);
+    const long nb = (long)nblocks(b->n);
+#ifdef SPENDSIM_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(b->threads)
+#endif
+    for (long blk = 0; blk < nb; blk++) {
+        uint32_t w1[BLOCK][4], w2[BLOCK][4], w3[BLOCK][4];
+        BLOCK_RANGE(b, blk, i0, cnt);
+        block_draw(b, (size_t)blk, 1, w1);
+        block_draw(b, (size_t)blk, 2, w2);
+        block_draw(b, (size_t)blk, 3, w3);
+        for (size_t j = 0; j < cnt; j++) {
+            size_t i = i0 + j;
+            int nc = alpha > b->z[i] ? pop->state.ncars[i] : 0;
+            pop->state.ncars[i] = (uint8_t)nc;
+            for (int k = 0; k < nc; k++) {
+                double uv = k == 0 ? uni(w1[j], U_VINTAGE1) : uni(w1[j], U_VINTAGE2);
+                /* the first vintage whose cumulative share exceeds uv (else the last) */
+                int lo = 0, hi = N_VINTAGE - 1;
+                while (lo < hi) {
+                    int m = (lo + hi) / 2;
+                    if (uv < vcum[m])
+                        hi = m;
+                    else
+                        lo = m + 1;
+                }
+                int v = lo;
+                double cv = vcum[v];
+                int year = FIRST_VINTAGE + v;
+                /* month within the year from the fractional position in the bin */
+                double frac = vint[v] > 0 ? (uv - (cv - vint[v])) / vint[v] : 0.5;
+                int mon = (int)(frac * 12.0);
+                mon = mon < 0 ? 0 : (mon > 11 ? 11 : mon);
+                int reg = sp_month_make(year, mon + 1);
+                int age = pop->base_month - reg;
+                pop->state.car_age[k][i] = (uint16_t)(age < 0 ? 0 : age);
+                double ufuel = k == 0 ? uni(w2[j], U_FUEL1) : uni(w2[j], U_FUEL2);
+                int nev = ufuel < nev_share(year);
+                pop->state.car_kind[k][i] = (uint8_t)(nev ? SP_CAR_KIND_NEV : sp_emission_of_year(year));
+            }
+            int s = pop->size[i], ad = adults_of(s);
+            double p = logistic(licence_logit +
+                                LICENCE_INCOME_SLOPE * log(pop->income[i] / (b->median_y * s)));
+            int dr = binomial_inv(uni(w2[j], U_LICENCES), ad, p);
+            if (dr < nc)
+                dr = nc < ad ? nc : ad;
+            pop->drivers[i] = (uint8_t)dr;
+            pop->eligible[i] = uni(w2[j], U_ELIGIBLE) < def->lottery_eligible;
+            double g = uni(w3[j], U_GENERATIONS);
+            int gen = 1;
+            if (s == 2)
+                gen = g < 0.15 ? 2 : 1;
+            else if (s == 3)
+                gen = g < 0.9 ? 2 : 1;
+            else if (s == 4)
+                gen = g < 0.1 ? 1 : (g < 0.7 ? 2 : 3);
+            else if (s >= 5)
+                gen = g < 0.4 ? 2 : 3;
+            pop->generations[i] = (uint8_t)gen;
+        }
     }
 }
 
@@ -504,23 +687,33 @@ static void enter_plate_pools(builder *b)
     double q = (H * (1 - r) + r * D) > 0 ? r * D / (H * (1 - r) + r * D) : 0;
     double per = (1 - q) * D + q * H;
     double p_apply = per > 0 ? fmin(1.0, total / per) : 0;
-    for (size_t i = 0; i < b->n; i++) {
-        const float *ui = b->u + i * NUNIFORM;
-        if (!(pop->eligible[i] && pop->drivers[i] > pop->state.ncars[i]))
-            continue;
-        if (ui[U_APPLY] >= p_apply)
-            continue;
-        if (ui[U_QUEUE] < q) {
-            pop->state.plate_state[i] = SP_PLATE_NEV_QUEUE;
-            pop->state.applicants[i] = 1;
-            pop->state.plate_months[i] = (uint16_t)(ui[U_POOL_MONTHS] * QUEUE_MONTHS);
-        } else {
-            pop->state.plate_state[i] = SP_PLATE_LOTTERY;
-            pop->state.applicants[i] = (uint8_t)(pop->drivers[i] - pop->state.ncars[i]);
-            pop->state.plate_months[i] = (uint16_t)(ui[U_POOL_MONTHS] * LOTTERY_MONTHS);
+    const long nb = (long)nblocks(b->n);
+#ifdef SPENDSIM_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(b->threads)
+#endif
+    for (long blk = 0; blk < nb; blk++) {
+        uint32_t w3[BLOCK][4];
+        BLOCK_RANGE(b, blk, i0, cnt);
+        block_draw(b, (size_t)blk, 3, w3);
+        for (size_t j = 0; j < cnt; j++) {
+            size_t i = i0 + j;
+            if (!(pop->eligible[i] && pop->drivers[i] > pop->state.ncars[i]))
+                continue;
+            if (uni(w3[j], U_APPLY) >= p_apply)
+                continue;
+            if (uni(w3[j], U_QUEUE) < q) {
+                pop->state.plate_state[i] = SP_PLATE_NEV_QUEUE;
+                pop->state.applicants[i] = 1;
+                pop->state.plate_months[i] = (uint16_t)(uni(w3[j], U_POOL_MONTHS) * QUEUE_MONTHS);
+            } else {
+                pop->state.plate_state[i] = SP_PLATE_LOTTERY;
+                pop->state.applicants[i] = (uint8_t)(pop->drivers[i] - pop->state.ncars[i]);
+                pop->state.plate_months[i] = (uint16_t)(uni(w3[j], U_POOL_MONTHS) * LOTTERY_MONTHS);
+            }
         }
     }
 }
+
 
 sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
 {
@@ -528,16 +721,18 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
     if (validate(def, err) != SP_OK)
         return NULL;
     size_t n = def->households;
-    builder b = {def, NULL, n, (float)(def->represented / (double)n), NULL, NULL, NULL, NULL, 0};
+    builder b = {def, NULL, n, (float)(def->represented / (double)n),
+                 sp_rng_key_make(def->seed, SP_RNG_POPULATION_REPLICATE), NULL, 0,
+                 def->threads > 0 ? def->threads : 1};
+#ifdef SPENDSIM_HAVE_OPENMP
+    if (def->threads <= 0)
+        b.threads = omp_get_max_threads();
+#endif
     b.pop = sp_population_alloc(n, err);
     if (!b.pop)
         return NULL;
     b.z = malloc(n * sizeof *b.z);
-    b.u = malloc(n * NUNIFORM * sizeof *b.u);
-    b.carth = malloc(n * sizeof *b.carth);
-    b.two = malloc(n ? n : 1);
-    if (!b.z || !b.u || !b.carth || !b.two) {
-        builder_release(&b);
+    if (!b.z) {
         sp_population_free(b.pop);
         sp_err_set(err, SP_ENOMEM, "out of memory building %zu households", n);
         return NULL;
@@ -550,18 +745,19 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
              "Beijing family households 2019 (embedded): %zu sample households for %.0f, seed %u", n,
              def->represented, (unsigned)def->seed);
     draw_households(&b);
-    scale_income(&b);
-    scale_consumption(&b);
-    if (rank_households(&b, err) != SP_OK) {
-        builder_release(&b);
+    scale_income_consumption(&b);
+    double alpha = NAN;
+    if (rank_households(&b, err) == SP_OK && calibrate_shares(&b, err) == SP_OK) {
+        car_thresholds(&b);
+        alpha = car_intercept(&b, err);
+    }
+    if (isnan(alpha)) {
+        free(b.z);
         sp_population_free(pop);
         return NULL;
     }
-    calibrate_shares(&b);
-    car_thresholds(&b);
-    assign_cars(&b, car_intercept(&b));
-    draw_members(&b);
+    assign_cars_members(&b, alpha);
     enter_plate_pools(&b);
-    builder_release(&b);
+    free(b.z);
     return pop;
 }

@@ -21,6 +21,8 @@ typedef struct sp_beijing_def {
     size_t households;          /* sample size, 1 .. SP_BEIJING_MAX_HOUSEHOLDS (weight = represented / households) */
     int year;                   /* structural base year; 2019 is the one embedded */
     uint32_t seed;              /* generator seed */
+    int threads;                /* threads building household blocks; 0: OpenMP's default. The
+                                 * population does not depend on it */
 
     double represented;         /* family households represented: 8,230,792 (2020 census) */
     double mean_size;           /* target mean household size: 2.31 (2020 census) */

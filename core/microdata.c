@@ -11,6 +11,7 @@
 #include "calendar.h"
 #include "group.h"
 #include "rng.h"
+#include "writers/writers.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_FIELDS 64    /* fields per line */
@@ -24,8 +25,9 @@ enum {
     COL_LIQUIDITY = COL_SHARE0 + SP_NCAT,
     COL_CARS, COL_CAR1_AGE, COL_CAR2_AGE, COL_CAR1_NEV, COL_CAR2_NEV, COL_CAR1_EMISSION,
     COL_CAR2_EMISSION, COL_DRIVERS, COL_ELIGIBLE, COL_GENERATIONS, COL_PLATE_STATE,
-    COL_APPLICANTS, COL_PLATE_MONTHS, NCOL
+    COL_APPLICANTS, COL_PLATE_MONTHS, COL_ID, NCOL
 };
+#define COL_IGNORED (-1) /* colof of a field named in def->ignore */
 
 /* Car k's columns are COL_CAR1_* + k, for the two cars of population.h. */
 _Static_assert(SP_MAX_CARS == 2 && COL_CAR2_AGE == COL_CAR1_AGE + 1 && COL_CAR2_NEV == COL_CAR1_NEV + 1 &&
@@ -38,16 +40,25 @@ static const char *const col_names[] = {
     "share_housing", "share_household_goods", "share_transport", "share_education",
     "share_health", "share_other", "liquidity", "cars", "car1_age", "car2_age", "car1_nev",
     "car2_nev", "car1_emission", "car2_emission", "drivers", "lottery_eligible", "generations",
-    "plate_state", "applicants", "plate_months"};
+    "plate_state", "applicants", "plate_months", "id"};
 _Static_assert(COUNT(col_names) == NCOL, "one name per column");
 
 sp_microdata_def sp_microdata_def_default(void)
 {
     sp_microdata_def d;
+    memset(&d, 0, sizeof d);
     d.path = NULL;
     d.year = 2019;
     d.seed = 1;
     return d;
+}
+
+static int ignored(const sp_microdata_def *def, const char *name)
+{
+    for (int k = 0; k < def->nignore; k++)
+        if (strcmp(def->ignore[k], name) == 0)
+            return 1;
+    return 0;
 }
 
 /* A parser over the file's text: fields of the current line. */
@@ -248,20 +259,36 @@ static int read_header(reader *r, sp_err *err)
         return rc == 0 ? sp_err_set(err, SP_EINVAL, "%s: no header line", path) : SP_EINVAL;
     r->ncols = c->nfield;
     for (int f = 0; f < r->ncols; f++) {
+        if (ignored(r->def, c->field[f])) {
+            r->colof[f] = COL_IGNORED;
+            continue;
+        }
         int k;
         for (k = 0; k < NCOL && strcmp(c->field[f], col_names[k]) != 0; k++)
             ;
         if (k == NCOL)
             return sp_err_set(err, SP_EINVAL,
-                              "%s:%d: unknown column '%s' (columns: weight, size, area, income, consumption, "
+                              "%s:%d: unknown column '%s' (columns: id, weight, size, area, income, consumption, "
                               "share_*, liquidity, cars, car1_age, car1_nev, car1_emission, car2_*, drivers, "
-                              "lottery_eligible, generations, plate_state, applicants, plate_months)",
+                              "lottery_eligible, generations, plate_state, applicants, plate_months; "
+                              "ignore = {...} skips others)",
                               path, c->line, c->field[f]);
         if (r->have[k] >= 0)
             return sp_err_set(err, SP_EINVAL, "%s:%d: column '%s' appears twice", path, c->line,
                               col_names[k]);
         r->have[k] = f;
         r->colof[f] = k;
+    }
+    for (int g = 0; g < r->def->nignore; g++) {
+        const char *name = r->def->ignore[g];
+        int found = 0;
+        for (int f = 0; f < r->ncols && !found; f++)
+            found = strcmp(c->field[f], name) == 0;
+        if (!found)
+            return sp_err_set(err, SP_EINVAL, "%s: ignore: the file has no column '%s'", path, name);
+        for (int k = COL_WEIGHT; k <= COL_CONSUMPTION; k++)
+            if (strcmp(name, col_names[k]) == 0)
+                return sp_err_set(err, SP_EINVAL, "%s: ignore: '%s' is a required column", path, name);
     }
     for (int k = COL_WEIGHT; k <= COL_CONSUMPTION; k++)
         if (r->have[k] < 0)
@@ -301,6 +328,21 @@ static int count_households(reader *r, size_t *n, sp_err *err)
     return SP_OK;
 }
 
+/* A household id: a whole number in the range of int64 (survey ids). */
+static int whole_id(const csv *c, const char *s, int64_t *id, sp_err *err)
+{
+    char *end;
+    errno = 0;
+    long long x = strtoll(s, &end, 10);
+    while (*end == ' ')
+        end++;
+    if (!*s || *end || errno)
+        return sp_err_set(err, SP_EINVAL, "%s:%d: column 'id': '%s' is not a whole number "
+                          "(-9223372036854775808 .. 9223372036854775807)", c->path, c->line, s);
+    *id = (int64_t)x;
+    return SP_OK;
+}
+
 /* Column k is a count or a 0/1 flag: whole numbers only. */
 static int whole_column(int k)
 {
@@ -311,7 +353,7 @@ static int whole_column(int k)
 
 /* Reads the next household's fields into v (numbers) and word_v (words),
  * the defaults of the absent and empty optional columns in place. */
-static int parse_household(reader *r, double v[NCOL], int word_v[NCOL], sp_err *err)
+static int parse_household(reader *r, double v[NCOL], int word_v[NCOL], int64_t *id, sp_err *err)
 {
     static const char *const areas[] = {"urban", "rural", "1", "0"};
     static const char *const liq[] = {"poor_htm", "wealthy_htm", "poor_nhtm", "wealthy_nhtm"};
@@ -336,10 +378,12 @@ static int parse_household(reader *r, double v[NCOL], int word_v[NCOL], sp_err *
     v[COL_CAR1_AGE] = v[COL_CAR2_AGE] = -1;
     for (int f = 0; f < r->ncols; f++) {
         int k = r->colof[f];
+        if (k == COL_IGNORED)
+            continue;
         const char *s = c->field[f];
         int rc = SP_OK;
         if (!s[0]) { /* an empty optional field takes its default */
-            if (k <= COL_CONSUMPTION)
+            if (k <= COL_CONSUMPTION || k == COL_ID)
                 return sp_err_set(err, SP_EINVAL, "%s:%d: the required column '%s' is empty", path,
                                   c->line, col_names[k]);
             continue;
@@ -364,11 +408,12 @@ static int parse_household(reader *r, double v[NCOL], int word_v[NCOL], sp_err *
         case COL_APPLICANTS: rc = number(c, k, s, 0, 20, &v[k], err); break;
         case COL_GENERATIONS: rc = number(c, k, s, 1, 3, &v[k], err); break;
         case COL_PLATE_MONTHS: rc = number(c, k, s, 0, 65535, &v[k], err); break;
+        case COL_ID: rc = whole_id(c, s, id, err); break;
         default: rc = number(c, k, s, 0, 1, &v[k], err); break; /* shares */
         }
         if (rc != SP_OK)
             return rc;
-        if (k != COL_AREA && k != COL_LIQUIDITY && k != COL_PLATE_STATE && v[k] != floor(v[k]) &&
+        if (k != COL_AREA && k != COL_LIQUIDITY && k != COL_PLATE_STATE && k != COL_ID && v[k] != floor(v[k]) &&
             whole_column(k))
             return sp_err_set(err, SP_EINVAL, "%s:%d: column '%s': %s must be a whole number", path,
                               c->line, col_names[k], s);
@@ -454,7 +499,7 @@ static int complete(const reader *r, sp_population *pop, const double *share, do
         double target[SP_NCAT];
         for (int k = 0; k < SP_NCAT; k++)
             target[k] = sp_category_share_2018(k);
-        sp_population_calibrate_engel(pop, beijing.engel_slope, target);
+        return sp_population_calibrate_engel(pop, beijing.engel_slope, target, err);
     }
     return SP_OK;
 }
@@ -536,13 +581,20 @@ static sp_population *parse(const sp_microdata_def *def, const char *orig, size_
     }
     pop->base_year = def->year;
     pop->base_month = sp_month_make(def->year, 12);
+    if (r.have[COL_ID] >= 0 && !(pop->id = malloc(n * sizeof *pop->id))) {
+        sp_err_set(err, SP_ENOMEM, "out of memory for %zu households", n);
+        goto fail;
+    }
     double total = 0;
     for (size_t i = 0; i < n; i++) {
         double v[NCOL];
         int word_v[NCOL];
-        if (parse_household(&r, v, word_v, err) != SP_OK ||
+        int64_t id = (int64_t)i + 1;
+        if (parse_household(&r, v, word_v, &id, err) != SP_OK ||
             store_household(&r, pop, i, v, word_v, share, err) != SP_OK)
             goto fail;
+        if (pop->id)
+            pop->id[i] = id;
         total += v[COL_WEIGHT];
     }
     pop->total_weight = total;
@@ -561,4 +613,55 @@ fail:
     free(mid);
     sp_population_free(pop);
     return NULL;
+}
+
+/* ---- writing: the microdata format, a template for users' own data ---- */
+
+static int write_households(FILE *out, const void *ctx, sp_err *err)
+{
+    static const char *const liq[] = {"poor_htm", "wealthy_htm", "poor_nhtm", "wealthy_nhtm"};
+    static const char *const plates[] = {"none", "lottery", "nev_queue"};
+    const sp_population *pop = ctx;
+    (void)err;
+    fprintf(out, "# %s\n", pop->label);
+    fprintf(out, "id,weight,size,area,income,consumption");
+    for (int c = 0; c < SP_NCAT; c++)
+        fprintf(out, ",%s", col_names[COL_SHARE0 + c]);
+    fprintf(out, ",liquidity,cars,car1_age,car2_age,car1_nev,car2_nev,car1_emission,car2_emission,"
+                 "drivers,lottery_eligible,generations,plate_state,applicants,plate_months\n");
+    for (size_t i = 0; i < pop->n; i++) {
+        /* %.9g: a float prints and reads back exactly */
+        fprintf(out, "%lld,%.9g,%d,%s,%.9g,%.9g", pop->id ? (long long)pop->id[i] : (long long)i + 1,
+                (double)pop->weight[i], pop->size[i],
+                pop->area[i] == SP_AREA_URBAN ? "urban" : "rural", (double)pop->income[i],
+                (double)pop->consumption[i]);
+        for (int c = 0; c < SP_NCAT; c++) /* k / 2^16: %.17g is exact */
+            fprintf(out, ",%.17g", sp_population_share(pop, i, c));
+        int nc = pop->state.ncars[i];
+        fprintf(out, ",%s,%d", liq[pop->liquidity[i] % SP_NLIQ], nc);
+        for (int k = 0; k < SP_MAX_CARS; k++)
+            k < nc ? fprintf(out, ",%d", pop->state.car_age[k][i]) : fprintf(out, ",");
+        for (int k = 0; k < SP_MAX_CARS; k++)
+            k < nc ? fprintf(out, ",%d", (pop->state.car_kind[k][i] & SP_CAR_NEV) ? 1 : 0)
+                   : fprintf(out, ",");
+        for (int k = 0; k < SP_MAX_CARS; k++)
+            k < nc ? fprintf(out, ",%u", SP_CAR_EMISSION(pop->state.car_kind[k][i])) : fprintf(out, ",");
+        int ps = pop->state.plate_state[i];
+        fprintf(out, ",%d,%d,%d,%s,%d,%d\n", pop->drivers[i], pop->eligible[i] ? 1 : 0,
+                pop->generations[i], plates[ps <= SP_PLATE_NEV_QUEUE ? ps : 0],
+                ps == SP_PLATE_LOTTERY || ps == SP_PLATE_NEV_QUEUE ? pop->state.applicants[i] : 0,
+                ps == SP_PLATE_LOTTERY || ps == SP_PLATE_NEV_QUEUE ? pop->state.plate_months[i] : 0);
+    }
+    return SP_OK;
+}
+
+int sp_microdata_write(const sp_population *pop, const char *path, sp_err *err)
+{
+    if (!pop || !path || !path[0])
+        return sp_err_set(err, SP_EINVAL, "writing microdata needs a population and a path");
+    for (size_t i = 0; i < pop->n; i++)
+        if (pop->state.plate_state[i] == SP_PLATE_WON)
+            return sp_err_set(err, SP_EINVAL, "household %zu holds a plate quota, which the microdata "
+                              "format cannot record", i + 1);
+    return sp_atomic_write(path, write_households, pop, err);
 }

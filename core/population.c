@@ -1,10 +1,13 @@
 /* population.c: column store allocation and Engel-curve shares. */
 #include "population.h"
+#include "spop.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define ENGEL_FLOOR 0.002
+#define ENGEL_ITERATIONS 50   /* at most, fixed-point steps on the intercepts */
+#define ENGEL_TOLERANCE 1e-7  /* largest change of a share that ends them */
 
 int sp_hstate_init(sp_hstate *s, size_t n, sp_err *err)
 {
@@ -130,6 +133,13 @@ void sp_population_free(sp_population *p)
 {
     if (!p)
         return;
+    if (p->map) { /* the static columns are the mapped file's pages (spop.h) */
+        sp_spop_unmap(p->map, p->map_bytes);
+        sp_hstate_release(&p->state);
+        free(p);
+        return;
+    }
+    free(p->id);
     free(p->weight);
     free(p->income);
     free(p->consumption);
@@ -146,9 +156,9 @@ void sp_population_free(sp_population *p)
     free(p);
 }
 
-void sp_population_shares(const sp_population *pop, double ypc, double out[SP_NCAT])
+/* Engel shares at x = ln(per-capita income) - engel_lnref. */
+static inline void shares_at(const sp_population *pop, double x, double out[SP_NCAT])
 {
-    double x = log(ypc > 1.0 ? ypc : 1.0) - pop->engel_lnref;
     double sum = 0;
     for (int c = 0; c < SP_NCAT; c++) {
         double s = pop->engel_a[c] + pop->engel_b[c] * x;
@@ -161,13 +171,28 @@ void sp_population_shares(const sp_population *pop, double ypc, double out[SP_NC
         out[c] /= sum;
 }
 
+void sp_population_shares(const sp_population *pop, double ypc, double out[SP_NCAT])
+{
+    shares_at(pop, log(ypc > 1.0 ? ypc : 1.0) - pop->engel_lnref, out);
+}
+
+/* lround(x) without the library call: for 0 <= x < 2^52, x - trunc(x) is
+ * exact, so the rounding (half away from zero) is the same. */
+static inline long round_half_away(double x)
+{
+    if (!(x >= 0 && x < 4503599627370496.0))
+        return lround(x);
+    long t = (long)x;
+    return t + (x - (double)t >= 0.5);
+}
+
 void sp_population_set_shares(sp_population *pop, size_t i, const double sh[SP_NCAT])
 {
     uint16_t *q = pop->shares + i * SP_NCAT;
     long sum = 0;
     int big = 0;
     for (int c = 0; c < SP_NCAT; c++) {
-        long v = lround(sh[c] * SP_SHARE_ONE);
+        long v = round_half_away(sh[c] * SP_SHARE_ONE);
         q[c] = (uint16_t)(v > 65535 ? 65535 : (v < 0 ? 0 : v));
         sum += q[c];
         if (sh[c] > sh[big])
@@ -271,72 +296,276 @@ int sp_population_summary_compute(const sp_population *pop, sp_population_summar
     return SP_OK;
 }
 
+/* ---- ranking: a stable radix sort ----
+ *
+ * Households are ranked by a key, ties broken by household index (the order
+ * of a comparison sort on (key, index)). Keys are sorted as 32-bit words that
+ * order like floats (sort_word), least significant digit first, 11 bits a
+ * pass: a stable sort, so equal words keep index order. A double key (the
+ * per-capita income) is sorted by the top 32 bits of its order-preserving
+ * 64-bit pattern above the smallest key's (a monotone map: keys order the
+ * same way or tie); runs of equal words are then put in (double key, index)
+ * order, which gives exactly the comparison sort's order.
+ * Items carry the household's weight in the ranking, so the cumulative sums
+ * read them in sorted order without gathering; the ranks found go back to
+ * the households through a partition by household index (scatter_back), so
+ * the writes stay within the cache. */
+
 typedef struct {
-    double ypc, persons;
-    size_t i;
+    uint32_t word, i; /* sort word of the key (then the rank's code); household index */
+    double weight;    /* weight in the ranking (then the rank in (0,1)) */
 } rank_item;
 
-static int by_rank(const void *a, const void *b)
+/* A 32-bit word whose unsigned order is the order of the floats (-0 = +0). */
+static uint32_t sort_word(float f)
 {
-    const rank_item *x = a, *y = b;
-    if (x->ypc != y->ypc)
-        return x->ypc < y->ypc ? -1 : 1;
+    uint32_t b;
+    if (f == 0)
+        f = 0.0f;
+    memcpy(&b, &f, sizeof b);
+    return (b >> 31) ? ~b : b | 0x80000000u;
+}
+
+/* A 64-bit word whose unsigned order is the order of the doubles (-0 = +0). */
+static uint64_t sort_word64(double d)
+{
+    uint64_t u;
+    if (d == 0)
+        d = 0.0;
+    memcpy(&u, &d, sizeof u);
+    return (u >> 63) ? ~u : u | ((uint64_t)1 << 63);
+}
+
+#define RADIX_BITS 11
+#define RADIX_PASSES 3
+#define RADIX_SIZE (1u << RADIX_BITS)
+
+/* Sorts a[0..n) by word, stably, with tmp (n items) as workspace; returns
+ * the array holding the result (a or tmp), NULL when out of memory. */
+static rank_item *radix_sort(rank_item *a, rank_item *tmp, size_t n)
+{
+    static const int shift[RADIX_PASSES] = {0, RADIX_BITS, 2 * RADIX_BITS};
+    size_t *count = calloc((size_t)RADIX_PASSES * RADIX_SIZE, sizeof *count);
+    if (!count)
+        return NULL;
+    for (size_t k = 0; k < n; k++)
+        for (int p = 0; p < RADIX_PASSES; p++)
+            count[p * RADIX_SIZE + ((a[k].word >> shift[p]) & (RADIX_SIZE - 1))]++;
+    for (int p = 0; p < RADIX_PASSES; p++) {
+        size_t *c = count + p * RADIX_SIZE, sum = 0;
+        int trivial = 0;
+        for (unsigned d = 0; d < RADIX_SIZE; d++) {
+            if (c[d] == n)
+                trivial = 1; /* every word has this digit: the pass would not move anything */
+            size_t t = c[d];
+            c[d] = sum;
+            sum += t;
+        }
+        if (trivial)
+            continue;
+        for (size_t k = 0; k < n; k++)
+            tmp[c[(a[k].word >> shift[p]) & (RADIX_SIZE - 1)]++] = a[k];
+        rank_item *t = a;
+        a = tmp;
+        tmp = t;
+    }
+    free(count);
+    return a;
+}
+
+/* Partitions a[0..n) by household index into tmp, in blocks of 2^shift
+ * households (at most RADIX_SIZE blocks); the block of item k starts at
+ * tmp[start[b]]. start has RADIX_SIZE + 1 entries. */
+static int scatter_back(const rank_item *a, rank_item *tmp, size_t n, int *shift, size_t *start)
+{
+    int sh = 0;
+    while ((n - 1) >> sh >= RADIX_SIZE)
+        sh++;
+    memset(start, 0, (RADIX_SIZE + 1) * sizeof *start);
+    for (size_t k = 0; k < n; k++)
+        start[(a[k].i >> sh) + 1]++;
+    for (unsigned b = 0; b < RADIX_SIZE; b++)
+        start[b + 1] += start[b];
+    size_t *next = malloc(RADIX_SIZE * sizeof *next);
+    if (!next)
+        return -1;
+    memcpy(next, start, RADIX_SIZE * sizeof *next);
+    for (size_t k = 0; k < n; k++)
+        tmp[next[a[k].i >> sh]++] = a[k];
+    free(next);
+    *shift = sh;
+    return 0;
+}
+
+typedef struct {
+    double key;
+    uint32_t i;
+} exact_item;
+
+static int by_key_index(const void *pa, const void *pb)
+{
+    const exact_item *x = pa, *y = pb;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
     return (x->i > y->i) - (x->i < y->i);
 }
 
-/* Consumption ranks in 30ths of households (weighted) into bits 0-4 of
- * pop->ranks, using r (n items) as workspace. */
-static void rank_consumption(sp_population *pop, rank_item *r)
+static double pc_income(const sp_population *pop, size_t i)
 {
-    size_t n = pop->n;
-    double total = 0;
-    for (size_t i = 0; i < n; i++) {
-        r[i].ypc = pop->consumption[i];
-        r[i].persons = pop->weight[i];
-        r[i].i = i;
-        total += r[i].persons;
-    }
-    qsort(r, n, sizeof *r, by_rank);
-    double cum = 0;
-    for (size_t k = 0; k < n; k++) {
-        double m = total > 0 ? (cum + 0.5 * r[k].persons) / total : 0.5;
-        cum += r[k].persons;
-        int c = (int)(m * SP_CONS_RANKS);
-        pop->ranks[r[k].i] |= (uint8_t)(c > SP_CONS_RANKS - 1 ? SP_CONS_RANKS - 1 : c);
-    }
+    return pop->size[i] ? (double)pop->income[i] / pop->size[i] : 0;
 }
+
+/* Puts each run of equal sort words of r[0..n) in (per-capita income, index)
+ * order. Runs are short: the word holds the leading bits of the key's range. */
+static int refine_runs(const sp_population *pop, rank_item *r, size_t n)
+{
+    size_t a = 0;
+    while (a < n) {
+        size_t e = a + 1;
+        while (e < n && r[e].word == r[a].word)
+            e++;
+        size_t len = e - a;
+        if (len > 1) {
+            exact_item small[16], *v = small;
+            rank_item hold[16], *h = hold;
+            if (len > 16) {
+                v = malloc(len * sizeof *v);
+                h = malloc(len * sizeof *h);
+                if (!v || !h) {
+                    free(v);
+                    free(h);
+                    return -1;
+                }
+            }
+            for (size_t k = 0; k < len; k++) {
+                v[k] = (exact_item){pc_income(pop, r[a + k].i), (uint32_t)k};
+                h[k] = r[a + k];
+            }
+            /* by key, then position in the run (= index order: the sort is stable) */
+            if (len <= 16) {
+                for (size_t k = 1; k < len; k++) {
+                    exact_item x = v[k];
+                    size_t j = k;
+                    while (j > 0 && by_key_index(&v[j - 1], &x) > 0) {
+                        v[j] = v[j - 1];
+                        j--;
+                    }
+                    v[j] = x;
+                }
+            } else {
+                qsort(v, len, sizeof *v, by_key_index);
+            }
+            for (size_t k = 0; k < len; k++)
+                r[a + k] = h[v[k].i];
+            if (v != small) {
+                free(v);
+                free(h);
+            }
+        }
+        a = e;
+    }
+    return 0;
+}
+
+/* Per-capita income ranks: the sorted items become (code, rank) with code =
+ * quintile | decile half << 3. */
+#define CODE_DECILE 0x08u
+
 
 int sp_population_rank(sp_population *pop, double *mid, double *median, sp_err *err)
 {
     size_t n = pop->n;
-    rank_item *r = malloc((n ? n : 1) * sizeof *r);
-    if (!r)
-        return sp_err_set(err, SP_ENOMEM, "out of memory ranking %zu households", n);
-    double persons = 0;
-    for (size_t i = 0; i < n; i++) {
-        r[i].ypc = pop->size[i] ? (double)pop->income[i] / pop->size[i] : 0;
-        r[i].persons = (double)pop->weight[i] * pop->size[i];
-        r[i].i = i;
-        persons += r[i].persons;
+    if (n > UINT32_MAX)
+        return sp_err_set(err, SP_EINVAL, "cannot rank %zu households (at most %u)", n, UINT32_MAX);
+    if (n == 0) {
+        if (median)
+            *median = 0;
+        return SP_OK;
     }
-    qsort(r, n, sizeof *r, by_rank);
+    rank_item *r = malloc((n ? n : 1) * sizeof *r), *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    size_t *start = malloc((RADIX_SIZE + 1) * sizeof *start);
+    rank_item *s = NULL;
+    int sh = 0;
+    if (!r || !tmp || !start)
+        goto oom;
+    /* 1. per-capita income, persons-weighted; the sort word is the top 32
+     * bits of the key's 64-bit sort word above the smallest key's */
+    double persons = 0;
+    uint64_t kmin = UINT64_MAX, kmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = sort_word64(pc_income(pop, i));
+        kmin = k < kmin ? k : kmin;
+        kmax = k > kmax ? k : kmax;
+    }
+    int wsh = 0;
+    while (n && (kmax - kmin) >> wsh > UINT32_MAX)
+        wsh++;
+    for (size_t i = 0; i < n; i++) {
+        r[i].word = (uint32_t)((sort_word64(pc_income(pop, i)) - kmin) >> wsh);
+        r[i].i = (uint32_t)i;
+        r[i].weight = (double)pop->weight[i] * pop->size[i];
+        persons += r[i].weight;
+    }
+    if (!(s = radix_sort(r, tmp, n)))
+        goto oom;
+    if (refine_runs(pop, s, n) != 0)
+        goto oom;
     double cum = 0, med = 0;
     for (size_t k = 0; k < n; k++) {
-        double m = persons > 0 ? (cum + 0.5 * r[k].persons) / persons : 0.5;
-        cum += r[k].persons;
+        double p = s[k].weight;
+        double m = persons > 0 ? (cum + 0.5 * p) / persons : 0.5;
+        cum += p;
         int q = (int)(m * SP_NQUINTILE), d = (int)(m * 2 * SP_NQUINTILE);
-        pop->quintile[r[k].i] = (uint8_t)(q > SP_NQUINTILE - 1 ? SP_NQUINTILE - 1 : q);
-        pop->ranks[r[k].i] = (uint8_t)((d > 2 * SP_NQUINTILE - 1 ? 1 : d & 1) ? SP_RANK_DECILE_BIT : 0);
-        if (mid)
-            mid[r[k].i] = m;
+        s[k].word = (uint32_t)(q > SP_NQUINTILE - 1 ? SP_NQUINTILE - 1 : q) |
+                    ((d > 2 * SP_NQUINTILE - 1 ? 1 : d & 1) ? CODE_DECILE : 0);
+        s[k].weight = m;
         if (med == 0 && m >= 0.5)
-            med = r[k].ypc;
+            med = pc_income(pop, s[k].i);
+    }
+    rank_item *o = s == r ? tmp : r;
+    if (scatter_back(s, o, n, &sh, start) != 0)
+        goto oom;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = o[k].i;
+        pop->quintile[i] = (uint8_t)(o[k].word & 7u);
+        pop->ranks[i] = (uint8_t)((o[k].word & CODE_DECILE) ? SP_RANK_DECILE_BIT : 0);
+        if (mid)
+            mid[i] = o[k].weight;
     }
     if (median)
         *median = med;
-    rank_consumption(pop, r);
+    /* 2. household consumption, weighted: ranks in 30ths into bits 0-4 */
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        r[i].word = sort_word(pop->consumption[i]);
+        r[i].i = (uint32_t)i;
+        r[i].weight = pop->weight[i];
+        total += r[i].weight;
+    }
+    if (!(s = radix_sort(r, tmp, n)))
+        goto oom;
+    cum = 0;
+    for (size_t k = 0; k < n; k++) {
+        double w = s[k].weight;
+        double m = total > 0 ? (cum + 0.5 * w) / total : 0.5;
+        cum += w;
+        int c = (int)(m * SP_CONS_RANKS);
+        s[k].word = (uint32_t)(c > SP_CONS_RANKS - 1 ? SP_CONS_RANKS - 1 : c);
+    }
+    o = s == r ? tmp : r;
+    if (scatter_back(s, o, n, &sh, start) != 0)
+        goto oom;
+    for (size_t k = 0; k < n; k++)
+        pop->ranks[o[k].i] |= (uint8_t)o[k].word;
     free(r);
+    free(tmp);
+    free(start);
     return SP_OK;
+oom:
+    free(r);
+    free(tmp);
+    free(start);
+    return sp_err_set(err, SP_ENOMEM, "out of memory ranking %zu households", n);
 }
 
 int sp_liquidity_of_rank(double mid, const double share[SP_NLIQ], double u_poor, double u_htm)
@@ -350,25 +579,32 @@ int sp_liquidity_of_rank(double mid, const double share[SP_NLIQ], double u_poor,
                    : (is_htm ? SP_LIQ_WEALTHY_HTM : SP_LIQ_WEALTHY_NHTM);
 }
 
-void sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCAT],
-                                   const double target[SP_NCAT])
+int sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCAT],
+                                  const double target[SP_NCAT], sp_err *err)
 {
     size_t n = pop->n;
+    /* ln(per-capita income), once per household (the iterations reuse it) */
+    double *lx = malloc((n ? n : 1) * sizeof *lx);
+    if (!lx)
+        return sp_err_set(err, SP_ENOMEM, "out of memory for the Engel curves of %zu households", n);
     double tot_y = 0, tot_p = 0;
     for (size_t i = 0; i < n; i++) {
         tot_y += (double)pop->weight[i] * pop->income[i];
         tot_p += (double)pop->weight[i] * pop->size[i];
+        double ypc = pc_income(pop, i);
+        lx[i] = log(ypc > 1.0 ? ypc : 1.0);
     }
     pop->engel_lnref = log(tot_p > 0 && tot_y > 0 ? tot_y / tot_p : 1.0);
     for (int c = 0; c < SP_NCAT; c++) {
         pop->engel_a[c] = target[c];
         pop->engel_b[c] = slope[c];
     }
-    for (int it = 0; it < 50; it++) {
+    const double lnref = pop->engel_lnref;
+    for (int it = 0; it < ENGEL_ITERATIONS; it++) {
         double agg[SP_NCAT] = {0}, tot = 0, sh[SP_NCAT];
         for (size_t i = 0; i < n; i++) {
             double wc = (double)pop->weight[i] * pop->consumption[i];
-            sp_population_shares(pop, pop->size[i] ? (double)pop->income[i] / pop->size[i] : 0, sh);
+            shares_at(pop, lx[i] - lnref, sh);
             for (int c = 0; c < SP_NCAT; c++)
                 agg[c] += sh[c] * wc;
             tot += wc;
@@ -379,9 +615,14 @@ void sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCA
             pop->engel_a[c] += d;
             worst = fmax(worst, fabs(d));
         }
-        if (worst < 1e-7)
+        if (worst < ENGEL_TOLERANCE)
             break;
     }
-    for (size_t i = 0; i < n; i++)
-        sp_population_store_shares(pop, i);
+    for (size_t i = 0; i < n; i++) {
+        double sh[SP_NCAT];
+        shares_at(pop, lx[i] - lnref, sh);
+        sp_population_set_shares(pop, i, sh);
+    }
+    free(lx);
+    return SP_OK;
 }

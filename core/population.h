@@ -90,6 +90,11 @@ typedef struct sp_population {
     int base_month;        /* calendar month the state describes (end of the base year) */
     int base_year;         /* income and consumption are annual figures of this year */
     char label[160];       /* what the population is, for provenance ("Beijing 2019 (embedded) ...") */
+    char provenance[600];  /* how it was built: generator and parameters ("" when not recorded) */
+    char source[512];      /* the saved population file it was loaded from (spop.h), "" when built */
+    uint64_t source_checksum; /* that file's checksum (XXH64, spop.h) */
+    void *map;             /* the mapped file whose pages hold the static columns (spop.h), or NULL */
+    size_t map_bytes;
 
     /* static columns */
     float *weight;         /* households represented by this sample household */
@@ -106,6 +111,8 @@ typedef struct sp_population {
     uint8_t *eligible;     /* 1 if the household may enter the plate lottery (hukou or 5 years of social security) */
     uint8_t *generations;  /* generations living together, 1..3 (family plate points) */
     uint16_t *shares;      /* n x SP_NCAT category shares of consumption in units of 1 / SP_SHARE_ONE, summing to SP_SHARE_ONE */
+    int64_t *id;           /* the survey's household ids (microdata column `id`), or NULL: households are
+                            * numbered 1..n */
 
     sp_hstate state;       /* initial dynamic state */
 
@@ -180,9 +187,11 @@ int sp_liquidity_of_rank(double mid, const double share[SP_NLIQ], double u_poor,
 
 /* Engel curves: sets slopes b and calibrates the intercepts so that the
  * weighted, consumption-weighted category shares equal target (summing to 1),
- * then stores every household's shares. */
-void sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCAT],
-                                   const double target[SP_NCAT]);
+ * then stores every household's shares. The logarithm of each household's
+ * per-capita income is taken once (n doubles of workspace). SP_OK, or
+ * SP_ENOMEM with err. */
+int sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCAT],
+                                  const double target[SP_NCAT], sp_err *err);
 
 /* Calibration figures of a population, computed from its columns. */
 typedef struct sp_population_summary {

@@ -29,6 +29,7 @@
 #include "plates.h"
 #include "promotion.h"
 #include "population.h"
+#include "spop.h"
 #include "purchase_subsidy.h"
 #include "report.h"
 #include "results.h"

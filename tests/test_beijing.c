@@ -462,7 +462,7 @@ static int columns_equal(const sp_population *a, const sp_population *b)
         return 0;
 #define SAME(col) (memcmp(a->col, b->col, n * sizeof *a->col) == 0)
     int eq = SAME(weight) && SAME(income) && SAME(consumption) && SAME(size) && SAME(area) &&
-             SAME(liquidity) && SAME(quintile) && SAME(drivers) && SAME(eligible) &&
+             SAME(liquidity) && SAME(quintile) && SAME(ranks) && SAME(drivers) && SAME(eligible) &&
              SAME(generations) && SAME(state.ncars) && SAME(state.plate_state) &&
              SAME(state.applicants) && SAME(state.plate_months) && SAME(state.deferred) &&
              SAME(state.deferred_mask) && SAME(state.pending) && SAME(state.pending_months) &&
@@ -493,6 +493,54 @@ static void test_other_seed_differs(void **state)
     assert_memory_not_equal(a->size, b->size, a->n);
     sp_population_free(a);
     sp_population_free(b);
+}
+
+/* Household blocks are built in parallel from keyed streams, and every sum
+ * runs in household order: the population is the same, bit for bit, for any
+ * number of threads (20,000 households: 20 blocks). */
+static void test_same_population_for_any_thread_count(void **state)
+{
+    (void)state;
+    sp_beijing_def d = sp_beijing_def_default();
+    d.households = 20000;
+    d.seed = 5;
+    d.threads = 1;
+    sp_population *one = sp_beijing_build(&d, NULL);
+    d.threads = 2;
+    sp_population *two = sp_beijing_build(&d, NULL);
+    d.threads = 3;
+    sp_population *three = sp_beijing_build(&d, NULL);
+    assert_non_null(one);
+    assert_non_null(two);
+    assert_non_null(three);
+    assert_true(columns_equal(one, two));
+    assert_true(columns_equal(one, three));
+    sp_population_free(one);
+    sp_population_free(two);
+    sp_population_free(three);
+}
+
+/* The car-ownership intercept at the ends: no cars when the target is zero,
+ * every household owning when the target cannot be reached. */
+static void test_car_target_extremes(void **state)
+{
+    (void)state;
+    sp_beijing_def d = sp_beijing_def_default();
+    d.households = 3000;
+    d.private_cars = 0;
+    sp_population *none = sp_beijing_build(&d, NULL);
+    assert_non_null(none);
+    for (size_t i = 0; i < none->n; i++)
+        assert_int_equal(none->state.ncars[i], 0);
+    d.private_cars = 2.0 * d.represented;
+    sp_population *all = sp_beijing_build(&d, NULL);
+    assert_non_null(all);
+    size_t owners = 0;
+    for (size_t i = 0; i < all->n; i++)
+        owners += all->state.ncars[i] > 0;
+    assert_true(owners > all->n * 99 / 100); /* all but thresholds beyond the bracket [-30, 30] */
+    sp_population_free(none);
+    sp_population_free(all);
 }
 
 /* Draws come from each household's own stream: household i's size and area
@@ -549,6 +597,12 @@ static void test_invalid_liquidity_shares(void **state)
     sp_beijing_def d = sp_beijing_def_default();
     d.liquidity_share[0] = 0.5;
     expect_invalid(d, "liquidity");
+    d = sp_beijing_def_default();
+    d.liquidity_share[SP_LIQ_POOR_HTM] = 0.4;
+    d.liquidity_share[SP_LIQ_POOR_NHTM] = 0.2;
+    d.liquidity_share[SP_LIQ_WEALTHY_HTM] = 0.2;
+    d.liquidity_share[SP_LIQ_WEALTHY_NHTM] = 0.2;
+    expect_invalid(d, "poor types");
 }
 
 /* ---- embedded distributions ---- */
@@ -604,6 +658,8 @@ int main(void)
         cmocka_unit_test(test_same_seed_same_columns),
         cmocka_unit_test(test_other_seed_differs),
         cmocka_unit_test(test_attributes_independent_of_sample_size),
+        cmocka_unit_test(test_same_population_for_any_thread_count),
+        cmocka_unit_test(test_car_target_extremes),
         cmocka_unit_test(test_invalid_households),
         cmocka_unit_test(test_invalid_year),
         cmocka_unit_test(test_invalid_private_cars),

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -257,6 +258,126 @@ static void test_beijing_curves(void **state)
     sp_population_free(p);
 }
 
+/* ---- ranking: the radix sort gives a comparison sort's ranks ---- */
+
+typedef struct {
+    double key, weight;
+    size_t i;
+} ref_item;
+
+static int ref_by_key(const void *a, const void *b)
+{
+    const ref_item *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* The ranking as a comparison sort on (key, index) does it (the code before
+ * the radix sort): quintile, decile bit and consumption 30th into q and r,
+ * the persons-weighted rank into mid. */
+static double ref_rank(const sp_population *p, uint8_t *q, uint8_t *r, double *mid)
+{
+    size_t n = p->n;
+    ref_item *v = malloc(n * sizeof *v);
+    assert_non_null(v);
+    double tot = 0, cum = 0, med = 0;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = (ref_item){(double)p->income[i] / p->size[i], (double)p->weight[i] * p->size[i], i};
+        tot += v[i].weight;
+    }
+    qsort(v, n, sizeof *v, ref_by_key);
+    for (size_t k = 0; k < n; k++) {
+        double m = (cum + 0.5 * v[k].weight) / tot;
+        cum += v[k].weight;
+        int qq = (int)(m * SP_NQUINTILE), d = (int)(m * 2 * SP_NQUINTILE);
+        q[v[k].i] = (uint8_t)(qq > SP_NQUINTILE - 1 ? SP_NQUINTILE - 1 : qq);
+        r[v[k].i] = (uint8_t)((d > 2 * SP_NQUINTILE - 1 ? 1 : d & 1) ? SP_RANK_DECILE_BIT : 0);
+        mid[v[k].i] = m;
+        if (med == 0 && m >= 0.5)
+            med = v[k].key;
+    }
+    tot = cum = 0;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = (ref_item){p->consumption[i], p->weight[i], i};
+        tot += v[i].weight;
+    }
+    qsort(v, n, sizeof *v, ref_by_key);
+    for (size_t k = 0; k < n; k++) {
+        double m = (cum + 0.5 * v[k].weight) / tot;
+        cum += v[k].weight;
+        int c = (int)(m * SP_CONS_RANKS);
+        r[v[k].i] |= (uint8_t)(c > SP_CONS_RANKS - 1 ? SP_CONS_RANKS - 1 : c);
+    }
+    free(v);
+    return med;
+}
+
+/* Incomes with exact ties, ties of per-capita income across sizes, values a
+ * double's last bit apart (equal as floats), a zero income, and uneven
+ * weights: the ranks, the per-household rank and the median equal those of
+ * a comparison sort with ties broken by index. */
+static void test_rank_matches_comparison_sort(void **state)
+{
+    (void)state;
+    const size_t n = 6000;
+    sp_population *p = sp_population_alloc(n, NULL);
+    assert_non_null(p);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1664525u + 1013904223u;
+        p->size[i] = (uint8_t)(1 + (x >> 28) % 5);
+        p->weight[i] = (float)(1.0 + (x >> 8) % 97);
+        switch (i % 4) {
+        case 0: p->income[i] = 60000.0f; break;                    /* exact ties */
+        case 1: p->income[i] = 30000.0f * p->size[i]; break;       /* per-capita ties */
+        case 2: p->income[i] = nextafterf(50000.0f, 1e9f) + (float)(x % 3); break; /* near ties */
+        default: p->income[i] = (float)((x >> 4) % 400000); break; /* spread, zero possible */
+        }
+        p->consumption[i] = (float)((x >> 10) % 1000) * 50.0f; /* many ties */
+    }
+    p->income[7] = 0;
+    uint8_t *q = malloc(n), *r = malloc(n);
+    double *mid = malloc(n * sizeof *mid), *got = malloc(n * sizeof *got);
+    assert_true(q && r && mid && got);
+    double med_ref = ref_rank(p, q, r, mid), med = -1;
+    assert_int_equal(sp_population_rank(p, got, &med, NULL), SP_OK);
+    assert_memory_equal(p->quintile, q, n);
+    assert_memory_equal(p->ranks, r, n);
+    assert_memory_equal(got, mid, n * sizeof *mid);
+    assert_true(med == med_ref);
+    free(q);
+    free(r);
+    free(mid);
+    free(got);
+    sp_population_free(p);
+}
+
+/* Ranking nothing, and one household. */
+static void test_rank_empty_and_single(void **state)
+{
+    (void)state;
+    sp_population *p = sp_population_alloc(0, NULL);
+    assert_non_null(p);
+    double med = -1;
+    assert_int_equal(sp_population_rank(p, NULL, &med, NULL), SP_OK);
+    assert_true(med == 0);
+    sp_population_free(p);
+    p = sp_population_alloc(1, NULL);
+    assert_non_null(p);
+    p->weight[0] = 2;
+    p->size[0] = 2;
+    p->income[0] = 50000;
+    p->consumption[0] = 30000;
+    double mid;
+    assert_int_equal(sp_population_rank(p, &mid, &med, NULL), SP_OK);
+    assert_true(mid == 0.5);
+    assert_true(med == 25000);
+    assert_int_equal(p->quintile[0], 2);
+    assert_int_equal(sp_rank_cons30(p->ranks[0]), 15);
+    sp_population_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +393,8 @@ int main(void)
         cmocka_unit_test(test_shares_floored),
         cmocka_unit_test(test_store_shares),
         cmocka_unit_test(test_beijing_curves),
+        cmocka_unit_test(test_rank_matches_comparison_sort),
+        cmocka_unit_test(test_rank_empty_and_single),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,7 +29,7 @@ if(SPENDSIM_SANITIZE)
   set(SPENDSIM_LUA_TEST_ENV "LD_PRELOAD=${SPENDSIM_LIBASAN};ASAN_OPTIONS=detect_leaks=0")
 endif()
 
-foreach(name api api_errors cli golden vouchers cars outputs sandbox analysis)
+foreach(name api api_errors cli golden vouchers cars outputs sandbox analysis population)
   add_test(NAME lua_${name}
     COMMAND ${LUA_INTERPRETER} ${SPENDSIM_LUA_TEST_DIR}/test_${name}.lua
             module=$<TARGET_FILE_DIR:spendsim_lua>

@@ -138,6 +138,10 @@ void sp_results_free(sp_results *r)
     free(r->plates);
     free(r->param_names);
     free(r->param_values);
+    free(r->budgets);
+    for (int k = 0; k < r->nwarnings; k++)
+        free(r->warnings[k]);
+    free(r->warnings);
     free(r);
 }
 
@@ -147,4 +151,19 @@ int sp_results_package(const sp_results *r, const char *name)
         if (strcmp(r->package_names[p], name) == 0)
             return p;
     return -1;
+}
+
+int sp_results_add_warning(sp_results *r, const char *text, sp_err *err)
+{
+    size_t n = strlen(text ? text : "");
+    char *s = malloc(n + 1);
+    char **w = s ? realloc(r->warnings, ((size_t)r->nwarnings + 1) * sizeof *w) : NULL;
+    if (!w) {
+        free(s);
+        return sp_err_set(err, SP_ENOMEM, "out of memory for a warning");
+    }
+    memcpy(s, text ? text : "", n + 1);
+    r->warnings = w;
+    r->warnings[r->nwarnings++] = s;
+    return SP_OK;
 }

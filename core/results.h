@@ -95,6 +95,12 @@ typedef struct sp_results {
     int nparams;            /* parameters drawn per replicate */
     char (*param_names)[48];/* nparams names */
     double *param_values;   /* [replicate][param]: the values each replicate used */
+    /* Budgets (budget.h): the sum of the `budget`s of each package's measures,
+     * yuan (0 = none), npackages values or NULL; and the warnings about
+     * supply households cannot claim, one line each (owned strings). */
+    double *budgets;
+    int nwarnings;
+    char **warnings;
 } sp_results;
 
 /* Allocates a zeroed cube. names are copied. NULL with err on failure. */
@@ -146,5 +152,8 @@ static inline double *sp_results_plates_at(const sp_results *r, int package, int
 
 /* Index of a package by name, or -1. */
 int sp_results_package(const sp_results *r, const char *name);
+
+/* Appends a copy of one warning line to r->warnings. */
+int sp_results_add_warning(sp_results *r, const char *text, sp_err *err);
 
 #endif

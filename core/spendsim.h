@@ -15,6 +15,7 @@
 #include "experiment.h"
 #include "filter.h"
 #include "group.h"
+#include "labels.h"
 #include "macro.h"
 #include "measure.h"
 #include "microdata.h"

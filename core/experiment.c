@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "design_range.h"
 #include "measure.h"
 #include "rng.h"
 #include "run.h"
@@ -199,6 +200,10 @@ sp_results *sp_experiment_run(const sp_experiment_def *d, sp_err *err)
         }
         for (int k = 0; k < ndists; k++)
             memcpy(res->param_names[k], dists[k].name, sizeof res->param_names[k]);
+    }
+    if (sp_design_warn(res, d->packages, d->npackages, err) != SP_OK) {
+        sp_results_free(res);
+        return NULL;
     }
     res->households = d->population->total_weight;
     res->params = d->params;

@@ -10,6 +10,7 @@
 #include "cash_transfer.h"
 #include "category.h"
 #include "consumer_credit.h"
+#include "design_range.h"
 #include "digest.h"
 #include "durables.h"
 #include "experiment.h"

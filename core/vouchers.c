@@ -390,10 +390,31 @@ static void household(void *state, const sp_measure *m, const sp_run_env *env, s
     sp_household_add(h, SP_M_MERCHANT_COST, o.face_redeemed * v->merchant_share);
 }
 
+/* The design quantities of design_range.h: a threshold coupon's threshold,
+ * face value, discount rate (face / threshold) and window in days; a
+ * cash-like voucher's face value. */
+static int design(const void *def, sp_design_value *out, int max)
+{
+    const sp_voucher_def *v = def;
+    int n = 0;
+    if (v->threshold > 0) {
+        sp_design_value d[4] = {{"threshold", v->threshold}, {"face", v->face},
+                                {"discount", v->face / v->threshold},
+                                {"window_days", v->window_days}};
+        for (int k = 0; k < 4 && n < max; k++)
+            if (k < 3 || v->window_days > 0)
+                out[n++] = d[k];
+    } else if (max > 0) {
+        out[n++] = (sp_design_value){"cash_face", v->face};
+    }
+    return n;
+}
+
 const sp_measure_ops sp_voucher_measure = {
     .kind = "voucher",
     .def_size = sizeof(sp_voucher_def),
     .order = 20,
+    .design = design,
     .validate = validate,
     .filter = filter_text,
     .run_alloc = run_alloc,

@@ -315,6 +315,26 @@ char *sp_report_intervals(const sp_results *res, sp_lang lang, sp_err *err)
     return buf;
 }
 
+int sp_report_note_intervals(const sp_results *res, sp_table *t, sp_err *err)
+{
+    enum { N = 2048 };
+    char buf[N];
+    size_t used = 0;
+    buf[0] = '\0';
+    cat(buf, N, &used, "%s (", t->title ? t->title : "");
+    if (res->nreplicates < 2)
+        cat(buf, N, &used, "one replicate: no intervals");
+    else if (res->nparams == 0)
+        cat(buf, N, &used, "intervals: Monte Carlo noise only, no parameter drawn");
+    else {
+        cat(buf, N, &used, "intervals: Monte Carlo noise and the parameters drawn per replicate: ");
+        for (int k = 0; k < res->nparams; k++)
+            cat(buf, N, &used, "%s%s", k ? ", " : "", res->param_names[k]);
+    }
+    cat(buf, N, &used, ")");
+    return sp_table_set_text(&t->title, buf, err);
+}
+
 /* The chart of spec for package p (ignored for package rows) as chart k. */
 static int add_chart(const sp_results *res, struct sp_report_store *st, const chart_spec *spec,
                      int p, int k, sp_lang lang, sp_err *err)

@@ -117,6 +117,12 @@ char *sp_report_overview(const sp_results *res, const sp_table *h, sp_lang lang,
  * replicate (named). A new string, or NULL with err. */
 char *sp_report_intervals(const sp_results *res, sp_lang lang, sp_err *err);
 
+/* Appends to t's title what the intervals of res cover, in short: " (one
+ * replicate: no intervals)", " (intervals: Monte Carlo noise only, no
+ * parameter drawn)" or " (intervals: Monte Carlo noise and the parameters
+ * drawn per replicate: a, b)". res:summary() uses it. */
+int sp_report_note_intervals(const sp_results *res, sp_table *t, sp_err *err);
+
 /* Frees a report from sp_report_build. NULL, and a report filled by hand
  * (store NULL), are no-ops. */
 void sp_report_free(sp_report *r);

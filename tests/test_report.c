@@ -915,6 +915,11 @@ static void test_intervals_text(void **state)
     t = sp_report_intervals(res, SP_LANG_ZH, NULL);
     assert_non_null(strstr(t, "2 个参数的不确定性：mpc_poor_htm、subsidy_horizon。"));
     free(t);
+    sp_table *h = sp_results_summary(res, NULL);
+    assert_int_equal(sp_report_note_intervals(res, h, NULL), SP_OK);
+    assert_non_null(strstr(h->title, ", against Status quo (intervals: Monte Carlo noise and the "
+                                     "parameters drawn per replicate: mpc_poor_htm, subsidy_horizon)"));
+    sp_table_free(h);
     sp_results_free(res);
     res = sample_results(); /* one replicate */
     t = sp_report_intervals(res, SP_LANG_EN, NULL);

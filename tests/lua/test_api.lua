@@ -226,9 +226,14 @@ T.case("promotion and night economy: values, runs, the net-new share drawn by de
                              months = 3, replicates = 2, seed = 3, threads = 1,
                              uncertainty = false }:run()
   T.eq(#off:parameters(), 0, "uncertainty = false draws nothing by default")
+  T.has(tostring(fixed:summary()), "(intervals: Monte Carlo noise and the parameters drawn per "
+        .. "replicate: mpc_poor_htm, ", "the summary says what its intervals cover")
+  T.has(tostring(off:summary()), "(intervals: Monte Carlo noise only, no parameter drawn)",
+        "Monte Carlo only")
   local one = sp.experiment{ population = pop, packages = { sq, plan }, start = "2019-01",
                              months = 3, replicates = 1, seed = 3, threads = 1 }:run()
   T.eq(#one:parameters(), 0, "one replicate: the calibrated central values")
+  T.has(tostring(one:summary()), "(one replicate: no intervals)", "one replicate")
 end)
 
 T.case("threads do not change results", function()

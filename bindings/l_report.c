@@ -328,14 +328,16 @@ int sp_l_results_report(lua_State *L)
         return luaL_error(L, "%s: the path must be a non-empty string, got %s", fn, sp_l_typename(L, 2));
     const char *path = lua_tostring(L, 2);
     sp_report_opts o = sp_report_opts_default();
+    o.lang = (sp_lang)sp_l_host_get(L)->lang; /* --lang, unless the scenario chooses */
     const sp_table *tables[64];
     if (!lua_isnoneornil(L, 3)) {
         static const char *const keys[] = {"title", "lang", "summary", "tables", NULL};
         sp_l_checkargs(L, 3, fn);
         sp_l_checkkeys(L, 3, fn, keys, 0);
         o.title = sp_l_getstring(L, 3, fn, "title", o.title);
-        const char *lang = sp_l_getstring(L, 3, fn, "lang", "en");
-        o.lang = (sp_lang)sp_l_checkname(L, fn, "'lang' value", lang, lang_name, SP_NLANG);
+        const char *lang = sp_l_getstring(L, 3, fn, "lang", NULL);
+        if (lang)
+            o.lang = (sp_lang)sp_l_checkname(L, fn, "'lang' value", lang, lang_name, SP_NLANG);
         o.summary = sp_l_getboolean(L, 3, fn, "summary", 1);
         o.ntables = read_tables(L, 3, fn, tables, 64);
         o.tables = tables;

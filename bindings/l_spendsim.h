@@ -43,6 +43,7 @@ typedef struct sp_l_host {
     int seed_set;             /* nonzero: `seed` replaces every experiment's seed (--seed) */
     uint32_t seed;
     int dry_run;              /* nonzero: check mode, nothing simulated or written */
+    int lang;                 /* default language of res:report (labels.h; --lang); 0 = English */
     char out_dir[SP_L_PATH_MAX]; /* base of relative output paths; "" = current directory */
     /* When set, called with (ud, 0, total) before an experiment and after each
      * of its runs (package x replicate). */

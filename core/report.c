@@ -206,6 +206,8 @@ static void interval(const sp_table *t, size_t row, size_t col, sp_lang lang, ch
     char lo[SP_NUM_MAX], hi[SP_NUM_MAX];
     sp_write_number(t->lo90[row * t->ncols + col], lo);
     sp_write_number(t->hi90[row * t->ncols + col], hi);
+    if (strcmp(lo, hi) == 0) /* the same in every replicate (a fixed budget): no interval to state */
+        return;
     if (lang == SP_LANG_ZH)
         snprintf(out, n, "（90%% 区间 %s 至 %s）", lo, hi);
     else
@@ -259,6 +261,21 @@ char *sp_report_overview(const sp_results *res, const sp_table *h, sp_lang lang,
             "(change in spending / government cost) is %s%s.",
             res->npackages - 1, res->npackages - 1 == 1 ? "" : "s", base, name, change, a, b, ic,
             cost, ig, mult, im);
+    int top = -1; /* the highest causal multiplier, when another package has it */
+    for (int p = 1; p < res->npackages && (size_t)p < h->nrows; p++) {
+        double v = sp_table_get(h, (size_t)p, SP_SUM_MULTIPLIER);
+        if (isfinite(v) && (top < 0 || v > sp_table_get(h, (size_t)top, SP_SUM_MULTIPLIER)))
+            top = p;
+    }
+    if (top > 0 && top != best) {
+        sp_write_number(sp_table_get(h, (size_t)top, SP_SUM_MULTIPLIER), mult);
+        interval(h, (size_t)top, SP_SUM_MULTIPLIER, lang, im, sizeof im);
+        if (lang == SP_LANG_ZH)
+            cat(buf, N, &used, "因果乘数最高的是“%s”：%s%s。", res->package_names[top], mult, im);
+        else
+            cat(buf, N, &used, " The highest causal multiplier is that of %s: %s%s.",
+                res->package_names[top], mult, im);
+    }
     return buf;
 }
 

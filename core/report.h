@@ -6,7 +6,8 @@
  *
  *   overview    a short paragraph of the headline figures (the package with
  *               the largest change in spending: the change, the government
- *               cost and the causal multiplier, with their 90% intervals),
+ *               cost and the causal multiplier, with their 90% intervals;
+ *               the highest multiplier when another package has it),
  *               what the intervals cover (Monte Carlo noise only, or the
  *               parameters drawn per replicate too, named), and the results'
  *               warnings (budgets, designs outside the evidence);
@@ -108,7 +109,9 @@ sp_report *sp_report_build(const sp_results *res, const sp_report_opts *o, sp_er
  * (sp_results_summary): the package with the largest change in household
  * spending against the baseline (in absolute value), its change, government
  * cost and causal multiplier, each with its 90% interval when there are
- * several replicates, numbers written as in the tables. A new string (the
+ * several replicates (left out when its bounds are equal as written), and
+ * the highest causal multiplier when another package has it; numbers are
+ * written as in the tables. A new string (the
  * caller frees it), or NULL with err. */
 char *sp_report_overview(const sp_results *res, const sp_table *h, sp_lang lang, sp_err *err);
 

@@ -821,12 +821,12 @@ static void test_build_errors(void **state)
 /* Two packages, three replicates, 4 months from 2020-01: "Vouchers" adds
  * (r + 1) x 1000 yuan of food spending a month to every group in replicate r
  * at a government cost of 3,000 yuan a month (group "all"). */
-static sp_results *replicated_results(void)
+static sp_results *replicated(int npkg)
 {
-    const char *names[2] = {"Status quo", "Vouchers"};
-    sp_results *r = sp_results_alloc(2, names, 3, NMONTH, sp_month_make(2020, 1), NULL);
+    const char *names[3] = {"Status quo", "Vouchers", "Cash"};
+    sp_results *r = sp_results_alloc(npkg, names, 3, NMONTH, sp_month_make(2020, 1), NULL);
     assert_non_null(r);
-    for (int p = 0; p < 2; p++)
+    for (int p = 0; p < npkg; p++)
         for (int rep = 0; rep < 3; rep++)
             for (int m = 0; m < NMONTH; m++)
                 for (int g = 0; g < SP_NGROUP; g++) {
@@ -835,15 +835,19 @@ static sp_results *replicated_results(void)
                         v[k] = level(k, (int)s, m);
                     if (p == 1)
                         v[SP_CAT_FOOD] += 1000.0 * (rep + 1);
+                    if (p == 2)
+                        v[SP_CAT_FOOD] += 5000.0 * (rep + 1);
                     v[SP_M_SPENDING] = 0;
                     for (int k = 0; k < SP_NCAT; k++)
                         v[SP_M_SPENDING] += v[k];
                     v[SP_M_HOUSEHOLDS] = 400 * s;
                     v[SP_M_PERSONS] = 1000 * s;
-                    v[SP_M_GOV_COST] = p == 1 && g == 0 ? 3000 : 0;
+                    v[SP_M_GOV_COST] = g > 0 ? 0 : p == 1 ? 3000 : p == 2 ? 1e5 : 0;
                 }
     return r;
 }
+
+static sp_results *replicated_results(void) { return replicated(2); }
 
 static void assert_has_number(const char *text, double v)
 {
@@ -880,6 +884,21 @@ static void test_overview_numbers_equal_summary(void **state)
         sp_table_free(h);
         sp_report_free(r);
     }
+    /* "Cash" changes spending most at a low multiplier: the paragraph names it, then the
+     * higher multiplier of "Vouchers"; a cost equal in every replicate has no interval */
+    sp_results *res3 = replicated(3);
+    sp_table *h3 = sp_results_summary(res3, NULL);
+    char *t3 = sp_report_overview(res3, h3, SP_LANG_EN, NULL);
+    assert_non_null(strstr(t3, "Cash changes household spending the most: by 40,000 yuan"));
+    assert_non_null(strstr(t3, "at a government cost of 400,000 yuan;"));
+    assert_non_null(strstr(t3, " The highest causal multiplier is that of Vouchers: 0.67 (90% interval"));
+    assert_has_number(t3, h3->lo90[1 * h3->ncols + SP_SUM_MULTIPLIER]);
+    free(t3);
+    t3 = sp_report_overview(res3, h3, SP_LANG_ZH, NULL);
+    assert_non_null(strstr(t3, "因果乘数最高的是“Vouchers”：0.67（90% 区间"));
+    free(t3);
+    sp_table_free(h3);
+    sp_results_free(res3);
     /* only a baseline: nothing to compare, said so */
     sp_results *one = sp_results_alloc(1, (const char *[]){"Alone"}, 1, 2, sp_month_make(2020, 1), NULL);
     sp_table *oh = sp_results_summary(one, NULL);

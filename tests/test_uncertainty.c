@@ -5,7 +5,8 @@
  * distributions, so the targets must still land in their bands when the
  * response parameters are drawn per replicate: V1 (threshold-coupon
  * multiplier, band 2.5-6.0), V4 (fungible-voucher MPC, 0.10-0.35), V5
- * (instalment e-voucher, 0.80-1.01) and V7 (CARS additionality, 0.45-0.60),
+ * (instalment e-voucher, 0.80-1.01), V7 (CARS additionality, 0.45-0.60) and
+ * V10 (China 2010 subsidy per vehicle, 12,000-16,000 yuan),
  * each the mean over replicates at fixed seeds (the designs of
  * test_vouchers.c and test_cars.c). And the draws widen the interval: the V4
  * MPC, which the drawn MPCs move, spreads more across replicates with
@@ -56,7 +57,7 @@ enum { R = 6 };
  * replicate: extra spending, government cost, face value claimed, extra car
  * purchases and subsidised purchases in months [w0, w1). */
 typedef struct {
-    double extra, gov, claimed, cars, subsidised;
+    double extra, gov, claimed, cars, subsidised, paid;
 } outcome;
 
 static void run_pair(sp_population *p, int (*add)(sp_package *, const void *, sp_err *),
@@ -82,7 +83,7 @@ static void run_pair(sp_population *p, int (*add)(sp_package *, const void *, sp
         fail_msg("%s", e.msg);
     assert_int_equal(r->nparams > 0, uncertainty);
     for (int rep = 0; rep < R; rep++) {
-        outcome o = {0, 0, 0, 0, 0};
+        outcome o = {0, 0, 0, 0, 0, 0};
         for (int t = 0; t < 12; t++) {
             o.extra += sp_results_get(r, 1, rep, t, 0, SP_M_SPENDING) - sp_results_get(r, 0, rep, t, 0, SP_M_SPENDING);
             o.gov += sp_results_get(r, 1, rep, t, 0, SP_M_GOV_COST);
@@ -91,6 +92,7 @@ static void run_pair(sp_population *p, int (*add)(sp_package *, const void *, sp
                 o.cars += sp_results_get(r, 1, rep, t, 0, SP_M_CAR_PURCHASES) -
                           sp_results_get(r, 0, rep, t, 0, SP_M_CAR_PURCHASES);
                 o.subsidised += sp_results_get(r, 1, rep, t, 0, SP_M_SUBSIDISED_CARS);
+                o.paid += sp_results_get(r, 1, rep, t, 0, SP_M_SCRAPPAGE_SUBSIDY);
             }
         }
         out[rep] = o;
@@ -218,6 +220,27 @@ static void test_v7_in_band(void **state)
     in_band("V7 additionality", x, 0.45, 0.60);
 }
 
+/* China 2010 old-for-new (test_cars.c's design): the share of the price
+ * within [5,000, 18,000] for China III or older cars, ten months. */
+static void test_v10_in_band(void **state)
+{
+    (void)state;
+    sp_scrappage_def d = sp_scrappage_def_default();
+    d.amount_nev = d.amount_ice = 0;
+    d.share_nev = d.share_ice = 6.41 / 49.6;
+    d.floor = 5000;
+    d.cap = 18000;
+    d.start_month = sp_month_make(2020, 1);
+    d.end_month = sp_month_make(2020, 10);
+    strcpy(d.filter, "emission <= 3");
+    outcome o[R];
+    double x[R];
+    run_pair(cars, add_scrappage, &d, 1, 0, 10, o);
+    for (int k = 0; k < R; k++)
+        x[k] = o[k].paid / o[k].subsidised;
+    in_band("V10 subsidy per vehicle (yuan)", x, 12000, 16000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_v4_in_band_and_wider),
         cmocka_unit_test(test_v5_in_band),
         cmocka_unit_test(test_v7_in_band),
+        cmocka_unit_test(test_v10_in_band),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

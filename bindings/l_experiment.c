@@ -39,7 +39,6 @@ static int param_count(void)
  * list of parameters drawn per replicate. */
 static void read_params(lua_State *L, sp_experiment_def *def, const char *fn)
 {
-    sp_params *p = &def->params;
     int t = lua_gettop(L);
     if (lua_type(L, t) != LUA_TTABLE)
         luaL_error(L, "%s: 'params' must be a table of name = number, got %s", fn,
@@ -70,38 +69,10 @@ static void read_params(lua_State *L, sp_experiment_def *def, const char *fn)
         if (lua_type(L, -1) != LUA_TNUMBER)
             luaL_error(L, "%s: params: '%s' must be a number or sp.normal/sp.uniform, got %s", fn,
                        name, sp_l_typename(L, -1));
-        if (sp_params_set(p, name, lua_tonumber(L, -1), &err) != SP_OK)
+        if (sp_experiment_set_param(def, name, lua_tonumber(L, -1), &err) != SP_OK)
             luaL_error(L, "%s: params: %s", fn, err.msg);
         lua_pop(L, 1);
     }
-}
-
-/* Parameters whose default is a distribution (sp_measure_ops.dists): drawn
- * per replicate when a package holds a measure of the kind that reads them
- * and the scenario's params give them no value or distribution of its own. */
-static void add_default_dists(lua_State *L, sp_experiment_def *def, const char *fn)
-{
-    int given = lua_getfield(L, 1, "params") == LUA_TTABLE;
-    for (int k = 0; sp_measure_kinds[k]; k++) {
-        const sp_measure_ops *ops = sp_measure_kinds[k];
-        int used = 0;
-        for (int p = 0; ops->ndists > 0 && p < def->npackages; p++)
-            used |= sp_package_count(def->packages[p], ops) > 0;
-        for (int j = 0; used && j < ops->ndists; j++) {
-            int fixed = 0;
-            if (given) {
-                fixed = lua_getfield(L, -1, ops->dists[j].name) != LUA_TNIL;
-                lua_pop(L, 1);
-            }
-            if (fixed)
-                continue;
-            if (def->ndists >= SP_MAX_DISTS)
-                luaL_error(L, "%s: params: at most %d parameters may have distributions (%s is "
-                              "drawn by default)", fn, SP_MAX_DISTS, ops->dists[j].name);
-            def->dists[def->ndists++] = ops->dists[j];
-        }
-    }
-    lua_pop(L, 1);
 }
 
 /* Copies packages = { p1, p2, ... } (table at top of stack) into a new list
@@ -155,12 +126,17 @@ static int default_threads(const sp_l_host *host)
 
 /* sp.experiment{ population = pop, packages = { ... }, start = "2019-01",
  *                months = 36, replicates = 1, seed = 42, threads = N,
- *                params = { name = value }, macro = sp.macro.beijing{} } */
+ *                params = { name = value }, macro = sp.macro.beijing{},
+ *                uncertainty = true }
+ * uncertainty: with more than one replicate, the model's uncertain
+ * behavioural parameters (sp_param_default_dists and the measure kinds'
+ * own) are drawn once per replicate unless params gives them a value or a
+ * distribution; false draws only the distributions given in params. */
 static int l_experiment_new(lua_State *L)
 {
     static const char *const keys[] = {"population", "packages", "start",  "months", "warmup",
                                        "replicates", "seed",     "threads", "params", "macro",
-                                       NULL};
+                                       "uncertainty", NULL};
     const char *fn = "sp.experiment";
     const sp_l_host *host = sp_l_host_get(L);
     sp_l_checkargs(L, 1, fn);
@@ -218,7 +194,7 @@ static int l_experiment_new(lua_State *L)
         lua_setiuservalue(L, ud, 3); /* the experiment keeps its path alive */
     } else
         lua_pop(L, 1);
-    add_default_dists(L, d, fn);
+    d->uncertainty = sp_l_getboolean(L, 1, fn, "uncertainty", 1);
 
     sp_err err;
     sp_err_clear(&err);
@@ -248,6 +224,26 @@ static void refresh(lua_State *L, l_experiment *e, const char *fn)
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
+}
+
+/* In the CLI, each warning of res (a design outside the calibrated ranges,
+ * design_range.h; a budget households cannot use) goes to stderr once,
+ * "spendsim: warning: ...", when the results are made. The registry table
+ * spendsim.warned marks results already warned about, so that later
+ * summaries do not repeat them. */
+static void print_warnings(lua_State *L, const sp_results *res)
+{
+    if (!sp_l_host_get(L)->scenario[0] || res->nwarnings == 0)
+        return;
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, "spendsim.warned");
+    if (lua_rawgetp(L, -1, res) == LUA_TNIL) {
+        for (int k = 0; k < res->nwarnings; k++)
+            fprintf(stderr, "spendsim: warning: %s\n", res->warnings[k]);
+        fflush(stderr);
+        lua_pushboolean(L, 1);
+        lua_rawsetp(L, -3, res);
+    }
+    lua_pop(L, 2);
 }
 
 /* exp:run() -> results. In check mode (dry run) the experiment is validated
@@ -293,6 +289,7 @@ static int l_run(lua_State *L)
     }
     if (!*slot)
         return luaL_error(L, "%s: %s", fn, err.msg);
+    print_warnings(L, *slot);
     return 1;
 }
 

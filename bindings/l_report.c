@@ -273,10 +273,56 @@ int sp_l_manifest_add(lua_State *L, const sp_results *res, const char *file, cha
     return 0;
 }
 
-/* res:report(path, { title = "..." }) -> true, or nil and a message. Writes
- * path (".html" added when missing): the report the core composes from the
- * results (sp_report_build, core/report.h), with this state's scenario and
- * provenance. Also updates the directory's manifest.json. */
+/* Reads tables = { t1, t2, ... } (the options table at index opts) into out
+ * (at most max), checking each is an open table value. Returns the count. */
+static int read_tables(lua_State *L, int opts, const char *fn, const sp_table **out, int max)
+{
+    if (lua_getfield(L, opts, "tables") == LUA_TNIL) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    int t = lua_gettop(L);
+    if (lua_type(L, t) != LUA_TTABLE)
+        luaL_error(L, "%s: 'tables' must be a list of tables (values of res:table{...}), got %s", fn,
+                   sp_l_typename(L, t));
+    lua_Integer n = (lua_Integer)lua_rawlen(L, t);
+    lua_pushnil(L);
+    while (lua_next(L, t)) { /* only 1..n */
+        lua_pop(L, 1);
+        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) > n)
+            luaL_error(L, "%s: 'tables' must be a list of tables (unexpected key '%s')", fn,
+                       luaL_tolstring(L, -1, NULL));
+    }
+    if (n > max)
+        luaL_error(L, "%s: 'tables' may hold at most %d tables, got %I", fn, max, (LUAI_UACINT)n);
+    for (lua_Integer k = 1; k <= n; k++) {
+        lua_geti(L, t, k);
+        sp_table **slot = luaL_testudata(L, -1, SP_L_TABLE);
+        if (!slot)
+            luaL_error(L, "%s: 'tables[%I]' must be a table value (from res:table{...}), got %s", fn,
+                       (LUAI_UACINT)k, sp_l_typename(L, -1));
+        if (!*slot)
+            luaL_error(L, "%s: 'tables[%I]' is closed", fn, (LUAI_UACINT)k);
+        out[k - 1] = *slot;
+        lua_pop(L, 1); /* the list keeps it alive during the call */
+    }
+    lua_pop(L, 1);
+    return (int)n;
+}
+
+static const char *lang_name(int k)
+{
+    static const char *const names[] = {"en", "zh"};
+    return names[k];
+}
+
+/* res:report(path, { title = "...", lang = "en", summary = true, tables = {...} })
+ * -> true, or nil and a message. Writes path (".html" added when missing):
+ * the report the core composes from the results (sp_report_build,
+ * core/report.h), with this state's scenario and provenance, in English or
+ * Chinese (lang = "zh"), with or without the headline table and its
+ * overview (summary), and the tables given after the charts. Also updates
+ * the directory's manifest.json. */
 int sp_l_results_report(lua_State *L)
 {
     const char *fn = "results:report";
@@ -285,11 +331,19 @@ int sp_l_results_report(lua_State *L)
         return luaL_error(L, "%s: the path must be a non-empty string, got %s", fn, sp_l_typename(L, 2));
     const char *path = lua_tostring(L, 2);
     sp_report_opts o = sp_report_opts_default();
+    o.lang = (sp_lang)sp_l_host_get(L)->lang; /* --lang, unless the scenario chooses */
+    const sp_table *tables[64];
     if (!lua_isnoneornil(L, 3)) {
-        static const char *const keys[] = {"title", NULL};
+        static const char *const keys[] = {"title", "lang", "summary", "tables", NULL};
         sp_l_checkargs(L, 3, fn);
         sp_l_checkkeys(L, 3, fn, keys, 0);
         o.title = sp_l_getstring(L, 3, fn, "title", o.title);
+        const char *lang = sp_l_getstring(L, 3, fn, "lang", NULL);
+        if (lang)
+            o.lang = (sp_lang)sp_l_checkname(L, fn, "'lang' value", lang, lang_name, SP_NLANG);
+        o.summary = sp_l_getboolean(L, 3, fn, "summary", 1);
+        o.ntables = read_tables(L, 3, fn, tables, 64);
+        o.tables = tables;
     }
     const sp_l_host *host = sp_l_host_get(L);
     char file[SP_L_PATH_MAX + 8], msg[SP_ERR_MSG_MAX + SP_L_PATH_MAX];

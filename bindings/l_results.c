@@ -205,7 +205,7 @@ static int l_summary(lua_State *L)
     sp_err err;
     sp_err_clear(&err);
     *slot = sp_results_summary_window(res, dim, from, to, &err);
-    if (!*slot)
+    if (!*slot || sp_report_note_intervals(res, *slot, &err) != SP_OK) /* what intervals cover */
         return luaL_error(L, "%s: %s", fn, err.msg);
     mark_check(L, *slot, fn);
     return 1;

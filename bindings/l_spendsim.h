@@ -46,6 +46,7 @@ typedef struct sp_l_host {
     int mute;                 /* nonzero: another process writes the outputs (an MPI rank
                                * other than 0, core/dist.h): writes are checked as in a
                                * run, then skipped, and return true */
+    int lang;                 /* default language of res:report (labels.h; --lang); 0 = English */
     char out_dir[SP_L_PATH_MAX]; /* base of relative output paths; "" = current directory */
     /* When set, called with (ud, 0, total) before an experiment and after each
      * of its runs (package x replicate). */

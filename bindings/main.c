@@ -73,6 +73,7 @@ typedef struct options {
     int max_seconds_set;
     size_t max_memory;      /* --max-memory in bytes; 0: none */
     int max_memory_set;
+    int lang;               /* --lang: default language of res:report (labels.h) */
 } options;
 
 #define DEFAULT_SECONDS_RUN 3600.0
@@ -96,6 +97,8 @@ static void usage(FILE *f)
           "                     300 for check; 0: none)\n"
           "  --max-memory SIZE  memory limit, e.g. 512M or 4G (default: the machine's or\n"
           "                     the container's memory; 0: none)\n"
+          "  --lang en|zh       language of the reports the scenario writes when it does\n"
+          "                     not choose one (res:report's lang; default en)\n"
           "  --unsafe           no sandbox: Lua's io, os, debug, package, require and\n"
           "                     binary chunks; paths anywhere (trusted scenarios only)\n"
           "environment:\n"
@@ -205,7 +208,7 @@ static int parse_size(const char *s, size_t *out)
 
 /* Options with a value: "--opt value" or "--opt=value". */
 static const char *const with_value[] = {"--out", "--threads", "--seed", "--set", "--data",
-                                         "--max-seconds", "--max-memory"};
+                                         "--max-seconds", "--max-memory", "--lang"};
 #define NWITH_VALUE (int)(sizeof with_value / sizeof with_value[0])
 
 /* Applies option `which` (an index of with_value) with its value. */
@@ -254,10 +257,15 @@ static void set_option(options *o, int which, const char *val)
             bad_usage("--max-seconds expects seconds between 0 (none) and 1e7, got '%s'", val);
         o->max_seconds_set = 1;
         break;
-    default:
+    case 6:
         if (parse_size(val, &o->max_memory) != 0)
             bad_usage("--max-memory expects a size such as 512M or 4G (0: none), got '%s'", val);
         o->max_memory_set = 1;
+        break;
+    default:
+        if (sp_lang_find(val) < 0)
+            bad_usage("--lang expects en or zh, got '%s'", val);
+        o->lang = sp_lang_find(val);
         break;
     }
 }
@@ -583,6 +591,7 @@ static int install_host(lua_State *L, const options *o, const scenario_text *st,
     host->seed = (uint32_t)o->seed;
     host->dry_run = o->check;
     host->safe = !o->unsafe;
+    host->lang = o->lang;
     if (!o->check && isatty(STDERR_FILENO) && sp_dist_rank() == 0)
         host->progress = progress_bar;
     snprintf(host->scenario, sizeof host->scenario, "%s", o->file);

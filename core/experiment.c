@@ -7,6 +7,8 @@
 #include "budget.h"
 #include "calendar.h"
 #include "dist.h"
+#include "design_range.h"
+#include "measure.h"
 #include "rng.h"
 #include "run.h"
 
@@ -88,6 +90,14 @@ int sp_experiment_validate(const sp_experiment_def *d, sp_err *err)
     }
     if (sp_month_year(d->start_month) < 2000 || sp_month_year(d->start_month) > 2100)
         return sp_err_set(err, SP_EINVAL, "start must lie between 2000-01 and 2100-12");
+    size_t nparam;
+    sp_param_table(&nparam);
+    if (nparam > 64 * SP_PARAM_WORDS)
+        return sp_err_set(err, SP_EINVAL, "%zu parameters do not fit the fixed mask (%d)", nparam,
+                          64 * SP_PARAM_WORDS);
+    sp_param_dist all[SP_MAX_DISTS];
+    if (sp_experiment_dists(d, all, SP_MAX_DISTS, err) < 0)
+        return SP_ERANGE;
     int rc = validate_macro(d, err);
     return rc != SP_OK ? rc : sp_params_validate(&d->params, err);
 }
@@ -112,6 +122,74 @@ static int run_one(const sp_experiment_def *d, sp_results *res, int p, int r,
     }
     sp_run_free(run);
     return rc;
+int sp_experiment_set_param(sp_experiment_def *d, const char *name, double value, sp_err *err)
+{
+    int rc = sp_params_set(&d->params, name, value, err);
+    if (rc != SP_OK)
+        return rc;
+    int k = sp_param_index(name);
+    d->fixed[k / 64] |= UINT64_C(1) << (k % 64);
+    return SP_OK;
+}
+
+/* 1 when parameter `name` has a distribution among out[0..n), is fixed, or
+ * holds a value other than its default. */
+static int taken(const sp_experiment_def *d, const sp_param_dist *out, int n, const char *name)
+{
+    for (int j = 0; j < n; j++)
+        if (strcmp(out[j].name, name) == 0)
+            return 1;
+    int k = sp_param_index(name);
+    if (k < 0)
+        return 0; /* validated later: an unknown name is an error there */
+    if (d->fixed[k / 64] & (UINT64_C(1) << (k % 64)))
+        return 1;
+    double v = 0;
+    sp_params_get(&d->params, name, &v, NULL);
+    return v != sp_param_table(NULL)[k].def;
+}
+
+static int push(sp_param_dist *out, int n, int cap, const sp_param_dist *d, sp_err *err)
+{
+    if (n >= cap)
+        return sp_err_set(err, SP_ERANGE,
+                          "at most %d parameters may be drawn per replicate (%s is drawn by "
+                          "default; give it a value or set uncertainty off)", cap, d->name);
+    out[n] = *d;
+    return SP_OK;
+}
+
+int sp_experiment_dists(const sp_experiment_def *d, sp_param_dist *out, int cap, sp_err *err)
+{
+    int n = 0;
+    for (int k = 0; k < d->ndists; k++) {
+        if (push(out, n, cap, &d->dists[k], err) != SP_OK)
+            return SP_ERANGE;
+        n++;
+    }
+    if (!d->uncertainty || d->replicates < 2)
+        return n;
+    size_t nd;
+    const sp_param_dist *def = sp_param_default_dists(&nd);
+    for (size_t k = 0; k < nd; k++)
+        if (!taken(d, out, n, def[k].name)) {
+            if (push(out, n, cap, &def[k], err) != SP_OK)
+                return SP_ERANGE;
+            n++;
+        }
+    for (int k = 0; sp_measure_kinds[k]; k++) { /* the kinds' own, when a package uses the kind */
+        const sp_measure_ops *ops = sp_measure_kinds[k];
+        int used = 0;
+        for (int p = 0; ops->ndists > 0 && p < d->npackages; p++)
+            used |= d->packages[p] && sp_package_count(d->packages[p], ops) > 0;
+        for (int j = 0; used && j < ops->ndists; j++)
+            if (!taken(d, out, n, ops->dists[j].name)) {
+                if (push(out, n, cap, &ops->dists[j], err) != SP_OK)
+                    return SP_ERANGE;
+                n++;
+            }
+    }
+    return n;
 }
 
 sp_results *sp_experiment_run(const sp_experiment_def *d, sp_err *err)
@@ -127,17 +205,27 @@ sp_results *sp_experiment_run(const sp_experiment_def *d, sp_err *err)
     if (!res)
         return NULL;
     res->seed = d->seed;
-    if (d->ndists > 0) {
-        res->nparams = d->ndists;
-        res->param_names = calloc((size_t)d->ndists, sizeof *res->param_names);
-        res->param_values = calloc((size_t)d->ndists * d->replicates, sizeof(double));
+    sp_param_dist dists[SP_MAX_DISTS];
+    int ndists = sp_experiment_dists(d, dists, SP_MAX_DISTS, err);
+    if (ndists < 0) {
+        sp_results_free(res);
+        return NULL;
+    }
+    if (ndists > 0) {
+        res->nparams = ndists;
+        res->param_names = calloc((size_t)ndists, sizeof *res->param_names);
+        res->param_values = calloc((size_t)ndists * d->replicates, sizeof(double));
         if (!res->param_names || !res->param_values) {
             sp_results_free(res);
             sp_err_set(err, SP_ENOMEM, "out of memory for parameter draws");
             return NULL;
         }
-        for (int k = 0; k < d->ndists; k++)
-            memcpy(res->param_names[k], d->dists[k].name, sizeof res->param_names[k]);
+        for (int k = 0; k < ndists; k++)
+            memcpy(res->param_names[k], dists[k].name, sizeof res->param_names[k]);
+    }
+    if (sp_design_warn(res, d->packages, d->npackages, err) != SP_OK) {
+        sp_results_free(res);
+        return NULL;
     }
     res->households = d->population->total_weight;
     res->params = d->params;
@@ -154,14 +242,14 @@ sp_results *sp_experiment_run(const sp_experiment_def *d, sp_err *err)
         for (int r = 0; r < d->replicates && rc == SP_OK; r++) {
             sp_rng_key key = sp_rng_key_make(d->seed, (uint32_t)r);
             sp_params prm = d->params; /* this replicate's draw of the uncertain parameters */
-            if (sp_params_draw(&prm, d->dists, d->ndists, key, err) != SP_OK) {
+            if (sp_params_draw(&prm, dists, ndists, key, err) != SP_OK) {
                 sp_results_free(res);
                 return NULL;
             }
-            for (int k = 0; k < d->ndists; k++) {
+            for (int k = 0; k < ndists; k++) {
                 double v = 0;
-                sp_params_get(&prm, d->dists[k].name, &v, NULL);
-                res->param_values[(size_t)r * d->ndists + k] = v;
+                sp_params_get(&prm, dists[k].name, &v, NULL);
+                res->param_values[(size_t)r * ndists + k] = v;
             }
             int k = p * d->replicates + r;
             if (!sp_dist_mine(k)) /* another MPI rank computes this run */

@@ -18,6 +18,7 @@
 #define SP_MAX_REPLICATES 10000
 #define SP_MAX_MONTHS 600
 #define SP_MAX_DISTS 32
+#define SP_PARAM_WORDS 4 /* 64-bit words of the `fixed` mask: up to 256 parameters */
 
 typedef struct sp_experiment_def {
     const sp_population *population;
@@ -38,6 +39,21 @@ typedef struct sp_experiment_def {
     const sp_macro_def *macro;
     sp_param_dist dists[SP_MAX_DISTS]; /* parameters drawn once per replicate */
     int ndists;
+    /* Parameter uncertainty by default. 1: with more than one replicate,
+     * the default distributions (sp_param_default_dists, and those of the
+     * measure kinds the packages use, sp_measure_ops.dists) are drawn once
+     * per replicate for every parameter that has no distribution in dists
+     * and is not fixed, so intervals carry parameter uncertainty as well as
+     * Monte Carlo noise. With one replicate nothing is drawn by default: the
+     * point estimate is the calibrated model (distributions in dists are
+     * still drawn). 0: only dists are drawn. The Lua API turns it on
+     * (sp.experiment{ uncertainty = true }); sp_experiment_def_default leaves
+     * it off, so a C caller gets exactly the parameters it sets. */
+    int uncertainty;
+    /* Parameters the caller gave a value (bit k for entry k of
+     * sp_param_table): never drawn by default. A parameter whose value in
+     * `params` differs from its default counts as given as well. */
+    uint64_t fixed[SP_PARAM_WORDS];
     /* Called after each run (package x replicate) when set; may be NULL. */
     void (*progress)(void *ud, int done, int total);
     void *progress_ud;
@@ -46,6 +62,17 @@ typedef struct sp_experiment_def {
 /* Defaults: no population or packages, start 2019-01, 36 months, 1 replicate,
  * seed 1, 1 thread, default parameters. */
 sp_experiment_def sp_experiment_def_default(void);
+
+/* Sets a parameter by name (range checked, as sp_params_set) and marks it
+ * fixed, so no default distribution replaces it. */
+int sp_experiment_set_param(sp_experiment_def *def, const char *name, double value, sp_err *err);
+
+/* The distributions an experiment draws per replicate, in order: its own
+ * (dists), then, when uncertainty applies (see above), the defaults of the
+ * parameters neither given a distribution nor fixed. Writes at most cap
+ * entries to out and returns how many, or a negative status (err set) when
+ * they do not fit. */
+int sp_experiment_dists(const sp_experiment_def *def, sp_param_dist *out, int cap, sp_err *err);
 
 /* Checks the definition; errors name the field and value. */
 int sp_experiment_validate(const sp_experiment_def *def, sp_err *err);

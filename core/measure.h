@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "category.h"
+#include "design_range.h"
 #include "filter.h"
 #include "params.h"
 #include "population.h"
@@ -126,6 +127,11 @@ struct sp_measure_ops {
      * kind; point defaults, sp_params_default, are their means). Optional. */
     const sp_param_dist *dists;
     int ndists;
+    /* The definition's design quantities that design_range.h has calibrated
+     * ranges for (a coupon's threshold, face value, discount and window; a
+     * subsidy's amount or share): writes at most max (field, value) pairs to
+     * out and returns how many. Optional (no range applies). */
+    int (*design)(const void *def, sp_design_value *out, int max);
 
     /* Checks a definition; errors name the field and the value. Required. */
     int (*validate)(const void *def, sp_err *err);

@@ -307,6 +307,54 @@ int sp_param_dist_validate(const sp_param_dist *d, sp_err *err)
     return SP_OK;
 }
 
+uint32_t sp_param_stream(const char *name)
+{
+    uint32_t h = 2166136261u; /* FNV-1a, as sp_measure_id */
+    for (const unsigned char *c = (const unsigned char *)(name ? name : ""); *c; c++) {
+        h ^= *c;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+int sp_param_index(const char *name)
+{
+    const sp_param_info *d = sp_param_find(name);
+    return d ? (int)(d - table) : -1;
+}
+
+/* The default distributions (docs/model.md, "Parameter uncertainty"). Each is
+ * centred on the parameter's point default; the width comes from the evidence
+ * range named in its comment. Only response parameters are drawn: the ones
+ * that shape how households answer a measure, not the baseline (which is
+ * calibrated to published levels), so a package's difference against the
+ * baseline carries their uncertainty and the baseline's own level does not. */
+static const sp_param_dist default_dists[] = {
+    /* MPC of hand-to-mouth households: 0.4-0.6 (docs/model.md section 3, consistent
+     * with voucher MPCs abroad, data/behavioral_parameters.csv) */
+    {"mpc_poor_htm", SP_DIST_UNIFORM, 0.40, 0.60},
+    /* calibrated to 0.40 (V1/V4/V5): the same width, centred on it */
+    {"mpc_wealthy_htm", SP_DIST_UNIFORM, 0.30, 0.50},
+    /* non-HtM 0.1-0.2 (Hsieh et al. 2010; Kan et al. 2017): that width, centred on the
+     * calibrated 0.10 and 0.12 */
+    {"mpc_poor_nhtm", SP_DIST_UNIFORM, 0.05, 0.15},
+    {"mpc_wealthy_nhtm", SP_DIST_UNIFORM, 0.07, 0.17},
+    /* share of induced coupon spending taken from later months: none (Ding et al. 2024)
+     * to about four months of pull-forward (Xing et al. 2023) */
+    {"substitution_share", SP_DIST_UNIFORM, 0.0, 0.2},
+    {"substitution_months", SP_DIST_UNIFORM, 2.0, 4.0},
+    /* car purchases advanced by a subsidy: reversed within seven months (Mian & Sufi
+     * 2012), no more than eight (Hoekstra, Puller & West 2017) */
+    {"subsidy_horizon", SP_DIST_UNIFORM, 7.0, 9.0},
+};
+
+const sp_param_dist *sp_param_default_dists(size_t *count)
+{
+    if (count)
+        *count = sizeof default_dists / sizeof default_dists[0];
+    return default_dists;
+}
+
 int sp_params_draw(sp_params *p, const sp_param_dist *dists, int n, sp_rng_key key, sp_err *err)
 {
     for (int k = 0; k < n; k++) {
@@ -315,10 +363,11 @@ int sp_params_draw(sp_params *p, const sp_param_dist *dists, int n, sp_rng_key k
         if (rc != SP_OK)
             return rc;
         const sp_param_info *info = sp_param_find(d->name);
+        uint32_t stream = sp_param_stream(d->name);
         double v = d->a;
         for (uint32_t draw = 0; draw < 1000; draw++) { /* truncation by rejection */
             uint32_t w[4];
-            sp_rng_words(key, (uint32_t)k, 0, SP_PURPOSE_PARAMS, draw, w);
+            sp_rng_words(key, stream, 0, SP_PURPOSE_PARAMS, draw, w);
             double u = sp_u01(w[0]);
             v = d->kind == SP_DIST_UNIFORM ? d->a + (d->b - d->a) * u
                                            : d->a + d->b * gsl_cdf_ugaussian_Pinv(u);

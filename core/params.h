@@ -9,6 +9,7 @@
 #define SP_PARAMS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "category.h"
 #include "group.h"
@@ -159,7 +160,25 @@ int sp_param_dist_validate(const sp_param_dist *d, sp_err *err);
 
 
 /* Draws every distribution into *p (which holds the other parameters) for the
- * replicate keyed by key; distribution k uses the stream (k, PARAMS). */
+ * replicate keyed by key. A parameter's draws come from the stream
+ * (sp_param_stream(name), PARAMS), so the value a replicate draws for one
+ * parameter does not depend on which other parameters are drawn or in what
+ * order they are listed. */
 int sp_params_draw(sp_params *p, const sp_param_dist *dists, int n, sp_rng_key key, sp_err *err);
+
+/* The stream id of a parameter's draws: the 32-bit FNV-1a hash of its name. */
+uint32_t sp_param_stream(const char *name);
+
+/* Default distributions of the model's uncertain behavioural parameters
+ * (docs/model.md, "Parameter uncertainty": each with its evidence range).
+ * Each is centred on the parameter's default (sp_params_default), so the
+ * point defaults stay the calibrated values. An experiment draws them once
+ * per replicate when its `uncertainty` is on and it has more than one
+ * replicate (experiment.h); parameters given a value or a distribution of
+ * their own keep those. *count receives the length. */
+const sp_param_dist *sp_param_default_dists(size_t *count);
+
+/* Index of a parameter in the descriptor table, or -1 when unknown. */
+int sp_param_index(const char *name);
 
 #endif

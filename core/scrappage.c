@@ -102,12 +102,28 @@ static int run_alloc(void **state, const sp_measure *m, sp_run_env *env, sp_err 
 
 /* The budget the programme stops at (budget.h; 0 = unlimited). */
 static double budget_of(const void *def) { return ((const sp_scrappage_def *)def)->budget; }
+/* The design quantities of design_range.h: the amount per vehicle or the
+ * share of the price, for each fuel of the new car. */
+static int design(const void *def, sp_design_value *out, int max)
+{
+    const sp_scrappage_def *d = def;
+    int n = 0;
+    double share[2] = {d->share_nev, d->share_ice}, amount[2] = {d->amount_nev, d->amount_ice};
+    for (int f = 0; f < 2 && n < max; f++) {
+        if (share[f] > 0)
+            out[n++] = (sp_design_value){"share", share[f]};
+        else if (amount[f] > 0)
+            out[n++] = (sp_design_value){"amount", amount[f]};
+    }
+    return n;
+}
 
 const sp_measure_ops sp_scrappage_measure = {
     .budget = budget_of,
     .kind = "scrappage",
     .def_size = sizeof(sp_scrappage_def),
     .order = 40,
+    .design = design,
     .validate = validate,
     .filter = filter_text,
     .admit = admit,

@@ -452,6 +452,24 @@ static int oversupply(const sp_measure *m, const sp_population *pop, char *msg, 
              supply, v->budget > 0 && (v->supply <= 0 || supply < v->supply) ? " (from the budget)" : "",
              can, v->cap, 100.0 * can / supply);
     return 1;
+/* The design quantities of design_range.h: a threshold coupon's threshold,
+ * face value, discount rate (face / threshold) and window in days; a
+ * cash-like voucher's face value. */
+static int design(const void *def, sp_design_value *out, int max)
+{
+    const sp_voucher_def *v = def;
+    int n = 0;
+    if (v->threshold > 0) {
+        sp_design_value d[4] = {{"threshold", v->threshold}, {"face", v->face},
+                                {"discount", v->face / v->threshold},
+                                {"window_days", v->window_days}};
+        for (int k = 0; k < 4 && n < max; k++)
+            if (k < 3 || v->window_days > 0)
+                out[n++] = d[k];
+    } else if (max > 0) {
+        out[n++] = (sp_design_value){"cash_face", v->face};
+    }
+    return n;
 }
 
 const sp_measure_ops sp_voucher_measure = {
@@ -460,6 +478,7 @@ const sp_measure_ops sp_voucher_measure = {
     .kind = "voucher",
     .def_size = sizeof(sp_voucher_def),
     .order = 20,
+    .design = design,
     .validate = validate,
     .filter = filter_text,
     .run_alloc = run_alloc,

@@ -421,6 +421,7 @@ static sp_experiment_def small_experiment(void)
     d.dists[0].a = 1.0;
     d.dists[0].b = 1.1;
     d.ndists = 1;
+    d.uncertainty = 1; /* and the default distributions */
     return d;
 }
 
@@ -456,7 +457,8 @@ static int setup(void **state)
     sp_experiment_def e = small_experiment();
     results = sp_experiment_run(&e, NULL);
     snprintf(dir, sizeof dir, "/tmp/spendsim_alloc_XXXXXX");
-    if (!results || !mkdtemp(dir))
+    if (!results || !mkdtemp(dir) ||
+        sp_results_add_warning(results, "a warning the report lists", NULL) != SP_OK)
         return -1;
     snprintf(csv_path, sizeof csv_path, "%s/households.csv", dir);
     return write_microdata(csv_path);
@@ -700,6 +702,28 @@ static int op_report(sp_err *err)
     return rc;
 }
 
+/* The report in Chinese, with a chosen table and the results' warnings. */
+static int op_report_zh(sp_err *err)
+{
+    sp_table *t = sp_results_summary(results, err);
+    if (!t)
+        return err->code;
+    const sp_table *list[1] = {t};
+    sp_report_opts o = sp_report_opts_default();
+    o.lang = SP_LANG_ZH;
+    o.tables = list;
+    o.ntables = 1;
+    sp_report *r = sp_report_build(results, &o, err);
+    sp_table_free(t);
+    if (!r)
+        return err->code;
+    char path[160];
+    snprintf(path, sizeof path, "%s/report_zh.html", dir);
+    int rc = sp_report_write_html(r, path, err);
+    sp_report_free(r);
+    return rc;
+}
+
 static int op_writers(sp_err *err)
 {
     sp_query q = sp_query_default();
@@ -898,6 +922,7 @@ static void test_analysis(void **state) { (void)state; fail_each("analysis", op_
 static void test_budget(void **state) { (void)state; fail_each("budget", op_budget, 1); }
 /* The report writes one file: its folder's sync may absorb one failure. */
 static void test_report(void **state) { (void)state; fail_each("report", op_report, 1); }
+static void test_report_zh(void **state) { (void)state; fail_each("report_zh", op_report_zh, 1); }
 
 /* Writers: committing a file syncs its folder when a copy of the folder's
  * name can be made (atomic.c, sync_parent), so one failure per file written
@@ -921,6 +946,7 @@ int main(void)
         cmocka_unit_test(test_analysis),
         cmocka_unit_test(test_budget),
         cmocka_unit_test(test_report),
+        cmocka_unit_test(test_report_zh),
         cmocka_unit_test(test_writers),
         cmocka_unit_test(test_calibrate),
         cmocka_unit_test(test_sensitivity),

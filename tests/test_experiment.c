@@ -394,9 +394,171 @@ static void test_parameter_draws_shared_across_packages(void **state)
     assert_non_null(strstr(e.msg, "growth"));
 }
 
+/* ---- parameter uncertainty by default ---- */
+
+/* With uncertainty on and several replicates, every default distribution is
+ * drawn (the packages hold no measure kind with its own), inside its range,
+ * once per replicate and shared by the packages of a replicate. */
+static void test_default_dists_drawn(void **state)
+{
+    (void)state;
+    sp_experiment_def d = small_def();
+    d.replicates = 3;
+    d.uncertainty = 1;
+    size_t nd;
+    const sp_param_dist *def = sp_param_default_dists(&nd);
+    assert_true(nd >= 5);
+    sp_results *r = run(&d);
+    assert_int_equal(r->nparams, (int)nd);
+    size_t block = (size_t)d.months * GM * sizeof(double);
+    for (size_t k = 0; k < nd; k++) {
+        assert_string_equal(r->param_names[k], def[k].name);
+        const sp_param_info *info = sp_param_find(def[k].name);
+        assert_non_null(info);
+        assert_true(def[k].a < info->def && info->def < def[k].b); /* centred on the default */
+        assert_true(fabs((def[k].a + def[k].b) / 2 - info->def) < 1e-12);
+        for (int rep = 0; rep < 3; rep++) {
+            double v = r->param_values[(size_t)rep * nd + k];
+            assert_true(v >= def[k].a && v <= def[k].b);
+        }
+        assert_true(r->param_values[k] != r->param_values[nd + k]);
+    }
+    for (int rep = 0; rep < 3; rep++)
+        assert_memory_equal(sp_results_at(r, 0, rep, 0), sp_results_at(r, 1, rep, 0), block);
+    sp_results_free(r);
+}
+
+/* One replicate: nothing is drawn by default, and the cube is the one of the
+ * calibrated model (uncertainty off) bit for bit. */
+static void test_default_dists_single_replicate_central(void **state)
+{
+    (void)state;
+    sp_experiment_def d = small_def();
+    d.replicates = 1;
+    d.uncertainty = 1;
+    sp_results *a = run(&d);
+    assert_int_equal(a->nparams, 0);
+    d.uncertainty = 0;
+    sp_results *b = run(&d);
+    assert_memory_equal(a->cube, b->cube, cube_bytes(a));
+    sp_results_free(a);
+    sp_results_free(b);
+}
+
+/* A value given (set, or different from the default) and a distribution
+ * given replace the default distribution of that parameter. */
+static void test_given_values_replace_defaults(void **state)
+{
+    (void)state;
+    sp_experiment_def d = small_def();
+    d.uncertainty = 1;
+    sp_err e;
+    assert_int_equal(sp_experiment_set_param(&d, "mpc_poor_htm", 0.5, &e), SP_OK); /* = default */
+    assert_int_equal(sp_experiment_set_param(&d, "no_such", 0.5, &e), SP_EINVAL);
+    assert_non_null(strstr(e.msg, "no_such"));
+    d.params.mpc[SP_LIQ_WEALTHY_HTM] = 0.3;
+    d.ndists = 1;
+    snprintf(d.dists[0].name, sizeof d.dists[0].name, "substitution_share");
+    d.dists[0].kind = SP_DIST_UNIFORM;
+    d.dists[0].a = 0.05;
+    d.dists[0].b = 0.06;
+    sp_param_dist out[SP_MAX_DISTS];
+    size_t nd;
+    sp_param_default_dists(&nd);
+    int n = sp_experiment_dists(&d, out, SP_MAX_DISTS, &e);
+    assert_int_equal(n, (int)nd - 2); /* the two given values leave; the distribution replaces */
+    assert_string_equal(out[0].name, "substitution_share");
+    assert_true(out[0].a == 0.05);
+    for (int k = 0; k < n; k++) {
+        assert_string_not_equal(out[k].name, "mpc_poor_htm");
+        assert_string_not_equal(out[k].name, "mpc_wealthy_htm");
+        for (int j = 0; j < k; j++)
+            assert_string_not_equal(out[k].name, out[j].name);
+    }
+    sp_results *r = run(&d);
+    for (int rep = 0; rep < d.replicates; rep++)
+        assert_true(r->param_values[(size_t)rep * n] >= 0.05 && r->param_values[(size_t)rep * n] <= 0.06);
+    sp_results_free(r);
+}
+
+/* The only difference a default draw makes is the parameter value: a
+ * replicate with drawn values equals, bit for bit, the same replicate run
+ * without uncertainty at those values. The cash transfer's effect moves with
+ * the drawn MPCs. */
+static void test_draw_equals_run_at_drawn_values(void **state)
+{
+    (void)state;
+    sp_err e;
+    sp_package *ct = sp_package_alloc("Transfer", &e);
+    sp_cash_transfer_def c = sp_cash_transfer_def_default();
+    c.amount = 1000;
+    c.start_month = sp_month_make(2019, 2);
+    assert_int_equal(sp_package_add_cash_transfer(ct, "cash", &c, &e), SP_OK);
+    sp_experiment_def d = small_def();
+    d.packages[1] = ct;
+    d.replicates = 2;
+    d.uncertainty = 1;
+    sp_results *a = run(&d);
+    assert_true(a->nparams > 0);
+    sp_experiment_def f = d;
+    f.uncertainty = 0;
+    for (int k = 0; k < a->nparams; k++)
+        assert_int_equal(sp_experiment_set_param(&f, a->param_names[k],
+                                                 a->param_values[(size_t)a->nparams + k], &e), SP_OK);
+    sp_results *b = run(&f);
+    assert_int_equal(b->nparams, 0);
+    size_t block = (size_t)d.months * GM * sizeof(double);
+    for (int p = 0; p < 2; p++)
+        assert_memory_equal(sp_results_at(a, p, 1, 0), sp_results_at(b, p, 1, 0), block);
+    /* replicate 0 drew other MPCs: the transfer's effect differs from b's replicate 0 */
+    double ea = 0, eb = 0;
+    for (int m = 0; m < d.months; m++) {
+        ea += sp_results_get(a, 1, 0, m, 0, SP_M_SPENDING) - sp_results_get(a, 0, 0, m, 0, SP_M_SPENDING);
+        eb += sp_results_get(b, 1, 0, m, 0, SP_M_SPENDING) - sp_results_get(b, 0, 0, m, 0, SP_M_SPENDING);
+    }
+    assert_true(ea != eb);
+    sp_results_free(a);
+    sp_results_free(b);
+    sp_package_free(ct);
+}
+
+/* Distributions given plus the defaults must fit SP_MAX_DISTS: an error that
+ * says how to make room. */
+static void test_too_many_draws_is_an_error(void **state)
+{
+    (void)state;
+    sp_experiment_def d = small_def();
+    d.uncertainty = 1;
+    size_t np, nd;
+    const sp_param_info *info = sp_param_table(&np);
+    const sp_param_dist *def = sp_param_default_dists(&nd);
+    for (size_t k = 0; k < np && d.ndists < SP_MAX_DISTS; k++) {
+        int is_default = 0;
+        for (size_t j = 0; j < nd; j++)
+            is_default |= strcmp(def[j].name, info[k].name) == 0;
+        if (is_default)
+            continue;
+        sp_param_dist *x = &d.dists[d.ndists++];
+        snprintf(x->name, sizeof x->name, "%s", info[k].name);
+        x->kind = SP_DIST_UNIFORM;
+        x->a = info[k].lo;
+        x->b = info[k].hi;
+    }
+    sp_err e;
+    assert_null(sp_experiment_run(&d, &e));
+    assert_non_null(strstr(e.msg, "uncertainty off"));
+    d.uncertainty = 0; /* the given ones alone fit */
+    assert_int_equal(sp_experiment_validate(&d, &e), SP_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_default_dists_drawn),
+        cmocka_unit_test(test_default_dists_single_replicate_central),
+        cmocka_unit_test(test_given_values_replace_defaults),
+        cmocka_unit_test(test_draw_equals_run_at_drawn_values),
+        cmocka_unit_test(test_too_many_draws_is_an_error),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_parameter_draws_shared_across_packages),
         cmocka_unit_test(test_valid_definition),

@@ -211,12 +211,57 @@ static void test_dist_draws(void **state)
     assert_true(distinct > R - 5);
 }
 
+/* A parameter's draw depends on its name and the replicate only: the same
+ * value alone, listed after another parameter, or with another distribution
+ * ahead of it. */
+static void test_draw_independent_of_list(void **state)
+{
+    (void)state;
+    sp_param_dist one[1] = {dist("mpc_poor_htm", SP_DIST_UNIFORM, 0.4, 0.6)};
+    sp_param_dist two[2] = {dist("substitution_share", SP_DIST_UNIFORM, 0.0, 0.2),
+                            dist("mpc_poor_htm", SP_DIST_UNIFORM, 0.4, 0.6)};
+    for (uint32_t r = 0; r < 20; r++) {
+        sp_params a = sp_params_default(), b = sp_params_default();
+        sp_rng_key key = sp_rng_key_make(3, r);
+        assert_int_equal(sp_params_draw(&a, one, 1, key, NULL), SP_OK);
+        assert_int_equal(sp_params_draw(&b, two, 2, key, NULL), SP_OK);
+        assert_true(a.mpc[SP_LIQ_POOR_HTM] == b.mpc[SP_LIQ_POOR_HTM]);
+        assert_true(b.substitution_share != b.mpc[SP_LIQ_POOR_HTM]);
+    }
+    assert_true(sp_param_stream("mpc_poor_htm") != sp_param_stream("mpc_wealthy_htm"));
+}
+
+/* The default distributions are valid, name distinct parameters, and are
+ * centred on the point defaults (the calibrated values stay the means). */
+static void test_default_dists_valid_and_centred(void **state)
+{
+    (void)state;
+    size_t n;
+    const sp_param_dist *d = sp_param_default_dists(&n);
+    assert_true(n > 0);
+    sp_params def = sp_params_default();
+    for (size_t k = 0; k < n; k++) {
+        sp_err e;
+        assert_int_equal(sp_param_dist_validate(&d[k], &e), SP_OK);
+        double v = 0;
+        assert_int_equal(sp_params_get(&def, d[k].name, &v, NULL), SP_OK);
+        double centre = d[k].kind == SP_DIST_UNIFORM ? (d[k].a + d[k].b) / 2 : d[k].a;
+        assert_true(fabs(centre - v) < 1e-12);
+        assert_true(sp_param_index(d[k].name) >= 0);
+        for (size_t j = 0; j < k; j++)
+            assert_string_not_equal(d[j].name, d[k].name);
+    }
+    assert_int_equal(sp_param_index("no_such"), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_validate),
         cmocka_unit_test(test_dist_validation_names_parameter),
         cmocka_unit_test(test_dist_draws),
+        cmocka_unit_test(test_draw_independent_of_list),
+        cmocka_unit_test(test_default_dists_valid_and_centred),
         cmocka_unit_test(test_defaults_match_table),
         cmocka_unit_test(test_table_entries_are_complete),
         cmocka_unit_test(test_table_covers_every_field),

@@ -36,6 +36,7 @@
 #include <cmocka.h>
 
 #include "spendsim.h"
+#include "writers/writers_internal.h"
 
 /* ---- fixtures ---- */
 
@@ -816,6 +817,307 @@ static void test_build_errors(void **state)
     sp_results_free(res);
 }
 
+/* ---- overview, languages, chosen tables ---- */
+
+/* Two packages, three replicates, 4 months from 2020-01: "Vouchers" adds
+ * (r + 1) x 1000 yuan of food spending a month to every group in replicate r
+ * at a government cost of 3,000 yuan a month (group "all"). */
+static sp_results *replicated(int npkg)
+{
+    const char *names[3] = {"Status quo", "Vouchers", "Cash"};
+    sp_results *r = sp_results_alloc(npkg, names, 3, NMONTH, sp_month_make(2020, 1), NULL);
+    assert_non_null(r);
+    for (int p = 0; p < npkg; p++)
+        for (int rep = 0; rep < 3; rep++)
+            for (int m = 0; m < NMONTH; m++)
+                for (int g = 0; g < SP_NGROUP; g++) {
+                    double *v = sp_results_at(r, p, rep, m) + g * SP_NMETRIC, s = g + 1.0;
+                    for (int k = 0; k < SP_NCAT; k++)
+                        v[k] = level(k, (int)s, m);
+                    if (p == 1)
+                        v[SP_CAT_FOOD] += 1000.0 * (rep + 1);
+                    if (p == 2)
+                        v[SP_CAT_FOOD] += 5000.0 * (rep + 1);
+                    v[SP_M_SPENDING] = 0;
+                    for (int k = 0; k < SP_NCAT; k++)
+                        v[SP_M_SPENDING] += v[k];
+                    v[SP_M_HOUSEHOLDS] = 400 * s;
+                    v[SP_M_PERSONS] = 1000 * s;
+                    v[SP_M_GOV_COST] = g > 0 ? 0 : p == 1 ? 3000 : p == 2 ? 1e5 : 0;
+                }
+    return r;
+}
+
+static sp_results *replicated_results(void) { return replicated(2); }
+
+static void assert_has_number(const char *text, double v)
+{
+    char b[SP_NUM_MAX];
+    sp_write_number(v, b);
+    if (!strstr(text, b))
+        fail_msg("\"%s\" does not state %s", text, b);
+}
+
+/* The overview states the headline table's figures of the package with the
+ * largest change: change, cost and multiplier with their 90% intervals,
+ * written as the table writes them; in both languages. */
+static void test_overview_numbers_equal_summary(void **state)
+{
+    (void)state;
+    sp_results *res = replicated_results();
+    for (int lang = 0; lang < SP_NLANG; lang++) {
+        sp_report_opts o = sp_report_opts_default();
+        o.lang = (sp_lang)lang;
+        sp_report *r = build_sample(res, &o);
+        sp_table *h = sp_results_summary(res, NULL);
+        assert_non_null(r->overview);
+        int cols[3] = {SP_SUM_SPENDING_CHANGE, SP_SUM_GOV_COST, SP_SUM_MULTIPLIER};
+        for (int c = 0; c < 3; c++) {
+            size_t k = 1 * h->ncols + (size_t)cols[c];
+            assert_has_number(r->overview, h->values[k]);
+            assert_has_number(r->overview, h->lo90[k]);
+            assert_has_number(r->overview, h->hi90[k]);
+        }
+        assert_true(sp_table_get(h, 1, SP_SUM_SPENDING_CHANGE) == 2000.0 * NMONTH); /* mean of 1..3 thousand */
+        assert_non_null(strstr(r->overview, "Vouchers"));
+        assert_non_null(strstr(r->overview, lang == SP_LANG_ZH ? "因果乘数" : "causal multiplier"));
+        assert_non_null(strstr(r->intervals, lang == SP_LANG_ZH ? "蒙特卡洛" : "Monte Carlo noise only"));
+        sp_table_free(h);
+        sp_report_free(r);
+    }
+    /* "Cash" changes spending most at a low multiplier: the paragraph names it, then the
+     * higher multiplier of "Vouchers"; a cost equal in every replicate has no interval */
+    sp_results *res3 = replicated(3);
+    sp_table *h3 = sp_results_summary(res3, NULL);
+    char *t3 = sp_report_overview(res3, h3, SP_LANG_EN, NULL);
+    assert_non_null(strstr(t3, "Cash changes household spending the most: by 40,000 yuan"));
+    assert_non_null(strstr(t3, "at a government cost of 400,000 yuan;"));
+    assert_non_null(strstr(t3, " The highest causal multiplier is that of Vouchers: 0.67 (90% interval"));
+    assert_has_number(t3, h3->lo90[1 * h3->ncols + SP_SUM_MULTIPLIER]);
+    free(t3);
+    t3 = sp_report_overview(res3, h3, SP_LANG_ZH, NULL);
+    assert_non_null(strstr(t3, "因果乘数最高的是“Vouchers”：0.67（90% 区间"));
+    free(t3);
+    sp_table_free(h3);
+    sp_results_free(res3);
+    /* only a baseline: nothing to compare, said so */
+    sp_results *one = sp_results_alloc(1, (const char *[]){"Alone"}, 1, 2, sp_month_make(2020, 1), NULL);
+    sp_table *oh = sp_results_summary(one, NULL);
+    char *text = sp_report_overview(one, oh, SP_LANG_EN, NULL);
+    assert_non_null(strstr(text, "Only the baseline, Alone"));
+    free(text);
+    text = sp_report_overview(one, oh, SP_LANG_ZH, NULL);
+    assert_non_null(strstr(text, "仅模拟了基准方案“Alone”"));
+    free(text);
+    sp_table_free(oh);
+    sp_results_free(one);
+    sp_results_free(res);
+}
+
+/* What the intervals cover: nothing with one replicate, Monte Carlo noise
+ * only, or the parameters drawn per replicate too, named. */
+static void test_intervals_text(void **state)
+{
+    (void)state;
+    sp_results *res = replicated_results();
+    char *t = sp_report_intervals(res, SP_LANG_EN, NULL);
+    assert_non_null(strstr(t, "90% ranges over 3 replicates"));
+    assert_non_null(strstr(t, "Monte Carlo noise only"));
+    free(t);
+    res->nparams = 2;
+    res->param_names = calloc(2, sizeof *res->param_names);
+    strcpy(res->param_names[0], "mpc_poor_htm");
+    strcpy(res->param_names[1], "subsidy_horizon");
+    t = sp_report_intervals(res, SP_LANG_EN, NULL);
+    assert_non_null(strstr(t, "and the uncertainty of the 2 parameters drawn once per replicate: "
+                              "mpc_poor_htm, subsidy_horizon."));
+    free(t);
+    t = sp_report_intervals(res, SP_LANG_ZH, NULL);
+    assert_non_null(strstr(t, "2 个参数的不确定性：mpc_poor_htm、subsidy_horizon。"));
+    free(t);
+    sp_table *h = sp_results_summary(res, NULL);
+    assert_int_equal(sp_report_note_intervals(res, h, NULL), SP_OK);
+    assert_non_null(strstr(h->title, ", against Status quo (intervals: Monte Carlo noise and the "
+                                     "parameters drawn per replicate: mpc_poor_htm, subsidy_horizon)"));
+    sp_table_free(h);
+    sp_results_free(res);
+    res = sample_results(); /* one replicate */
+    t = sp_report_intervals(res, SP_LANG_EN, NULL);
+    assert_non_null(strstr(t, "One replicate"));
+    free(t);
+    sp_results_free(res);
+}
+
+/* In Chinese, the charts and tables show Chinese labels: no English
+ * category, group or headline column name between the overview and the
+ * parameters; the page's headings and its lang attribute are Chinese. */
+static void test_zh_labels(void **state)
+{
+    (void)state;
+    sp_results *res = sample_results();
+    sp_report_opts o = sp_report_opts_default();
+    o.lang = SP_LANG_ZH;
+    const char *const qs[] = {"Q1", "Q3", "food"};
+    sp_table *extra = make_table(3, 2, 1, "my table", "yuan per person", qs, wave);
+    const sp_table *list[1] = {extra};
+    o.tables = list;
+    o.ntables = 1;
+    sp_report *r = build_sample(res, &o);
+    char path[512];
+    path_in(path, sizeof path, "zh.html");
+    sp_err err;
+    assert_int_equal(sp_report_write_html(r, path, &err), SP_OK);
+    char *page = slurp(path);
+    assert_non_null(strstr(page, "<html lang=\"zh-CN\">"));
+    assert_non_null(strstr(page, "<h1>spendsim 报告</h1>"));
+    const char *want[] = {"食品烟酒", "生活用品及服务", "合计", "低收入组", "高收入组", "因果乘数",
+                          "政府成本（元）", "各方案汇总", "图表", "人均变化（元/人）", "变化（辆）",
+                          "居民消费的月度变化（按方案）", "Vouchers：人均消费的月度变化（按消费类别）",
+                          "主要结果：2020-01 至 2020-04，相对于“Status quo”", "元/人", "模型参数"};
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+        if (!strstr(page, want[k]))
+            fail_msg("the Chinese report lacks \"%s\"", want[k]);
+    const char *b = strstr(page, "<section id=\"sec-overview\">"),
+               *e = strstr(page, "<section id=\"sec-parameters\">");
+    assert_non_null(b);
+    assert_non_null(e);
+    for (int c = 0; c <= SP_NCAT; c++) {
+        char a[64], q[64];
+        const char *name = c < SP_NCAT ? sp_category_name(c) : "total";
+        snprintf(a, sizeof a, ">%s<", name);
+        snprintf(q, sizeof q, "\"%s\"", name);
+        assert_int_equal(count_in(b, e, a), 0);
+        assert_int_equal(count_in(b, e, q), 0);
+    }
+    const char *english[] = {">Q1<", "\"Q1\"", ">Q5<", "causal multiplier", "government cost",
+                             "change in yuan", "Summary by package", "Mean of", ">Data<",
+                             ">category<", ">quintile<", ">package<"};
+    for (size_t k = 0; k < sizeof english / sizeof english[0]; k++)
+        if (count_in(b, e, english[k]))
+            fail_msg("the Chinese report shows \"%s\" in its charts or tables", english[k]);
+    /* the given table was copied: changing it does not change the report */
+    assert_int_equal(r->ntables, 1);
+    assert_string_equal(r->tables[0]->row_labels[0], "低收入组");
+    assert_string_equal(r->tables[0]->row_labels[2], "食品烟酒");
+    assert_string_equal(r->tables[0]->unit, "元/人");
+    assert_string_equal(extra->row_labels[0], "Q1");
+    free(page);
+    sp_report_free(r);
+    sp_table_free(extra);
+    sp_results_free(res);
+}
+
+/* Chosen tables appear after the charts with their titles; summary = 0
+ * leaves out the headline table and the overview paragraph (the note on
+ * intervals stays); the results' warnings are listed. */
+static void test_chosen_tables_and_summary(void **state)
+{
+    (void)state;
+    sp_results *res = sample_results();
+    assert_int_equal(sp_results_add_warning(res, "budget <exceeds> claims", NULL), SP_OK);
+    const char *const two[] = {"a", "b"};
+    sp_table *t1 = make_table(2, 3, 3, "First chosen", "yuan", two, wave);
+    sp_table *t2 = make_table(2, 3, 1, "Second chosen", "cars", two, flat);
+    const sp_table *list[2] = {t1, t2};
+    sp_report_opts o = sp_report_opts_default();
+    o.tables = list;
+    o.ntables = 2;
+    o.summary = 0;
+    sp_report *r = build_sample(res, &o);
+    assert_null(r->headline);
+    assert_null(r->overview);
+    assert_non_null(r->intervals);
+    assert_int_equal(r->nwarnings, 1);
+    char path[512];
+    path_in(path, sizeof path, "chosen.html");
+    sp_err err;
+    assert_int_equal(sp_report_write_html(r, path, &err), SP_OK);
+    char *page = slurp(path);
+    assert_null(strstr(page, "id=\"headline\""));
+    assert_null(strstr(page, "id=\"summary-text\""));
+    assert_non_null(strstr(page, "id=\"intervals-note\""));
+    assert_non_null(strstr(page, "<li>budget &lt;exceeds&gt; claims</li>"));
+    const char *a = strstr(page, "<table class=\"data-table\" id=\"table-1\">\n<caption>First chosen");
+    const char *b = strstr(page, "<table class=\"data-table\" id=\"table-2\">\n<caption>Second chosen");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_true(a < b && a > strstr(page, "id=\"sec-charts\""));
+    free(page);
+    sp_report_free(r);
+    sp_table_free(t1);
+    sp_table_free(t2);
+    sp_results_free(res);
+}
+
+static void test_report_option_errors(void **state)
+{
+    (void)state;
+    sp_results *res = sample_results();
+    sp_err err;
+    sp_report_opts o = sp_report_opts_default();
+    o.lang = (sp_lang)7;
+    assert_null(sp_report_build(res, &o, &err));
+    assert_non_null(strstr(err.msg, "language"));
+    o = sp_report_opts_default();
+    o.ntables = 1; /* without an array */
+    assert_null(sp_report_build(res, &o, &err));
+    assert_non_null(strstr(err.msg, "tables"));
+    const sp_table *none[1] = {NULL};
+    o.tables = none;
+    assert_null(sp_report_build(res, &o, &err));
+    assert_non_null(strstr(err.msg, "table 1 is missing"));
+    o.ntables = 65;
+    assert_null(sp_report_build(res, &o, &err));
+    sp_report bad = {0};
+    bad.lang = (sp_lang)9;
+    char path[512];
+    path_in(path, sizeof path, "bad.html");
+    assert_int_equal(sp_report_write_html(&bad, path, &err), SP_EINVAL);
+    bad.lang = SP_LANG_EN;
+    bad.nwarnings = 1;
+    assert_int_equal(sp_report_write_html(&bad, path, &err), SP_EINVAL);
+    assert_non_null(strstr(err.msg, "warnings"));
+    sp_results_free(res);
+}
+
+/* The label table: every category, group and dimension has a Chinese name;
+ * units compose; unknown text and English come back as given. */
+static void test_labels(void **state)
+{
+    (void)state;
+    for (int c = 0; c < SP_NCAT; c++)
+        assert_true(sp_label_has(SP_LANG_ZH, sp_category_name(c)));
+    for (int g = 0; g < SP_NGROUP; g++)
+        assert_true(sp_label_has(SP_LANG_ZH, sp_group_label(g)));
+    for (int d = 0; d < SP_NDIM; d++)
+        assert_true(sp_label_has(SP_LANG_ZH, sp_dim_name((sp_dim)d)));
+    sp_results *res = sample_results();
+    sp_table *h = sp_results_summary(res, NULL);
+    for (size_t j = 0; j < h->ncols; j++)
+        assert_true(sp_label_has(SP_LANG_ZH, h->col_labels[j]));
+    assert_true(sp_label_has(SP_LANG_ZH, h->unit));
+    sp_table_free(h);
+    sp_results_free(res);
+    assert_string_equal(sp_label(SP_LANG_EN, "food"), "food");
+    assert_string_equal(sp_label(SP_LANG_ZH, "no such text"), "no such text");
+    assert_null(sp_label(SP_LANG_ZH, NULL));
+    char b[64];
+    sp_label_unit(SP_LANG_ZH, "change in yuan per household", b, sizeof b);
+    assert_string_equal(b, "户均变化（元/户）");
+    sp_label_unit(SP_LANG_ZH, "coupons", b, sizeof b);
+    assert_string_equal(b, "张");
+    sp_label_unit(SP_LANG_ZH, "persons, plates, probability, years", b, sizeof b);
+    assert_string_equal(b, "persons, plates, probability, years");
+    sp_label_unit(SP_LANG_EN, "change in cars", b, sizeof b);
+    assert_string_equal(b, "change in cars");
+    assert_int_equal(sp_lang_find("zh"), SP_LANG_ZH);
+    assert_int_equal(sp_lang_find("zh-CN"), SP_LANG_ZH);
+    assert_int_equal(sp_lang_find("en"), SP_LANG_EN);
+    assert_int_equal(sp_lang_find("fr"), -1);
+    assert_int_equal(sp_lang_find(NULL), -1);
+    assert_string_equal(sp_lang_code(SP_LANG_ZH), "zh-CN");
+}
+
 /* ---- manifest ---- */
 
 static void test_manifest_exact(void **state)
@@ -892,6 +1194,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_built_page, setup, teardown),
         cmocka_unit_test(test_built_options),
         cmocka_unit_test(test_build_errors),
+        cmocka_unit_test(test_overview_numbers_equal_summary),
+        cmocka_unit_test(test_intervals_text),
+        cmocka_unit_test_setup_teardown(test_zh_labels, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chosen_tables_and_summary, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report_option_errors, setup, teardown),
+        cmocka_unit_test(test_labels),
         cmocka_unit_test_setup_teardown(test_manifest_exact, setup, teardown),
         cmocka_unit_test_setup_teardown(test_manifest_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_manifest_errors, setup, teardown),

@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "labels.h"
 #include "report.h"
 #include "writers.h"
 #include "writers_internal.h"
@@ -152,7 +153,7 @@ static void html_cell(FILE *out, const sp_table *t, size_t i, size_t j)
 /* The table as <table class="data-table"> with a caption (title, unit, and a
  * note on replicates), column headers and one row per table row. id may be
  * NULL. */
-static void html_table(FILE *out, const sp_table *t, const char *id)
+static void html_table(FILE *out, const sp_table *t, const char *id, sp_lang lang)
 {
     fputs("<div class=\"table-wrap\"><table class=\"data-table\"", out);
     if (id)
@@ -164,9 +165,13 @@ static void html_table(FILE *out, const sp_table *t, const char *id)
         html_text(out, t->unit);
         fputs(")</span>", out);
     }
-    if (has_band(t))
-        fprintf(out, "<span class=\"note\">Mean of %d replicates; 90%% interval in brackets.</span>",
-                t->replicates);
+    if (has_band(t)) {
+        fputs("<span class=\"note\">", out);
+        html_text(out, sp_label(lang, "Mean of "));
+        fprintf(out, "%d", t->replicates);
+        html_text(out, sp_label(lang, " replicates; 90% interval in brackets."));
+        fputs("</span>", out);
+    }
     fputs("</caption>\n<thead><tr><th scope=\"col\">", out);
     html_text(out, t->row_header);
     fputs("</th>", out);
@@ -177,7 +182,11 @@ static void html_table(FILE *out, const sp_table *t, const char *id)
     }
     fputs("</tr></thead>\n<tbody>\n", out);
     if (t->nrows == 0)
-        fprintf(out, "<tr><td class=\"empty\" colspan=\"%zu\">No rows.</td></tr>\n", t->ncols + 1);
+    {
+        fprintf(out, "<tr><td class=\"empty\" colspan=\"%zu\">", t->ncols + 1);
+        html_text(out, sp_label(lang, "No rows."));
+        fputs("</td></tr>\n", out);
+    }
     for (size_t i = 0; i < t->nrows; i++) {
         fputs("<tr><th scope=\"row\">", out);
         html_text(out, t->row_labels ? t->row_labels[i] : NULL);
@@ -191,15 +200,20 @@ static void html_table(FILE *out, const sp_table *t, const char *id)
 
 /* Key/value pairs as a two-column data-table with the given id. */
 static void html_kv(FILE *out, const char *id, const char *caption, const char *keyhead,
-                    const sp_kv *kv, int n)
+                    const sp_kv *kv, int n, sp_lang lang)
 {
     fprintf(out, "<div class=\"table-wrap\"><table class=\"data-table kv\" id=\"%s\">\n<caption>", id);
     html_text(out, caption);
     fputs("</caption>\n<thead><tr><th scope=\"col\">", out);
     html_text(out, keyhead);
-    fputs("</th><th scope=\"col\">Value</th></tr></thead>\n<tbody>\n", out);
-    if (n == 0)
-        fputs("<tr><td class=\"empty\" colspan=\"2\">None recorded.</td></tr>\n", out);
+    fputs("</th><th scope=\"col\">", out);
+    html_text(out, sp_label(lang, "Value"));
+    fputs("</th></tr></thead>\n<tbody>\n", out);
+    if (n == 0) {
+        fputs("<tr><td class=\"empty\" colspan=\"2\">", out);
+        html_text(out, sp_label(lang, "None recorded."));
+        fputs("</td></tr>\n", out);
+    }
     for (int i = 0; i < n; i++) {
         fputs("<tr><th scope=\"row\">", out);
         html_text(out, kv[i].key);
@@ -427,7 +441,7 @@ static size_t label_step(const sp_table *t, double width)
 }
 
 /* The SVG of one chart; idx numbers the chart for element ids. */
-static void chart_svg(FILE *out, const sp_table *t, const char *title, int idx)
+static void chart_svg(FILE *out, const sp_table *t, const char *title, int idx, sp_lang lang)
 {
     plot p;
     double min, max;
@@ -486,12 +500,15 @@ static void chart_svg(FILE *out, const sp_table *t, const char *title, int idx)
 
     /* The unit, above the y axis. */
     fprintf(out, "<text class=\"axis-label\" x=\"%d\" y=\"%d\">", 8, CH_T - 16);
-    html_text(out, is_blank(t->unit) ? "value" : t->unit);
+    html_text(out, is_blank(t->unit) ? sp_label(lang, "value") : t->unit);
     fputs("</text>\n", out);
 
-    if (t->nrows == 0 || t->ncols == 0 || isnan(min))
-        fprintf(out, "<text class=\"no-data\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">No data</text>\n",
+    if (t->nrows == 0 || t->ncols == 0 || isnan(min)) {
+        fprintf(out, "<text class=\"no-data\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
                 (p.x0 + p.x1) / 2, (p.y0 + p.y1) / 2);
+        html_text(out, sp_label(lang, "No data"));
+        fputs("</text>\n", out);
+    }
 
     if (has_band(t)) {
         fputs("<g class=\"bands\">\n", out);
@@ -506,7 +523,7 @@ static void chart_svg(FILE *out, const sp_table *t, const char *title, int idx)
 }
 
 /* One <figure class="chart">: title, note, legend, SVG and data table. */
-static void html_chart(FILE *out, const sp_chart *c, int idx)
+static void html_chart(FILE *out, const sp_chart *c, int idx, sp_lang lang)
 {
     const sp_table *t = c->table;
     const char *title = !is_blank(c->title) ? c->title : t->title;
@@ -518,9 +535,12 @@ static void html_chart(FILE *out, const sp_chart *c, int idx)
     html_text(out, title);
     fputs("</span><span class=\"chart-note\">", out);
     html_text(out, is_blank(t->unit) ? "" : t->unit);
-    if (has_band(t))
-        fprintf(out, "%sLines: mean of %d replicates; shaded: 90%% interval.",
-                is_blank(t->unit) ? "" : " \xC2\xB7 ", t->replicates);
+    if (has_band(t)) {
+        fputs(is_blank(t->unit) ? "" : " \xC2\xB7 ", out);
+        html_text(out, sp_label(lang, "Lines: mean of "));
+        fprintf(out, "%d", t->replicates);
+        html_text(out, sp_label(lang, " replicates; shaded: 90% interval."));
+    }
     fputs("</span></figcaption>\n<ul class=\"legend\">", out);
     if (!is_blank(t->row_header)) {
         fputs("<li class=\"legend-title\">", out);
@@ -534,9 +554,11 @@ static void html_chart(FILE *out, const sp_chart *c, int idx)
         fputs("</li>", out);
     }
     fputs("</ul>\n", out);
-    chart_svg(out, t, title, idx);
-    fputs("<details class=\"chart-data\"><summary>Data</summary>\n", out);
-    html_table(out, t, NULL);
+    chart_svg(out, t, title, idx, lang);
+    fputs("<details class=\"chart-data\"><summary>", out);
+    html_text(out, sp_label(lang, "Data"));
+    fputs("</summary>\n", out);
+    html_table(out, t, NULL, lang);
     fputs("</details>\n</figure>\n", out);
 }
 
@@ -595,6 +617,21 @@ static const char css[] =
     "overflow:auto;max-height:48em;font-size:13px;line-height:1.45}\n"
     "code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,\"Liberation Mono\",monospace}\n"
     "footer.page{max-width:1200px;margin:32px auto 40px;padding:0 24px;font-size:13px;color:#59636e}\n"
+    /* the headline table fits the page: headers wrap, numbers are set smaller and
+     * tighter, the interval goes under the mean; scrolling is the last resort */
+    "#headline{font-size:13px;letter-spacing:-0.01em}\n"
+    "#headline thead th{min-width:0;white-space:normal;overflow-wrap:break-word;hyphens:auto;"
+    "padding:6px 6px;line-height:1.3}\n"
+    "#headline th,#headline td{padding-left:6px;padding-right:6px}\n"
+    "#headline tbody th{min-width:7em;white-space:normal}\n"
+    "#headline .ci{font-size:11px}\n"
+    "section#sec-overview p{max-width:60em;margin:8px 0}\n"
+    "p.overview{font-size:16px;line-height:1.6}\n"
+    "p.overview-note{font-size:14px;color:#59636e}\n"
+    "div.warnings{background:#fff8e6;border:1px solid #e3b341;border-radius:8px;padding:4px 16px;"
+    "margin:12px 0}\n"
+    "div.warnings h3{font-size:15px;margin:8px 0 4px}\n"
+    "div.warnings ul{margin:4px 0 8px;padding-left:20px;font-size:14px}\n"
     "@media print{body{background:#fff}figure.chart,.table-wrap{break-inside:avoid}"
     "details.chart-data{display:none}}\n";
 
@@ -624,6 +661,10 @@ static int check_report(const sp_report *r, const char *path, sp_err *err)
     if (r->nprovenance < 0 || (r->nprovenance > 0 && !r->provenance))
         return sp_err_set(err, SP_EINVAL, "report: %d provenance entries without an array",
                           r->nprovenance);
+    if (r->nwarnings < 0 || (r->nwarnings > 0 && !r->warnings))
+        return sp_err_set(err, SP_EINVAL, "report: %d warnings without an array", r->nwarnings);
+    if ((unsigned)r->lang >= SP_NLANG)
+        return sp_err_set(err, SP_EINVAL, "report: unknown language %d", (int)r->lang);
     int rc = SP_OK;
     if (r->headline)
         rc = check_table(r->headline, "headline", 1, err);
@@ -634,68 +675,123 @@ static int check_report(const sp_report *r, const char *path, sp_err *err)
     return rc;
 }
 
+/* A heading or link text of the page in the report's language. */
+#define L(text) sp_label(r->lang, text)
+
+static void toc_link(FILE *out, const char *id, const char *text)
+{
+    fprintf(out, "<a href=\"#%s\">", id);
+    html_text(out, text);
+    fputs("</a>", out);
+}
+
+static void h2(FILE *out, const char *id, const char *text)
+{
+    fprintf(out, "<section id=\"%s\">\n<h2>", id);
+    html_text(out, text);
+    fputs("</h2>\n", out);
+}
+
 static void html_page(FILE *out, const sp_report *r)
 {
-    const char *title = !is_blank(r->title) ? r->title : "spendsim report";
-    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-          "<meta name=\"generator\" content=\"spendsim\">\n<title>",
-          out);
+    const char *title = !is_blank(r->title) ? r->title : L("spendsim report");
+    fprintf(out, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                 "<meta name=\"generator\" content=\"spendsim\">\n<title>",
+            sp_lang_code(r->lang));
     html_text(out, title);
     fputs("</title>\n<style>\n", out);
     fputs(css, out);
     fputs("</style>\n</head>\n<body>\n<header class=\"page\">\n<h1>", out);
     html_text(out, title);
     fputs("</h1>\n<nav class=\"toc\">", out);
+    int overview = !is_blank(r->overview) || !is_blank(r->intervals) || r->nwarnings > 0;
+    if (overview)
+        toc_link(out, "sec-overview", L("Overview"));
     if (r->headline)
-        fputs("<a href=\"#sec-headline\">Summary</a>", out);
+        toc_link(out, "sec-headline", L("Summary"));
     if (r->ncharts > 0)
-        fputs("<a href=\"#sec-charts\">Charts</a>", out);
+        toc_link(out, "sec-charts", L("Charts"));
     if (r->ntables > 0)
-        fputs("<a href=\"#sec-tables\">Tables</a>", out);
-    fputs("<a href=\"#sec-parameters\">Parameters</a><a href=\"#sec-scenario\">Scenario</a>"
-          "<a href=\"#sec-provenance\">Provenance</a></nav>\n</header>\n<main>\n",
-          out);
+        toc_link(out, "sec-tables", L("Tables"));
+    toc_link(out, "sec-parameters", L("Parameters"));
+    toc_link(out, "sec-scenario", L("Scenario"));
+    toc_link(out, "sec-provenance", L("Provenance"));
+    fputs("</nav>\n</header>\n<main>\n", out);
 
-    if (r->headline) {
-        fputs("<section id=\"sec-headline\">\n<h2>Summary by package</h2>\n", out);
-        html_table(out, r->headline, "headline");
-        fputs("</section>\n", out);
-    }
-    if (r->ncharts > 0) {
-        fputs("<section id=\"sec-charts\">\n<h2>Charts</h2>\n", out);
-        for (int i = 0; i < r->ncharts; i++)
-            html_chart(out, &r->charts[i], i + 1);
-        fputs("</section>\n", out);
-    }
-    if (r->ntables > 0) {
-        fputs("<section id=\"sec-tables\">\n<h2>Tables</h2>\n", out);
-        for (int i = 0; i < r->ntables; i++) {
-            char id[32];
-            snprintf(id, sizeof id, "table-%d", i + 1);
-            html_table(out, r->tables[i], id);
+    if (overview) {
+        h2(out, "sec-overview", L("Overview"));
+        if (!is_blank(r->overview)) {
+            fputs("<p id=\"summary-text\" class=\"overview\">", out);
+            html_text(out, r->overview);
+            fputs("</p>\n", out);
+        }
+        if (!is_blank(r->intervals)) {
+            fputs("<p id=\"intervals-note\" class=\"overview-note\">", out);
+            html_text(out, r->intervals);
+            fputs("</p>\n", out);
+        }
+        if (r->nwarnings > 0) {
+            fputs("<div id=\"warnings\" class=\"warnings\"><h3>", out);
+            html_text(out, L("Warnings"));
+            fputs("</h3>\n<ul>\n", out);
+            for (int i = 0; i < r->nwarnings; i++) {
+                fputs("<li>", out);
+                html_text(out, r->warnings[i]);
+                fputs("</li>\n", out);
+            }
+            fputs("</ul></div>\n", out);
         }
         fputs("</section>\n", out);
     }
-    fputs("<section id=\"sec-parameters\">\n<h2>Model parameters</h2>\n", out);
-    html_kv(out, "parameters", "Parameters as used", "Parameter", r->parameters, r->nparameters);
-    fputs("</section>\n<section id=\"sec-scenario\">\n<h2>Scenario</h2>\n<p class=\"filename\">", out);
+    if (r->headline) {
+        h2(out, "sec-headline", L("Summary by package"));
+        html_table(out, r->headline, "headline", r->lang);
+        fputs("</section>\n", out);
+    }
+    if (r->ncharts > 0) {
+        h2(out, "sec-charts", L("Charts"));
+        for (int i = 0; i < r->ncharts; i++)
+            html_chart(out, &r->charts[i], i + 1, r->lang);
+        fputs("</section>\n", out);
+    }
+    if (r->ntables > 0) {
+        h2(out, "sec-tables", L("Tables"));
+        for (int i = 0; i < r->ntables; i++) {
+            char id[32];
+            snprintf(id, sizeof id, "table-%d", i + 1);
+            html_table(out, r->tables[i], id, r->lang);
+        }
+        fputs("</section>\n", out);
+    }
+    h2(out, "sec-parameters", L("Model parameters"));
+    html_kv(out, "parameters", L("Parameters as used"), L("Parameter"), r->parameters,
+            r->nparameters, r->lang);
+    fputs("</section>\n", out);
+    h2(out, "sec-scenario", L("Scenario"));
+    fputs("<p class=\"filename\">", out);
     if (!is_blank(r->scenario_name)) {
-        fputs("File <code>", out);
+        html_text(out, L("File "));
+        fputs("<code>", out);
         html_text(out, r->scenario_name);
         fputs("</code></p>\n", out);
     } else {
-        fputs("No file name recorded.</p>\n", out);
+        html_text(out, L("No file name recorded."));
+        fputs("</p>\n", out);
     }
     fputs("<pre id=\"scenario\"><code>", out);
-    html_text_mode(out, r->scenario_text ? r->scenario_text : "(no scenario script recorded)", 1);
-    fputs("</code></pre>\n</section>\n<section id=\"sec-provenance\">\n<h2>Provenance</h2>\n", out);
-    html_kv(out, "provenance", "Where these results come from", "Item", r->provenance,
-            r->nprovenance);
-    fputs("</section>\n</main>\n<footer class=\"page\">Written by spendsim. This page is "
-          "self-contained: it needs no network and runs no scripts.</footer>\n</body>\n</html>\n",
-          out);
+    html_text_mode(out, r->scenario_text ? r->scenario_text : L("(no scenario script recorded)"), 1);
+    fputs("</code></pre>\n</section>\n", out);
+    h2(out, "sec-provenance", L("Provenance"));
+    html_kv(out, "provenance", L("Where these results come from"), L("Item"), r->provenance,
+            r->nprovenance, r->lang);
+    fputs("</section>\n</main>\n<footer class=\"page\">", out);
+    html_text(out, L("Written by spendsim. This page is self-contained: it needs no network and "
+                     "runs no scripts."));
+    fputs("</footer>\n</body>\n</html>\n", out);
 }
+
+#undef L
 
 static int write_page(FILE *out, const void *ctx, sp_err *err)
 {

@@ -22,6 +22,12 @@ usage: check_report.py MAKE_REPORT [--charts N]
    e.g. the income-quintile chart plots spending, not car purchases.
 3. Takes a 1280x2400 screenshot and checks that it is a PNG of that size and
    of non-trivial weight. With SPENDSIM_SCREENSHOT_OUT=FILE it is copied there.
+4. The headline table fits the page: in a copy of the report with a small
+   measuring script added (the report itself has none), rendered 1280 pixels
+   wide, the headline table's scrolling wrapper is no wider than its box.
+5. With MAKE_REPORT, the same checks on the Chinese report (MAKE_REPORT OUT zh):
+   its charts plot the same metrics with Chinese units, series and legends
+   (EXPECTED_ZH), and no English category or quintile name is a series.
 
 Chromium may print harmless errors on stderr: only the DOM and the PNG count.
 Exit status: 0 passed, 1 failed, 77 skipped. Standard library only.
@@ -50,6 +56,22 @@ EXPECTED = [
     ("spending", "change in yuan per person", "category", CATEGORIES),
     ("spending", "change in yuan per person", "quintile", QUINTILES),
 ]
+
+
+CATEGORIES_ZH = ["食品烟酒", "衣着", "居住", "生活用品及服务", "交通通信", "教育文化娱乐",
+                 "医疗保健", "其他用品及服务", "合计"]
+QUINTILES_ZH = ["低收入组", "中等偏下收入组", "中等收入组", "中等偏上收入组", "高收入组"]
+EXPECTED_ZH = [
+    ("spending", "变化（元）", "方案", PACKAGES),
+    ("car_purchases", "变化（辆）", "方案", PACKAGES),
+    ("spending", "人均变化（元/人）", "消费类别", CATEGORIES_ZH),
+    ("spending", "人均变化（元/人）", "收入五分位组", QUINTILES_ZH),
+]
+
+MEASURE = ("<script>window.addEventListener('load',function(){"
+           "var t=document.getElementById('headline');var w=t&&t.parentElement;"
+           "document.body.setAttribute('data-headline-fit',"
+           "w?(w.scrollWidth+' '+w.clientWidth):'none');});</script>")
 
 
 def log(msg):
@@ -250,10 +272,10 @@ def check_plot(f, name):
     return bad
 
 
-def check_expected(figures):
+def check_expected(figures, expected=None):
     """Each chart of make_report's report plots what EXPECTED says."""
     bad = []
-    for f, (metric, unit, rows, series) in zip(figures, EXPECTED):
+    for f, (metric, unit, rows, series) in zip(figures, expected or EXPECTED):
         name = f["id"] or "a chart"
         got = (f["metric"], f["unit"], f["rows"], f["labels"])
         if got != (metric, unit, rows, series):
@@ -278,6 +300,53 @@ def check_png(path, width, height):
     if size < 20000:
         bad.append("screenshot is only %d bytes: the page looks empty" % size)
     return bad
+
+
+def check_fit(browser, work, report):
+    """The headline table needs no horizontal scrolling 1280 pixels wide."""
+    with open(report, encoding="utf-8") as f:
+        page = f.read()
+    probe = os.path.join(work, "probe.html")
+    with open(probe, "w", encoding="utf-8") as f:
+        f.write(page.replace("</body>", MEASURE + "</body>"))
+    dom, err = chromium(browser, tempfile.mkdtemp(dir=work),
+                        ["--dump-dom", "--window-size=1280,2400", "--virtual-time-budget=5000"],
+                        "file://" + os.path.abspath(probe))
+    text = dom.decode("utf-8", "replace")
+    i = text.find('data-headline-fit="')
+    if i < 0:
+        return ["the headline table could not be measured: " + err[-300:]]
+    fit = text[i + 19:text.find('"', i + 19)].split()
+    if len(fit) != 2 or not all(x.isdigit() for x in fit):
+        return ["the headline table could not be measured (%r)" % fit]
+    if int(fit[0]) > int(fit[1]):
+        return ["the headline table is %s px wide in a %s px box: it does not fit the page"
+                % tuple(fit)]
+    log("headline table fits: %s px of %s px" % tuple(fit))
+    return []
+
+
+def check_zh(browser, work, maker, ncharts):
+    """The Chinese report: same structure, Chinese labels in charts and legends."""
+    report = os.path.join(work, "report_zh.html")
+    r = subprocess.run([maker, report, "zh"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=120)
+    if r.returncode != 0 or not os.path.isfile(report):
+        return ["%s zh exited %d: %s" % (maker, r.returncode, r.stdout.decode("utf-8", "replace"))]
+    dom, _ = chromium(browser, tempfile.mkdtemp(dir=work), ["--dump-dom"],
+                      "file://" + os.path.abspath(report))
+    text = dom.decode("utf-8", "replace")
+    bad, d = check_dom(text, ncharts)
+    bad += check_expected(d.figures, EXPECTED_ZH)
+    english = set(CATEGORIES + QUINTILES)
+    for f in d.figures:
+        for label in f["labels"] + f["legend_labels"] + f["row_heads"]:
+            if label in english:
+                bad.append("%s of the Chinese report shows the English name %r" % (f["id"], label))
+    if '<html lang="zh-CN"' not in text:
+        bad.append("the Chinese report does not say lang=zh-CN")
+    bad += check_fit(browser, work, report)
+    return ["zh: " + b for b in bad]
 
 
 def main(argv):
@@ -334,6 +403,10 @@ def main(argv):
         if shot_bad and not os.path.isfile(png):
             shot_bad.append("Chromium's stderr ends:\n" + err2[-1500:])
         bad += shot_bad
+
+        bad += check_fit(browser, work, report)
+        if maker:
+            bad += check_zh(browser, work, maker, ncharts)
 
         out = os.environ.get("SPENDSIM_SCREENSHOT_OUT")
         if out and os.path.isfile(png):

@@ -1,6 +1,6 @@
 /* make_report.c: writes the HTML report the browser test renders.
  *
- * usage: make_report OUT.html
+ * usage: make_report OUT.html [zh]
  *
  * A small but real experiment: 3,000 Beijing households, a status-quo
  * baseline and a voucher package, 3 replicates, 12 months from 2020-01. The
@@ -10,6 +10,8 @@
  * purchases by package; for the voucher package, spending per person by
  * category and by income quintile), the model parameters, the scenario as a
  * short Lua snippet and a fixed provenance (check_report.py knows them).
+ * With "zh" the report is in Chinese (labels.h), as res:report(path,
+ * { lang = "zh" }) writes it.
  * Exits 0 on success, 1 with a message on stderr otherwise. */
 #include <stdio.h>
 
@@ -34,7 +36,7 @@ static int fail(const char *what, const sp_err *err)
 
 /* The report of res, composed by the core as res:report composes it, with a
  * fixed provenance (no clock), written to path. 0, or 1 with a message. */
-static int write_report(const sp_results *res, const char *path)
+static int write_report(const sp_results *res, const char *path, sp_lang lang)
 {
     const sp_kv prov[] = {
         {"spendsim", SP_VERSION},
@@ -50,6 +52,7 @@ static int write_report(const sp_results *res, const char *path)
     o.scenario_text = scenario;
     o.provenance = prov;
     o.nprovenance = (int)(sizeof prov / sizeof prov[0]);
+    o.lang = lang;
     sp_err err;
     sp_err_clear(&err);
     sp_report *r = sp_report_build(res, &o, &err);
@@ -60,10 +63,11 @@ static int write_report(const sp_results *res, const char *path)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: make_report OUT.html\n");
+    if (argc < 2 || argc > 3 || (argc == 3 && sp_lang_find(argv[2]) < 0)) {
+        fprintf(stderr, "usage: make_report OUT.html [en|zh]\n");
         return 2;
     }
+    sp_lang lang = argc == 3 ? (sp_lang)sp_lang_find(argv[2]) : SP_LANG_EN;
     sp_err err;
     sp_err_clear(&err);
     int status = 1;
@@ -108,7 +112,7 @@ int main(int argc, char **argv)
         goto done;
     }
 
-    if (write_report(res, argv[1]) != 0)
+    if (write_report(res, argv[1], lang) != 0)
         goto done;
     status = 0;
 done:

@@ -218,7 +218,22 @@ T.case("promotion and night economy: values, runs, the net-new share drawn by de
   local fixed = sp.experiment{ population = pop, packages = { sq, plan }, start = "2019-01",
                                months = 3, replicates = 2, seed = 3, threads = 1,
                                params = { night_net_share = 0.25 } }:run()
-  T.eq(#fixed:parameters(), 0, "a value given by the scenario is not drawn")
+  local given = fixed:parameters()
+  T.eq(#given, 2, "the other uncertain parameters are drawn by default")
+  T.eq(given[1].night_net_share, nil, "a value given by the scenario is not drawn")
+  assert(given[1].mpc_poor_htm >= 0.4 and given[1].mpc_poor_htm <= 0.6, "a default distribution")
+  local off = sp.experiment{ population = pop, packages = { sq, plan }, start = "2019-01",
+                             months = 3, replicates = 2, seed = 3, threads = 1,
+                             uncertainty = false }:run()
+  T.eq(#off:parameters(), 0, "uncertainty = false draws nothing by default")
+  T.has(tostring(fixed:summary()), "(intervals: Monte Carlo noise and the parameters drawn per "
+        .. "replicate: mpc_poor_htm, ", "the summary says what its intervals cover")
+  T.has(tostring(off:summary()), "(intervals: Monte Carlo noise only, no parameter drawn)",
+        "Monte Carlo only")
+  local one = sp.experiment{ population = pop, packages = { sq, plan }, start = "2019-01",
+                             months = 3, replicates = 1, seed = 3, threads = 1 }:run()
+  T.eq(#one:parameters(), 0, "one replicate: the calibrated central values")
+  T.has(tostring(one:summary()), "(one replicate: no intervals)", "one replicate")
 end)
 
 T.case("threads do not change results", function()

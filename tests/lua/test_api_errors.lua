@@ -359,4 +359,22 @@ T.case("core error carries the scenario position", function()
   expect("sp.population.beijing{ year = 2020 }", "sp.population.beijing:", "2020")
 end)
 
+-- report options and the uncertainty switch (issue 13 items 10, 11) ------
+
+T.case("report: unknown language, bad tables, bad summary, unknown key", function()
+  expect("res:report('x', { lang = 'fr' })", "results:report: ", "'lang' value", "fr", "zh")
+  expect("res:report('x', { tables = 3 })", "results:report: 'tables' must be a list of tables")
+  expect("res:report('x', { tables = { 1 } })", "results:report: 'tables[1]' must be a table value")
+  expect("res:report('x', { tables = { x = res:summary() } })", "unexpected key 'x'")
+  expect("res:report('x', { summary = 'no' })", "results:report: ", "summary")
+  expect("res:report('x', { langs = 'zh' })", "results:report: unknown key 'langs'")
+  expect("local k; do local t <close> = res:summary(); k = t end; res:report('x', { tables = { k } })",
+         "'tables[1]' is closed")
+end)
+
+T.case("experiment: uncertainty must be a boolean", function()
+  expect("sp.experiment{ population = pop, packages = { pkg }, uncertainty = 'yes' }",
+         "sp.experiment: ", "uncertainty")
+end)
+
 T.finish()

@@ -61,7 +61,7 @@ T.case("manifest carries the provenance and the files", function()
   local m = T.read(work .. "/a/tables/manifest.json")
   for _, key in ipairs({ '"spendsim"', '"git_revision"', '"scenario": "scen.lua"', '"scenario_sha256"',
                          '"seed": "9"', '"replicates": "3"', '"population"', '"date"',
-                         '"parameters_drawn_per_replicate": "mpc_wealthy_htm"' }) do
+                         '"parameters_drawn_per_replicate": "mpc_wealthy_htm, mpc_poor_htm, ' }) do
     T.has(m, key, "manifest")
   end
   for _, f in ipairs({ "by_month.csv", "by_month.long.csv", "by_month.md", "by_month.json", "summary.csv" }) do
@@ -103,6 +103,42 @@ T.case("check writes nothing", function()
   local rc = T.cli({ "check", "scen.lua", "--out", "d" }, work)
   T.eq(rc, 0, "check exit status")
   T.eq(T.exists(work .. "/d"), false, "no output directory")
+end)
+
+T.case("report options and design warnings from the program", function()
+  T.write(work .. "/deep.lua", [[
+local sp = require "spendsim"
+local pop = sp.population.beijing{ households = 1500, seed = 3 }
+local base = sp.package{ name = "Status quo" }
+local plan = base:with{ name = "Deep",
+  sp.voucher{ name = "deep", start = "2020-04", days = 7, face = 30, threshold = 40, coupons = 2 } }
+local res = sp.experiment{ population = pop, packages = { base, plan }, start = "2020-01",
+                           months = 6, replicates = 2, seed = 9 }:run()
+local q = res:table{ rows = "quintile", package = "Deep", diff = true, by = "quarter" }
+assert(res:report("zh", { lang = "zh", tables = { q } }))
+assert(res:report("plain", { summary = false }))
+print(res:summary():nrows())
+]])
+  local rc, _, err = T.cli({ "run", "deep.lua", "--out", "deep" }, work)
+  T.eq(rc, 0, "exit status (" .. err .. ")")
+  local _, n = err:gsub("spendsim: warning: voucher 'deep' %(package Deep%): discount 0.75", "")
+  T.eq(n, 1, "the design warning is printed once: " .. err)
+  local zh = T.read(work .. "/deep/zh.html")
+  for _, s in ipairs({ '<html lang="zh-CN">', "食品烟酒", "低收入组", "因果乘数", "概要",
+                       'id="table-1"', "discount 0.75", "2 次重复的 90% 区间" }) do
+    T.has(zh, s, "zh report")
+  end
+  local plain = T.read(work .. "/deep/plain.html")
+  assert(not plain:find('id="headline"', 1, true), "summary = false leaves the headline out")
+  assert(not plain:find('id="summary-text"', 1, true), "and the overview paragraph")
+  T.has(plain, 'id="intervals-note"', "the note on intervals stays")
+  T.has(plain, '<html lang="en">', "English by default")
+  rc, _, err = T.cli({ "run", "deep.lua", "--out", "deep_zh", "--lang", "zh" }, work)
+  T.eq(rc, 0, "exit status with --lang zh (" .. err .. ")")
+  T.has(T.read(work .. "/deep_zh/plain.html"), '<html lang="zh-CN">', "--lang zh: reports in Chinese")
+  rc, _, err = T.cli({ "run", "deep.lua", "--out", "deep_fr", "--lang", "fr" }, work)
+  T.eq(rc, 2, "--lang fr is bad usage")
+  T.has(err, "--lang expects en or zh, got 'fr'", "the message")
 end)
 
 T.finish()

@@ -122,6 +122,8 @@ static int run_one(const sp_experiment_def *d, sp_results *res, int p, int r,
     }
     sp_run_free(run);
     return rc;
+}
+
 int sp_experiment_set_param(sp_experiment_def *d, const char *name, double value, sp_err *err)
 {
     int rc = sp_params_set(&d->params, name, value, err);

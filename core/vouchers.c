@@ -452,6 +452,8 @@ static int oversupply(const sp_measure *m, const sp_population *pop, char *msg, 
              supply, v->budget > 0 && (v->supply <= 0 || supply < v->supply) ? " (from the budget)" : "",
              can, v->cap, 100.0 * can / supply);
     return 1;
+}
+
 /* The design quantities of design_range.h: a threshold coupon's threshold,
  * face value, discount rate (face / threshold) and window in days; a
  * cash-like voucher's face value. */

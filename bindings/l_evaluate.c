@@ -53,7 +53,7 @@ int sp_l_eval_run(void *ud, const double *x, double *y, sp_err *err)
     }
     d.ndists = nd;
     for (int j = 0; j < e->nparams; j++) {
-        int rc = sp_params_set(&d.params, e->param_names[j], x[j], err);
+        int rc = sp_experiment_set_param(&d, e->param_names[j], x[j], err); /* fixed: not drawn */
         if (rc != SP_OK)
             return rc;
     }

@@ -81,7 +81,8 @@ int sp_point_apply(const sp_experiment_def *def, const sp_override *ov, int n,
         if (o->kind == SP_OVERRIDE_PARAM) {
             sp_err e;
             sp_err_clear(&e);
-            int rc = sp_params_set(&out->params, o->name, o->value, &e);
+            /* fixed: neither a given nor a default distribution replaces it */
+            int rc = sp_experiment_set_param(out, o->name, o->value, &e);
             if (rc != SP_OK)
                 return fail(o, rc, e.msg, err);
             /* A point fixes the parameter: it is no longer drawn per replicate. */

@@ -57,6 +57,22 @@ end
 
 -- sweeps ---------------------------------------------------------------------
 
+T.case("a swept parameter is fixed at the point's value, even at its default, never drawn", function()
+  -- uncertainty is on by default and replicates = 2, so mpc_poor_htm has a default
+  -- distribution; a point at its default value (0.5) must fix it, not leave it drawn.
+  local sw = sp.sweep{ experiment = exp, over = { mpc_poor_htm = { 0.5, 0.3 } } }
+  for i = 1, 2 do
+    for _, drawn in ipairs(sw:results(i):parameters()) do
+      T.eq(drawn.mpc_poor_htm, nil, "point " .. i .. ": mpc_poor_htm not drawn")
+      assert(drawn.mpc_wealthy_htm ~= nil, "the other response parameters are still drawn")
+    end
+  end
+  local direct = experiment({ sq, plan }, { mpc_poor_htm = 0.5 }):run()
+  T.eq(#direct:parameters(), settings.replicates, "one draw table per replicate")
+  for _, drawn in ipairs(direct:parameters()) do T.eq(drawn.mpc_poor_htm, nil, "a value given is not drawn") end
+  same_results(sw:results(1), direct, "point at the default = the parameter given as a value")
+end)
+
 T.case("each point of a sweep equals a separate experiment with the same seed", function()
   local sw = sp.sweep{ experiment = exp,
                        over = { ["Plan/cash.amount"] = { 500, 2000 }, mpc_poor_htm = { 0.3, 0.6 } } }

@@ -7,6 +7,7 @@
  * The raw pointers in the definition are refreshed from these handles before
  * every run, so a handle closed in between is reported, never dereferenced. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #ifdef SPENDSIM_HAVE_OPENMP
@@ -32,6 +33,11 @@ static int param_count(void)
     size_t n;
     sp_param_table(&n);
     return (int)n;
+}
+
+static int dist_cmp(const void *a, const void *b)
+{
+    return strcmp(((const sp_param_dist *)a)->name, ((const sp_param_dist *)b)->name);
 }
 
 /* Reads params = { name = number or distribution, ... } (table at top of
@@ -73,6 +79,9 @@ static void read_params(lua_State *L, sp_experiment_def *def, const char *fn)
             luaL_error(L, "%s: params: %s", fn, err.msg);
         lua_pop(L, 1);
     }
+    /* Lua's traversal order differs between processes: the distributions in
+     * name order, so the results list them (and write them) the same way every run. */
+    qsort(def->dists, (size_t)def->ndists, sizeof def->dists[0], dist_cmp);
 }
 
 /* Copies packages = { p1, p2, ... } (table at top of stack) into a new list

@@ -19,7 +19,10 @@ local plan = base:with{ name = "Vouchers",
   sp.voucher{ start = "2020-04", days = 7, face = 10, threshold = 40, coupons = 5, supply = 1e6 } }
 local res = sp.experiment{ population = pop, packages = { base, plan }, start = "2020-01",
                            months = 6, replicates = P.replicates, seed = 9,
-                           params = { mpc_wealthy_htm = sp.uniform(0.3, 0.5) } }:run()
+                           params = { mpc_wealthy_htm = sp.uniform(0.3, 0.5),
+                                      label_window = sp.uniform(1, 3),
+                                      mpc_poor_nhtm = sp.uniform(0.05, 0.15),
+                                      substitution_share = sp.uniform(0, 0.2) } }:run()
 assert(res:table{ rows = "package", by = "month", unit = "total", diff = true }
          :write("tables/by_month", { "csv", "csv_long", "md", "json" }))
 assert(res:summary():write("tables/summary", "csv"))

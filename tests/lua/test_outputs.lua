@@ -64,7 +64,7 @@ T.case("manifest carries the provenance and the files", function()
   local m = T.read(work .. "/a/tables/manifest.json")
   for _, key in ipairs({ '"spendsim"', '"git_revision"', '"scenario": "scen.lua"', '"scenario_sha256"',
                          '"seed": "9"', '"replicates": "3"', '"population"', '"date"',
-                         '"parameters_drawn_per_replicate": "mpc_wealthy_htm, mpc_poor_htm, ' }) do
+                         '"parameters_drawn_per_replicate": "label_window, mpc_poor_nhtm, mpc_wealthy_htm, substitution_share, mpc_poor_htm, ' }) do
     T.has(m, key, "manifest")
   end
   for _, f in ipairs({ "by_month.csv", "by_month.long.csv", "by_month.md", "by_month.json", "summary.csv" }) do

@@ -538,4 +538,13 @@ T.case("scenario 06 runs at a tiny size and writes its files", function()
              "used_cars_exported_change" })
 end)
 
+T.case("scenario 07 answers the three questions at a tiny size and writes its files", function()
+  scenario("07_questions.lua", "07_questions",
+           { "1. 500 million yuan each", "Most household spending per yuan", "hand to mouth",
+             "Cash to Q1-Q2: a budget of", "is outside what Coupons/coupons.budget" },
+           { "per_yuan", "per_yuan_by_quintile", "htm_sweep", "smallest_budget" })
+  assert(T.exists(T.args.work .. "/o/07_questions/htm_sweep.html"), "the sweep's chart")
+  assert(T.exists(T.args.work .. "/o/07_questions/report.html"), "the report")
+end)
+
 T.finish()

@@ -235,26 +235,6 @@ static void refresh(lua_State *L, l_experiment *e, const char *fn)
     lua_pop(L, 1);
 }
 
-/* In the CLI, each warning of res (a design outside the calibrated ranges,
- * design_range.h; a budget households cannot use) goes to stderr once,
- * "spendsim: warning: ...", when the results are made. The registry table
- * spendsim.warned marks results already warned about, so that later
- * summaries do not repeat them. */
-static void print_warnings(lua_State *L, const sp_results *res)
-{
-    if (!sp_l_host_get(L)->scenario[0] || res->nwarnings == 0)
-        return;
-    luaL_getsubtable(L, LUA_REGISTRYINDEX, "spendsim.warned");
-    if (lua_rawgetp(L, -1, res) == LUA_TNIL) {
-        for (int k = 0; k < res->nwarnings; k++)
-            fprintf(stderr, "spendsim: warning: %s\n", res->warnings[k]);
-        fflush(stderr);
-        lua_pushboolean(L, 1);
-        lua_rawsetp(L, -3, res);
-    }
-    lua_pop(L, 2);
-}
-
 /* exp:run() -> results. In check mode (dry run) the experiment is validated
  * and results of the right shape, all zero, are returned. */
 static int l_run(lua_State *L)
@@ -298,7 +278,7 @@ static int l_run(lua_State *L)
     }
     if (!*slot)
         return luaL_error(L, "%s: %s", fn, err.msg);
-    print_warnings(L, *slot);
+    sp_l_print_warnings(L, *slot);
     return 1;
 }
 

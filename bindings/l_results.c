@@ -157,21 +157,25 @@ static int l_table(lua_State *L)
 /* Group dimensions by name, for res:summary{ by = ... }. */
 static const char *dim_name(int d) { return sp_dim_name((sp_dim)d); }
 
-/* In the CLI, each warning of res goes to stderr once ("spendsim: warning:
- * ..."), the first time a summary of res is made. */
-static void print_warnings(lua_State *L, const sp_results *res)
+/* In the CLI, each warning goes to stderr once ("spendsim: warning: ..."):
+ * the registry table spendsim.warned holds the messages already printed, so
+ * the same warning of another results value (a sweep's points, a solve's
+ * steps) or of a later summary is not repeated. */
+void sp_l_print_warnings(lua_State *L, const sp_results *res)
 {
     if (!sp_l_host_get(L)->scenario[0] || res->nwarnings == 0)
         return;
     luaL_getsubtable(L, LUA_REGISTRYINDEX, "spendsim.warned");
-    if (lua_rawgetp(L, -1, res) == LUA_TNIL) {
-        for (int k = 0; k < res->nwarnings; k++)
+    for (int k = 0; k < res->nwarnings; k++) {
+        if (lua_getfield(L, -1, res->warnings[k]) == LUA_TNIL) {
             fprintf(stderr, "spendsim: warning: %s\n", res->warnings[k]);
-        fflush(stderr);
-        lua_pushboolean(L, 1);
-        lua_rawsetp(L, -3, res);
+            fflush(stderr);
+            lua_pushboolean(L, 1);
+            lua_setfield(L, -3, res->warnings[k]);
+        }
+        lua_pop(L, 1);
     }
-    lua_pop(L, 2);
+    lua_pop(L, 1);
 }
 
 /* res:summary() or res:summary{ by = "all", from =, to = } -> table: the
@@ -200,7 +204,7 @@ static int l_summary(lua_State *L)
         dim = (sp_dim)sp_l_checkname(L, fn, "'by' value", by, dim_name, SP_NDIM);
         read_window(L, 2, fn, res, &from, &to);
     }
-    print_warnings(L, res);
+    sp_l_print_warnings(L, res);
     sp_table **slot = sp_l_newtable(L, 1);
     sp_err err;
     sp_err_clear(&err);

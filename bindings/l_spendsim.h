@@ -241,6 +241,10 @@ void sp_l_provenance(lua_State *L, const sp_results *res, sp_l_prov *out);
  * label was loaded from by sp.population.load, or NULL (l_population.c). */
 const char *sp_l_population_file(lua_State *L, const char *label);
 
+/* In the CLI, writes each warning of res to stderr once per run (a message
+ * printed before is not repeated); nothing outside the CLI (l_results.c). */
+void sp_l_print_warnings(lua_State *L, const sp_results *res);
+
 /* Records that `file` was written from res, and rewrites manifest.json in
  * the file's directory (atomically) with the provenance and every file
  * written there so far by this state. 0, or -1 with msg set. */

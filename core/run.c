@@ -544,6 +544,27 @@ static void cells_to_slots(int ncell, double cell[][SP_NMETRIC], int ndims, cons
     cells_to_slots_portable(ncell, cell, ndims, slots, out);
 }
 
+/* Households of the chunk at c0 that spend a windfall this month read
+ * st->pending, a column nothing else streams: ask for their entries now, so
+ * the misses overlap with the chunk's draws, spending and car market. */
+static void prefetch_pending(const sp_hstate *st, size_t c0, size_t n)
+{
+    const uint8_t *pend = st->pending_months + c0;
+    for (size_t j = 0; j < n; j += 8) {
+        uint64_t w8 = 0;
+        if (j + 8 <= n)
+            memcpy(&w8, pend + j, 8);
+        else
+            for (size_t b = j; b < n; b++)
+                w8 |= (uint64_t)pend[b] << (8 * (b - j));
+        w8 |= w8 >> 4; /* bit 8 b: byte b is nonzero */
+        w8 |= w8 >> 2;
+        w8 |= w8 >> 1;
+        for (w8 &= 0x0101010101010101ull; w8; w8 &= w8 - 1)
+            __builtin_prefetch(st->pending + c0 + j + (size_t)(__builtin_ctzll(w8) >> 3));
+    }
+}
+
 /* Simulates households [lo, hi) for the month and writes the block's group
  * sums. Per chunk: the draws of every household (batched Philox), baseline
  * spending (sp_spending_chunk), the car market (sp_cars_chunk, which reports
@@ -570,6 +591,7 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
     const int avx2 = sp_simd_avx2();
     for (size_t c0 = lo; c0 < hi; c0 += CHUNK) {
         const size_t n = hi - c0 < CHUNK ? hi - c0 : CHUNK;
+        prefetch_pending(st, c0, n);
         sp_rng_words_batch(r->key, (uint32_t)c0, n, mo->month_word, SP_PURPOSE_SPENDING, 0, wsp);
         sp_rng_words_batch(r->key, (uint32_t)c0, n, (uint32_t)r->month, SP_PURPOSE_CARS, 0, wcar);
         sp_spending_chunk(&r->spending, pop, mo, c0, n, (const uint32_t(*)[4])wsp, spend,

@@ -845,6 +845,11 @@ __attribute__((target("avx2"))) static void chunk_costs_avx2(const sp_population
     const uint8_t *months = st->car_pay_months + lo;
     size_t j = 0;
     for (; j + 32 <= n; j += 32) {
+        /* The instalments and liquidity types are read only for the
+         * households with costs: ask for them a chunk ahead, as the columns
+         * the scan reads stream in. */
+        __builtin_prefetch(st->car_pay + lo + j + 256);
+        __builtin_prefetch(pop->liquidity + lo + j + 256);
         const __m256i c0 = _mm256_loadu_si256((const __m256i *)(cost + j));
         const __m256i c1 = _mm256_loadu_si256((const __m256i *)(cost + j + 16));
         const __m256i mo = _mm256_loadu_si256((const __m256i *)(months + j));
@@ -1134,6 +1139,13 @@ __attribute__((target("avx2"))) static void classify_avx2(const quiet_ctx *x, si
     const __m256i buy_all = x->buy == UINT32_MAX ? ones : zero;
     const __m256i plates = x->plates ? ones : zero;
     const int *entry = (const int *)&x->entry[0][0];
+    /* Columns as locals: the byte stores below may alias anything, and the
+     * compiler would otherwise reload x's pointers after each. */
+    const uint8_t *const ps_col = x->ps, *const nc_col = x->nc, *const q_col = x->q, *const offer_col = x->offer;
+    const uint16_t *const wish_col = x->wish;
+    uint8_t *const flags_col = x->flags;
+    uint16_t *const age0_col = x->age0, *const age1_col = x->age1;
+    const uint32_t subsidy_all = x->subsidy, offers = x->offers;
     size_t j = 0;
     for (; j + 8 <= m; j += 8) {
         const size_t i = lo + j;
@@ -1150,8 +1162,8 @@ __attribute__((target("avx2"))) static void classify_avx2(const quiet_ctx *x, si
         __m256i t2 = _mm256_unpackhi_epi32(r0, r1), t3 = _mm256_unpackhi_epi32(r2, r3);
         __m256i w0 = _mm256_unpacklo_epi64(t0, t1), w1 = _mm256_unpackhi_epi64(t0, t1);
         __m256i w2 = _mm256_unpacklo_epi64(t2, t3);
-        __m256i ps = U8(x->ps), fl = U8(x->flags), nc = U8(x->nc), qn = U8(x->q);
-        __m256i a0 = U16(x->age0), a1 = U16(x->age1), wish = U16(x->wish);
+        __m256i ps = U8(ps_col), fl = U8(flags_col), nc = U8(nc_col), qn = U8(q_col);
+        __m256i a0 = U16(age0_col), a1 = U16(age1_col), wish = U16(wish_col);
         __m256i qok = _mm256_cmpgt_epi32(_mm256_set1_epi32(SP_NQUINTILE), qn); /* qn < SP_NQUINTILE */
         __m256i base = _mm256_mullo_epi32(_mm256_and_si256(qn, qok), row);
         __m256i old0 = _mm256_cmpgt_epi32(a0, last), old1 = _mm256_cmpgt_epi32(a1, last);
@@ -1164,7 +1176,7 @@ __attribute__((target("avx2"))) static void classify_avx2(const quiet_ctx *x, si
         __m256i market = EQ(_mm256_and_si256(fl, _mm256_set1_epi32(F_MARKET)), F_MARKET);
         __m256i bought = _mm256_or_si256(LTU(w2, buy), buy_all);
         __m256i owner_event = _mm256_blendv_epi8(enter, bought, market);
-        __m256i subsidy = x->subsidy ? ones : (x->offers ? _mm256_cmpgt_epi32(U8(x->offer), zero) : zero);
+        __m256i subsidy = subsidy_all ? ones : (offers ? _mm256_cmpgt_epi32(U8(offer_col), zero) : zero);
         __m256i owner_busy = _mm256_or_si256(
             _mm256_or_si256(EQ(ps, SP_PLATE_WON), _mm256_xor_si256(EQ(_mm256_and_si256(fl, _mm256_set1_epi32(F_HOLD)), 0), ones)),
             _mm256_or_si256(_mm256_or_si256(subsidy, owner_event), _mm256_xor_si256(qok, ones)));
@@ -1180,7 +1192,7 @@ __attribute__((target("avx2"))) static void classify_avx2(const quiet_ctx *x, si
                                       _mm256_and_si256(is_nevq, _mm256_set1_epi32(F_PLATE_NEV)));
         __m256i nfl = _mm256_blendv_epi8(fl, fl2, _mm256_and_si256(quiet, pool));
         __m128i f16 = _mm_packus_epi32(_mm256_castsi256_si128(nfl), _mm256_extracti128_si256(nfl, 1));
-        _mm_storel_epi64((__m128i *)(x->flags + i), _mm_packus_epi16(f16, f16));
+        _mm_storel_epi64((__m128i *)(flags_col + i), _mm_packus_epi16(f16, f16));
         /* the quiet households' cars age by a month (a mask of all ones is -1) */
         __m256i age_max = _mm256_set1_epi32(UINT16_MAX);
         __m256i inc0 = _mm256_andnot_si256(_mm256_cmpeq_epi32(a0, age_max),
@@ -1189,9 +1201,9 @@ __attribute__((target("avx2"))) static void classify_avx2(const quiet_ctx *x, si
                                            _mm256_and_si256(quiet, _mm256_cmpgt_epi32(nc, _mm256_set1_epi32(1))));
         a0 = _mm256_sub_epi32(a0, inc0);
         a1 = _mm256_sub_epi32(a1, inc1);
-        _mm_storeu_si128((__m128i *)(x->age0 + i),
+        _mm_storeu_si128((__m128i *)(age0_col + i),
                          _mm_packus_epi32(_mm256_castsi256_si128(a0), _mm256_extracti128_si256(a0, 1)));
-        _mm_storeu_si128((__m128i *)(x->age1 + i),
+        _mm_storeu_si128((__m128i *)(age1_col + i),
                          _mm_packus_epi32(_mm256_castsi256_si128(a1), _mm256_extracti128_si256(a1, 1)));
         uint32_t bits = (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(quiet)) ^ 0xffu;
         busy[j >> 5] |= bits << (j & 31);

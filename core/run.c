@@ -682,6 +682,8 @@ int sp_run_step(sp_run *r, double *out, sp_err *err)
     return SP_OK;
 }
 
+size_t sp_run_bytes_per_household(void) { return sizeof(*((sp_run *)0)->cell_code); }
+
 void sp_run_free(sp_run *r)
 {
     if (!r)

@@ -198,10 +198,10 @@ int main(int argc, char **argv)
     printf("households            %zu (weight %.3f)\n", n, pop->weight[0]);
     printf("population build      %.2f s (%.0f ns per household)\n", t1 - t0, (t1 - t0) / n * 1e9);
     size_t bp = sp_population_bytes_per_household(), bc = sp_cars_bytes_per_household(),
-           bl = sp_plates_bytes_per_household();
+           bl = sp_plates_bytes_per_household(), br = sp_run_bytes_per_household();
     printf("persistent state      %zu bytes per household (population columns and dynamic state %zu,\n"
-           "                      car market %zu, plate lottery %zu)\n",
-           bp + bc + bl, bp, bc, bl);
+           "                      car market %zu, plate lottery %zu, run's cell code %zu)\n",
+           bp + bc + bl + br, bp, bc, bl, br);
     sp_package *pkg = sp_package_alloc("Status quo", &err);
     int nthreads = argc > 3 ? argc - 3 : 1;
     const int reps = 3; /* the machine may be shared: best and median of three runs */

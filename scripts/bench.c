@@ -198,7 +198,12 @@ int main(int argc, char **argv)
     printf("households            %zu (weight %.3f)\n", n, pop->weight[0]);
     printf("population build      %.2f s (%.0f ns per household)\n", t1 - t0, (t1 - t0) / n * 1e9);
     size_t bp = sp_population_bytes_per_household(), bc = sp_cars_bytes_per_household(),
-           bl = sp_plates_bytes_per_household(), br = sp_run_bytes_per_household();
+           bl = sp_plates_bytes_per_household();
+#ifdef SP_RUN_HAVE_BYTES_PER_HOUSEHOLD
+    size_t br = sp_run_bytes_per_household();
+#else
+    size_t br = 0; /* revisions before the run's cell code (scripts/bench-compare.sh) */
+#endif
     printf("persistent state      %zu bytes per household (population columns and dynamic state %zu,\n"
            "                      car market %zu, plate lottery %zu, run's cell code %zu)\n",
            bp + bc + bl + br, bp, bc, bl, br);

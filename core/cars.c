@@ -906,9 +906,103 @@ void sp_cars_household_costs(const sp_population *pop, sp_hstate *st, const sp_p
     sp_population_split(pop, i, others, -k * (run + pay), spend);
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define SP_CARS_COSTS_HAVE_AVX2 1
+
+/* The layout chunk_costs_avx2 relies on: a household's eight categories are
+ * two vectors of four doubles, transport the first lane of the second. */
+_Static_assert(SP_NCAT == 8 && SP_CAT_TRANSPORT == 4, "transport is lane 0 of the upper four categories");
+
+/* sp_cars_household_costs for household i on spend (single precision), its
+ * eight categories as two vectors of four doubles: the same products,
+ * quotients and sums in each lane (the shares' total is summed in category
+ * order, as sp_population_split does), so the results are bit-identical. */
+__attribute__((target("avx2"))) static void household_costs_avx2(const sp_population *pop, sp_hstate *st,
+                                                                 const sp_params *p, size_t i,
+                                                                 float spend[SP_NCAT])
+{
+    const int run = st->car_cost[i];
+    double pay = 0;
+    if (st->car_pay_months[i] > 0) {
+        pay = st->car_pay[i];
+        if (--st->car_pay_months[i] == 0)
+            st->car_pay[i] = 0;
+    }
+    if (run == 0 && pay == 0)
+        return;
+    const uint16_t *sh = pop->shares + i * SP_NCAT;
+    double tot = 0;
+    for (int c = 0; c < SP_NCAT; c++)
+        if (c != SP_CAT_TRANSPORT)
+            tot += sh[c] * (1.0 / SP_SHARE_ONE);
+    if (!(tot > 0)) { /* nothing to cut: transport only */
+        spend[SP_CAT_TRANSPORT] = (float)((double)spend[SP_CAT_TRANSPORT] + run);
+        return;
+    }
+    const double k = p->mpc[pop->liquidity[i] % SP_NLIQ];
+    const __m256d amount = _mm256_set1_pd(-k * (run + pay)), t = _mm256_set1_pd(tot),
+                  unit = _mm256_set1_pd(1.0 / SP_SHARE_ONE);
+    const __m128i s16 = _mm_loadu_si128((const __m128i *)sh);
+    const __m256d sd_lo = _mm256_mul_pd(_mm256_cvtepi32_pd(_mm_cvtepu16_epi32(s16)), unit);
+    const __m256d sd_hi = _mm256_mul_pd(_mm256_cvtepi32_pd(_mm_cvtepu16_epi32(_mm_srli_si128(s16, 8))), unit);
+    const __m256d x_lo = _mm256_div_pd(_mm256_mul_pd(amount, sd_lo), t);
+    __m256d x_hi = _mm256_div_pd(_mm256_mul_pd(amount, sd_hi), t);
+    x_hi = _mm256_blend_pd(x_hi, _mm256_set1_pd((double)run), 1); /* transport: its running costs */
+    const __m256 s8 = _mm256_loadu_ps(spend);
+    const __m256d lo = _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(s8)), x_lo);
+    const __m256d hi = _mm256_add_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(s8, 1)), x_hi);
+    _mm256_storeu_ps(spend, _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo)),
+                                                 _mm256_cvtpd_ps(hi), 1));
+}
+
+/* sp_cars_chunk_costs with 32 households' costs and instalments tested at
+ * once (most have neither). */
+__attribute__((target("avx2"))) static void chunk_costs_avx2(const sp_population *pop, sp_hstate *st,
+                                                             const sp_params *p, size_t lo, size_t n,
+                                                             float (*spend)[SP_NCAT])
+{
+    const int16_t *cost = st->car_cost + lo;
+    const uint8_t *months = st->car_pay_months + lo;
+    size_t j = 0;
+    for (; j + 32 <= n; j += 32) {
+        /* The instalments and liquidity types are read only for the
+         * households with costs: ask for them a chunk ahead, as the columns
+         * the scan reads stream in. */
+        __builtin_prefetch(st->car_pay + lo + j + 256);
+        __builtin_prefetch(pop->liquidity + lo + j + 256);
+        const __m256i c0 = _mm256_loadu_si256((const __m256i *)(cost + j));
+        const __m256i c1 = _mm256_loadu_si256((const __m256i *)(cost + j + 16));
+        const __m256i mo = _mm256_loadu_si256((const __m256i *)(months + j));
+        const __m256i any = _mm256_or_si256(_mm256_or_si256(c0, c1), mo);
+        if (_mm256_testz_si256(any, any))
+            continue;
+        /* bit b: household j + b has costs or an instalment */
+        const __m256i z = _mm256_setzero_si256();
+        const uint32_t mbits = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(mo, z));
+        const __m256i c = _mm256_permute4x64_epi64(
+            _mm256_packs_epi16(_mm256_cmpeq_epi16(c0, z), _mm256_cmpeq_epi16(c1, z)), 0xD8);
+        const uint32_t cbits = ~(uint32_t)_mm256_movemask_epi8(c);
+        for (uint32_t bits = mbits | cbits; bits; bits &= bits - 1) {
+            const size_t b = j + (size_t)__builtin_ctz(bits);
+            household_costs_avx2(pop, st, p, lo + b, spend[b]);
+        }
+    }
+    for (; j < n; j++)
+        if (cost[j] != 0 || months[j] != 0)
+            household_costs_avx2(pop, st, p, lo + j, spend[j]);
+}
+#endif
+
 void sp_cars_chunk_costs(const sp_population *pop, sp_hstate *st, const sp_params *p, size_t lo,
                          size_t n, float (*spend)[SP_NCAT])
 {
+#ifdef SP_CARS_COSTS_HAVE_AVX2
+    if (sp_simd_avx2()) {
+        chunk_costs_avx2(pop, st, p, lo, n, spend);
+        return;
+    }
+#endif
     const int16_t *cost = st->car_cost + lo;
     const uint8_t *months = st->car_pay_months + lo;
     for (size_t j = 0; j < n; j++) {
@@ -1178,6 +1272,13 @@ __attribute__((target("avx2"))) static void classify_avx2(const quiet_ctx *x, si
     const __m256i buy_all = x->buy == UINT32_MAX ? ones : zero;
     const __m256i plates = x->plates ? ones : zero;
     const int *entry = (const int *)&x->entry[0][0];
+    /* Columns as locals: the byte stores below may alias anything, and the
+     * compiler would otherwise reload x's pointers after each. */
+    const uint8_t *const ps_col = x->ps, *const nc_col = x->nc, *const q_col = x->q, *const offer_col = x->offer;
+    const uint16_t *const wish_col = x->wish;
+    uint8_t *const flags_col = x->flags;
+    uint16_t *const age0_col = x->age0, *const age1_col = x->age1;
+    const uint32_t subsidy_all = x->subsidy, offers = x->offers;
     size_t j = 0;
     for (; j + 8 <= m; j += 8) {
         const size_t i = lo + j;
@@ -1194,8 +1295,8 @@ __attribute__((target("avx2"))) static void classify_avx2(const quiet_ctx *x, si
         __m256i t2 = _mm256_unpackhi_epi32(r0, r1), t3 = _mm256_unpackhi_epi32(r2, r3);
         __m256i w0 = _mm256_unpacklo_epi64(t0, t1), w1 = _mm256_unpackhi_epi64(t0, t1);
         __m256i w2 = _mm256_unpacklo_epi64(t2, t3);
-        __m256i ps = U8(x->ps), fl = U8(x->flags), nc = U8(x->nc), qn = U8(x->q);
-        __m256i a0 = U16(x->age0), a1 = U16(x->age1), wish = U16(x->wish);
+        __m256i ps = U8(ps_col), fl = U8(flags_col), nc = U8(nc_col), qn = U8(q_col);
+        __m256i a0 = U16(age0_col), a1 = U16(age1_col), wish = U16(wish_col);
         __m256i qok = _mm256_cmpgt_epi32(_mm256_set1_epi32(SP_NQUINTILE), qn); /* qn < SP_NQUINTILE */
         __m256i base = _mm256_mullo_epi32(_mm256_and_si256(qn, qok), row);
         __m256i old0 = _mm256_cmpgt_epi32(a0, last), old1 = _mm256_cmpgt_epi32(a1, last);
@@ -1208,7 +1309,7 @@ __attribute__((target("avx2"))) static void classify_avx2(const quiet_ctx *x, si
         __m256i market = EQ(_mm256_and_si256(fl, _mm256_set1_epi32(F_MARKET)), F_MARKET);
         __m256i bought = _mm256_or_si256(LTU(w2, buy), buy_all);
         __m256i owner_event = _mm256_blendv_epi8(enter, bought, market);
-        __m256i subsidy = x->subsidy ? ones : (x->offers ? _mm256_cmpgt_epi32(U8(x->offer), zero) : zero);
+        __m256i subsidy = subsidy_all ? ones : (offers ? _mm256_cmpgt_epi32(U8(offer_col), zero) : zero);
         __m256i owner_busy = _mm256_or_si256(
             _mm256_or_si256(EQ(ps, SP_PLATE_WON), _mm256_xor_si256(EQ(_mm256_and_si256(fl, _mm256_set1_epi32(F_HOLD)), 0), ones)),
             _mm256_or_si256(_mm256_or_si256(subsidy, owner_event), _mm256_xor_si256(qok, ones)));
@@ -1224,7 +1325,7 @@ __attribute__((target("avx2"))) static void classify_avx2(const quiet_ctx *x, si
                                       _mm256_and_si256(is_nevq, _mm256_set1_epi32(F_PLATE_NEV)));
         __m256i nfl = _mm256_blendv_epi8(fl, fl2, _mm256_and_si256(quiet, pool));
         __m128i f16 = _mm_packus_epi32(_mm256_castsi256_si128(nfl), _mm256_extracti128_si256(nfl, 1));
-        _mm_storel_epi64((__m128i *)(x->flags + i), _mm_packus_epi16(f16, f16));
+        _mm_storel_epi64((__m128i *)(flags_col + i), _mm_packus_epi16(f16, f16));
         /* the quiet households' cars age by a month (a mask of all ones is -1) */
         __m256i age_max = _mm256_set1_epi32(UINT16_MAX);
         __m256i inc0 = _mm256_andnot_si256(_mm256_cmpeq_epi32(a0, age_max),
@@ -1233,9 +1334,9 @@ __attribute__((target("avx2"))) static void classify_avx2(const quiet_ctx *x, si
                                            _mm256_and_si256(quiet, _mm256_cmpgt_epi32(nc, _mm256_set1_epi32(1))));
         a0 = _mm256_sub_epi32(a0, inc0);
         a1 = _mm256_sub_epi32(a1, inc1);
-        _mm_storeu_si128((__m128i *)(x->age0 + i),
+        _mm_storeu_si128((__m128i *)(age0_col + i),
                          _mm_packus_epi32(_mm256_castsi256_si128(a0), _mm256_extracti128_si256(a0, 1)));
-        _mm_storeu_si128((__m128i *)(x->age1 + i),
+        _mm_storeu_si128((__m128i *)(age1_col + i),
                          _mm_packus_epi32(_mm256_castsi256_si128(a1), _mm256_extracti128_si256(a1, 1)));
         uint32_t bits = (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(quiet)) ^ 0xffu;
         busy[j >> 5] |= bits << (j & 31);

@@ -34,6 +34,13 @@ _Static_assert(SP_NDECILE == 2 * SP_NQUINTILE, "income deciles nest in quintiles
  * spending, households, persons, cars): they sum into compact rows that stay
  * in the first-level cache, added into the full cell rows once per block. */
 #define NPLAIN (SP_M_CARS + 1)
+/* A household's cells as one static code (households do not change group
+ * within a run, apart from car ownership): bits 0-7 its income cell as a car
+ * owner (the cell without a car is SP_NLIQ further), bits 8-12 its
+ * consumption rank (its consumption cell). */
+#define CODE_CONS_SHIFT 8
+#define NOCAR_STEP SP_NLIQ /* the car dimension is the second fastest: car owner 0, no car 1 */
+_Static_assert(NCELL <= 256 && NCCELL <= 32, "the cells fit the code's 8 and 5 bits");
 _Static_assert(SP_M_SPEND0 == 0 && SP_M_CARS == SP_NCAT + 3, "the plain metrics come first");
 _Static_assert(CHUNK % 32 == 0, "chunk bitmaps are whole 32-bit words");
 _Static_assert(SP_BLOCK % CHUNK == 0, "a block is whole chunks");
@@ -57,6 +64,7 @@ struct sp_run {
     sp_hstate state;
     size_t nblocks;
     double *partial; /* nblocks x GM */
+    uint16_t *cell_code; /* each household's cells (CODE_CONS_SHIFT) */
     int cell_slots[NCELL][NCELL_DIMS];    /* group slot of each income cell in each of its dimensions */
     int ccell_slots[NCCELL][NCCELL_DIMS]; /* ... and of each consumption cell */
     double repay_rate;               /* share of deferred spending repaid each month */
@@ -179,6 +187,17 @@ sp_run *sp_run_alloc(const sp_population *pop, const sp_package *pkg, const sp_p
         return NULL;
     }
     cell_slot_table(r->cell_slots, r->ccell_slots);
+    r->cell_code = malloc((pop->n ? pop->n : 1) * sizeof *r->cell_code);
+    if (!r->cell_code) {
+        sp_err_set(err, SP_ENOMEM, "out of memory for %zu households' cell codes", pop->n);
+        sp_run_free(r);
+        return NULL;
+    }
+    for (size_t i = 0; i < pop->n; i++) {
+        const int d10 = sp_rank_income_decile(pop->quintile[i], pop->ranks[i]);
+        const int cell = ((d10 * SP_NAREA + pop->area[i]) * SP_NCARDIM + 0) * SP_NLIQ + pop->liquidity[i];
+        r->cell_code[i] = (uint16_t)((unsigned)cell | (unsigned)sp_rank_cons30(pop->ranks[i]) << CODE_CONS_SHIFT);
+    }
     r->repay_rate = 1.0 / params->substitution_months;
     return r;
 }
@@ -236,35 +255,28 @@ static void household_measures(sp_run *r, int j, uint32_t (*marks)[CHUNK / 32], 
  * measures act, every household in household order. (The results of earlier
  * versions, which sent every household through the general path in such
  * months, are reproduced bit for bit.) */
-#define DECILE_OF(q, code) (2 * (q) + (((code) & SP_RANK_DECILE_BIT) ? 1 : 0))
-#define CELL_OF(i, nc)                                                                             \
-    (((DECILE_OF(pop->quintile[i], pop->ranks[i]) * SP_NAREA + pop->area[i]) * SP_NCARDIM +         \
-      ((nc) > 0 ? 0 : 1)) * SP_NLIQ +                                                              \
-     pop->liquidity[i])
+#define CELL_OF(code, nc) (((code) & 0xffu) + ((nc) > 0 ? 0 : NOCAR_STEP))
+#define CCELL_OF(code) ((code) >> CODE_CONS_SHIFT)
 /* The loop over plain households j0 .. j1 - 1 of a chunk, with j, nc (cars), acc and
  * cacc (the household's income and consumption cell rows) and w (its weight) for the body. Column pointers are
  * locals: vector stores may alias anything, and the compiler would otherwise
  * reload every column pointer after each. */
 #define FOR_EACH_PLAIN(BODY)                                                                       \
-    const uint8_t *const nc_col = st->ncars + c0, *const q_col = pop->quintile + c0,               \
-                         *const a_col = pop->area + c0, *const l_col = pop->liquidity + c0,        \
-                         *const size_col = pop->size + c0, *const r_col = pop->ranks + c0;         \
+    const uint8_t *const nc_col = st->ncars + c0, *const size_col = pop->size + c0;                \
+    const uint16_t *const code_col = code + c0;                                                    \
     const float *const w_col = pop->weight + c0;                                                   \
     for (size_t j = j0; j < j1; j++) {                                                             \
         const int nc = nc_col[j];                                                                  \
-        double *acc = PLAIN_CELL(j, nc);                                                           \
-        double *cacc = ccell[r_col[j] & SP_RANK_CONS_MASK];                                        \
+        const unsigned cd = code_col[j];                                                           \
+        double *acc = cell[CELL_OF(cd, nc)];                                                       \
+        double *cacc = ccell[CCELL_OF(cd)];                                                        \
         const double w = w_col[j];                                                                 \
         BODY                                                                                       \
     }
-#define PLAIN_CELL(j, nc)                                                                          \
-    cell[((DECILE_OF(q_col[j], r_col[j]) * SP_NAREA + a_col[j]) * SP_NCARDIM + ((nc) > 0 ? 0 : 1)) * \
-             SP_NLIQ +                                                                             \
-         l_col[j]]
 
-static void plain_sums_portable(const sp_population *pop, const sp_hstate *st, size_t c0, size_t j0,
-                                size_t j1, const float (*spend)[SP_NCAT], double cell[][NPLAIN],
-                                double ccell[][NPLAIN])
+static void plain_sums_portable(const sp_population *pop, const sp_hstate *st, const uint16_t *code,
+                                size_t c0, size_t j0, size_t j1, const float (*spend)[SP_NCAT],
+                                double cell[][NPLAIN], double ccell[][NPLAIN])
 {
     FOR_EACH_PLAIN(
         for (int c = 0; c < SP_NCAT; c++) {
@@ -297,8 +309,9 @@ _Static_assert(SP_M_HOUSEHOLDS == SP_M_SPENDING + 1 && SP_M_PERSONS == SP_M_SPEN
  * sums. Households, persons and cars follow total spending in the row, which
  * is filled in per cell later (0 is added to it here, which leaves it alone). */
 __attribute__((target("avx2"))) static void plain_sums_avx2(const sp_population *pop,
-                                                            const sp_hstate *st, size_t c0, size_t j0,
-                                                            size_t j1, const float (*spend)[SP_NCAT],
+                                                            const sp_hstate *st, const uint16_t *code,
+                                                            size_t c0, size_t j0, size_t j1,
+                                                            const float (*spend)[SP_NCAT],
                                                             double cell[][NPLAIN],
                                                             double ccell[][NPLAIN])
 {
@@ -374,18 +387,18 @@ static void special_bits(sp_run *r, size_t c0, size_t n, const uint32_t *who, si
 }
 
 /* Plain households j0 .. j1 - 1 of the chunk at c0 into their cells. */
-static void plain_sums(const sp_population *pop, const sp_hstate *st, size_t c0, size_t j0,
-                       size_t j1, const float (*spend)[SP_NCAT], int avx2, double cell[][NPLAIN],
-                       double ccell[][NPLAIN])
+static void plain_sums(const sp_population *pop, const sp_hstate *st, const uint16_t *code, size_t c0,
+                       size_t j0, size_t j1, const float (*spend)[SP_NCAT], int avx2,
+                       double cell[][NPLAIN], double ccell[][NPLAIN])
 {
 #ifdef SP_RUN_HAVE_AVX2
     if (avx2) {
-        plain_sums_avx2(pop, st, c0, j0, j1, spend, cell, ccell);
+        plain_sums_avx2(pop, st, code, c0, j0, j1, spend, cell, ccell);
         return;
     }
 #endif
     (void)avx2;
-    plain_sums_portable(pop, st, c0, j0, j1, spend, cell, ccell);
+    plain_sums_portable(pop, st, code, c0, j0, j1, spend, cell, ccell);
 }
 
 /* Special household j of the chunk at c0 through the general path: its
@@ -412,8 +425,9 @@ static void special_sums(sp_run *r, size_t c0, size_t j, const float (*spend)[SP
     h.ws = ws;
     memset(h.touched, 0, sizeof h.touched);
     /* the cell after the car market; measures do not change cars */
-    double *acc = cell[CELL_OF(i, st->ncars[i])];
-    double *cacc = ccell[pop->ranks[i] & SP_RANK_CONS_MASK];
+    const unsigned cd = r->cell_code[i];
+    double *acc = cell[CELL_OF(cd, st->ncars[i])];
+    double *cacc = ccell[CCELL_OF(cd)];
     household_measures(r, (int)j, marks, &h);
     if (*e < ne && who[*e] == j) {
         const sp_cars_outcome *co = &events[(*e)++];
@@ -459,13 +473,13 @@ static void chunk_sums(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_N
             if (j >= n)
                 break;
             if (next < j)
-                plain_sums(pop, st, c0, next, j, spend, avx2, pcell, pccell);
+                plain_sums(pop, st, r->cell_code, c0, next, j, spend, avx2, pcell, pccell);
             next = j + 1;
             if (in_order)
                 special_sums(r, c0, j, spend, trips, who, events, ne, &e, ws, marks, cell, ccell);
         }
     if (next < n)
-        plain_sums(pop, st, c0, next, n, spend, avx2, pcell, pccell);
+        plain_sums(pop, st, r->cell_code, c0, next, n, spend, avx2, pcell, pccell);
     if (in_order)
         return;
     for (size_t k = 0; k < CHUNK / 32; k++)
@@ -477,28 +491,77 @@ static void chunk_sums(sp_run *r, size_t c0, size_t n, const float (*spend)[SP_N
         }
 }
 #undef CELL_OF
-#undef DECILE_OF
+#undef CCELL_OF
 #undef FOR_EACH_PLAIN
-#undef PLAIN_CELL
 
 /* Adds cells [0, ncell) into the group slots (slots[cl * ndims + d]: the
  * slot of cell cl in its d-th dimension) of out (SP_NGROUP x SP_NMETRIC),
- * after setting each cell's total spending to the sum of its categories. */
-static void cells_to_slots(int ncell, double cell[][SP_NMETRIC], int ndims, const int *slots,
-                           double *out)
+ * after setting each cell's total spending to the sum of its categories. The
+ * slot additions are element by element, so the AVX2 copy (the compiler
+ * vectorises the loop four doubles wide) gives the same sums. */
+#define CELLS_TO_SLOTS_BODY                                                                        \
+    for (int cl = 0; cl < ncell; cl++) {                                                           \
+        if (cell[cl][SP_M_HOUSEHOLDS] == 0)                                                        \
+            continue;                                                                              \
+        double tot = 0;                                                                            \
+        for (int c = 0; c < SP_NCAT; c++)                                                          \
+            tot += cell[cl][SP_M_SPEND0 + c];                                                      \
+        cell[cl][SP_M_SPENDING] = tot;                                                             \
+        const double *restrict src = cell[cl];                                                     \
+        for (int d = 0; d < ndims; d++) {                                                          \
+            double *restrict g = out + slots[cl * ndims + d] * SP_NMETRIC;                         \
+            for (int m = 0; m < SP_NMETRIC; m++)                                                   \
+                g[m] += src[m];                                                                    \
+        }                                                                                          \
+    }
+
+static void cells_to_slots_portable(int ncell, double cell[][SP_NMETRIC], int ndims, const int *slots,
+                                    double *out)
 {
-    for (int cl = 0; cl < ncell; cl++) {
-        if (cell[cl][SP_M_HOUSEHOLDS] == 0)
-            continue;
-        double tot = 0;
-        for (int c = 0; c < SP_NCAT; c++)
-            tot += cell[cl][SP_M_SPEND0 + c];
-        cell[cl][SP_M_SPENDING] = tot;
-        for (int d = 0; d < ndims; d++) {
-            double *g = out + slots[cl * ndims + d] * SP_NMETRIC;
-            for (int m = 0; m < SP_NMETRIC; m++)
-                g[m] += cell[cl][m];
-        }
+    CELLS_TO_SLOTS_BODY
+}
+
+#ifdef SP_RUN_HAVE_AVX2
+__attribute__((target("avx2"))) static void cells_to_slots_avx2(int ncell, double cell[][SP_NMETRIC],
+                                                                int ndims, const int *slots,
+                                                                double *out)
+{
+    CELLS_TO_SLOTS_BODY
+}
+#endif
+#undef CELLS_TO_SLOTS_BODY
+
+static void cells_to_slots(int ncell, double cell[][SP_NMETRIC], int ndims, const int *slots,
+                           double *out, int avx2)
+{
+#ifdef SP_RUN_HAVE_AVX2
+    if (avx2) {
+        cells_to_slots_avx2(ncell, cell, ndims, slots, out);
+        return;
+    }
+#endif
+    (void)avx2;
+    cells_to_slots_portable(ncell, cell, ndims, slots, out);
+}
+
+/* Households of the chunk at c0 that spend a windfall this month read
+ * st->pending, a column nothing else streams: ask for their entries now, so
+ * the misses overlap with the chunk's draws, spending and car market. */
+static void prefetch_pending(const sp_hstate *st, size_t c0, size_t n)
+{
+    const uint8_t *pend = st->pending_months + c0;
+    for (size_t j = 0; j < n; j += 8) {
+        uint64_t w8 = 0;
+        if (j + 8 <= n)
+            memcpy(&w8, pend + j, 8);
+        else
+            for (size_t b = j; b < n; b++)
+                w8 |= (uint64_t)pend[b] << (8 * (b - j));
+        w8 |= w8 >> 4; /* bit 8 b: byte b is nonzero */
+        w8 |= w8 >> 2;
+        w8 |= w8 >> 1;
+        for (w8 &= 0x0101010101010101ull; w8; w8 &= w8 - 1)
+            __builtin_prefetch(st->pending + c0 + j + (size_t)(__builtin_ctzll(w8) >> 3));
     }
 }
 
@@ -513,8 +576,9 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
 {
     const sp_population *pop = r->pop;
     sp_hstate *st = &r->state;
-    double cell[NCELL][SP_NMETRIC], ccell[NCCELL][SP_NMETRIC];
-    double pcell[NCELL][NPLAIN], pccell[NCCELL][NPLAIN];
+    /* aligned: a row's 32-byte vectors never straddle cache lines */
+    _Alignas(64) double cell[NCELL][SP_NMETRIC], ccell[NCCELL][SP_NMETRIC];
+    _Alignas(64) double pcell[NCELL][NPLAIN], pccell[NCCELL][NPLAIN];
     memset(cell, 0, sizeof cell);
     memset(ccell, 0, sizeof ccell);
     memset(pcell, 0, sizeof pcell);
@@ -527,6 +591,7 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
     const int avx2 = sp_simd_avx2();
     for (size_t c0 = lo; c0 < hi; c0 += CHUNK) {
         const size_t n = hi - c0 < CHUNK ? hi - c0 : CHUNK;
+        prefetch_pending(st, c0, n);
         sp_rng_words_batch(r->key, (uint32_t)c0, n, mo->month_word, SP_PURPOSE_SPENDING, 0, wsp);
         sp_rng_words_batch(r->key, (uint32_t)c0, n, (uint32_t)r->month, SP_PURPOSE_CARS, 0, wcar);
         sp_spending_chunk(&r->spending, pop, mo, c0, n, (const uint32_t(*)[4])wsp, spend,
@@ -544,8 +609,8 @@ static void run_block(sp_run *r, size_t lo, size_t hi, const sp_spending_month *
         for (int m = 0; m < NPLAIN; m++)
             ccell[cl][m] += pccell[cl][m];
     memset(out, 0, GM * sizeof(double));
-    cells_to_slots(NCELL, cell, NCELL_DIMS, &r->cell_slots[0][0], out);
-    cells_to_slots(NCCELL, ccell, NCCELL_DIMS, &r->ccell_slots[0][0], out);
+    cells_to_slots(NCELL, cell, NCELL_DIMS, &r->cell_slots[0][0], out, avx2);
+    cells_to_slots(NCCELL, ccell, NCCELL_DIMS, &r->ccell_slots[0][0], out, avx2);
     /* quintile q = deciles 2q and 2q + 1; all = the quintiles */
     const double *dec = out + sp_dim_first(SP_DIM_INCOME_DECILE) * SP_NMETRIC;
     double *qu = out + sp_dim_first(SP_DIM_QUINTILE) * SP_NMETRIC, *all = out + sp_dim_first(SP_DIM_ALL) * SP_NMETRIC;
@@ -617,12 +682,15 @@ int sp_run_step(sp_run *r, double *out, sp_err *err)
     return SP_OK;
 }
 
+size_t sp_run_bytes_per_household(void) { return sizeof(*((sp_run *)0)->cell_code); }
+
 void sp_run_free(sp_run *r)
 {
     if (!r)
         return;
     sp_hstate_release(&r->state);
     free(r->partial);
+    free(r->cell_code);
     for (int k = 0; k < r->nmeasures; k++)
         if (r->measures[k].m->ops->run_free)
             r->measures[k].m->ops->run_free(r->measures[k].state);

@@ -43,4 +43,10 @@ const double *sp_run_plate_stats(const sp_run *run);
 
 void sp_run_free(sp_run *run); /* NULL is a no-op */
 
+/* Bytes per household a run keeps besides the population's dynamic state,
+ * the car market's and the plate lottery's: its cell code (the household's
+ * result cells, computed once). */
+size_t sp_run_bytes_per_household(void);
+#define SP_RUN_HAVE_BYTES_PER_HOUSEHOLD 1 /* for programs built against several revisions (benchmark) */
+
 #endif

@@ -219,11 +219,11 @@ static inline float trips_noise(const sp_trip_tables *m, int c, uint32_t u, unsi
         while (u >= m->pois_cdf[c][k])
             k++;
         lo = m->pois_lo[c][k];
-    } else if ((u & SP_POIS_MASK) >= ((e >> BUCKET_OFF_SHIFT) & BUCKET_OFF_MASK)) {
-        k++; /* past the step that begins in the bucket */
-        lo = (u & ~SP_POIS_MASK) + ((e >> BUCKET_OFF_SHIFT) & BUCKET_OFF_MASK);
-    } else {
-        lo = e & 0xffffu;
+    } else { /* past the step that begins in the bucket, or not (without a branch) */
+        const uint32_t off = (e >> BUCKET_OFF_SHIFT) & BUCKET_OFF_MASK;
+        const unsigned past = (u & SP_POIS_MASK) >= off;
+        k += past;
+        lo = past ? (u & ~SP_POIS_MASK) + off : e & 0xffffu;
     }
     *trips = k;
     return m->step_c[c][k] + m->step_b[c][k] * (float)(int32_t)(u - lo);
@@ -293,9 +293,12 @@ _Static_assert((SP_LIN_BUCKETS << SP_LIN_SHIFT) == SP_U16_VALUES &&
 /* The eight categories of a household side by side, one per 32-bit lane: the
  * same float operations as household_portable, in the same order. The eight
  * (value, slope) pairs are read with scalar loads (gathers are slower on the
- * CPUs measured); a category whose bucket holds the start of a step (slope
- * NaN; about 2% of household-months at the default trip rates have one) is
- * computed from the step tables in its lane, as household_portable does. */
+ * CPUs measured). Two passes over the chunk: the first computes every
+ * household from the linear buckets without a data-dependent branch (so the
+ * table reads of successive households overlap) and lists the households with
+ * a category whose bucket holds the start of a step (slope NaN; about 7-10% of
+ * household-months at the default trip rates); the second computes those
+ * categories from the step tables, lane by lane, as household_portable does. */
 __attribute__((target("avx2"))) static void chunk_avx2(const sp_spending_model *model,
                                                        const sp_population *pop,
                                                        const sp_spending_month *mo, size_t lo,
@@ -303,49 +306,69 @@ __attribute__((target("avx2"))) static void chunk_avx2(const sp_spending_model *
                                                        float (*out)[SP_NCAT],
                                                        uint8_t (*trips)[SP_NCAT])
 {
+    /* Column pointers are locals: vector stores may alias anything, and the
+     * compiler would otherwise reload them after each. */
+    const uint8_t *const ranks = pop->ranks + lo, *const class_of_rank = model->class_of_rank;
+    const uint16_t *const shares = pop->shares + lo * SP_NCAT;
+    const float *const cons = pop->consumption + lo;
+    const sp_trip_tables *const cls = model->cls;
     const __m256i m15 = _mm256_set1_epi32(SP_LIN_MASK);
     const __m256 coef = _mm256_loadu_ps(mo->coef), zero = _mm256_setzero_ps();
-    for (size_t j = 0; j < n; j++) {
-        const size_t i = lo + j;
-        const sp_trip_tables *m = &model->cls[model->class_of_rank[pop->ranks[i] & SP_RANK_CONS_MASK]];
-        /* the bucket of category c: bits 16 c / 2 + SP_LIN_SHIFT .. + 15 of the draw */
-        uint64_t lo64, hi64;
-        memcpy(&lo64, w[j], 8);
-        memcpy(&hi64, w[j] + 2, 8);
-        const double *lin = (const double *)&m->lin[0][0][0];
+    enum { MAXN = 1024 };
+    uint32_t slow[MAXN];    /* households of the second pass ... */
+    uint8_t steps_of[MAXN]; /* ... and their categories (bit c) */
+    size_t nslow = 0;
+    for (size_t j0 = 0; j0 < n; j0 += MAXN) {
+        const size_t j1 = n - j0 < MAXN ? n : j0 + MAXN;
+        nslow = 0;
+        for (size_t j = j0; j < j1; j++) {
+            const sp_trip_tables *m = &cls[class_of_rank[ranks[j] & SP_RANK_CONS_MASK]];
+            /* the bucket of category c: bits 16 c / 2 + SP_LIN_SHIFT .. + 15 of the draw */
+            uint64_t lo64, hi64;
+            memcpy(&lo64, w[j], 8);
+            memcpy(&hi64, w[j] + 2, 8);
+            const double *lin = (const double *)&m->lin[0][0][0];
 #define LIN(c, v) (lin + (c) * SP_LIN_BUCKETS + (((v) >> (16 * ((c) & 3) + SP_LIN_SHIFT)) & (SP_LIN_BUCKETS - 1)))
-        __m128 e01 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(0, lo64)), LIN(1, lo64)));
-        __m128 e23 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(2, lo64)), LIN(3, lo64)));
-        __m128 e45 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(4, hi64)), LIN(5, hi64)));
-        __m128 e67 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(6, hi64)), LIN(7, hi64)));
+            __m128 e01 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(0, lo64)), LIN(1, lo64)));
+            __m128 e23 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(2, lo64)), LIN(3, lo64)));
+            __m128 e45 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(4, hi64)), LIN(5, hi64)));
+            __m128 e67 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(6, hi64)), LIN(7, hi64)));
 #undef LIN
-        __m256 a = _mm256_insertf128_ps(_mm256_castps128_ps256(e01), e45, 1); /* f0 b0 f1 b1 | f4 b4 f5 b5 */
-        __m256 b = _mm256_insertf128_ps(_mm256_castps128_ps256(e23), e67, 1); /* f2 b2 f3 b3 | f6 b6 f7 b7 */
-        __m256 f0 = _mm256_shuffle_ps(a, b, 0x88), slope = _mm256_shuffle_ps(a, b, 0xDD);
-        __m256i r = _mm256_and_si256(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)w[j])), m15);
-        __m256 f = _mm256_add_ps(f0, _mm256_mul_ps(slope, _mm256_cvtepi32_ps(r)));
-        int steps = _mm256_movemask_ps(_mm256_cmp_ps(slope, slope, _CMP_UNORD_Q));
-        if (steps) { /* categories whose bucket holds the start of a step */
-            float fl[SP_NCAT];
-            _mm256_storeu_ps(fl, f);
-            for (; steps; steps &= steps - 1) {
-                int c = __builtin_ctz((unsigned)steps);
-                unsigned k;
-                fl[c] = trips_noise(m, c, uniform16(w[j], c), &k);
-            }
-            f = _mm256_loadu_ps(fl);
+            __m256 a = _mm256_insertf128_ps(_mm256_castps128_ps256(e01), e45, 1); /* f0 b0 f1 b1 | f4 b4 f5 b5 */
+            __m256 b = _mm256_insertf128_ps(_mm256_castps128_ps256(e23), e67, 1); /* f2 b2 f3 b3 | f6 b6 f7 b7 */
+            __m256 f0 = _mm256_shuffle_ps(a, b, 0x88), slope = _mm256_shuffle_ps(a, b, 0xDD);
+            __m256i r = _mm256_and_si256(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)w[j])), m15);
+            __m256 f = _mm256_add_ps(f0, _mm256_mul_ps(slope, _mm256_cvtepi32_ps(r)));
+            const unsigned steps = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(slope, slope, _CMP_UNORD_Q));
+            slow[nslow] = (uint32_t)j;
+            steps_of[nslow] = (uint8_t)steps;
+            nslow += steps != 0;
+            f = _mm256_max_ps(f, zero); /* NaN lanes (steps) become 0 here; the second pass redoes them */
+            __m256 share = _mm256_cvtepi32_ps(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(shares + j * SP_NCAT))));
+            __m256 s = _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(cons[j]), coef), share), f);
+            _mm256_storeu_ps(out[j], s);
         }
-        f = _mm256_max_ps(f, zero);
-        __m256 share = _mm256_cvtepi32_ps(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(pop->shares + i * SP_NCAT))));
-        __m256 s = _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(pop->consumption[i]), coef), share), f);
-        _mm256_storeu_ps(out[j], s);
-        if (trips)
+        for (size_t q = 0; q < nslow; q++) {
+            const size_t j = slow[q];
+            const sp_trip_tables *m = &cls[class_of_rank[ranks[j] & SP_RANK_CONS_MASK]];
+            for (unsigned steps = steps_of[q]; steps; steps &= steps - 1) {
+                const int c = __builtin_ctz(steps);
+                unsigned k;
+                float fc = trips_noise(m, c, uniform16(w[j], c), &k);
+                fc = fc > 0.0f ? fc : 0.0f; /* as _mm256_max_ps(f, zero) */
+                out[j][c] = cons[j] * mo->coef[c] * (float)shares[j * SP_NCAT + c] * fc;
+            }
+        }
+    }
+    if (trips)
+        for (size_t j = 0; j < n; j++) {
+            const sp_trip_tables *m = &cls[class_of_rank[ranks[j] & SP_RANK_CONS_MASK]];
             for (int c = 0; c < SP_NCAT; c++) {
                 unsigned k;
                 trips_noise(m, c, uniform16(w[j], c), &k);
                 trips[j][c] = (uint8_t)k;
             }
-    }
+        }
 }
 #endif
 

@@ -23,6 +23,26 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* CPU time of the process: with one thread, the time the engine ran,
+ * whatever else the machine runs. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void sort3(double t[3])
+{
+    for (int x = 0; x < 3; x++)
+        for (int y = x + 1; y < 3; y++)
+            if (t[y] < t[x]) {
+                double z = t[x];
+                t[x] = t[y];
+                t[y] = z;
+            }
+}
+
 /* One ordinary-lottery round: keys for every applicant from its own stream,
  * then the exact weighted top-k (core/plates.h), as sp_plates_round does. */
 static int bench_plates(size_t n, double quota)
@@ -179,16 +199,21 @@ int main(int argc, char **argv)
     printf("population build      %.2f s (%.0f ns per household)\n", t1 - t0, (t1 - t0) / n * 1e9);
     size_t bp = sp_population_bytes_per_household(), bc = sp_cars_bytes_per_household(),
            bl = sp_plates_bytes_per_household();
+#ifdef SP_RUN_HAVE_BYTES_PER_HOUSEHOLD
+    size_t br = sp_run_bytes_per_household();
+#else
+    size_t br = 0; /* revisions before the run's cell code (scripts/bench-compare.sh) */
+#endif
     printf("persistent state      %zu bytes per household (population columns and dynamic state %zu,\n"
-           "                      car market %zu, plate lottery %zu)\n",
-           bp + bc + bl, bp, bc, bl);
+           "                      car market %zu, plate lottery %zu, run's cell code %zu)\n",
+           bp + bc + bl + br, bp, bc, bl, br);
     sp_package *pkg = sp_package_alloc("Status quo", &err);
     int nthreads = argc > 3 ? argc - 3 : 1;
     const int reps = 3; /* the machine may be shared: best and median of three runs */
     printf("vector paths          %s\n", sp_simd_name());
     for (int k = 0; k < nthreads; k++) {
         int threads = argc > 3 ? atoi(argv[3 + k]) : 1;
-        double t[3];
+        double t[3], c[3];
         for (int rep = 0; rep < reps; rep++) {
             sp_experiment_def d = sp_experiment_def_default();
             d.population = pop;
@@ -196,26 +221,25 @@ int main(int argc, char **argv)
             d.npackages = 1;
             d.months = months;
             d.threads = threads;
-            double a = now();
+            double a = now(), ca = cpu_now();
             sp_results *res = sp_experiment_run(&d, &err);
             t[rep] = now() - a;
+            c[rep] = cpu_now() - ca;
             if (!res) {
                 fprintf(stderr, "bench: %s\n", err.msg);
                 return 1;
             }
             sp_results_free(res);
         }
-        for (int x = 0; x < reps; x++) /* sort the three times */
-            for (int y = x + 1; y < reps; y++)
-                if (t[y] < t[x]) {
-                    double z = t[x];
-                    t[x] = t[y];
-                    t[y] = z;
-                }
+        sort3(t);
+        sort3(c);
         double per = (double)n * months;
         printf("engine, %d thread%s    best %.2f s for %d months: %.1f ns per household-month "
                "(median of %d: %.1f)\n",
                threads, threads == 1 ? " " : "s", t[0], months, t[0] / per * 1e9, reps, t[1] / per * 1e9);
+        if (threads == 1) /* on a shared machine CPU time is the steadier figure */
+            printf("  CPU time, 1 thread  best %.1f ns per household-month (median of %d: %.1f)\n",
+                   c[0] / per * 1e9, reps, c[1] / per * 1e9);
     }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);

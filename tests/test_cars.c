@@ -756,6 +756,79 @@ static void test_chunk_matches_household_steps(void **state)
     sp_simd_cap(-1);
 }
 
+/* sp_cars_chunk_costs (at the CPU's vector level and on the portable path)
+ * gives bit for bit what sp_cars_household_costs gives household by
+ * household: the planned spending of every household (single precision, as
+ * the engine keeps it), the instalments counted down, the households without
+ * costs untouched. Costs of both signs, instalments ending this month, a
+ * household whose only share is transport (nothing to cut), chunks that do
+ * not end on a multiple of 32. */
+static void chunk_costs_match(void)
+{
+    enum { N = 3000, CH = 256 };
+    sp_hstate a, b;
+    assert_int_equal(sp_hstate_init(&a, N, NULL), SP_OK);
+    assert_int_equal(sp_hstate_init(&b, N, NULL), SP_OK);
+    static float sa[N][SP_NCAT], sb[N][SP_NCAT];
+    uint64_t x = 88172645463325252ull;
+    size_t with = 0;
+    for (size_t i = 0; i < N; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        const unsigned r = (unsigned)(x >> 32);
+        if (r % 4 == 0) /* about a quarter with running costs, some negative */
+            a.car_cost[i] = (int16_t)((int)(r >> 8) % 3001 - 1000);
+        if (r % 5 == 1) { /* a fifth repaying a loan, some in their last month */
+            a.car_pay[i] = (uint16_t)(500 + (r >> 12) % 5000);
+            a.car_pay_months[i] = (uint8_t)(1 + (r >> 20) % 3);
+        }
+        if (r % 97 == 3) /* a cost of zero with an instalment of zero left */
+            a.car_pay_months[i] = 1, a.car_pay[i] = 0;
+        with += a.car_cost[i] != 0 || a.car_pay_months[i] != 0;
+        for (int c = 0; c < SP_NCAT; c++)
+            sa[i][c] = (float)((x >> (8 * c)) & 0xffff) * 0.37f;
+    }
+    const size_t lone = 77; /* transport only: nothing to cut */
+    uint16_t keep[SP_NCAT];
+    memcpy(keep, pop->shares + lone * SP_NCAT, sizeof keep);
+    for (int c = 0; c < SP_NCAT; c++)
+        pop->shares[lone * SP_NCAT + c] = c == SP_CAT_TRANSPORT ? SP_SHARE_ONE - 1 : 0;
+    a.car_cost[lone] = 321;
+    a.car_pay_months[lone] = 2;
+    a.car_pay[lone] = 1000;
+    sp_hstate_copy(&b, &a);
+    memcpy(sb, sa, sizeof sa);
+    const float lone_transport = sa[lone][SP_CAT_TRANSPORT], lone_food = sa[lone][SP_CAT_FOOD];
+    for (size_t i = 0; i < N; i++) {
+        double s[SP_NCAT];
+        for (int c = 0; c < SP_NCAT; c++)
+            s[c] = sa[i][c];
+        sp_cars_household_costs(pop, &a, &P, i, s);
+        for (int c = 0; c < SP_NCAT; c++)
+            sa[i][c] = (float)s[c];
+    }
+    for (size_t lo = 0; lo < N; lo += CH - 3) /* chunks of 253 households */
+        sp_cars_chunk_costs(pop, &b, &P, lo, N - lo < CH - 3 ? N - lo : CH - 3, sb + lo);
+    assert_memory_equal(sa, sb, sizeof sa);
+    assert_memory_equal(a.car_pay, b.car_pay, N * sizeof(uint16_t));
+    assert_memory_equal(a.car_pay_months, b.car_pay_months, N);
+    assert_true(sb[lone][SP_CAT_TRANSPORT] == (float)((double)lone_transport + 321));
+    assert_true(sb[lone][SP_CAT_FOOD] == lone_food);
+    print_message("%zu of %d households with costs or instalments (%s)\n", with, N, sp_simd_name());
+    assert_true(with > N / 3 && with < N);
+    memcpy(pop->shares + lone * SP_NCAT, keep, sizeof keep);
+    sp_hstate_release(&a);
+    sp_hstate_release(&b);
+}
+
+static void test_chunk_costs_match_household_costs(void **state)
+{
+    (void)state;
+    chunk_costs_match();
+    sp_simd_cap(SP_SIMD_PORTABLE);
+    chunk_costs_match();
+    sp_simd_cap(-1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -775,6 +848,7 @@ int main(void)
         cmocka_unit_test(test_purchase_subsidy_shifts_fuel_and_timing),
         cmocka_unit_test(test_cash_transfer),
         cmocka_unit_test(test_chunk_matches_household_steps),
+        cmocka_unit_test(test_chunk_costs_match_household_costs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

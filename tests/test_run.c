@@ -2,7 +2,8 @@
  * (core/run.h): argument errors, the month counter, bit-identical aggregates
  * for 1 and 2 threads and for repeated runs, a different key giving different
  * spending, group sums of every dimension equal to the "all" group, weighted
- * counts equal to the population's, and a run leaving the population's state
+ * counts equal to the population's (in total and in every group of the
+ * static dimensions), and a run leaving the population's state
  * untouched. Population: 20,000 households (5 blocks of SP_BLOCK), seed 3. */
 #include <math.h>
 #include <setjmp.h>
@@ -178,6 +179,46 @@ static void test_totals_match_population(void **state)
     assert_float_equal(a[SP_M_SPENDING], cat, 1e-9 * cat);
 }
 
+/* Every household lands in its groups: the weighted households and persons
+ * of each group of the static dimensions (income quintile and decile, area,
+ * liquidity type, consumption tercile, quintile and decile) equal the sums
+ * over the population's columns, every month (the engine finds a household's
+ * cells through a code computed once per run). */
+static void test_group_counts_match_population(void **state)
+{
+    (void)state;
+    static double a[MONTHS * GM];
+    run_months(sp_rng_key_make(5, 0), 1, a);
+    static const sp_dim dims[] = {SP_DIM_QUINTILE, SP_DIM_AREA, SP_DIM_LIQUIDITY, SP_DIM_INCOME_DECILE,
+                                  SP_DIM_CONS_TERCILE, SP_DIM_CONS_QUINTILE, SP_DIM_CONS_DECILE};
+    for (size_t k = 0; k < sizeof dims / sizeof dims[0]; k++) {
+        double h[SP_NDECILE] = {0}, persons[SP_NDECILE] = {0};
+        for (size_t i = 0; i < pop->n; i++) {
+            const int c30 = sp_rank_cons30(pop->ranks[i]);
+            int g = 0;
+            switch (dims[k]) {
+            case SP_DIM_QUINTILE: g = pop->quintile[i]; break;
+            case SP_DIM_AREA: g = pop->area[i]; break;
+            case SP_DIM_LIQUIDITY: g = pop->liquidity[i]; break;
+            case SP_DIM_INCOME_DECILE: g = sp_rank_income_decile(pop->quintile[i], pop->ranks[i]); break;
+            case SP_DIM_CONS_TERCILE: g = c30 / 10; break;
+            case SP_DIM_CONS_QUINTILE: g = c30 / 6; break;
+            default: g = c30 / 3; break;
+            }
+            h[g] += pop->weight[i];
+            persons[g] += (double)pop->weight[i] * pop->size[i];
+        }
+        for (int m = 0; m < MONTHS; m++)
+            for (int g = 0; g < sp_dim_count(dims[k]); g++) {
+                const double *row = a + (size_t)m * GM + (size_t)(sp_dim_first(dims[k]) + g) * SP_NMETRIC;
+                assert_true(h[g] > 0);
+                assert_float_equal(row[SP_M_HOUSEHOLDS], h[g], 1e-9 * h[g]);
+                assert_float_equal(row[SP_M_PERSONS], persons[g], 1e-9 * persons[g]);
+            }
+    }
+    assert_int_equal(sp_run_bytes_per_household(), sizeof(uint16_t)); /* the cell code */
+}
+
 /* A run steps its own copy of the dynamic state. */
 static void test_population_untouched(void **state)
 {
@@ -207,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_other_key_differs),
         cmocka_unit_test(test_groups_sum_to_all),
         cmocka_unit_test(test_totals_match_population),
+        cmocka_unit_test(test_group_counts_match_population),
         cmocka_unit_test(test_population_untouched),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -268,6 +268,8 @@ static void kernels_agree(const sp_params *p)
             sp_simd_cap(-1);
             assert_memory_equal(a, b, n * sizeof a[0]);
             assert_memory_equal(ta, tb, n * sizeof ta[0]);
+            sp_spending_chunk(&m, pop, &mo, lo, n, (const uint32_t(*)[4])w, b, NULL); /* the engine's fast path */
+            assert_memory_equal(a, b, n * sizeof a[0]);
             for (size_t j = 0; j < n; j++)
                 for (int c = 0; c < SP_NCAT; c++) {
                     uint32_t u = (c & 1) ? w[j][c >> 1] >> 16 : w[j][c >> 1] & 0xffffu;
@@ -280,6 +282,19 @@ static void kernels_agree(const sp_params *p)
                 }
         }
     }
+    /* One call over more households than the vector kernel's pass holds. */
+    enum { BIG = 2500 };
+    static uint32_t wb[BIG][4];
+    static float x[BIG][SP_NCAT], y[BIG][SP_NCAT];
+    sp_spending_month mo;
+    sp_spending_month_prepare(&m, sp_month_make(2019, 6), &mo);
+    const size_t nb = pop->n < BIG ? pop->n : BIG;
+    sp_rng_words_batch(key, 0, nb, mo.month_word, SP_PURPOSE_SPENDING, 0, wb);
+    sp_spending_chunk(&m, pop, &mo, 0, nb, (const uint32_t(*)[4])wb, x, NULL);
+    sp_simd_cap(SP_SIMD_PORTABLE);
+    sp_spending_chunk(&m, pop, &mo, 0, nb, (const uint32_t(*)[4])wb, y, NULL);
+    sp_simd_cap(-1);
+    assert_memory_equal(x, y, nb * sizeof x[0]);
 }
 
 static void test_vector_and_portable_kernels_agree(void **state)

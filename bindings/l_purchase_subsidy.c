@@ -9,12 +9,12 @@
 #include "l_spendsim.h"
 
 /* sp.purchase_subsidy{ name =, start =, ["end"] = | months =, amount_nev =,
- *                      amount_ice =, share_nev =, share_ice =, cap = } -> measure */
+ *                      amount_ice =, share_nev =, share_ice =, cap =, budget = } -> measure */
 static int l_purchase_subsidy(lua_State *L)
 {
     static const char *const keys[] = {"name",       "start",     "end",       "months", "amount_nev",
                                        "amount_ice", "share_nev", "share_ice", "cap",    "classes",
-                                       "max_fuel",   "max_price", "nev_only",  NULL};
+                                       "max_fuel",   "max_price", "nev_only",  "budget", NULL};
     const char *fn = "sp.purchase_subsidy";
     sp_l_checkargs(L, 1, fn);
     sp_l_checkkeys(L, 1, fn, keys, 0);
@@ -32,6 +32,7 @@ static int l_purchase_subsidy(lua_State *L)
     d->share_ice = p.share_ice;
     d->cap = sp_l_read_bound(L, fn, "cap", &p);
     sp_l_read_restrict(L, fn, &d->only);
+    d->budget = sp_l_measure_number(L, fn, "budget", 0);
     sp_l_measure_check(L, fn, lm);
     char m[8], def[SP_NAME_MAX];
     sp_month_format(d->start_month, m);
@@ -44,6 +45,10 @@ static int field(lua_State *L, const sp_l_measure *lm, const char *key)
 {
     const sp_purchase_subsidy_def *d = sp_measure_def(&lm->m);
     sp_l_fuel_pay p = {d->amount_nev, d->amount_ice, d->share_nev, d->share_ice};
+    if (strcmp(key, "budget") == 0) {
+        lua_pushnumber(L, d->budget);
+        return 1;
+    }
     return sp_l_span_field(L, d->start_month, d->end_month, key) || sp_l_pay_field(L, &p, d->cap, key) ||
            sp_l_restrict_field(L, &d->only, key);
 }

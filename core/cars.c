@@ -47,6 +47,10 @@ struct sp_cars_state {
     int offer_month;       /* month the offers were prepared for; offers count only then */
     double spent[SP_CARS_MAX_PROGRAMMES];
     int exhausted[SP_CARS_MAX_PROGRAMMES];
+    double open_spent[SP_CARS_MAX_PROGRAMMES];  /* open programmes with a budget: yuan committed, ... */
+    int open_exhausted[SP_CARS_MAX_PROGRAMMES]; /* ... and 1 once it ran out, in month ... */
+    int open_out_month[SP_CARS_MAX_PROGRAMMES]; /* ... this one (it pays no more after it) */
+    uint8_t *open_off;     /* this month: bit j = open programme j withheld (its budget; NULL = none) */
     double resale_spent;   /* the resale term's transfer subsidy: yuan committed, ... */
     int resale_exhausted;  /* ... and 1 once its budget ran out */
     /* Precomputed from the run's parameters (the hot path takes no pow/exp/log): */
@@ -359,6 +363,7 @@ void sp_cars_state_free(sp_cars_state *cs)
     free(cs->hold_months);
     free(cs->offer);
     free(cs->mask);
+    free(cs->open_off);
     free(cs);
 }
 
@@ -411,17 +416,32 @@ static int trade_in_active(const sp_cars_state *cs, const sp_car_policy *ms, int
     return month >= g->start_month && month <= g->end_month && !cs->exhausted[k];
 }
 
+/* 1 when open programme j pays household i in `month`: inside its window,
+ * its budget not spent in an earlier month, and not withheld from i by this
+ * month's first-come ranking (open_ranking). */
+static int open_pays(const sp_cars_state *cs, const sp_car_policy *ms, int j, int month, size_t i)
+{
+    const sp_car_programme *g = &ms->open[j];
+    if (month < g->start_month || month > g->end_month)
+        return 0;
+    if (!cs)
+        return 1;
+    if (cs->open_exhausted[j] && month > cs->open_out_month[j])
+        return 0;
+    return !(cs->open_off && cs->offer_month == month && ((cs->open_off[i] >> j) & 1u));
+}
+
 /* Subsidies (yuan) for a car of class vc at price P: the open programmes
  * (*open) and the offered trade-in programme (k >= 0, replacements only;
  * *trade). Each programme applies its own restrictions. */
-static void subsidies(const sp_car_policy *ms, int k, int month, int vc, double P, double *open,
-                      double *trade)
+static void subsidies(const sp_cars_state *cs, const sp_car_policy *ms, size_t i, int k, int month,
+                      int vc, double P, double *open, double *trade)
 {
     double a = 0, c = 0;
     if (ms) {
         for (int j = 0; j < ms->nopen && j < SP_CARS_MAX_PROGRAMMES; j++) {
             const sp_car_programme *g = &ms->open[j];
-            if (month >= g->start_month && month <= g->end_month)
+            if (open_pays(cs, ms, j, month, i))
                 a += g->amount(g->def, vc, P);
         }
         if (k >= 0) {
@@ -435,12 +455,12 @@ static void subsidies(const sp_car_policy *ms, int k, int month, int vc, double 
 
 /* 1 when some subsidy reaches household i this month: an open programme in
  * its window or the offered trade-in programme k. */
-static int any_subsidy(const sp_car_policy *ms, int k, int month)
+static int any_subsidy(const sp_cars_state *cs, const sp_car_policy *ms, size_t i, int k, int month)
 {
     if (!ms)
         return 0;
     for (int j = 0; j < ms->nopen && j < SP_CARS_MAX_PROGRAMMES; j++)
-        if (month >= ms->open[j].start_month && month <= ms->open[j].end_month)
+        if (open_pays(cs, ms, j, month, i))
             return 1;
     return k >= 0;
 }
@@ -457,7 +477,7 @@ static int any_subsidy(const sp_car_policy *ms, int k, int month)
  * the probabilities pr[] and the subsidies sub[] (open + trade-in; computed
  * only when `subsidised`, else 0). */
 static void class_choice(const sp_cars_state *cs, const sp_car_policy *ms, const sp_params *p,
-                           double Pref, int k, int month, int nev_only, int subsidised,
+                           size_t i, double Pref, int k, int month, int nev_only, int subsidised,
                            double pr[SP_NVCLASS], double sub[SP_NVCLASS])
 {
     const double beta = p->fuel_subsidy_beta;
@@ -472,7 +492,7 @@ static void class_choice(const sp_cars_state *cs, const sp_car_policy *ms, const
         }
         if (subsidised) {
             double o, t;
-            subsidies(ms, k, month, j, c->price, &o, &t);
+            subsidies(cs, ms, i, k, month, j, c->price, &o, &t);
             sub[j] = o + t;
         }
         v[j] = beta * (cs->class_lnp[j] - (cs->class_cost[j] - sub[j]) / Pref) + (c->nev ? nev_base : 0);
@@ -500,8 +520,8 @@ static int oldest_car(const sp_hstate *st, size_t i)
 /* The car bought (d->buy, d->nev decided): its price from the household's
  * draw 1 (Box-Muller), and the subsidies it receives: trade-in programme k
  * (k >= 0, offered) and the open programmes. */
-static void purchase_terms(const sp_car_policy *ms, const sp_params *p, sp_rng_key key, int month,
-                           size_t i, int k, decision *d)
+static void purchase_terms(const sp_cars_state *cs, const sp_car_policy *ms, const sp_params *p,
+                           sp_rng_key key, int month, size_t i, int k, decision *d)
 {
     uint32_t w1[4];
     sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 1, w1);
@@ -509,7 +529,7 @@ static void purchase_terms(const sp_car_policy *ms, const sp_params *p, sp_rng_k
     double z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
     d->price = sp_vehicle_class_get(d->vclass)->price * exp(p->car_price_sigma * z);
     double open, trade;
-    subsidies(ms, k, month, d->vclass, d->price, &open, &trade);
+    subsidies(cs, ms, i, k, month, d->vclass, d->price, &open, &trade);
     if (k >= 0 && trade > 0) {
         d->s_trade = trade;
         d->trade_k = k;
@@ -604,9 +624,9 @@ static void decide(const sp_cars_state *cs, const sp_car_policy *ms, const sp_po
      * speeds the household up (x = S / P): a household that would choose a
      * class the programme excludes is not hurried by it. */
     double pr[SP_NVCLASS], sub[SP_NVCLASS], x = 0;
-    const int subsidised = any_subsidy(ms, k, month);
+    const int subsidised = any_subsidy(cs, ms, i, k, month);
     if (subsidised) {
-        class_choice(cs, ms, p, P, k, month, nev_only, 1, pr, sub);
+        class_choice(cs, ms, p, i, P, k, month, nev_only, 1, pr, sub);
         d->vclass = pick_class(pr, sp_u01(w0[3]));
         x = sub[d->vclass] / P > 1 ? 1 : sub[d->vclass] / P;
     }
@@ -649,11 +669,11 @@ static void decide(const sp_cars_state *cs, const sp_car_policy *ms, const sp_po
     if (!d->buy)
         return;
     if (!subsidised) {
-        class_choice(cs, ms, p, P, k, month, nev_only, 0, pr, sub);
+        class_choice(cs, ms, p, i, P, k, month, nev_only, 0, pr, sub);
         d->vclass = pick_class(pr, sp_u01(w0[3]));
     }
     d->nev = sp_vehicle_class_get(d->vclass)->nev;
-    purchase_terms(ms, p, key, month, i, k, d);
+    purchase_terms(cs, ms, p, key, month, i, k, d);
 }
 
 /* ---- global step ---- */
@@ -753,6 +773,82 @@ static int resale_ranking(sp_cars_state *cs, const sp_car_policy *ms, const sp_p
     return SP_OK;
 }
 
+/* The open programmes' first come, first served budgets, after every
+ * trade-in and transfer offer is settled: for each open programme j with a
+ * budget, in its window and not yet spent, the households that would buy
+ * with its subsidy this month (with every offer as it now stands) are ranked
+ * by keys from their own streams and committed down the ranking until the
+ * next would overspend; the programme then stops: the others are withheld
+ * from it (bit j of open_off) and decide again without it in the household
+ * step, and it pays no more in later months. Losing a subsidy only lowers a
+ * household's subsidy share, so no household that was not ranked comes to
+ * buy with it. Stops a trillionth short of the budget, so the engine's sums
+ * (added in another order) stay within it. */
+static int open_ranking(sp_cars_state *cs, const sp_car_policy *ms, const sp_population *pop,
+                        const sp_hstate *st, const sp_params *p, sp_rng_key key, int month,
+                        sp_err *err)
+{
+    const size_t n = cs->n;
+    cand *c = NULL;
+    for (int j = 0; j < ms->nopen && j < SP_CARS_MAX_PROGRAMMES; j++) {
+        const sp_car_programme *g = &ms->open[j];
+        if (!(g->budget > 0) || cs->open_exhausted[j] || month < g->start_month || month > g->end_month)
+            continue;
+        if (!c && !(c = malloc((n ? n : 1) * sizeof *c)))
+            return sp_err_set(err, SP_ENOMEM, "out of memory for purchase-subsidy claims");
+        size_t nc = 0;
+        const uint32_t pw = (uint32_t)SP_PURPOSE_SUBSIDY | ((g->id & 0xffffffu) << 8);
+        for (size_t i = 0; i < n; i++) {
+            if ((cs->open_off[i] >> j) & 1u)
+                continue;
+            decision d;
+            uint32_t w0[4];
+            sp_rng_words(key, (uint32_t)i, (uint32_t)month, SP_PURPOSE_CARS, 0, w0);
+            decide(cs, ms, pop, st, p, key, month, i, w0, &d);
+            if (!d.buy)
+                continue;
+            const double a = g->amount(g->def, d.vclass, d.price);
+            if (!(a > 0))
+                continue; /* buys a car the programme does not pay for */
+            uint32_t w[4];
+            sp_rng_words(key, (uint32_t)i, (uint32_t)month, pw, 0, w);
+            c[nc].key = sp_u01(w[0]);
+            c[nc].i = (uint32_t)i;
+            c[nc].amount = a;
+            nc++;
+        }
+        qsort(c, nc, sizeof *c, by_key_asc);
+        const double limit = g->budget * (1 - 1e-12);
+        size_t committed = 0;
+        while (committed < nc) {
+            const double cost = pop->weight[c[committed].i] * c[committed].amount;
+            if (cs->open_spent[j] + cost > limit)
+                break;
+            cs->open_spent[j] += cost;
+            committed++;
+        }
+        if (committed < nc) { /* first come, first served: the programme stops here, */
+            cs->open_exhausted[j] = 1; /* for every household but those committed */
+            cs->open_out_month[j] = month;
+            for (size_t i = 0; i < n; i++)
+                cs->open_off[i] = (uint8_t)(cs->open_off[i] | (1u << j));
+            for (size_t r = 0; r < committed; r++)
+                cs->open_off[c[r].i] = (uint8_t)(cs->open_off[c[r].i] & ~(1u << j));
+        }
+    }
+    free(c);
+    return SP_OK;
+}
+
+/* 1 when some open programme of the policy has a budget. */
+static int open_budgets(const sp_car_policy *ms)
+{
+    for (int j = 0; ms && j < ms->nopen && j < SP_CARS_MAX_PROGRAMMES; j++)
+        if (ms->open[j].budget > 0)
+            return 1;
+    return 0;
+}
+
 int sp_cars_prepare(sp_cars_state *cs, const sp_car_policy *ms, const sp_population *pop,
                     const sp_hstate *st, const sp_params *p, sp_rng_key key, int month, sp_err *err)
 {
@@ -763,7 +859,14 @@ int sp_cars_prepare(sp_cars_state *cs, const sp_car_policy *ms, const sp_populat
     const size_t n = cs->n;
     memset(cs->offer, 0, n ? n : 1);
     cs->offer_month = month;
-    if (!ms || (ms->ntrade_in <= 0 && ms->nresale <= 0))
+    const int budgets = open_budgets(ms);
+    if (budgets) {
+        _Static_assert(SP_CARS_MAX_PROGRAMMES <= 8, "one bit per open programme in open_off");
+        if (!cs->open_off && !(cs->open_off = malloc(n ? n : 1)))
+            return sp_err_set(err, SP_ENOMEM, "out of memory for purchase-subsidy offers");
+        memset(cs->open_off, 0, n ? n : 1);
+    }
+    if (!ms || (ms->ntrade_in <= 0 && ms->nresale <= 0 && !budgets))
         return SP_OK;
     int rc = resale_offers(cs, ms, pop, st, month, err);
     if (rc != SP_OK)
@@ -820,7 +923,8 @@ int sp_cars_prepare(sp_cars_state *cs, const sp_car_policy *ms, const sp_populat
         }
     }
     free(c);
-    return resale_ranking(cs, ms, pop, st, p, key, month, err);
+    rc = resale_ranking(cs, ms, pop, st, p, key, month, err);
+    return rc == SP_OK && budgets ? open_ranking(cs, ms, pop, st, p, key, month, err) : rc;
 }
 
 /* ---- running costs and car finance ---- */

@@ -94,13 +94,17 @@ int sp_cars_check_payment(double amount_nev, double amount_ice, double share_nev
  *     down keys from the households' own streams until the budget would be
  *     overspent; the programme then stops);
  *   open (trade_in = 0): pays every buyer inside the window, first cars and
- *     replacements alike; no budget.
+ *     replacements alike; with a budget, the month's buyers who would claim it
+ *     are ranked first come first served down keys from their own streams (in
+ *     sp_cars_prepare, after the trade-in offers) and paid until the next
+ *     claim would overspend; the others decide without it, and it stops.
  * Either shifts the fuel choice and the entry and purchase hazards. */
 typedef struct sp_car_programme {
     int trade_in;            /* 1: trade-in (see above), 0: open */
     int start_month;         /* first calendar month it pays */
     int end_month;           /* last calendar month (inclusive) */
-    double budget;           /* trade-in: yuan for the whole programme, city-wide; 0 = unlimited */
+    double budget;           /* yuan for the whole programme, city-wide; 0 = unlimited (trade-in:
+                              * ranked among its claims; open: among the month's subsidised buyers) */
     const sp_filter *filter; /* trade-in eligibility (borrowed); NULL = every owner */
     uint32_t id;             /* measure stream id: separates the first-come key streams */
     const void *def;         /* the measure's definition (borrowed), passed to amount */

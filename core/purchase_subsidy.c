@@ -1,6 +1,7 @@
 /* purchase_subsidy.c: the purchase subsidy measure (purchase_subsidy.h). */
 #include "purchase_subsidy.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "calendar.h"
@@ -27,6 +28,9 @@ int sp_purchase_subsidy_validate(const sp_purchase_subsidy_def *d, sp_err *err)
                                     err)) ||
         (rc = sp_car_restrict_validate(&d->only, err)))
         return rc;
+    if (!isfinite(d->budget) || d->budget < 0)
+        return sp_err_set(err, SP_EINVAL, "budget must be 0 (unlimited) or a positive amount of yuan, got %g",
+                          d->budget);
     return sp_measure_check_window(d->start_month, d->end_month, err);
 }
 
@@ -48,11 +52,13 @@ static double amount(const void *def, int vclass, double price)
     return sp_purchase_subsidy_pays(def, vclass, price);
 }
 
-sp_car_programme sp_purchase_subsidy_programme(const sp_purchase_subsidy_def *d)
+sp_car_programme sp_purchase_subsidy_programme(const sp_purchase_subsidy_def *d, uint32_t id)
 {
     sp_car_programme g = {.trade_in = 0,
                           .start_month = d->start_month,
                           .end_month = d->end_month,
+                          .budget = d->budget,
+                          .id = id,
                           .def = d,
                           .amount = amount};
     return g;
@@ -79,11 +85,15 @@ static int run_alloc(void **state, const sp_measure *m, sp_run_env *env, sp_err 
     if (cp->nopen >= SP_CARS_MAX_PROGRAMMES)
         return sp_err_set(err, SP_EINVAL, "more than %d open car programmes in a run",
                           SP_CARS_MAX_PROGRAMMES);
-    cp->open[cp->nopen++] = sp_purchase_subsidy_programme(sp_measure_def(m));
+    cp->open[cp->nopen++] = sp_purchase_subsidy_programme(sp_measure_def(m), m->id);
     return SP_OK;
 }
 
+/* The budget the programme stops at (budget.h; 0 = unlimited). */
+static double budget_of(const void *def) { return ((const sp_purchase_subsidy_def *)def)->budget; }
+
 const sp_measure_ops sp_purchase_subsidy_measure = {
+    .budget = budget_of,
     .kind = "purchase_subsidy",
     .def_size = sizeof(sp_purchase_subsidy_def),
     .order = 40,

@@ -22,6 +22,9 @@ typedef struct sp_purchase_subsidy_def {
     double cap;          /* yuan per vehicle for share subsidies; 0 = no cap */
     int start_month, end_month; /* inclusive */
     sp_car_restrict only; /* the new cars it pays for (vehicles.h); zeroed = every class */
+    double budget;       /* yuan for the whole programme, city-wide; 0 = unlimited: paid
+                          * first come, first served until the next claim would overspend
+                          * (cars.h, the open programmes' budgets) */
 } sp_purchase_subsidy_def;
 
 /* Defaults: 10,000 yuan per NEV, nothing for ICE cars, 2020-07 to 2020-12. */
@@ -32,8 +35,9 @@ double sp_purchase_subsidy_amount(const sp_purchase_subsidy_def *d, int nev, dou
  * restrictions (d->only) exclude the car, else sp_purchase_subsidy_amount. */
 double sp_purchase_subsidy_pays(const sp_purchase_subsidy_def *d, int vclass, double price);
 
-/* The car market's open programme of definition d (borrowed). */
-sp_car_programme sp_purchase_subsidy_programme(const sp_purchase_subsidy_def *d);
+/* The car market's open programme of definition d (borrowed); id separates
+ * its first-come keys from other measures' (the measure's stream id). */
+sp_car_programme sp_purchase_subsidy_programme(const sp_purchase_subsidy_def *d, uint32_t id);
 
 /* The measure kind "purchase_subsidy": at most SP_CARS_MAX_PROGRAMMES in a package. */
 extern const sp_measure_ops sp_purchase_subsidy_measure;

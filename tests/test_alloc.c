@@ -363,7 +363,8 @@ static int build_packages(sp_package **base_out, sp_package **plan_out, sp_err *
         rc = sp_package_add_scrappage(p, "scrappage", &s, err);
     }
     if (rc == SP_OK) {
-        sp_purchase_subsidy_def s = sp_purchase_subsidy_def_default();
+        sp_purchase_subsidy_def s = sp_purchase_subsidy_def_default(); /* its first-come ranking */
+        s.budget = 2e8;
         rc = sp_package_add_purchase_subsidy(p, "nev subsidy", &s, err);
     }
     if (rc == SP_OK) {

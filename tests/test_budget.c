@@ -310,6 +310,67 @@ static void test_programme_budgets_never_exceeded(void **state)
     sp_package_free(p);
 }
 
+/* An open purchase subsidy with a budget: the month's buyers who would claim
+ * it are paid first come, first served until the next claim would overspend;
+ * the others buy (or not) without it and it stops. Budget: 40% of what the
+ * same programme pays without one. Never exceeded, spent to within one claim,
+ * nothing paid after the month it ran out, the same for 1 and 3 threads. */
+static void test_purchase_subsidy_budget_never_exceeded(void **state)
+{
+    (void)state;
+    sp_err e;
+    sp_package *b = sp_package_alloc("Status quo", &e);
+    sp_package *free_p = sp_package_alloc("Unlimited", &e);
+    sp_package *p = sp_package_alloc("Budget", &e);
+    sp_purchase_subsidy_def d = sp_purchase_subsidy_def_default();
+    d.start_month = sp_month_make(2020, 3);
+    d.end_month = sp_month_make(2020, 12);
+    d.amount_nev = 10000;
+    d.amount_ice = 5000;
+    assert_int_equal(sp_package_add_purchase_subsidy(free_p, "open", &d, &e), SP_OK);
+    sp_results *u = run2(b, free_p, 1, 1);
+    double unlimited = 0;
+    for (int m = 0; m < 12; m++)
+        unlimited += sp_results_get(u, 1, 0, m, 0, SP_M_PURCHASE_SUBSIDY);
+    assert_true(unlimited > 0);
+    d.budget = 0.4 * unlimited;
+    assert_int_equal(sp_package_add_purchase_subsidy(p, "open", &d, &e), SP_OK);
+    assert_true(sp_package_budget(p) == d.budget);
+    double wmax = 0;
+    for (size_t i = 0; i < pop->n; i++)
+        wmax = pop->weight[i] > wmax ? pop->weight[i] : wmax;
+    sp_results *r[2] = {run2(b, p, 1, 1), run2(b, p, 1, 3)};
+    double paid = 0;
+    int last = -1;
+    for (int m = 0; m < 12; m++) {
+        double x = sp_results_get(r[0], 1, 0, m, 0, SP_M_PURCHASE_SUBSIDY);
+        paid += x;
+        if (x > 0)
+            last = m;
+    }
+    printf("# purchase subsidy %.0f of a budget of %.0f (unlimited: %.0f), last paid in month %d\n", paid,
+           d.budget, unlimited, last + 1);
+    assert_true(paid <= d.budget);
+    assert_true(paid > d.budget - wmax * 10000); /* within one claim of it */
+    assert_true(last < 11);                      /* it stopped before the window's end */
+    for (int m = last + 1; m < 12; m++)
+        assert_true(sp_results_get(r[0], 1, 0, m, 0, SP_M_PURCHASE_SUBSIDY) == 0);
+    assert_true(gov_cost(r[1], 1, 0) == gov_cost(r[0], 1, 0));
+    for (int m = 0; m < 12; m++)
+        assert_true(sp_results_get(r[1], 1, 0, m, 0, SP_M_CAR_PURCHASES) ==
+                    sp_results_get(r[0], 1, 0, m, 0, SP_M_CAR_PURCHASES));
+    /* before it ran out, the budgeted programme is the unlimited one */
+    for (int m = 0; m < last; m++)
+        assert_true(sp_results_get(r[0], 1, 0, m, 0, SP_M_PURCHASE_SUBSIDY) ==
+                    sp_results_get(u, 1, 0, m, 0, SP_M_PURCHASE_SUBSIDY));
+    sp_results_free(u);
+    sp_results_free(r[0]);
+    sp_results_free(r[1]);
+    sp_package_free(b);
+    sp_package_free(free_p);
+    sp_package_free(p);
+}
+
 /* Interest subsidies: loans are admitted while the subsidy they commit over
  * their term fits the budget; loans of six months repaid inside the horizon
  * receive exactly what they committed, so the subsidy paid stays within the
@@ -633,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_cash_recipients_capped),
         cmocka_unit_test(test_cash_budget_never_exceeded),
         cmocka_unit_test(test_programme_budgets_never_exceeded),
+        cmocka_unit_test(test_purchase_subsidy_budget_never_exceeded),
         cmocka_unit_test(test_credit_budget_never_exceeded),
         cmocka_unit_test(test_promotion_budget_never_exceeded),
         cmocka_unit_test(test_oversupply_warnings),

@@ -611,7 +611,7 @@ static void test_purchase_subsidy_shifts_fuel_and_timing(void **state)
     sp_car_policy ms;
     memset(&ms, 0, sizeof ms);
     ms.nopen = 1;
-    ms.open[0] = sp_purchase_subsidy_programme(&ps);
+    ms.open[0] = sp_purchase_subsidy_programme(&ps, 1);
     sim b, s;
     simulate(NULL, 7, START, 8, 0, 1, &b);
     simulate(&ms, 7, START, 8, 0, 1, &s);
@@ -663,7 +663,7 @@ static void chunk_matches_household_steps(void)
     ps.start_month = sp_month_make(2020, 9);
     ps.end_month = sp_month_make(2020, 10);
     ms.nopen = 1;
-    ms.open[0] = sp_purchase_subsidy_programme(&ps);
+    ms.open[0] = sp_purchase_subsidy_programme(&ps, 1);
     sp_rng_key key = sp_rng_key_make(42, 9);
     sp_hstate a, b;
     assert_int_equal(sp_hstate_init(&a, pop->n, NULL), SP_OK);

@@ -300,6 +300,13 @@ end)
 
 -- used cars and neighbourhood outlets --------------------------------------------
 
+T.case("sp.purchase_subsidy: a budget below 0 or not finite", function()
+  expect('sp.purchase_subsidy{ start = "2020-07", months = 6, budget = -1 }',
+         "sp.purchase_subsidy", "budget must be 0 (unlimited) or a positive amount of yuan, got -1")
+  expect('sp.purchase_subsidy{ start = "2020-07", months = 6, budget = 1/0 }',
+         "sp.purchase_subsidy", "budget")
+end)
+
 T.case("sp.used_car_export: shares, yuan, standards, ages, window, keys", function()
   expect('sp.used_car_export{ start = "2020-06", months = 12, value_gain = 1.5 }',
          "sp.used_car_export: 'value_gain' must lie in 0..1", "1.5")

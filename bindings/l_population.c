@@ -78,6 +78,55 @@ static void get_liquidity(lua_State *L, const char *fn, double share[SP_NLIQ])
     lua_settop(L, t);
 }
 
+/* mpc = { poor_htm =, wealthy_htm =, poor_nhtm =, wealthy_nhtm = } (all four,
+ * each 0..1) and mpc_quintile = { m1, ..., m5 } (multipliers by income
+ * quintile, each above 0 and at most 2): the population's MPCs. Returns 1 when
+ * `mpc` is given; writes the values (defaults: none, multipliers 1). */
+static int get_mpc(lua_State *L, const char *fn, float type[SP_NLIQ], float quintile[SP_NQUINTILE])
+{
+    int t = lua_gettop(L), given = 0;
+    for (int q = 0; q < SP_NQUINTILE; q++)
+        quintile[q] = 1.0f;
+    if (lua_getfield(L, 1, "mpc") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            luaL_error(L, "%s: 'mpc' must be a table of the four MPCs (poor_htm, wealthy_htm, "
+                          "poor_nhtm, wealthy_nhtm), got %s", fn, sp_l_typename(L, -1));
+        int idx = lua_gettop(L);
+        static const char *const names[] = {"poor_htm", "wealthy_htm", "poor_nhtm", "wealthy_nhtm", NULL};
+        char what[64];
+        snprintf(what, sizeof what, "%s mpc", fn);
+        sp_l_checkkeys(L, idx, what, names, 0);
+        for (int k = 0; k < SP_NLIQ; k++) {
+            if (!sp_l_has(L, idx, liquidity_names[k]))
+                luaL_error(L, "%s: 'mpc' needs all four MPCs; '%s' is missing", fn, liquidity_names[k]);
+            type[k] = (float)sp_l_getnumber(L, idx, what, liquidity_names[k], 0, 1, 0);
+        }
+        given = 1;
+    }
+    lua_settop(L, t);
+    if (lua_getfield(L, 1, "mpc_quintile") != LUA_TNIL) {
+        if (!lua_istable(L, -1) || lua_rawlen(L, -1) != SP_NQUINTILE)
+            luaL_error(L, "%s: 'mpc_quintile' must be a list of %d multipliers (income quintiles 1..5), "
+                          "got %s", fn, SP_NQUINTILE, lua_istable(L, -1) ? "a list of another length"
+                                                                         : sp_l_typename(L, -1));
+        for (int q = 0; q < SP_NQUINTILE; q++) {
+            lua_rawgeti(L, -1, q + 1);
+            int ok = 0;
+            double v = lua_tonumberx(L, -1, &ok);
+            if (!ok || !(v > 0) || v > 2) {
+                char got[32];
+                snprintf(got, sizeof got, "%g", ok ? v : 0.0);
+                luaL_error(L, "%s: 'mpc_quintile'[%d] must be a number above 0 and at most 2, got %s", fn,
+                           q + 1, ok ? got : sp_l_typename(L, -1));
+            }
+            quintile[q] = (float)v;
+            lua_pop(L, 1);
+        }
+    }
+    lua_settop(L, t);
+    return given;
+}
+
 /* sp.population.beijing{ households = 100000, year = 2019, seed = 1,
  *   liquidity = {...}, private_cars = 4974000, car_income_slope = 1.2,
  *   car_size_slope = 0.3, second_car_intercept = -2.4, second_car_slope = 1.0 } */
@@ -85,7 +134,8 @@ static int l_beijing(lua_State *L)
 {
     static const char *const keys[] = {"households", "year", "seed", "liquidity", "private_cars",
                                        "car_income_slope", "car_size_slope",
-                                       "second_car_intercept", "second_car_slope", NULL};
+                                       "second_car_intercept", "second_car_slope", "mpc",
+                                       "mpc_quintile", NULL};
     const char *fn = "sp.population.beijing";
     sp_l_checkargs(L, 1, fn);
     sp_l_checkkeys(L, 1, fn, keys, 0);
@@ -95,6 +145,8 @@ static int l_beijing(lua_State *L)
     d.year = (int)sp_l_getinteger(L, 1, fn, "year", 1900, 2200, d.year);
     d.seed = (uint32_t)sp_l_getinteger(L, 1, fn, "seed", 0, UINT32_MAX, d.seed);
     get_liquidity(L, fn, d.liquidity_share);
+    float mpc_type[SP_NLIQ] = {0}, mpc_quintile[SP_NQUINTILE];
+    const int mpc_given = get_mpc(L, fn, mpc_type, mpc_quintile);
     d.private_cars = sp_l_getnumber(L, 1, fn, "private_cars", 0, 2.0 * d.represented, d.private_cars);
     d.car_income_slope = sp_l_getnumber(L, 1, fn, "car_income_slope", -10, 10, d.car_income_slope);
     d.car_size_slope = sp_l_getnumber(L, 1, fn, "car_size_slope", -10, 10, d.car_size_slope);
@@ -119,7 +171,7 @@ static int l_beijing(lua_State *L)
                  d.liquidity_share[2], d.liquidity_share[3]);
         luaL_addstring(&b, liq);
     }
-    for (int k = 4; keys[k]; k++)
+    for (int k = 4; keys[k] && strcmp(keys[k], "mpc") != 0; k++)
         if (sp_l_has(L, 1, keys[k])) {
             lua_getfield(L, 1, keys[k]);
             char num[64];
@@ -127,6 +179,18 @@ static int l_beijing(lua_State *L)
             lua_pop(L, 1);
             luaL_addstring(&b, num);
         }
+    if (mpc_given) {
+        char t[256];
+        snprintf(t, sizeof t, ", mpc = {poor_htm = %.9g, wealthy_htm = %.9g, poor_nhtm = %.9g, wealthy_nhtm = %.9g}",
+                 mpc_type[0], mpc_type[1], mpc_type[2], mpc_type[3]);
+        luaL_addstring(&b, t);
+    }
+    if (sp_l_has(L, 1, "mpc_quintile")) {
+        char t[160];
+        snprintf(t, sizeof t, ", mpc_quintile = {%.9g, %.9g, %.9g, %.9g, %.9g}", mpc_quintile[0],
+                 mpc_quintile[1], mpc_quintile[2], mpc_quintile[3], mpc_quintile[4]);
+        luaL_addstring(&b, t);
+    }
     luaL_addchar(&b, '}');
     luaL_pushresult(&b);
     int prov = lua_gettop(L);
@@ -138,6 +202,9 @@ static int l_beijing(lua_State *L)
     if (!pop)
         return luaL_error(L, "%s: %s", fn, err.msg);
     *slot = pop;
+    pop->mpc_given = mpc_given;
+    memcpy(pop->mpc_type, mpc_type, sizeof mpc_type);
+    memcpy(pop->mpc_quintile, mpc_quintile, sizeof mpc_quintile);
     snprintf(pop->provenance, sizeof pop->provenance, "%s", lua_tostring(L, prov));
     return 1;
 }

@@ -357,7 +357,7 @@ static int month_start(void *state, const sp_measure *m, sp_run_env *env, sp_err
         const int offer = window && t->mask[i] && (d->budget <= 0 || t->act[i]);
         outcome o;
         step(t, d, m, env, i, offer, &o);
-        commit(t, i, &o, env->params->mpc[pop->liquidity[i] & 3]);
+        commit(t, i, &o, sp_population_mpc(pop, env->params->mpc, i));
         any |= t->act[i];
     }
     return any;

@@ -985,7 +985,7 @@ static void purchase_costs(const sp_population *pop, sp_hstate *st, const sp_par
         st->car_pay[i] = (uint16_t)(pay > 65535 ? 65535 : lround(pay));
         st->car_pay_months[i] = (uint8_t)(n > 255 ? 255 : n);
     }
-    const double k = p->mpc[pop->liquidity[i] % SP_NLIQ];
+    const double k = sp_population_mpc(pop, p->mpc, i);
     const int months = (int)lround(p->mpc_months);
     st->pending[i] = (float)(st->pending[i] - k * now);
     if (st->pending_months[i] < months)
@@ -1004,7 +1004,7 @@ void sp_cars_household_costs(const sp_population *pop, sp_hstate *st, const sp_p
     }
     if (run == 0 && pay == 0)
         return;
-    const double k = p->mpc[pop->liquidity[i] % SP_NLIQ];
+    const double k = sp_population_mpc(pop, p->mpc, i);
     const unsigned others = ((1u << SP_NCAT) - 1u) & ~(1u << SP_CAT_TRANSPORT);
     spend[SP_CAT_TRANSPORT] += run;
     sp_population_split(pop, i, others, -k * (run + pay), spend);
@@ -1044,7 +1044,7 @@ __attribute__((target("avx2"))) static void household_costs_avx2(const sp_popula
         spend[SP_CAT_TRANSPORT] = (float)((double)spend[SP_CAT_TRANSPORT] + run);
         return;
     }
-    const double k = p->mpc[pop->liquidity[i] % SP_NLIQ];
+    const double k = sp_population_mpc(pop, p->mpc, i);
     const __m256d amount = _mm256_set1_pd(-k * (run + pay)), t = _mm256_set1_pd(tot),
                   unit = _mm256_set1_pd(1.0 / SP_SHARE_ONE);
     const __m128i s16 = _mm_loadu_si128((const __m128i *)sh);

@@ -44,7 +44,7 @@ int sp_cash_transfer_validate(const sp_cash_transfer_def *d, sp_err *err)
 double sp_cash_transfer_windfall(const sp_cash_transfer_def *d, const sp_params *p,
                                  const sp_population *pop, size_t i)
 {
-    return d->amount * p->mpc[pop->liquidity[i] & 3];
+    return d->amount * sp_population_mpc(pop, p->mpc, i);
 }
 
 /* Pays `amount` yuan to household i (sp_cash_transfer_apply). */
@@ -56,7 +56,7 @@ static double apply_amount(const sp_cash_transfer_def *d, double amount, const s
         months = 1;
     if (months > 255)
         months = 255;
-    st->pending[i] = (float)(st->pending[i] + amount * p->mpc[pop->liquidity[i] & 3]);
+    st->pending[i] = (float)(st->pending[i] + amount * sp_population_mpc(pop, p->mpc, i));
     if (st->pending_months[i] < months)
         st->pending_months[i] = (uint8_t)months;
     return amount;

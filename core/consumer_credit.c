@@ -437,7 +437,7 @@ static void repay(credit_run *c, const sp_measure *m, const sp_run_env *env, sp_
     if (c->induced[i])
         sp_population_split(env->pop, i, all, -(pay - sub), h->spend);
     else if (sub > 0)
-        sp_population_split(env->pop, i, all, sub * env->params->mpc[env->pop->liquidity[i] & 3], h->spend);
+        sp_population_split(env->pop, i, all, sub * sp_population_mpc(env->pop, env->params->mpc, i), h->spend);
 }
 
 static void household(void *state, const sp_measure *m, const sp_run_env *env, sp_household *h)

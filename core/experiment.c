@@ -194,10 +194,78 @@ int sp_experiment_dists(const sp_experiment_def *d, sp_param_dist *out, int cap,
     return n;
 }
 
-sp_results *sp_experiment_run(const sp_experiment_def *d, sp_err *err)
+/* The mpc_* parameters by liquidity type (SP_LIQ_* order). */
+static const char *const mpc_param[SP_NLIQ] = {
+    [SP_LIQ_POOR_HTM] = "mpc_poor_htm", [SP_LIQ_WEALTHY_HTM] = "mpc_wealthy_htm",
+    [SP_LIQ_POOR_NHTM] = "mpc_poor_nhtm", [SP_LIQ_WEALTHY_NHTM] = "mpc_wealthy_nhtm"};
+
+static int is_fixed(const sp_experiment_def *d, const char *name)
+{
+    int k = sp_param_index(name);
+    return k >= 0 && (d->fixed[k / 64] & (UINT64_C(1) << (k % 64))) != 0;
+}
+
+/* The MPCs a population gives (sp_population.mpc_given) become the
+ * experiment's mpc_* values, fixed (not drawn by default), except those the
+ * experiment's params give as a value or a distribution. Writes the
+ * definition to use into *local and returns it (d itself when the population
+ * gives none). */
+static const sp_experiment_def *population_mpcs(const sp_experiment_def *d, sp_experiment_def *local,
+                                                sp_err *err)
+{
+    if (!d->population || !d->population->mpc_given)
+        return d;
+    *local = *d;
+    for (int k = 0; k < SP_NLIQ; k++) {
+        int given = is_fixed(d, mpc_param[k]);
+        for (int j = 0; j < d->ndists; j++)
+            given |= strcmp(d->dists[j].name, mpc_param[k]) == 0;
+        if (!given && sp_experiment_set_param(local, mpc_param[k], d->population->mpc_type[k], err) != SP_OK)
+            return NULL;
+    }
+    return local;
+}
+
+/* Every household's MPC (its type's times its quintile's multiplier) must stay
+ * within 0..1 for any value the type's parameter can take. */
+static int check_mpc_products(const sp_experiment_def *d, sp_err *err)
+{
+    double m = 0;
+    int qmax = 0;
+    for (int q = 0; q < SP_NQUINTILE; q++)
+        if (d->population->mpc_quintile[q] > m) {
+            m = d->population->mpc_quintile[q];
+            qmax = q;
+        }
+    if (m <= 1)
+        return SP_OK;
+    for (int k = 0; k < SP_NLIQ; k++) {
+        double v = d->params.mpc[k];
+        for (int j = 0; j < d->ndists; j++)
+            if (strcmp(d->dists[j].name, mpc_param[k]) == 0)
+                v = d->dists[j].kind == SP_DIST_UNIFORM ? d->dists[j].b : 1.0;
+        if (d->uncertainty && d->replicates > 1 && !is_fixed(d, mpc_param[k])) {
+            size_t nd;
+            const sp_param_dist *def = sp_param_default_dists(&nd);
+            for (size_t j = 0; j < nd; j++)
+                if (strcmp(def[j].name, mpc_param[k]) == 0 && def[j].kind == SP_DIST_UNIFORM && def[j].b > v)
+                    v = def[j].b;
+        }
+        if (v * m > 1)
+            return sp_err_set(err, SP_EINVAL,
+                              "%s can be %g, and the population's MPC multiplier of income quintile %d is "
+                              "%g: an MPC of %g is above 1 (lower the multiplier or the MPC)",
+                              mpc_param[k], v, qmax + 1, m, v * m);
+    }
+    return SP_OK;
+}
+
+sp_results *sp_experiment_run(const sp_experiment_def *d0, sp_err *err)
 {
     sp_init();
-    if (sp_experiment_validate(d, err) != SP_OK)
+    sp_experiment_def local;
+    const sp_experiment_def *d = population_mpcs(d0, &local, err);
+    if (!d || sp_experiment_validate(d, err) != SP_OK || check_mpc_products(d, err) != SP_OK)
         return NULL;
     const char *names[SP_MAX_PACKAGES];
     for (int p = 0; p < d->npackages; p++)

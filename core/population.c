@@ -106,6 +106,8 @@ sp_population *sp_population_alloc(size_t n, sp_err *err)
         return NULL;
     }
     p->n = n;
+    for (int q = 0; q < SP_NQUINTILE; q++)
+        p->mpc_quintile[q] = 1.0f;
     size_t m = n ? n : 1;
     p->weight = calloc(m, sizeof(float));
     p->income = calloc(m, sizeof(float));

@@ -122,7 +122,24 @@ typedef struct sp_population {
     double engel_a[SP_NCAT];
     double engel_b[SP_NCAT];
     double engel_lnref;
+
+    /* Marginal propensities to consume as the population gives them
+     * (sp.population.beijing{ mpc =, mpc_quintile = }; docs/model.md section 3):
+     * mpc_type, by liquidity type, replaces the experiment's mpc_* parameters
+     * when mpc_given (unless the experiment's params give them); mpc_quintile,
+     * by income quintile (1 = none, the default), multiplies every household's
+     * MPC (sp_population_mpc). Saved with the population (spop.h). */
+    int mpc_given;
+    float mpc_type[SP_NLIQ];
+    float mpc_quintile[SP_NQUINTILE];
 } sp_population;
+
+/* Household i's MPC out of a windfall: its liquidity type's (mpc[], the
+ * experiment's mpc_* parameters) times its income quintile's multiplier. */
+static inline double sp_population_mpc(const sp_population *pop, const double *mpc, size_t i)
+{
+    return mpc[pop->liquidity[i] & 3] * (double)pop->mpc_quintile[pop->quintile[i] % SP_NQUINTILE];
+}
 
 /* Allocates a population of n households with zeroed columns. NULL on failure
  * (err says why). Free with sp_population_free. */

@@ -30,7 +30,9 @@ enum {
     H_CHECKSUM = 32, H_NCOLUMNS = 40, H_BASE_YEAR = 44, H_BASE_MONTH = 48,
     H_TOTAL_WEIGHT = 56, H_ENGEL_A = 64, H_ENGEL_B = H_ENGEL_A + 8 * SP_NCAT,
     H_ENGEL_LNREF = H_ENGEL_B + 8 * SP_NCAT, H_LABEL = H_ENGEL_LNREF + 8,
-    H_PROVENANCE = H_LABEL + 160, H_END = H_PROVENANCE + SP_SPOP_PROVENANCE
+    H_PROVENANCE = H_LABEL + 160, H_MPC_GIVEN = H_PROVENANCE + SP_SPOP_PROVENANCE,
+    H_MPC_TYPE = H_MPC_GIVEN + 4, H_MPC_QUINTILE = H_MPC_TYPE + 4 * SP_NLIQ,
+    H_END = H_MPC_QUINTILE + 4 * SP_NQUINTILE
 };
 _Static_assert((int)H_END <= (int)SP_SPOP_HEADER_BYTES, "the header fields fit the header");
 _Static_assert(sizeof(((sp_population *)0)->label) == 160, "the label field holds a population's label");
@@ -257,6 +259,9 @@ int sp_spop_save(const sp_population *pop, const char *path, const char *provena
         putd(meta, H_ENGEL_B + 8 * k, pop->engel_b[k]);
     }
     putd(meta, H_ENGEL_LNREF, pop->engel_lnref);
+    put32(meta, H_MPC_GIVEN, (uint32_t)(pop->mpc_given != 0));
+    memcpy(meta + H_MPC_TYPE, pop->mpc_type, 4 * SP_NLIQ);
+    memcpy(meta + H_MPC_QUINTILE, pop->mpc_quintile, 4 * SP_NQUINTILE);
     snprintf((char *)meta + H_LABEL, 160, "%s", pop->label);
     const char *how = provenance ? provenance : pop->provenance;
     char saved[96];
@@ -436,6 +441,9 @@ sp_population *sp_spop_load(const char *path, sp_err *err)
         pop->engel_b[k] = getd(m, H_ENGEL_B + 8 * k);
     }
     pop->engel_lnref = getd(m, H_ENGEL_LNREF);
+    pop->mpc_given = get32(m, H_MPC_GIVEN) != 0;
+    memcpy(pop->mpc_type, m + H_MPC_TYPE, 4 * SP_NLIQ);
+    memcpy(pop->mpc_quintile, m + H_MPC_QUINTILE, 4 * SP_NQUINTILE);
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     int room = (int)sizeof pop->label - 1 - (int)strlen(base) - 3;

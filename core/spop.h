@@ -1,12 +1,14 @@
 /* spop.h: saved populations, a versioned binary column file (".spop").
  *
- * Layout (version 1; little-endian, as written by the machines spendsim runs
+ * Layout (version 2; little-endian, as written by the machines spendsim runs
  * on; a file of the other byte order is refused):
  *   bytes 0..1023    header: magic "SPENDPOP", format version, byte-order
  *                    mark, households, file size, checksum, column count,
  *                    base year and month, households represented, the Engel
  *                    curves, the population's label and its provenance (how
- *                    it was built: generator, parameters, spendsim version)
+ *                    it was built: generator, parameters, spendsim version),
+ *                    and its MPCs (given or not, by type, by income quintile:
+ *                    added in version 2)
  *   1024..           column table: one 64-byte entry per column (name, bytes
  *                    per element, elements per household, offset, length)
  *   then             the columns, each at a multiple of 64 bytes, zero padded
@@ -30,7 +32,7 @@
 #include "population.h"
 #include "status.h"
 
-enum { SP_SPOP_VERSION = 1, SP_SPOP_HEADER_BYTES = 1024, SP_SPOP_PROVENANCE = 600 };
+enum { SP_SPOP_VERSION = 2, SP_SPOP_HEADER_BYTES = 1024, SP_SPOP_PROVENANCE = 600 };
 
 /* Writes pop to path atomically (temporary file and rename, core/writers).
  * provenance (may be NULL) says how the population was built; it is stored

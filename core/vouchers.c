@@ -274,7 +274,7 @@ void sp_voucher_redeem(const sp_voucher_def *v, const sp_params *p, const sp_pop
 {
     memset(out, 0, sizeof *out);
     const double F = v->face, K = v->threshold;
-    const double mpc = p->mpc[pop->liquidity[i] & 3];
+    const double mpc = sp_population_mpc(pop, p->mpc, i);
     int n = packages * v->coupons_per_package;
     out->claimed = n;
     if (n <= 0)

@@ -227,7 +227,7 @@ static void test_wrong_magic(void **state)
 static void test_wrong_version(void **state)
 {
     (void)state;
-    expect_refused(file_len(), 8, 2, "format version 2");
+    expect_refused(file_len(), 8, 3, "format version 3");
 }
 
 static void test_truncated(void **state)

@@ -86,6 +86,71 @@ T.case("beijing: bad population keys name key, value and line", function()
   expect("sp.population.beijing{ households = 60000000 }", "'households'", "60000000")
 end)
 
+-- The population's MPCs (issue 13 item 8): values exact in single precision,
+-- as the population stores them.
+local mpcs = { poor_htm = 0.5, wealthy_htm = 0.375, poor_nhtm = 0.125, wealthy_nhtm = 0.0625 }
+
+T.case("beijing: mpc by type replaces the experiment's mpc_* parameters", function()
+  local pop_m = sp.population.beijing{ households = 4000, seed = 3, mpc = mpcs }
+  local direct = sp.experiment{ population = base, packages = { pk, plan }, start = "2020-01",
+                                months = 6, replicates = 2, seed = 4,
+                                params = { mpc_poor_htm = 0.5, mpc_wealthy_htm = 0.375,
+                                           mpc_poor_nhtm = 0.125, mpc_wealthy_nhtm = 0.0625 } }:run()
+  same_results(run(pop_m), direct, "population MPCs = the same MPCs as parameters")
+  for _, drawn in ipairs(run(pop_m):parameters()) do
+    T.eq(drawn.mpc_poor_htm, nil, "the population's MPC is not drawn")
+  end
+  -- a value the experiment gives still wins
+  local given = sp.experiment{ population = pop_m, packages = { pk, plan }, start = "2020-01",
+                               months = 6, replicates = 2, seed = 4,
+                               params = { mpc_poor_htm = 0.5, mpc_wealthy_htm = 0.375,
+                                          mpc_poor_nhtm = 0.125, mpc_wealthy_nhtm = 0.25 } }:run()
+  assert(given:value("Vouchers", 1, 4, "all", "spending") ~= direct:value("Vouchers", 1, 4, "all", "spending"),
+         "params given override the population's MPCs")
+  local defaults = sp.population.beijing{ households = 4000, seed = 3, mpc_quintile = { 1, 1, 1, 1, 1 } }
+  same_results(run(defaults), base_res, "multipliers of 1 change nothing")
+end)
+
+T.case("beijing: mpc_quintile multiplies the MPC of its quintile only", function()
+  local cash = pk:with{ name = "Cash", sp.cash_transfer{ name = "cash", start = "2020-02", amount = 1000 } }
+  local function effect(pop)
+    local res = sp.experiment{ population = pop, packages = { pk, cash }, start = "2020-01", months = 6,
+                               replicates = 2, seed = 4 }:run()
+    local t = res:table{ rows = "quintile", package = "Cash", diff = true, by = "total", unit = "total" }
+    local out = {}
+    for q = 1, 5 do out[q] = t:value("Q" .. q, t:col_labels()[1]) end
+    return out
+  end
+  local one = effect(base)
+  local scaled = effect(sp.population.beijing{ households = 4000, seed = 3, mpc_quintile = { 1.5, 1, 1, 1, 1 } })
+  assert(math.abs(scaled[1] / one[1] - 1.5) < 1e-6, "Q1 spends 1.5 times as much: " .. scaled[1] / one[1])
+  for q = 2, 5 do T.eq(scaled[q], one[q], "Q" .. q .. " unchanged") end
+end)
+
+T.case("beijing: bad MPC keys, and an MPC above 1, are errors", function()
+  expect('sp.population.beijing{ households = 100, mpc = { poor_htm = 1.5, wealthy_htm = 0.4, poor_nhtm = 0.1, wealthy_nhtm = 0.1 } }',
+         "poor_htm", "1.5")
+  expect('sp.population.beijing{ households = 100, mpc = { poor_htm = 0.5, wealthy_htm = 0.4, poor_nhtm = 0.1 } }',
+         "'mpc' needs all four MPCs; 'wealthy_nhtm' is missing")
+  expect('sp.population.beijing{ households = 100, mpc = 0.5 }', "'mpc' must be a table")
+  expect('sp.population.beijing{ households = 100, mpc_quintile = { 1, 1, 1, 1 } }',
+         "'mpc_quintile' must be a list of 5 multipliers")
+  expect('sp.population.beijing{ households = 100, mpc_quintile = { 1, 0, 1, 1, 1 } }',
+         "'mpc_quintile'[2] must be a number above 0 and at most 2, got 0")
+  expect('sp.experiment{ population = sp.population.beijing{ households = 200, mpc_quintile = { 1.5, 1, 1, 1, 1 }, '
+         .. 'mpc = { poor_htm = 0.8, wealthy_htm = 0.4, poor_nhtm = 0.1, wealthy_nhtm = 0.1 } }, '
+         .. 'packages = { sp.package{ name = "A" } }, months = 2 }:run()',
+         "mpc_poor_htm can be 0.8", "income quintile 1 is 1.5", "above 1")
+end)
+
+T.case("save and load keep the population's MPCs", function()
+  local pop_m = sp.population.beijing{ households = 4000, seed = 3, mpc = mpcs,
+                                       mpc_quintile = { 1.25, 1, 1, 1, 0.75 } }
+  local f = work .. "/mpc.spop"
+  assert(pop_m:save(f))
+  same_results(run(sp.population.load{ path = f }), run(pop_m), "saved and loaded MPCs")
+end)
+
 T.case("save and load: the same results, cell by cell; the file is recorded", function()
   local f = work .. "/base.spop"
   assert(base:save(f))

@@ -184,7 +184,11 @@ static void household(void *state, const sp_measure *m, const sp_run_env *env, s
 /* outlet_diversion: uncertain (N24 band 0.75-1.00; docs/model.md section 13). */
 static const sp_param_dist default_dists[] = {{"outlet_diversion", SP_DIST_UNIFORM, 0.8, 1.0}};
 
+/* The budget the measure keeps its subsidy within (budget.h; 0 = unlimited). */
+static double budget_of(const void *def) { return ((const sp_community_outlets_def *)def)->budget; }
+
 const sp_measure_ops sp_community_outlets_measure = {
+    .budget = budget_of,
     .kind = "community_outlets",
     .def_size = sizeof(sp_community_outlets_def),
     .order = 27,

@@ -141,7 +141,11 @@ static int run_alloc(void **state, const sp_measure *m, sp_run_env *env, sp_err 
     return SP_OK;
 }
 
+/* The budget the measure keeps its subsidy within (budget.h; 0 = unlimited). */
+static double budget_of(const void *def) { return ((const sp_used_car_export_def *)def)->budget; }
+
 const sp_measure_ops sp_used_car_export_measure = {
+    .budget = budget_of,
     .kind = "used_car_export",
     .def_size = sizeof(sp_used_car_export_def),
     .order = 40,

@@ -310,6 +310,25 @@ static void test_programme_budgets_never_exceeded(void **state)
     sp_package_free(p);
 }
 
+/* The outlets' and the used-car transfer subsidy's budgets are reported
+ * (their own tests check that the subsidies stay within them). */
+static void test_outlets_and_used_cars_report_budgets(void **state)
+{
+    (void)state;
+    sp_err e;
+    sp_package *p = sp_package_alloc("Plan", &e);
+    sp_community_outlets_def o = sp_community_outlets_def_default();
+    o.subsidy = 1e5;
+    o.budget = 3e7;
+    assert_int_equal(sp_package_add_community_outlets(p, "outlets", &o, &e), SP_OK);
+    sp_used_car_export_def u = sp_used_car_export_def_default();
+    u.subsidy = 3000;
+    u.budget = 2e8;
+    assert_int_equal(sp_package_add_used_car_export(p, "used cars", &u, &e), SP_OK);
+    assert_true(sp_package_budget(p) == 2.3e8);
+    sp_package_free(p);
+}
+
 /* An open purchase subsidy with a budget: the month's buyers who would claim
  * it are paid first come, first served until the next claim would overspend;
  * the others buy (or not) without it and it stops. Budget: 40% of what the
@@ -694,6 +713,7 @@ int main(void)
         cmocka_unit_test(test_cash_recipients_capped),
         cmocka_unit_test(test_cash_budget_never_exceeded),
         cmocka_unit_test(test_programme_budgets_never_exceeded),
+        cmocka_unit_test(test_outlets_and_used_cars_report_budgets),
         cmocka_unit_test(test_purchase_subsidy_budget_never_exceeded),
         cmocka_unit_test(test_credit_budget_never_exceeded),
         cmocka_unit_test(test_promotion_budget_never_exceeded),

@@ -204,11 +204,7 @@ static int l_calibrate(lua_State *L)
         return luaL_error(L, "%s: %s", fn, err.msg);
     if (sp_calib_validate(&d, &err) != SP_OK)
         return luaL_error(L, "%s: %s", fn, err.msg);
-    const sp_experiment_def *x = &e->def;
-    double cube = (double)x->npackages * x->replicates * (x->months + x->warmup) * SP_NGROUP *
-                  SP_NMETRIC * sizeof(double);
-    sp_l_need_memory(L, fn, "the results cube", cube + (double)x->population->n *
-                     sp_population_bytes_per_household());
+    sp_l_experiment_need_memory(L, fn, &e->def);
 
     sp_calib_result **slot = (sp_calib_result **)sp_l_newhandle(L, SP_L_CALIBRATION, 0);
     if (sp_l_host_get(L)->dry_run) { /* check mode: nothing runs */

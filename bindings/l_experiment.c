@@ -235,6 +235,14 @@ static void refresh(lua_State *L, l_experiment *e, const char *fn)
     lua_pop(L, 1);
 }
 
+void sp_l_experiment_need_memory(lua_State *L, const char *fn, const sp_experiment_def *def)
+{
+    double cube = (double)def->npackages * def->replicates * (def->months + def->warmup) * SP_NGROUP *
+                  SP_NMETRIC * sizeof(double);
+    sp_l_need_memory(L, fn, "the results cube",
+                     cube + (double)def->population->n * sp_population_bytes_per_household());
+}
+
 /* exp:run() -> results. In check mode (dry run) the experiment is validated
  * and results of the right shape, all zero, are returned. */
 static int l_run(lua_State *L)
@@ -250,12 +258,7 @@ static int l_run(lua_State *L)
     sp_err err;
     sp_err_clear(&err);
     sp_experiment_def def = e->def;
-    /* The results cube and one run's copy of the households' state, checked
-     * against --max-memory and the machine before anything is allocated. */
-    double cube = (double)def.npackages * def.replicates * (def.months + def.warmup) * SP_NGROUP *
-                  SP_NMETRIC * sizeof(double);
-    sp_l_need_memory(L, fn, "the results cube", cube + (double)def.population->n *
-                     sp_population_bytes_per_household());
+    sp_l_experiment_need_memory(L, fn, &def);
     if (host->dry_run) {
         if (sp_experiment_validate(&def, &err) != SP_OK)
             return luaL_error(L, "%s: %s", fn, err.msg);

@@ -245,6 +245,11 @@ const char *sp_l_population_file(lua_State *L, const char *label);
  * printed before is not repeated); nothing outside the CLI (l_results.c). */
 void sp_l_print_warnings(lua_State *L, const sp_results *res);
 
+/* Checks that one experiment's results cube and one run's copy of the
+ * households' state fit --max-memory and the machine, before anything is
+ * allocated (sp_l_need_memory; l_experiment.c). */
+void sp_l_experiment_need_memory(lua_State *L, const char *fn, const sp_experiment_def *def);
+
 /* Records that `file` was written from res, and rewrites manifest.json in
  * the file's directory (atomically) with the provenance and every file
  * written there so far by this state. 0, or -1 with msg set. */

@@ -337,10 +337,7 @@ static void run_value(lua_State *L, sp_l_point *pt, int exp)
     sp_results **slot = sp_l_newresults(L);
     lua_pushvalue(L, exp);
     lua_setiuservalue(L, -2, 1); /* the results keep the experiment alive */
-    double cube = (double)def.npackages * def.replicates * (def.months + def.warmup) * SP_NGROUP *
-                  SP_NMETRIC * sizeof(double);
-    sp_l_need_memory(L, pt->fn, "the results cube",
-                     cube + (double)def.population->n * sp_population_bytes_per_household());
+    sp_l_experiment_need_memory(L, pt->fn, &def);
     sp_err err;
     sp_err_clear(&err);
     if (host->dry_run) { /* check mode: validate the point, results all zero */

@@ -611,14 +611,30 @@ static int op_analysis(sp_err *err)
     sp_solve_result sr;
     if ((rc = sp_solve(&sd, &sr, err)) != SP_OK)
         return rc;
-    sp_decompose_def dd = sp_decompose_def_default();
-    dd.experiment = &d;
-    dd.package = plan;
-    dd.baseline = base;
-    dd.exact_max = 0;
-    dd.samples = 2;
-    sp_decompose_result dr;
-    return sp_decompose(&dd, &dr, err);
+    /* The decomposition of a two-measure package (sampled orders): each of its
+     * coalitions is an experiment, so the package is kept small (under the
+     * sanitizers every allocation point reruns all of them). */
+    sp_package *two = sp_package_alloc("Two", err);
+    if (!two)
+        return err->code;
+    sp_cash_transfer_def ct = sp_cash_transfer_def_default();
+    ct.start_month = sp_month_make(2020, 5);
+    rc = sp_package_add_cash_transfer(two, "cash a", &ct, err);
+    ct.amount *= 2;
+    if (rc == SP_OK)
+        rc = sp_package_add_cash_transfer(two, "cash b", &ct, err);
+    if (rc == SP_OK) {
+        sp_decompose_def dd = sp_decompose_def_default();
+        dd.experiment = &d;
+        dd.package = two;
+        dd.baseline = base;
+        dd.exact_max = 0;
+        dd.samples = 2;
+        sp_decompose_result dr;
+        rc = sp_decompose(&dd, &dr, err);
+    }
+    sp_package_free(two);
+    return rc;
 }
 
 static int op_tables(sp_err *err)

@@ -27,26 +27,10 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "spendsim.h"
 
-static sp_population *pop; /* 6,000 households */
-
-static int setup(void **state)
-{
-    (void)state;
-    sp_beijing_def d = sp_beijing_def_default();
-    d.households = 6000;
-    d.seed = 11;
-    pop = sp_beijing_build(&d, NULL);
-    return pop ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sp_population_free(pop);
-    return 0;
-}
+SP_TEST_POPULATION(6000, 11) /* 6,000 households */
 
 /* Runs base and plan over 2020-01..2020-12 with `reps` replicates. */
 static sp_results *run2(const sp_package *base, const sp_package *plan, int reps, int threads)

@@ -23,26 +23,10 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "spendsim.h"
 
-static sp_population *pop;
-
-static int setup(void **state)
-{
-    (void)state;
-    sp_beijing_def d = sp_beijing_def_default();
-    d.households = 10000;
-    d.seed = 6;
-    pop = sp_beijing_build(&d, NULL);
-    return pop ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sp_population_free(pop);
-    return 0;
-}
+SP_TEST_POPULATION(10000, 6)
 
 static void expect_error(const sp_community_outlets_def *d, const char *part)
 {

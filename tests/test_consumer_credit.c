@@ -19,29 +19,13 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "spendsim.h"
-
-static sp_population *pop;
 
 enum { REPS = 5 };
 #define T95 2.776
 
-static int setup(void **state)
-{
-    (void)state;
-    sp_beijing_def d = sp_beijing_def_default();
-    d.households = 20000;
-    d.seed = 3;
-    pop = sp_beijing_build(&d, NULL);
-    return pop ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sp_population_free(pop);
-    return 0;
-}
+SP_TEST_POPULATION(20000, 3)
 
 /* A general consumer loan of up to `limit` yuan at 10% a year over 24
  * months, offered to everyone from 2020-01 for `months` months. */

@@ -22,29 +22,13 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "spendsim.h"
-
-static sp_population *pop; /* 20,000 households */
 
 enum { REPS = 5 };
 #define T95 2.776 /* t(0.975, 4) for 5 replicates */
 
-static int setup(void **state)
-{
-    (void)state;
-    sp_beijing_def d = sp_beijing_def_default();
-    d.households = 20000;
-    d.seed = 3;
-    pop = sp_beijing_build(&d, NULL);
-    return pop ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sp_population_free(pop);
-    return 0;
-}
+SP_TEST_POPULATION(20000, 3) /* 20,000 households */
 
 static unsigned type_bits(const int *types, int n)
 {

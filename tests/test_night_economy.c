@@ -16,26 +16,10 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "spendsim.h"
 
-static sp_population *pop;
-
-static int setup(void **state)
-{
-    (void)state;
-    sp_beijing_def d = sp_beijing_def_default();
-    d.households = 5000;
-    d.seed = 3;
-    pop = sp_beijing_build(&d, NULL);
-    return pop ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sp_population_free(pop);
-    return 0;
-}
+SP_TEST_POPULATION(5000, 3)
 
 static void expect_error(const sp_night_economy_def *d, const char *part)
 {

@@ -15,28 +15,12 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "spendsim.h"
 
 #define HOUSEHOLDS 50000
 
-static sp_population *pop;
-
-static int setup(void **state)
-{
-    (void)state;
-    sp_beijing_def d = sp_beijing_def_default();
-    d.households = HOUSEHOLDS;
-    d.seed = 5;
-    pop = sp_beijing_build(&d, NULL);
-    return pop ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sp_population_free(pop);
-    return 0;
-}
+SP_TEST_POPULATION(HOUSEHOLDS, 5)
 
 static void test_init_validates_params(void **state)
 {

@@ -25,26 +25,10 @@
 #include <cmocka.h>
 
 #include "cars.h"
+#include "fixture.h"
 #include "spendsim.h"
 
-static sp_population *pop;
-
-static int setup(void **state)
-{
-    (void)state;
-    sp_beijing_def d = sp_beijing_def_default();
-    d.households = 20000;
-    d.seed = 4;
-    pop = sp_beijing_build(&d, NULL);
-    return pop ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sp_population_free(pop);
-    return 0;
-}
+SP_TEST_POPULATION(20000, 4)
 
 /* ---- exact rules ---- */
 

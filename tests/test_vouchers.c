@@ -18,26 +18,10 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "spendsim.h"
 
-static sp_population *pop; /* 20,000 households */
-
-static int setup(void **state)
-{
-    (void)state;
-    sp_beijing_def d = sp_beijing_def_default();
-    d.households = 20000;
-    d.seed = 3;
-    pop = sp_beijing_build(&d, NULL);
-    return pop ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sp_population_free(pop);
-    return 0;
-}
+SP_TEST_POPULATION(20000, 3) /* 20,000 households */
 
 #define CAT(c) (1u << (c))
 

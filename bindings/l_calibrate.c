@@ -198,13 +198,11 @@ static int l_calibrate(lua_State *L)
     d.fn = sp_l_eval_run;
     d.ud = e;
 
+    sp_l_experiment_ready(L, fn, &e->def);
     sp_err err;
     sp_err_clear(&err);
-    if (sp_experiment_validate(&e->def, &err) != SP_OK)
-        return luaL_error(L, "%s: %s", fn, err.msg);
     if (sp_calib_validate(&d, &err) != SP_OK)
         return luaL_error(L, "%s: %s", fn, err.msg);
-    sp_l_experiment_need_memory(L, fn, &e->def);
 
     sp_calib_result **slot = (sp_calib_result **)sp_l_newhandle(L, SP_L_CALIBRATION, 0);
     if (sp_l_host_get(L)->dry_run) { /* check mode: nothing runs */

@@ -243,6 +243,15 @@ void sp_l_experiment_need_memory(lua_State *L, const char *fn, const sp_experime
                      cube + (double)def->population->n * sp_population_bytes_per_household());
 }
 
+void sp_l_experiment_ready(lua_State *L, const char *fn, const sp_experiment_def *def)
+{
+    sp_err err;
+    sp_err_clear(&err);
+    if (sp_experiment_validate(def, &err) != SP_OK)
+        luaL_error(L, "%s: %s", fn, err.msg);
+    sp_l_experiment_need_memory(L, fn, def);
+}
+
 /* exp:run() -> results. In check mode (dry run) the experiment is validated
  * and results of the right shape, all zero, are returned. */
 static int l_run(lua_State *L)

@@ -249,6 +249,9 @@ void sp_l_print_warnings(lua_State *L, const sp_results *res);
  * households' state fit --max-memory and the machine, before anything is
  * allocated (sp_l_need_memory; l_experiment.c). */
 void sp_l_experiment_need_memory(lua_State *L, const char *fn, const sp_experiment_def *def);
+/* Validates def (an error "fn: message") and checks its memory, as above:
+ * what an operation that runs an experiment many times does first. */
+void sp_l_experiment_ready(lua_State *L, const char *fn, const sp_experiment_def *def);
 
 /* Records that `file` was written from res, and rewrites manifest.json in
  * the file's directory (atomically) with the provenance and every file

@@ -12,11 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
-
 #include "calendar.h"
 #include "group.h"
 #include "rng.h"
+#include "vmath.h"
 
 #ifdef SPENDSIM_HAVE_OPENMP
 #include <omp.h>
@@ -132,8 +131,6 @@ int sp_beijing_vintages(double *out, int max)
     return N_VINTAGE;
 }
 
-static double logistic(double x) { return 1.0 / (1.0 + exp(-x)); }
-static double logit(double p) { return log(p / (1.0 - p)); }
 
 static int validate(const sp_beijing_def *d, sp_err *err)
 {
@@ -194,22 +191,30 @@ static int validate(const sp_beijing_def *d, sp_err *err)
 
 static int adults_of(int size)
 {
-    static const int a[] = {0, 1, 2, 2, 3, 3, 4, 4, 5, 5, 5}; /* by size 0..10 */
+    static const int a[] = {0, 1, 2, 2, 3, 3, 4, 4, 5, 5, 5}; /* by size 0..10: at most 5 */
     _Static_assert(COUNT(a) == SP_BEIJING_NSIZE + 1, "adults of sizes 0 .. SP_BEIJING_NSIZE");
     return a[size < SP_BEIJING_NSIZE ? size : SP_BEIJING_NSIZE];
 }
 
-/* Inverse CDF of a binomial(n, p) at u. */
+/* Inverse CDF of a binomial(n, p) at u, n <= BINOMIAL_MAX: the number of
+ * cumulative probabilities below u ((1 - p)^n by multiplication, the same
+ * bits everywhere; fixed trip counts, no early exit). */
+#define BINOMIAL_MAX 5
 static int binomial_inv(double u, int n, double p)
 {
-    double q = pow(1.0 - p, n), cdf = q;
-    int k = 0;
-    while (u > cdf && k < n) {
-        q *= (double)(n - k) / (k + 1) * p / (1.0 - p);
-        k++;
+    static const double ratio[BINOMIAL_MAX] = {1.0, 1.0 / 2, 1.0 / 3, 1.0 / 4, 1.0 / 5}; /* 1/(k+1) */
+    double q = 1.0, odds = p / (1.0 - p);
+    for (int k = 0; k < BINOMIAL_MAX; k++)
+        q = k < n ? q * (1.0 - p) : q;
+    double cdf = q;
+    int below = 0;
+    for (int k = 0; k < BINOMIAL_MAX; k++) {
+        int in = k < n;
+        below += in && u > cdf; /* cdf rises with k: the count is the first k with u <= cdf */
+        q *= (double)(n - k) * ratio[k] * odds; /* P(k + 1) from P(k) */
         cdf += q;
     }
-    return k;
+    return below;
 }
 
 /* The household's uniforms, in the order of the words of draws 0..3 of its
@@ -271,42 +276,46 @@ static void block_draw(const builder *b, size_t blk, uint32_t draw, uint32_t (*w
     size_t i0 = (size_t)(blk) * BLOCK, cnt = (b)->n - i0 < BLOCK ? (b)->n - i0 : BLOCK
 
 /* 1. Size, area and the income deviate; per-capita income before scaling,
- *    log-normal within area, into z (and, rounded, into pop->income). */
+ *    log-normal within area, into z (and, rounded, into pop->income). The
+ *    normal quantile and exp run over the block (vmath.h). */
 static void draw_households(builder *b)
 {
     const sp_beijing_def *def = b->def;
     sp_population *pop = b->pop;
-    double sizes[SP_BEIJING_NSIZE];
+    double sizes[SP_BEIJING_NSIZE], cum[SP_BEIJING_NSIZE], acc = 0;
     sp_beijing_size_distribution(def, sizes);
+    for (int k = 0; k < SP_BEIJING_NSIZE; k++)
+        cum[k] = acc += sizes[k];
     const long nb = (long)nblocks(b->n);
 #ifdef SPENDSIM_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(b->threads)
 #endif
     for (long blk = 0; blk < nb; blk++) {
         uint32_t w0[BLOCK][4], w4[BLOCK][4];
+        double x[BLOCK];
         BLOCK_RANGE(b, blk, i0, cnt);
         block_draw(b, (size_t)blk, 0, w0);
         block_draw(b, (size_t)blk, DRAW_INCOME, w4);
+        for (size_t j = 0; j < cnt; j++)
+            x[j] = sp_u01(w4[j][0]);
+        sp_vm_norm_inv(x, x, cnt);
         for (size_t j = 0; j < cnt; j++) {
             size_t i = i0 + j;
-            double cum = 0, u = uni(w0[j], U_SIZE);
-            int s = SP_BEIJING_NSIZE;
-            for (int k = 0; k < SP_BEIJING_NSIZE; k++) {
-                cum += sizes[k];
-                if (u < cum) {
-                    s = k + 1;
-                    break;
-                }
-            }
+            /* the first size whose cumulative share exceeds u (else the largest) */
+            double u = uni(w0[j], U_SIZE);
+            int s = 1;
+            for (int k = 0; k < SP_BEIJING_NSIZE - 1; k++)
+                s += u >= cum[k];
             pop->weight[i] = b->w;
             pop->size[i] = (uint8_t)s;
             int a = uni(w0[j], U_AREA) < def->urban_share ? SP_AREA_URBAN : SP_AREA_RURAL;
             pop->area[i] = (uint8_t)a;
             double sg = def->income_sigma[a];
-            double y = exp(sg * gsl_cdf_ugaussian_Pinv(sp_u01(w4[j][0])) - 0.5 * sg * sg);
-            b->z[i] = y;
-            pop->income[i] = (float)y; /* per capita for now */
+            x[j] = sg * x[j] - 0.5 * sg * sg;
         }
+        sp_vm_exp(x, b->z + i0, cnt);
+        for (size_t j = 0; j < cnt; j++)
+            pop->income[i0 + j] = (float)b->z[i0 + j]; /* per capita for now */
     }
 }
 
@@ -333,11 +342,21 @@ static void scale_income_consumption(builder *b)
 #endif
     for (long blk = 0; blk < nb; blk++) {
         BLOCK_RANGE(b, blk, i0, cnt);
-        for (size_t i = i0; i < i0 + cnt; i++) {
+        double x[BLOCK];
+        for (size_t j = 0; j < cnt; j++) {
+            size_t i = i0 + j;
             int a = pop->area[i];
             pop->income[i] = (float)(pop->income[i] * scale[a]);
-            double ypc = pop->income[i];
-            double c = pow(ypc / def->income_pc[a], def->apc_elasticity) * ypc;
+            x[j] = (double)pop->income[i] / def->income_pc[a];
+        }
+        /* c = (ypc / mean)^elasticity x ypc */
+        sp_vm_log(x, x, cnt);
+        for (size_t j = 0; j < cnt; j++)
+            x[j] *= def->apc_elasticity;
+        sp_vm_exp(x, x, cnt);
+        for (size_t j = 0; j < cnt; j++) {
+            size_t i = i0 + j;
+            double c = x[j] * pop->income[i];
             b->z[i] = c;
             pop->consumption[i] = (float)c; /* per capita for now */
         }
@@ -396,7 +415,8 @@ static int calibrate_shares(builder *b, sp_err *err)
     double target[SP_NCAT];
     for (int c = 0; c < SP_NCAT; c++)
         target[c] = sp_category_share_2018(c);
-    return sp_population_calibrate_engel(b->pop, b->def->engel_slope, target, err);
+    /* z (the ranks) is free again: the logarithms of income go there */
+    return sp_population_calibrate_engel_work(b->pop, b->def->engel_slope, target, b->z, err);
 }
 
 /* 6a. Cars: owning at least one is a logit in ln income and size; household
@@ -408,20 +428,31 @@ static void car_thresholds(builder *b)
     const sp_beijing_def *def = b->def;
     sp_population *pop = b->pop;
     const long nb = (long)nblocks(b->n);
+    const double ref = b->median_y * REF_SIZE;
 #ifdef SPENDSIM_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(b->threads)
 #endif
     for (long blk = 0; blk < nb; blk++) {
         uint32_t w1[BLOCK][4];
+        double lny[BLOCK], lu[BLOCK], p2[BLOCK];
         BLOCK_RANGE(b, blk, i0, cnt);
         block_draw(b, (size_t)blk, 1, w1);
         for (size_t j = 0; j < cnt; j++) {
+            double u = uni(w1[j], U_CAR);
+            lny[j] = pop->income[i0 + j] / ref;
+            lu[j] = u / (1.0 - u);
+        }
+        sp_vm_log(lny, lny, cnt);
+        sp_vm_log(lu, lu, cnt); /* logit(u) */
+        for (size_t j = 0; j < cnt; j++)
+            p2[j] = -(def->second_car_intercept + def->second_car_slope * lny[j]);
+        sp_vm_exp(p2, p2, cnt);
+        for (size_t j = 0; j < cnt; j++) {
             size_t i = i0 + j;
-            double lny = log(pop->income[i] / (b->median_y * REF_SIZE));
-            double x = def->car_income_slope * lny + def->car_size_slope * (pop->size[i] - def->mean_size);
-            b->z[i] = logit(uni(w1[j], U_CAR)) - x;
-            double p2 = logistic(def->second_car_intercept + def->second_car_slope * lny);
-            pop->state.ncars[i] = (uint8_t)(1 + (uni(w1[j], U_SECOND_CAR) < p2));
+            double x = def->car_income_slope * lny[j] + def->car_size_slope * (pop->size[i] - def->mean_size);
+            b->z[i] = lu[j] - x;
+            double p = 1.0 / (1.0 + p2[j]); /* logistic */
+            pop->state.ncars[i] = (uint8_t)(1 + (uni(w1[j], U_SECOND_CAR) < p));
         }
     }
 }
@@ -592,16 +623,34 @@ oom:
 
 /* 6c. Each owner's cars: registration year from the stock's vintages, month
  *     from the position within the year's bin, fuel from the year's NEV
- *     share; 7. drivers, lottery eligibility, generations. */
+ *     share; 7. drivers, lottery eligibility, generations. The vintage
+ *     search starts from a table of buckets of the uniform; the licence
+ *     binomial and the generations take no data-dependent branches (their
+ *     outcomes are random: branches would mostly be mispredicted). */
+#define VBUCKETS 1024 /* buckets of the vintage search's start */
 static void assign_cars_members(builder *b, double alpha)
 {
     const sp_beijing_def *def = b->def;
     sp_population *pop = b->pop;
-    double vint[N_VINTAGE], vcum[N_VINTAGE], acc = 0;
+    double vint[N_VINTAGE], vcum[N_VINTAGE], vnev[N_VINTAGE], month_scale[N_VINTAGE], acc = 0;
+    uint8_t vkind[N_VINTAGE];
     sp_beijing_vintages(vint, N_VINTAGE);
-    for (int t = 0; t < N_VINTAGE; t++)
+    for (int t = 0; t < N_VINTAGE; t++) {
         vcum[t] = acc += vint[t]; /* summed in order, as a linear search would */
-    const double licence_logit = logit(def->licence_rate);
+        month_scale[t] = vint[t] > 0 ? 12.0 / vint[t] : 0; /* months per unit of the bin */
+        vnev[t] = nev_share(FIRST_VINTAGE + t);
+        vkind[t] = (uint8_t)sp_emission_of_year(FIRST_VINTAGE + t);
+    }
+    /* vstart[q]: the vintage of uv = q / VBUCKETS (uniforms lie in (0, 1]:
+     * a float uniform may round up to 1) */
+    uint8_t vstart[VBUCKETS + 1];
+    for (int q = 0; q <= VBUCKETS; q++) {
+        int v = 0;
+        while (v < N_VINTAGE - 1 && vcum[v] <= (double)q / VBUCKETS)
+            v++;
+        vstart[q] = (uint8_t)v;
+    }
+    const double licence_logit = log(def->licence_rate / (1.0 - def->licence_rate));
     const long nb = (long)nblocks(b->n);
 #ifdef SPENDSIM_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(b->threads)
@@ -612,53 +661,44 @@ static void assign_cars_members(builder *b, double alpha)
         block_draw(b, (size_t)blk, 1, w1);
         block_draw(b, (size_t)blk, 2, w2);
         block_draw(b, (size_t)blk, 3, w3);
+        double lp[BLOCK]; /* the licence probability: logistic of ln per-capita income */
+        for (size_t j = 0; j < cnt; j++)
+            lp[j] = pop->income[i0 + j] / (b->median_y * pop->size[i0 + j]);
+        sp_vm_log(lp, lp, cnt);
+        for (size_t j = 0; j < cnt; j++)
+            lp[j] = -(licence_logit + LICENCE_INCOME_SLOPE * lp[j]);
+        sp_vm_exp(lp, lp, cnt);
         for (size_t j = 0; j < cnt; j++) {
             size_t i = i0 + j;
             int nc = alpha > b->z[i] ? pop->state.ncars[i] : 0;
             pop->state.ncars[i] = (uint8_t)nc;
-            for (int k = 0; k < nc; k++) {
+            for (int k = 0; k < nc; k++) { /* the columns are zero for cars not owned */
                 double uv = k == 0 ? uni(w1[j], U_VINTAGE1) : uni(w1[j], U_VINTAGE2);
-                /* the first vintage whose cumulative share exceeds uv (else the last) */
-                int lo = 0, hi = N_VINTAGE - 1;
-                while (lo < hi) {
-                    int m = (lo + hi) / 2;
-                    if (uv < vcum[m])
-                        hi = m;
-                    else
-                        lo = m + 1;
-                }
-                int v = lo;
-                double cv = vcum[v];
-                int year = FIRST_VINTAGE + v;
+                /* the first vintage whose cumulative share exceeds uv (else the
+                 * last): from the first one of uv's bucket, a step or none */
+                int v = vstart[(int)(uv * VBUCKETS)];
+                while (v < N_VINTAGE - 1 && vcum[v] <= uv)
+                    v++;
                 /* month within the year from the fractional position in the bin */
-                double frac = vint[v] > 0 ? (uv - (cv - vint[v])) / vint[v] : 0.5;
-                int mon = (int)(frac * 12.0);
+                double pos = vint[v] > 0 ? (uv - (vcum[v] - vint[v])) * month_scale[v] : 6.0;
+                int mon = (int)pos;
                 mon = mon < 0 ? 0 : (mon > 11 ? 11 : mon);
-                int reg = sp_month_make(year, mon + 1);
-                int age = pop->base_month - reg;
-                pop->state.car_age[k][i] = (uint16_t)(age < 0 ? 0 : age);
+                int age = pop->base_month - sp_month_make(FIRST_VINTAGE + v, mon + 1);
                 double ufuel = k == 0 ? uni(w2[j], U_FUEL1) : uni(w2[j], U_FUEL2);
-                int nev = ufuel < nev_share(year);
-                pop->state.car_kind[k][i] = (uint8_t)(nev ? SP_CAR_KIND_NEV : sp_emission_of_year(year));
+                pop->state.car_age[k][i] = (uint16_t)(age > 0 ? age : 0);
+                pop->state.car_kind[k][i] = (uint8_t)(ufuel < vnev[v] ? SP_CAR_KIND_NEV : vkind[v]);
             }
             int s = pop->size[i], ad = adults_of(s);
-            double p = logistic(licence_logit +
-                                LICENCE_INCOME_SLOPE * log(pop->income[i] / (b->median_y * s)));
-            int dr = binomial_inv(uni(w2[j], U_LICENCES), ad, p);
-            if (dr < nc)
-                dr = nc < ad ? nc : ad;
-            pop->drivers[i] = (uint8_t)dr;
+            int dr = binomial_inv(uni(w2[j], U_LICENCES), ad, 1.0 / (1.0 + lp[j]));
+            int least = nc < ad ? nc : ad; /* a car's owner holds a licence */
+            pop->drivers[i] = (uint8_t)(dr < nc ? least : dr);
             pop->eligible[i] = uni(w2[j], U_ELIGIBLE) < def->lottery_eligible;
             double g = uni(w3[j], U_GENERATIONS);
-            int gen = 1;
-            if (s == 2)
-                gen = g < 0.15 ? 2 : 1;
-            else if (s == 3)
-                gen = g < 0.9 ? 2 : 1;
-            else if (s == 4)
-                gen = g < 0.1 ? 1 : (g < 0.7 ? 2 : 3);
-            else if (s >= 5)
-                gen = g < 0.4 ? 2 : 3;
+            int gen = s == 2 ? 1 + (g < 0.15)
+                    : s == 3 ? 1 + (g < 0.9)
+                    : s == 4 ? 1 + (g >= 0.1) + (g >= 0.7)
+                    : s >= 5 ? 2 + (g >= 0.4)
+                             : 1;
             pop->generations[i] = (uint8_t)gen;
         }
     }
@@ -673,12 +713,17 @@ static void enter_plate_pools(builder *b)
     const sp_beijing_def *def = b->def;
     sp_population *pop = b->pop;
     const float w = b->w;
-    double D = 0, H = 0; /* weighted drivers and households among candidates */
-    for (size_t i = 0; i < b->n; i++)
-        if (pop->eligible[i] && pop->drivers[i] > pop->state.ncars[i]) {
-            D += w * (pop->drivers[i] - pop->state.ncars[i]);
-            H += w;
-        }
+    /* weighted drivers and households among candidates: every household
+     * weighs w, so w x the counts (exact below 2^53, as the sums in
+     * household order were) */
+    uint64_t nd = 0, nh = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        int free_drivers = pop->drivers[i] - pop->state.ncars[i];
+        int cand = pop->eligible[i] && free_drivers > 0;
+        nd += (uint64_t)(cand ? free_drivers : 0);
+        nh += (uint64_t)cand;
+    }
+    double D = (double)w * (double)nd, H = (double)w * (double)nh;
     /* A queueing household puts one person in the NEV queue, a lottery one
      * all its drivers: solve for the queueing share q and the applying
      * probability so that both published pool sizes are met. */

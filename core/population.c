@@ -1,6 +1,8 @@
 /* population.c: column store allocation and Engel-curve shares. */
 #include "population.h"
+#include "simd.h"
 #include "spop.h"
+#include "vmath.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -175,7 +177,7 @@ static inline void shares_at(const sp_population *pop, double x, double out[SP_N
 
 void sp_population_shares(const sp_population *pop, double ypc, double out[SP_NCAT])
 {
-    shares_at(pop, log(ypc > 1.0 ? ypc : 1.0) - pop->engel_lnref, out);
+    shares_at(pop, sp_vm_log1(ypc > 1.0 ? ypc : 1.0) - pop->engel_lnref, out);
 }
 
 /* lround(x) without the library call: for 0 <= x < 2^52, x - trunc(x) is
@@ -474,7 +476,293 @@ static int refine_runs(const sp_population *pop, rank_item *r, size_t n)
 #define CODE_DECILE 0x08u
 
 
+/* ---- ranking when every household weighs the same (the generator's
+ * samples) ----
+ * The cumulative weight before a household in the ranking is then w times an
+ * integer: the persons (or households) ranked before it. That integer is
+ * exact in 32 bits and w x it is the running double sum exactly (w has 24
+ * significant bits, the integer under 2^29, every partial sum under 2^53), so
+ * the items can be 8 bytes (sort word; index and size) and carry that integer
+ * back to the households instead of a double: the same ranks, bit for bit,
+ * as the general path below, with half its memory traffic and no gathers
+ * of sizes in sorted order. */
+#define ITEM_SIZE_BITS 4 /* household sizes up to 15 */
+typedef struct {
+    uint32_t word; /* sort word, then the persons (households) ranked before */
+    uint32_t is;   /* household index << ITEM_SIZE_BITS | size */
+} item8;
+#define ITEM_I(it) ((it).is >> ITEM_SIZE_BITS)
+#define ITEM_SIZE(it) ((it).is & ((1u << ITEM_SIZE_BITS) - 1))
+
+static item8 *radix_sort8(item8 *a, item8 *tmp, size_t n)
+{
+    static const int shift[RADIX_PASSES] = {0, RADIX_BITS, 2 * RADIX_BITS};
+    size_t *count = calloc((size_t)RADIX_PASSES * RADIX_SIZE, sizeof *count);
+    if (!count)
+        return NULL;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t w = a[k].word;
+        count[w & (RADIX_SIZE - 1)]++;
+        count[RADIX_SIZE + ((w >> RADIX_BITS) & (RADIX_SIZE - 1))]++;
+        count[2 * RADIX_SIZE + (w >> (2 * RADIX_BITS))]++;
+    }
+    for (int p = 0; p < RADIX_PASSES; p++) {
+        size_t *c = count + p * RADIX_SIZE, sum = 0;
+        int trivial = 0;
+        for (unsigned d = 0; d < RADIX_SIZE; d++) {
+            if (c[d] == n)
+                trivial = 1;
+            size_t t = c[d];
+            c[d] = sum;
+            sum += t;
+        }
+        if (trivial)
+            continue;
+        for (size_t k = 0; k < n; k++)
+            tmp[c[(a[k].word >> shift[p]) & (RADIX_SIZE - 1)]++] = a[k];
+        item8 *t = a;
+        a = tmp;
+        tmp = t;
+    }
+    free(count);
+    return a;
+}
+_Static_assert(3 * RADIX_BITS >= 32, "three passes cover a 32-bit word");
+
+/* Runs of equal words in (per-capita income, index) order, as refine_runs:
+ * pairs (most runs) by one comparison, longer runs by a sort. */
+static int refine_runs8(const sp_population *pop, item8 *r, size_t n)
+{
+    size_t a = 0;
+    while (a < n) {
+        size_t e = a + 1;
+        while (e < n && r[e].word == r[a].word)
+            e++;
+        size_t len = e - a;
+        if (len == 2) {
+            if (pc_income(pop, ITEM_I(r[a])) > pc_income(pop, ITEM_I(r[a + 1]))) {
+                item8 t = r[a];
+                r[a] = r[a + 1];
+                r[a + 1] = t;
+            }
+        } else if (len > 2) {
+            exact_item small[16], *v = len <= 16 ? small : malloc(len * sizeof *v);
+            if (!v)
+                return -1;
+            for (size_t k = 0; k < len; k++)
+                v[k] = (exact_item){pc_income(pop, ITEM_I(r[a + k])), r[a + k].is};
+            /* index order among equal keys: is orders as the index does */
+            qsort(v, len, sizeof *v, by_key_index);
+            for (size_t k = 0; k < len; k++)
+                r[a + k].is = v[k].i;
+            if (v != small)
+                free(v);
+        }
+        a = e;
+    }
+    return 0;
+}
+
+/* Partitions a[0..n) by household index into tmp, as scatter_back. */
+static int scatter_back8(const item8 *a, item8 *tmp, size_t n, size_t *start)
+{
+    int sh = 0;
+    while ((n - 1) >> sh >= RADIX_SIZE)
+        sh++;
+    memset(start, 0, (RADIX_SIZE + 1) * sizeof *start);
+    for (size_t k = 0; k < n; k++)
+        start[(ITEM_I(a[k]) >> sh) + 1]++;
+    for (unsigned b = 0; b < RADIX_SIZE; b++)
+        start[b + 1] += start[b];
+    size_t *next = malloc(RADIX_SIZE * sizeof *next);
+    if (!next)
+        return -1;
+    memcpy(next, start, RADIX_SIZE * sizeof *next);
+    for (size_t k = 0; k < n; k++)
+        tmp[next[ITEM_I(a[k]) >> sh]++] = a[k];
+    free(next);
+    return 0;
+}
+
+/* The consumption 30th of the household at position k (0-based) of n in
+ * the ranking, every household weighing w: the general path's arithmetic,
+ * its cumulative weight w x k being exact (see above). */
+static int cons_rank_at(double w, double total, size_t k)
+{
+    double m = total > 0 ? (w * (double)k + 0.5 * w) / total : 0.5;
+    int c = (int)(m * SP_CONS_RANKS);
+    return c > SP_CONS_RANKS - 1 ? SP_CONS_RANKS - 1 : c;
+}
+
+/* Consumption 30ths of equal-weight households without sorting them all:
+ * a household's 30th depends only on its position, so a histogram of the
+ * sort words (SELECT_BUCKETS buckets over their range) gives every bucket's
+ * first and last position; a bucket whose positions all fall in one 30th
+ * gives it to its households at once, and only the households of the few
+ * buckets that straddle a cut are sorted, by (word, index), to find their
+ * positions. The same 30ths as sorting everyone. work (work_bytes) holds
+ * the straddling households (n items suffice). */
+#define SELECT_BITS_CONS 18
+#define SELECT_BUCKETS (1u << SELECT_BITS_CONS)
+#define BUCKET_STRADDLES 0xffu
+
+static int by_word_index(const void *pa, const void *pb)
+{
+    const item8 *x = pa, *y = pb;
+    if (x->word != y->word)
+        return x->word < y->word ? -1 : 1;
+    return (x->is > y->is) - (x->is < y->is);
+}
+
+static int cons_ranks_equal_weights(sp_population *pop, item8 *work, size_t work_bytes)
+{
+    const size_t n = pop->n;
+    /* counts[b]: households of bucket b, then its first position; code[b]:
+     * its 30th, or BUCKET_STRADDLES */
+    uint32_t *counts = malloc((SELECT_BUCKETS + 1) * sizeof *counts);
+    uint8_t *code = malloc(SELECT_BUCKETS);
+    if (!counts || !code) {
+        free(counts);
+        free(code);
+        return -1;
+    }
+    const double w = pop->weight[0], total = w * (double)n;
+    uint32_t wmin = UINT32_MAX, wmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = sort_word(pop->consumption[i]);
+        wmin = x < wmin ? x : wmin;
+        wmax = x > wmax ? x : wmax;
+    }
+    int sh = 0;
+    while ((wmax - wmin) >> sh >= SELECT_BUCKETS)
+        sh++;
+    memset(counts, 0, (SELECT_BUCKETS + 1) * sizeof *counts);
+    for (size_t i = 0; i < n; i++)
+        counts[((sort_word(pop->consumption[i]) - wmin) >> sh) + 1]++;
+    size_t nstraddle = 0;
+    for (uint32_t b = 0; b < SELECT_BUCKETS; b++) {
+        counts[b + 1] += counts[b];
+        size_t first = counts[b], end = counts[b + 1];
+        if (first == end)
+            code[b] = 0;
+        else if (cons_rank_at(w, total, first) == cons_rank_at(w, total, end - 1))
+            code[b] = (uint8_t)cons_rank_at(w, total, first);
+        else {
+            code[b] = BUCKET_STRADDLES;
+            nstraddle += end - first;
+        }
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = sort_word(pop->consumption[i]), b = (x - wmin) >> sh;
+        if (code[b] != BUCKET_STRADDLES)
+            pop->ranks[i] |= code[b];
+        else if (m < nstraddle && (m + 1) * sizeof *work <= work_bytes)
+            work[m++] = (item8){x, (uint32_t)i}; /* is: the index alone here */
+    }
+    qsort(work, m, sizeof *work, by_word_index);
+    for (size_t k = 0; k < m;) { /* one straddling bucket at a time */
+        uint32_t b = (work[k].word - wmin) >> sh;
+        size_t first = counts[b];
+        for (size_t j = 0; k < m && (work[k].word - wmin) >> sh == b; k++, j++)
+            pop->ranks[work[k].is] |= (uint8_t)cons_rank_at(w, total, first + j);
+    }
+    free(counts);
+    free(code);
+    return 0;
+}
+
+static int rank_equal_weights(sp_population *pop, double *mid, double *median, sp_err *err)
+{
+    const size_t n = pop->n;
+    const double w = pop->weight[0];
+    item8 *r = malloc(n * sizeof *r), *tmp = malloc(n * sizeof *tmp), *s, *o;
+    size_t *start = malloc((RADIX_SIZE + 1) * sizeof *start);
+    if (!r || !tmp || !start)
+        goto oom;
+    /* 1. per-capita income, persons-weighted */
+    uint64_t kmin = UINT64_MAX, kmax = 0, persons_n = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = sort_word64(pc_income(pop, i));
+        kmin = k < kmin ? k : kmin;
+        kmax = k > kmax ? k : kmax;
+        persons_n += pop->size[i];
+    }
+    int wsh = 0;
+    while ((kmax - kmin) >> wsh > UINT32_MAX)
+        wsh++;
+    for (size_t i = 0; i < n; i++)
+        r[i] = (item8){(uint32_t)((sort_word64(pc_income(pop, i)) - kmin) >> wsh),
+                       (uint32_t)i << ITEM_SIZE_BITS | pop->size[i]};
+    if (!(s = radix_sort8(r, tmp, n)) || refine_runs8(pop, s, n) != 0)
+        goto oom;
+    const double persons = w * (double)persons_n; /* the weighted sum, exactly */
+    double med = 0;
+    uint32_t before = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t sz = ITEM_SIZE(s[k]);
+        double m = persons > 0 ? (w * before + 0.5 * (w * sz)) / persons : 0.5;
+        if (med == 0 && m >= 0.5)
+            med = pc_income(pop, ITEM_I(s[k]));
+        s[k].word = before;
+        before += sz;
+    }
+    o = s == r ? tmp : r;
+    if (scatter_back8(s, o, n, start) != 0)
+        goto oom;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = ITEM_I(o[k]);
+        double p = w * ITEM_SIZE(o[k]);
+        double m = persons > 0 ? (w * o[k].word + 0.5 * p) / persons : 0.5;
+        int q = (int)(m * SP_NQUINTILE), d = (int)(m * 2 * SP_NQUINTILE);
+        pop->quintile[i] = (uint8_t)(q > SP_NQUINTILE - 1 ? SP_NQUINTILE - 1 : q);
+        pop->ranks[i] = (uint8_t)((d > 2 * SP_NQUINTILE - 1 ? 1 : d & 1) ? SP_RANK_DECILE_BIT : 0);
+        if (mid)
+            mid[i] = m;
+    }
+    if (median)
+        *median = med;
+    /* 2. household consumption, weighted: ranks in 30ths into bits 0-4 */
+    if (cons_ranks_equal_weights(pop, tmp, n * sizeof *tmp) != 0)
+        goto oom;
+    free(r);
+    free(tmp);
+    free(start);
+    return SP_OK;
+oom:
+    free(r);
+    free(tmp);
+    free(start);
+    return sp_err_set(err, SP_ENOMEM, "out of memory ranking %zu households", n);
+}
+
+/* Whether rank_equal_weights applies: every weight the same positive
+ * finite float, fewer than 2^29 persons (the exactness above), sizes and
+ * indices that fit an item (n below 2^28). */
+static int weights_equal(const sp_population *pop)
+{
+    if (pop->n == 0 || pop->n >= ((size_t)1 << (32 - ITEM_SIZE_BITS)))
+        return 0;
+    const float w = pop->weight[0];
+    int eq = w > 0 && w <= 0x1.fffffep127f;
+    uint64_t persons = 0;
+    uint8_t big = 0;
+    for (size_t i = 0; i < pop->n; i++) {
+        eq &= pop->weight[i] == w;
+        persons += pop->size[i];
+        big |= pop->size[i] >> ITEM_SIZE_BITS;
+    }
+    return eq && !big && persons < ((uint64_t)1 << 29);
+}
+
 int sp_population_rank(sp_population *pop, double *mid, double *median, sp_err *err)
+{
+    if (weights_equal(pop))
+        return rank_equal_weights(pop, mid, median, err);
+    return sp_population_rank_general(pop, mid, median, err);
+}
+
+int sp_population_rank_general(sp_population *pop, double *mid, double *median, sp_err *err)
 {
     size_t n = pop->n;
     if (n > UINT32_MAX)
@@ -570,32 +858,122 @@ oom:
     return sp_err_set(err, SP_ENOMEM, "out of memory ranking %zu households", n);
 }
 
-int sp_liquidity_of_rank(double mid, const double share[SP_NLIQ], double u_poor, double u_htm)
+
+/* Engel shares of n households at x = lx[j] - lnref into out[c][j]: the
+ * arithmetic of shares_at, household by household, in loops the compiler
+ * vectorises over households (the same bits as shares_at); an AVX2 copy of
+ * the same loop where the CPU has it (simd.h). */
+#define ENGEL_BLOCK 1024
+static inline __attribute__((always_inline)) void
+shares_block_body(const double *a0, const double *b0, const double *lx, double lnref, size_t n,
+                  double out[SP_NCAT][ENGEL_BLOCK])
 {
-    double poor = share[SP_LIQ_POOR_HTM] + share[SP_LIQ_POOR_NHTM];
-    int is_poor = u_poor < 2.0 * poor * (1.0 - mid);
-    double htm = is_poor ? (poor > 0 ? share[SP_LIQ_POOR_HTM] / poor : 0)
-                         : (poor < 1 ? share[SP_LIQ_WEALTHY_HTM] / (1.0 - poor) : 0);
-    int is_htm = u_htm < htm;
-    return is_poor ? (is_htm ? SP_LIQ_POOR_HTM : SP_LIQ_POOR_NHTM)
-                   : (is_htm ? SP_LIQ_WEALTHY_HTM : SP_LIQ_WEALTHY_NHTM);
+    double a[SP_NCAT], b[SP_NCAT]; /* locals: registers, loop invariants the loop vectorises around */
+    for (int c = 0; c < SP_NCAT; c++) {
+        a[c] = a0[c];
+        b[c] = b0[c];
+    }
+    for (size_t j = 0; j < n; j++) {
+        double x = lx[j] - lnref, s[SP_NCAT], sum = 0;
+        for (int c = 0; c < SP_NCAT; c++) {
+            double v = a[c] + b[c] * x;
+            s[c] = v < ENGEL_FLOOR ? ENGEL_FLOOR : v;
+            sum += s[c];
+        }
+        for (int c = 0; c < SP_NCAT; c++)
+            out[c][j] = s[c] / sum;
+    }
 }
+
+static void shares_block_portable(const double *a, const double *b, const double *lx, double lnref,
+                                  size_t n, double out[SP_NCAT][ENGEL_BLOCK])
+{
+    shares_block_body(a, b, lx, lnref, n, out);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("avx2"))) static void shares_block_avx2(const double *a, const double *b,
+                                                              const double *lx, double lnref,
+                                                              size_t n,
+                                                              double out[SP_NCAT][ENGEL_BLOCK])
+{
+    shares_block_body(a, b, lx, lnref, n, out);
+}
+#else
+#define shares_block_avx2 shares_block_portable
+#endif
+
+static void shares_block(const sp_population *pop, const double *lx, double lnref, size_t n,
+                         double out[SP_NCAT][ENGEL_BLOCK])
+{
+    double a[SP_NCAT], b[SP_NCAT];
+    for (int c = 0; c < SP_NCAT; c++) {
+        a[c] = pop->engel_a[c];
+        b[c] = pop->engel_b[c];
+    }
+    if (sp_simd_avx2())
+        shares_block_avx2(a, b, lx, lnref, n, out);
+    else
+        shares_block_portable(a, b, lx, lnref, n, out);
+}
+
+/* sp_population_set_shares for n households of a block (shares sh[c][j])
+ * into q (n x SP_NCAT): the same rounding, clamps and remainder, with 32-bit
+ * integers (shares lie in [0, 1]: their units fit) and no branches. */
+static void set_shares_block(uint16_t *q, const double sh[SP_NCAT][ENGEL_BLOCK], size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        int v[SP_NCAT], sum = 0, big = 0;
+        double best = sh[0][j];
+        for (int c = 0; c < SP_NCAT; c++) {
+            double x = sh[c][j] * SP_SHARE_ONE;
+            int t = (int)x;                     /* 0 <= x <= 2^16: exact */
+            int r = t + (x - (double)t >= 0.5); /* half away from zero */
+            r = r > 65535 ? 65535 : (r < 0 ? 0 : r);
+            v[c] = r;
+            sum += r;
+            big = sh[c][j] > best ? c : big; /* the first largest */
+            best = sh[c][j] > best ? sh[c][j] : best;
+        }
+        int fixed = 0;
+        for (int c = 0; c < SP_NCAT; c++)
+            fixed += c == big ? v[c] : 0;
+        fixed += SP_SHARE_ONE - sum; /* the remainder on the largest share */
+        fixed = fixed < 0 ? 0 : (fixed > 65535 ? 65535 : fixed);
+        for (int c = 0; c < SP_NCAT; c++)
+            q[j * SP_NCAT + c] = (uint16_t)(c == big ? fixed : v[c]);
+    }
+}
+
 
 int sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCAT],
                                   const double target[SP_NCAT], sp_err *err)
 {
+    return sp_population_calibrate_engel_work(pop, slope, target, NULL, err);
+}
+
+int sp_population_calibrate_engel_work(sp_population *pop, const double slope[SP_NCAT],
+                                       const double target[SP_NCAT], double *work, sp_err *err)
+{
     size_t n = pop->n;
     /* ln(per-capita income), once per household (the iterations reuse it) */
-    double *lx = malloc((n ? n : 1) * sizeof *lx);
-    if (!lx)
+    double *lx = work ? work : malloc((n ? n : 1) * sizeof *lx);
+    double (*sh)[ENGEL_BLOCK] = malloc(SP_NCAT * sizeof *sh); /* a block's shares */
+    if (!lx || !sh) {
+        if (lx != work)
+            free(lx);
+        free(sh);
         return sp_err_set(err, SP_ENOMEM, "out of memory for the Engel curves of %zu households", n);
+    }
     double tot_y = 0, tot_p = 0;
     for (size_t i = 0; i < n; i++) {
         tot_y += (double)pop->weight[i] * pop->income[i];
         tot_p += (double)pop->weight[i] * pop->size[i];
         double ypc = pc_income(pop, i);
-        lx[i] = log(ypc > 1.0 ? ypc : 1.0);
+        lx[i] = ypc > 1.0 ? ypc : 1.0;
     }
+    if (n > 0)
+        sp_vm_log(lx, lx, n);
     pop->engel_lnref = log(tot_p > 0 && tot_y > 0 ? tot_y / tot_p : 1.0);
     for (int c = 0; c < SP_NCAT; c++) {
         pop->engel_a[c] = target[c];
@@ -603,13 +981,16 @@ int sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCAT
     }
     const double lnref = pop->engel_lnref;
     for (int it = 0; it < ENGEL_ITERATIONS; it++) {
-        double agg[SP_NCAT] = {0}, tot = 0, sh[SP_NCAT];
-        for (size_t i = 0; i < n; i++) {
-            double wc = (double)pop->weight[i] * pop->consumption[i];
-            shares_at(pop, lx[i] - lnref, sh);
-            for (int c = 0; c < SP_NCAT; c++)
-                agg[c] += sh[c] * wc;
-            tot += wc;
+        double agg[SP_NCAT] = {0}, tot = 0;
+        for (size_t i0 = 0; i0 < n; i0 += ENGEL_BLOCK) {
+            size_t cnt = n - i0 < ENGEL_BLOCK ? n - i0 : ENGEL_BLOCK;
+            shares_block(pop, lx + i0, lnref, cnt, sh);
+            for (size_t j = 0; j < cnt; j++) { /* in household order */
+                double wc = (double)pop->weight[i0 + j] * pop->consumption[i0 + j];
+                for (int c = 0; c < SP_NCAT; c++)
+                    agg[c] += sh[c][j] * wc;
+                tot += wc;
+            }
         }
         double worst = 0;
         for (int c = 0; c < SP_NCAT && tot > 0; c++) {
@@ -620,11 +1001,13 @@ int sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCAT
         if (worst < ENGEL_TOLERANCE)
             break;
     }
-    for (size_t i = 0; i < n; i++) {
-        double sh[SP_NCAT];
-        shares_at(pop, lx[i] - lnref, sh);
-        sp_population_set_shares(pop, i, sh);
+    for (size_t i0 = 0; i0 < n; i0 += ENGEL_BLOCK) {
+        size_t cnt = n - i0 < ENGEL_BLOCK ? n - i0 : ENGEL_BLOCK;
+        shares_block(pop, lx + i0, lnref, cnt, sh);
+        set_shares_block(pop->shares + i0 * SP_NCAT, (const double(*)[ENGEL_BLOCK])sh, cnt);
     }
-    free(lx);
+    if (lx != work)
+        free(lx);
+    free(sh);
     return SP_OK;
 }

@@ -193,22 +193,38 @@ static inline void sp_population_split(const sp_population *pop, size_t i, unsig
  * annual household consumption, cut at each 30th of weight) into pop->ranks;
  * mid[i] (when mid is non-NULL) receives household i's persons-weighted rank
  * in (0,1), and *median (when non-NULL) the per-capita income at rank 0.5.
- * Ties are broken by household index. */
+ * Ties are broken by household index. When every household weighs the same
+ * (generated samples) it takes a path with half the memory traffic (8-byte
+ * items carrying integer counts, exact: population.c); otherwise, and always
+ * in sp_population_rank_general (which tests compare it with), 16-byte items
+ * carrying the weights. Both give the same ranks, bit for bit. */
 int sp_population_rank(sp_population *pop, double *mid, double *median, sp_err *err);
+int sp_population_rank_general(sp_population *pop, double *mid, double *median, sp_err *err);
 
 /* Liquidity type of a household at persons-weighted income rank `mid` given
  * the four population shares (P-HtM, W-HtM, P-nHtM, W-nHtM) and two uniforms:
  * P(poor) = 2 x poor share x (1 - mid) (mean = the poor share), then HtM with
  * the published conditional share within poor or wealthy. */
-int sp_liquidity_of_rank(double mid, const double share[SP_NLIQ], double u_poor, double u_htm);
+static inline int sp_liquidity_of_rank(double mid, const double share[SP_NLIQ], double u_poor, double u_htm)
+{
+    double poor = share[SP_LIQ_POOR_HTM] + share[SP_LIQ_POOR_NHTM];
+    int is_poor = u_poor < 2.0 * poor * (1.0 - mid);
+    double htm = is_poor ? (poor > 0 ? share[SP_LIQ_POOR_HTM] / poor : 0)
+                         : (poor < 1 ? share[SP_LIQ_WEALTHY_HTM] / (1.0 - poor) : 0);
+    int is_htm = u_htm < htm;
+    return is_poor ? (is_htm ? SP_LIQ_POOR_HTM : SP_LIQ_POOR_NHTM)
+                   : (is_htm ? SP_LIQ_WEALTHY_HTM : SP_LIQ_WEALTHY_NHTM);
+}
 
 /* Engel curves: sets slopes b and calibrates the intercepts so that the
  * weighted, consumption-weighted category shares equal target (summing to 1),
  * then stores every household's shares. The logarithm of each household's
- * per-capita income is taken once (n doubles of workspace). SP_OK, or
- * SP_ENOMEM with err. */
+ * per-capita income is taken once (n doubles of workspace: `work` when not
+ * NULL, else allocated). SP_OK, or SP_ENOMEM with err. */
 int sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCAT],
                                   const double target[SP_NCAT], sp_err *err);
+int sp_population_calibrate_engel_work(sp_population *pop, const double slope[SP_NCAT],
+                                       const double target[SP_NCAT], double *work, sp_err *err);
 
 /* Calibration figures of a population, computed from its columns. */
 typedef struct sp_population_summary {

@@ -258,6 +258,29 @@ static void test_beijing_curves(void **state)
     sp_population_free(p);
 }
 
+/* The calibration stores every household's shares with loops over blocks of
+ * households (population.c's shares_block, set_shares_block): the same
+ * shares, bit for bit, as the household-by-household functions give at the
+ * calibrated curves (sp_population_store_shares), for 20,000 households and
+ * a block that is not full. */
+static void test_engel_blocks_match_households(void **state)
+{
+    (void)state;
+    sp_beijing_def d = sp_beijing_def_default();
+    d.households = 20000 + 77;
+    d.seed = 11;
+    sp_population *p = sp_beijing_build(&d, NULL);
+    assert_non_null(p);
+    uint16_t *stored = malloc(p->n * SP_NCAT * sizeof *stored);
+    assert_non_null(stored);
+    memcpy(stored, p->shares, p->n * SP_NCAT * sizeof *stored);
+    for (size_t i = 0; i < p->n; i++)
+        sp_population_store_shares(p, i);
+    assert_memory_equal(stored, p->shares, p->n * SP_NCAT * sizeof *stored);
+    free(stored);
+    sp_population_free(p);
+}
+
 /* ---- ranking: the radix sort gives a comparison sort's ranks ---- */
 
 typedef struct {
@@ -317,17 +340,15 @@ static double ref_rank(const sp_population *p, uint8_t *q, uint8_t *r, double *m
  * double's last bit apart (equal as floats), a zero income, and uneven
  * weights: the ranks, the per-household rank and the median equal those of
  * a comparison sort with ties broken by index. */
-static void test_rank_matches_comparison_sort(void **state)
+/* Fills n households with the tie patterns above; every weight w when
+ * w > 0, uneven weights otherwise. */
+static void fill_ties(sp_population *p, float w)
 {
-    (void)state;
-    const size_t n = 6000;
-    sp_population *p = sp_population_alloc(n, NULL);
-    assert_non_null(p);
     uint32_t x = 12345;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < p->n; i++) {
         x = x * 1664525u + 1013904223u;
         p->size[i] = (uint8_t)(1 + (x >> 28) % 5);
-        p->weight[i] = (float)(1.0 + (x >> 8) % 97);
+        p->weight[i] = w > 0 ? w : (float)(1.0 + (x >> 8) % 97);
         switch (i % 4) {
         case 0: p->income[i] = 60000.0f; break;                    /* exact ties */
         case 1: p->income[i] = 30000.0f * p->size[i]; break;       /* per-capita ties */
@@ -337,11 +358,20 @@ static void test_rank_matches_comparison_sort(void **state)
         p->consumption[i] = (float)((x >> 10) % 1000) * 50.0f; /* many ties */
     }
     p->income[7] = 0;
+}
+
+/* rank(p) gives the comparison sort's quintiles, ranks, per-household rank
+ * and median. */
+static void check_rank(sp_population *p, int (*rank)(sp_population *, double *, double *, sp_err *))
+{
+    const size_t n = p->n;
     uint8_t *q = malloc(n), *r = malloc(n);
     double *mid = malloc(n * sizeof *mid), *got = malloc(n * sizeof *got);
     assert_true(q && r && mid && got);
     double med_ref = ref_rank(p, q, r, mid), med = -1;
-    assert_int_equal(sp_population_rank(p, got, &med, NULL), SP_OK);
+    memset(p->quintile, 0xff, n);
+    memset(p->ranks, 0xff, n);
+    assert_int_equal(rank(p, got, &med, NULL), SP_OK);
     assert_memory_equal(p->quintile, q, n);
     assert_memory_equal(p->ranks, r, n);
     assert_memory_equal(got, mid, n * sizeof *mid);
@@ -350,6 +380,32 @@ static void test_rank_matches_comparison_sort(void **state)
     free(r);
     free(mid);
     free(got);
+}
+
+static void test_rank_matches_comparison_sort(void **state)
+{
+    (void)state;
+    sp_population *p = sp_population_alloc(6000, NULL);
+    assert_non_null(p);
+    fill_ties(p, 0);
+    check_rank(p, sp_population_rank);
+    sp_population_free(p);
+}
+
+/* Every household weighing the same (a generated sample): sp_population_rank
+ * takes its 8-byte path; it, the general path and the comparison sort agree
+ * bit for bit, also with a weight that is not a round number. */
+static void test_rank_equal_weights(void **state)
+{
+    (void)state;
+    sp_population *p = sp_population_alloc(6000, NULL);
+    assert_non_null(p);
+    const float ws[] = {1.0f, 1371.79f, 0.3f};
+    for (size_t k = 0; k < sizeof ws / sizeof ws[0]; k++) {
+        fill_ties(p, ws[k]);
+        check_rank(p, sp_population_rank);
+        check_rank(p, sp_population_rank_general);
+    }
     sp_population_free(p);
 }
 
@@ -393,7 +449,9 @@ int main(void)
         cmocka_unit_test(test_shares_floored),
         cmocka_unit_test(test_store_shares),
         cmocka_unit_test(test_beijing_curves),
+        cmocka_unit_test(test_engel_blocks_match_households),
         cmocka_unit_test(test_rank_matches_comparison_sort),
+        cmocka_unit_test(test_rank_equal_weights),
         cmocka_unit_test(test_rank_empty_and_single),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -529,6 +529,13 @@ static item8 *radix_sort8(item8 *a, item8 *tmp, size_t n)
 }
 _Static_assert(3 * RADIX_BITS >= 32, "three passes cover a 32-bit word");
 
+/* pc_income of an item's household, its size read from the item */
+static inline double item_pc(const sp_population *pop, item8 it)
+{
+    unsigned sz = ITEM_SIZE(it);
+    return sz ? (double)pop->income[ITEM_I(it)] / sz : 0;
+}
+
 /* Runs of equal words in (per-capita income, index) order, as refine_runs:
  * pairs (most runs) by one comparison, longer runs by a sort. */
 static int refine_runs8(const sp_population *pop, item8 *r, size_t n)
@@ -540,7 +547,7 @@ static int refine_runs8(const sp_population *pop, item8 *r, size_t n)
             e++;
         size_t len = e - a;
         if (len == 2) {
-            if (pc_income(pop, ITEM_I(r[a])) > pc_income(pop, ITEM_I(r[a + 1]))) {
+            if (item_pc(pop, r[a]) > item_pc(pop, r[a + 1])) {
                 item8 t = r[a];
                 r[a] = r[a + 1];
                 r[a + 1] = t;
@@ -550,7 +557,7 @@ static int refine_runs8(const sp_population *pop, item8 *r, size_t n)
             if (!v)
                 return -1;
             for (size_t k = 0; k < len; k++)
-                v[k] = (exact_item){pc_income(pop, ITEM_I(r[a + k])), r[a + k].is};
+                v[k] = (exact_item){item_pc(pop, r[a + k]), r[a + k].is};
             /* index order among equal keys: is orders as the index does */
             qsort(v, len, sizeof *v, by_key_index);
             for (size_t k = 0; k < len; k++)

@@ -494,40 +494,6 @@ typedef struct {
 #define ITEM_I(it) ((it).is >> ITEM_SIZE_BITS)
 #define ITEM_SIZE(it) ((it).is & ((1u << ITEM_SIZE_BITS) - 1))
 
-static item8 *radix_sort8(item8 *a, item8 *tmp, size_t n)
-{
-    static const int shift[RADIX_PASSES] = {0, RADIX_BITS, 2 * RADIX_BITS};
-    size_t *count = calloc((size_t)RADIX_PASSES * RADIX_SIZE, sizeof *count);
-    if (!count)
-        return NULL;
-    for (size_t k = 0; k < n; k++) {
-        uint32_t w = a[k].word;
-        count[w & (RADIX_SIZE - 1)]++;
-        count[RADIX_SIZE + ((w >> RADIX_BITS) & (RADIX_SIZE - 1))]++;
-        count[2 * RADIX_SIZE + (w >> (2 * RADIX_BITS))]++;
-    }
-    for (int p = 0; p < RADIX_PASSES; p++) {
-        size_t *c = count + p * RADIX_SIZE, sum = 0;
-        int trivial = 0;
-        for (unsigned d = 0; d < RADIX_SIZE; d++) {
-            if (c[d] == n)
-                trivial = 1;
-            size_t t = c[d];
-            c[d] = sum;
-            sum += t;
-        }
-        if (trivial)
-            continue;
-        for (size_t k = 0; k < n; k++)
-            tmp[c[(a[k].word >> shift[p]) & (RADIX_SIZE - 1)]++] = a[k];
-        item8 *t = a;
-        a = tmp;
-        tmp = t;
-    }
-    free(count);
-    return a;
-}
-_Static_assert(3 * RADIX_BITS >= 32, "three passes cover a 32-bit word");
 
 /* pc_income of an item's household, its size read from the item */
 static inline double item_pc(const sp_population *pop, item8 it)
@@ -679,6 +645,82 @@ static int cons_ranks_equal_weights(sp_population *pop, item8 *work, size_t work
     return 0;
 }
 
+/* Sorts the households' per-capita income items by word, stably (index
+ * order among equal words), into out: a counting pass and one scatter by
+ * the word's top MSD_BITS bits (the only passes over memory: the items are
+ * made as they are scattered), then each bucket, small enough for the cache,
+ * by its remaining bits with two counting passes through scratch (or an
+ * insertion sort when short). Word of household i: the top 32 bits of its
+ * key's sort word above kmin (>> wsh). 0, or -1 when out of memory. */
+#define MSD_BITS 11
+#define MSD_SIZE (1u << MSD_BITS)
+#define LOW_BITS (32 - MSD_BITS) /* sorted inside a bucket: 11 + 10 */
+#define SHORT_BUCKET 32
+
+static inline uint32_t pc_word(const sp_population *pop, size_t i, uint64_t kmin, int wsh)
+{
+    return (uint32_t)((sort_word64(pc_income(pop, i)) - kmin) >> wsh);
+}
+
+static int msd_sort8(const sp_population *pop, uint64_t kmin, int wsh, item8 *out, item8 *scratch,
+                     size_t n)
+{
+    size_t *start = calloc(MSD_SIZE + 1, sizeof *start), *next = malloc(MSD_SIZE * sizeof *next);
+    size_t *count = malloc(RADIX_SIZE * sizeof *count);
+    if (!start || !next || !count) {
+        free(start);
+        free(next);
+        free(count);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        start[(pc_word(pop, i, kmin, wsh) >> LOW_BITS) + 1]++;
+    for (unsigned b = 0; b < MSD_SIZE; b++)
+        start[b + 1] += start[b];
+    memcpy(next, start, MSD_SIZE * sizeof *next);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t word = pc_word(pop, i, kmin, wsh);
+        out[next[word >> LOW_BITS]++] = (item8){word, (uint32_t)i << ITEM_SIZE_BITS | pop->size[i]};
+    }
+    static const int shift[2] = {0, RADIX_BITS};
+    static const uint32_t mask[2] = {RADIX_SIZE - 1, (1u << (LOW_BITS - RADIX_BITS)) - 1};
+    for (unsigned b = 0; b < MSD_SIZE; b++) {
+        item8 *v = out + start[b], *t = scratch + start[b];
+        size_t m = start[b + 1] - start[b];
+        if (m <= SHORT_BUCKET) { /* insertion sort: stable */
+            for (size_t k = 1; k < m; k++) {
+                item8 x = v[k];
+                size_t j = k;
+                while (j > 0 && v[j - 1].word > x.word) {
+                    v[j] = v[j - 1];
+                    j--;
+                }
+                v[j] = x;
+            }
+            continue;
+        }
+        for (int p = 0; p < 2; p++) { /* v -> t, then t -> v */
+            item8 *from = p ? t : v, *to = p ? v : t;
+            memset(count, 0, (mask[p] + 1) * sizeof *count);
+            for (size_t k = 0; k < m; k++)
+                count[(from[k].word >> shift[p]) & mask[p]]++;
+            size_t sum = 0;
+            for (uint32_t d = 0; d <= mask[p]; d++) {
+                size_t c = count[d];
+                count[d] = sum;
+                sum += c;
+            }
+            for (size_t k = 0; k < m; k++)
+                to[count[(from[k].word >> shift[p]) & mask[p]]++] = from[k];
+        }
+    }
+    free(start);
+    free(next);
+    free(count);
+    return 0;
+}
+_Static_assert(LOW_BITS - RADIX_BITS <= RADIX_BITS, "two passes sort a bucket's low bits");
+
 static int rank_equal_weights(sp_population *pop, double *mid, double *median, sp_err *err)
 {
     const size_t n = pop->n;
@@ -698,10 +740,8 @@ static int rank_equal_weights(sp_population *pop, double *mid, double *median, s
     int wsh = 0;
     while ((kmax - kmin) >> wsh > UINT32_MAX)
         wsh++;
-    for (size_t i = 0; i < n; i++)
-        r[i] = (item8){(uint32_t)((sort_word64(pc_income(pop, i)) - kmin) >> wsh),
-                       (uint32_t)i << ITEM_SIZE_BITS | pop->size[i]};
-    if (!(s = radix_sort8(r, tmp, n)) || refine_runs8(pop, s, n) != 0)
+    s = r;
+    if (msd_sort8(pop, kmin, wsh, s, tmp, n) != 0 || refine_runs8(pop, s, n) != 0)
         goto oom;
     const double persons = w * (double)persons_n; /* the weighted sum, exactly */
     double med = 0;

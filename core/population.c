@@ -965,33 +965,72 @@ static void shares_block(const sp_population *pop, const double *lx, double lnre
 }
 
 /* sp_population_set_shares for n households of a block (shares sh[c][j])
- * into q (n x SP_NCAT): the same rounding, clamps and remainder, with 32-bit
- * integers (shares lie in [0, 1]: their units fit) and no branches. */
-static void set_shares_block(uint16_t *q, const double sh[SP_NCAT][ENGEL_BLOCK], size_t n)
+ * into q (n x SP_NCAT): the same rounding, clamps and remainder. The
+ * rounding, the sums and the largest share run in a loop that vectorises
+ * (32-bit integers: shares lie in [0, 1], their units fit; an AVX2 copy
+ * where the CPU has it); the remainder and the interleaved stores in a
+ * short scalar loop. */
+typedef struct {
+    int v[SP_NCAT][ENGEL_BLOCK]; /* rounded and clamped units */
+    int sum[ENGEL_BLOCK];
+    double best[ENGEL_BLOCK];    /* the largest share */
+} quantised;
+
+static inline __attribute__((always_inline)) void
+quantise_body(quantised *qz, const double sh[SP_NCAT][ENGEL_BLOCK], size_t n)
 {
     for (size_t j = 0; j < n; j++) {
-        int v[SP_NCAT], sum = 0, big = 0;
+        int sum = 0;
         double best = sh[0][j];
         for (int c = 0; c < SP_NCAT; c++) {
             double x = sh[c][j] * SP_SHARE_ONE;
             int t = (int)x;                     /* 0 <= x <= 2^16: exact */
             int r = t + (x - (double)t >= 0.5); /* half away from zero */
-            r = r > 65535 ? 65535 : (r < 0 ? 0 : r);
-            v[c] = r;
+            r = r > 65535 ? 65535 : r;
+            r = r < 0 ? 0 : r;
+            qz->v[c][j] = r;
             sum += r;
-            big = sh[c][j] > best ? c : big; /* the first largest */
             best = sh[c][j] > best ? sh[c][j] : best;
         }
-        int fixed = 0;
-        for (int c = 0; c < SP_NCAT; c++)
-            fixed += c == big ? v[c] : 0;
-        fixed += SP_SHARE_ONE - sum; /* the remainder on the largest share */
-        fixed = fixed < 0 ? 0 : (fixed > 65535 ? 65535 : fixed);
-        for (int c = 0; c < SP_NCAT; c++)
-            q[j * SP_NCAT + c] = (uint16_t)(c == big ? fixed : v[c]);
+        qz->sum[j] = sum;
+        qz->best[j] = best;
     }
 }
 
+static void quantise_portable(quantised *qz, const double sh[SP_NCAT][ENGEL_BLOCK], size_t n)
+{
+    quantise_body(qz, sh, n);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("avx2"))) static void quantise_avx2(quantised *qz,
+                                                          const double sh[SP_NCAT][ENGEL_BLOCK],
+                                                          size_t n)
+{
+    quantise_body(qz, sh, n);
+}
+#else
+#define quantise_avx2 quantise_portable
+#endif
+
+static void set_shares_block(uint16_t *q, const double sh[SP_NCAT][ENGEL_BLOCK], size_t n,
+                             quantised *qz)
+{
+    if (sp_simd_avx2())
+        quantise_avx2(qz, sh, n);
+    else
+        quantise_portable(qz, sh, n);
+    for (size_t j = 0; j < n; j++) {
+        int big = 0; /* the first largest share, as sp_population_set_shares finds it */
+        while (sh[big][j] != qz->best[j])
+            big++;
+        int fixed = qz->v[big][j] + (SP_SHARE_ONE - qz->sum[j]); /* the remainder on it */
+        fixed = fixed < 0 ? 0 : (fixed > 65535 ? 65535 : fixed);
+        for (int c = 0; c < SP_NCAT; c++)
+            q[j * SP_NCAT + c] = (uint16_t)qz->v[c][j];
+        q[j * SP_NCAT + big] = (uint16_t)fixed;
+    }
+}
 
 int sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCAT],
                                   const double target[SP_NCAT], sp_err *err)
@@ -1006,10 +1045,12 @@ int sp_population_calibrate_engel_work(sp_population *pop, const double slope[SP
     /* ln(per-capita income), once per household (the iterations reuse it) */
     double *lx = work ? work : malloc((n ? n : 1) * sizeof *lx);
     double (*sh)[ENGEL_BLOCK] = malloc(SP_NCAT * sizeof *sh); /* a block's shares */
-    if (!lx || !sh) {
+    quantised *qz = malloc(sizeof *qz);
+    if (!lx || !sh || !qz) {
         if (lx != work)
             free(lx);
         free(sh);
+        free(qz);
         return sp_err_set(err, SP_ENOMEM, "out of memory for the Engel curves of %zu households", n);
     }
     double tot_y = 0, tot_p = 0;
@@ -1051,10 +1092,11 @@ int sp_population_calibrate_engel_work(sp_population *pop, const double slope[SP
     for (size_t i0 = 0; i0 < n; i0 += ENGEL_BLOCK) {
         size_t cnt = n - i0 < ENGEL_BLOCK ? n - i0 : ENGEL_BLOCK;
         shares_block(pop, lx + i0, lnref, cnt, sh);
-        set_shares_block(pop->shares + i0 * SP_NCAT, (const double(*)[ENGEL_BLOCK])sh, cnt);
+        set_shares_block(pop->shares + i0 * SP_NCAT, (const double(*)[ENGEL_BLOCK])sh, cnt, qz);
     }
     if (lx != work)
         free(lx);
     free(sh);
+    free(qz);
     return SP_OK;
 }

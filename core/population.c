@@ -504,21 +504,37 @@ static inline double item_pc(const sp_population *pop, item8 it)
 
 /* Runs of equal words in (per-capita income, index) order, as refine_runs:
  * pairs (most runs) by one comparison, longer runs by a sort. */
-static int refine_runs8(const sp_population *pop, item8 *r, size_t n)
+/* Within a run of equal words, households of the same size have equal
+ * per-capita incomes when wsh <= SAME_SIZE_TIE_SHIFT: their incomes are
+ * floats, two different floats divided by the same size s <= 15 give doubles
+ * at least 2^29 / 15 > 2^25 doubles apart, and keys that far apart have
+ * different words after the shift. Such runs are already in index order. */
+#define SAME_SIZE_TIE_SHIFT 25
+_Static_assert(ITEM_SIZE_BITS == 4, "the bound above assumes sizes up to 15");
+
+static int refine_runs8(const sp_population *pop, item8 *r, size_t n, int wsh)
 {
+    const int same_size_ties = wsh <= SAME_SIZE_TIE_SHIFT;
     size_t a = 0;
     while (a < n) {
         size_t e = a + 1;
-        while (e < n && r[e].word == r[a].word)
+        int one_size = 1;
+        while (e < n && r[e].word == r[a].word) {
+            one_size &= ITEM_SIZE(r[e]) == ITEM_SIZE(r[a]);
             e++;
+        }
         size_t len = e - a;
+        if (len < 2 || (one_size && same_size_ties)) {
+            a = e;
+            continue;
+        }
         if (len == 2) {
             if (item_pc(pop, r[a]) > item_pc(pop, r[a + 1])) {
                 item8 t = r[a];
                 r[a] = r[a + 1];
                 r[a + 1] = t;
             }
-        } else if (len > 2) {
+        } else {
             exact_item small[16], *v = len <= 16 ? small : malloc(len * sizeof *v);
             if (!v)
                 return -1;
@@ -741,7 +757,7 @@ static int rank_equal_weights(sp_population *pop, double *mid, double *median, s
     while ((kmax - kmin) >> wsh > UINT32_MAX)
         wsh++;
     s = r;
-    if (msd_sort8(pop, kmin, wsh, s, tmp, n) != 0 || refine_runs8(pop, s, n) != 0)
+    if (msd_sort8(pop, kmin, wsh, s, tmp, n) != 0 || refine_runs8(pop, s, n, wsh) != 0)
         goto oom;
     const double persons = w * (double)persons_n; /* the weighted sum, exactly */
     double med = 0;

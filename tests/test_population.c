@@ -394,7 +394,11 @@ static void test_rank_matches_comparison_sort(void **state)
 
 /* Every household weighing the same (a generated sample): sp_population_rank
  * takes its 8-byte path; it, the general path and the comparison sort agree
- * bit for bit, also with a weight that is not a round number. */
+ * bit for bit, also with a weight that is not a round number; and with
+ * incomes all positive (a narrow key range: runs of equal words whose
+ * households have one size are taken as ties without comparing incomes,
+ * population.c), with exact ties of one size, per-capita ties across sizes
+ * and incomes a float apart. */
 static void test_rank_equal_weights(void **state)
 {
     (void)state;
@@ -406,6 +410,14 @@ static void test_rank_equal_weights(void **state)
         check_rank(p, sp_population_rank);
         check_rank(p, sp_population_rank_general);
     }
+    fill_ties(p, 2.5f);
+    for (size_t i = 0; i < p->n; i++) {
+        p->income[i] += 20000.0f; /* no zero: per-capita incomes 4,000 .. 420,000 */
+        if (i % 7 == 0)
+            p->income[i] = nextafterf(p->income[i - (i ? 1 : 0)], 1e9f); /* a float apart */
+    }
+    check_rank(p, sp_population_rank);
+    check_rank(p, sp_population_rank_general);
     sp_population_free(p);
 }
 

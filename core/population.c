@@ -552,24 +552,23 @@ static int refine_runs8(const sp_population *pop, item8 *r, size_t n, int wsh)
     return 0;
 }
 
-/* Partitions a[0..n) by household index into tmp, as scatter_back. */
-static int scatter_back8(const item8 *a, item8 *tmp, size_t n, size_t *start)
+/* Partitions a[0..n) (a permutation of the households) by household index
+ * into tmp, in blocks of 2^shift households (at most RADIX_SIZE blocks):
+ * block b is tmp[b << shift ..), since it holds exactly those households. */
+static int scatter_back8(const item8 *a, item8 *tmp, size_t n, int *shift)
 {
     int sh = 0;
     while ((n - 1) >> sh >= RADIX_SIZE)
         sh++;
-    memset(start, 0, (RADIX_SIZE + 1) * sizeof *start);
-    for (size_t k = 0; k < n; k++)
-        start[(ITEM_I(a[k]) >> sh) + 1]++;
-    for (unsigned b = 0; b < RADIX_SIZE; b++)
-        start[b + 1] += start[b];
     size_t *next = malloc(RADIX_SIZE * sizeof *next);
     if (!next)
         return -1;
-    memcpy(next, start, RADIX_SIZE * sizeof *next);
+    for (size_t b = 0; b < RADIX_SIZE; b++)
+        next[b] = b << sh;
     for (size_t k = 0; k < n; k++)
         tmp[next[ITEM_I(a[k]) >> sh]++] = a[k];
     free(next);
+    *shift = sh;
     return 0;
 }
 
@@ -589,8 +588,7 @@ static int cons_rank_at(double w, double total, size_t k)
  * first and last position; a bucket whose positions all fall in one 30th
  * gives it to its households at once, and only the households of the few
  * buckets that straddle a cut are sorted, by (word, index), to find their
- * positions. The same 30ths as sorting everyone. work (work_bytes) holds
- * the straddling households (n items suffice). */
+ * positions. The same 30ths as sorting everyone. */
 #define SELECT_BITS_CONS 18
 #define SELECT_BUCKETS (1u << SELECT_BITS_CONS)
 #define BUCKET_STRADDLES 0xffu
@@ -603,7 +601,7 @@ static int by_word_index(const void *pa, const void *pb)
     return (x->is > y->is) - (x->is < y->is);
 }
 
-static int cons_ranks_equal_weights(sp_population *pop, item8 *work, size_t work_bytes)
+static int cons_ranks_equal_weights(sp_population *pop)
 {
     const size_t n = pop->n;
     /* counts[b]: households of bucket b, then its first position; code[b]:
@@ -641,12 +639,18 @@ static int cons_ranks_equal_weights(sp_population *pop, item8 *work, size_t work
             nstraddle += end - first;
         }
     }
+    item8 *work = malloc((nstraddle ? nstraddle : 1) * sizeof *work); /* the straddlers */
+    if (!work) {
+        free(counts);
+        free(code);
+        return -1;
+    }
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t x = sort_word(pop->consumption[i]), b = (x - wmin) >> sh;
         if (code[b] != BUCKET_STRADDLES)
             pop->ranks[i] |= code[b];
-        else if (m < nstraddle && (m + 1) * sizeof *work <= work_bytes)
+        else if (m < nstraddle)
             work[m++] = (item8){x, (uint32_t)i}; /* is: the index alone here */
     }
     qsort(work, m, sizeof *work, by_word_index);
@@ -658,6 +662,7 @@ static int cons_ranks_equal_weights(sp_population *pop, item8 *work, size_t work
     }
     free(counts);
     free(code);
+    free(work);
     return 0;
 }
 
@@ -665,8 +670,8 @@ static int cons_ranks_equal_weights(sp_population *pop, item8 *work, size_t work
  * order among equal words), into out: a counting pass and one scatter by
  * the word's top MSD_BITS bits (the only passes over memory: the items are
  * made as they are scattered), then each bucket, small enough for the cache,
- * by its remaining bits with two counting passes through scratch (or an
- * insertion sort when short). Word of household i: the top 32 bits of its
+ * by its remaining bits with two counting passes through a scratch array of
+ * the largest bucket (or an insertion sort when short). Word of household i: the top 32 bits of its
  * key's sort word above kmin (>> wsh). 0, or -1 when out of memory. */
 #define MSD_BITS 11
 #define MSD_SIZE (1u << MSD_BITS)
@@ -678,8 +683,7 @@ static inline uint32_t pc_word(const sp_population *pop, size_t i, uint64_t kmin
     return (uint32_t)((sort_word64(pc_income(pop, i)) - kmin) >> wsh);
 }
 
-static int msd_sort8(const sp_population *pop, uint64_t kmin, int wsh, item8 *out, item8 *scratch,
-                     size_t n)
+static int msd_sort8(const sp_population *pop, uint64_t kmin, int wsh, item8 *out, size_t n)
 {
     size_t *start = calloc(MSD_SIZE + 1, sizeof *start), *next = malloc(MSD_SIZE * sizeof *next);
     size_t *count = malloc(RADIX_SIZE * sizeof *count);
@@ -691,8 +695,18 @@ static int msd_sort8(const sp_population *pop, uint64_t kmin, int wsh, item8 *ou
     }
     for (size_t i = 0; i < n; i++)
         start[(pc_word(pop, i, kmin, wsh) >> LOW_BITS) + 1]++;
-    for (unsigned b = 0; b < MSD_SIZE; b++)
+    size_t largest = 0;
+    for (unsigned b = 0; b < MSD_SIZE; b++) {
+        largest = start[b + 1] > largest ? start[b + 1] : largest;
         start[b + 1] += start[b];
+    }
+    item8 *scratch = malloc((largest ? largest : 1) * sizeof *scratch); /* a bucket's */
+    if (!scratch) {
+        free(start);
+        free(next);
+        free(count);
+        return -1;
+    }
     memcpy(next, start, MSD_SIZE * sizeof *next);
     for (size_t i = 0; i < n; i++) {
         uint32_t word = pc_word(pop, i, kmin, wsh);
@@ -701,7 +715,7 @@ static int msd_sort8(const sp_population *pop, uint64_t kmin, int wsh, item8 *ou
     static const int shift[2] = {0, RADIX_BITS};
     static const uint32_t mask[2] = {RADIX_SIZE - 1, (1u << (LOW_BITS - RADIX_BITS)) - 1};
     for (unsigned b = 0; b < MSD_SIZE; b++) {
-        item8 *v = out + start[b], *t = scratch + start[b];
+        item8 *v = out + start[b], *t = scratch;
         size_t m = start[b + 1] - start[b];
         if (m <= SHORT_BUCKET) { /* insertion sort: stable */
             for (size_t k = 1; k < m; k++) {
@@ -733,6 +747,7 @@ static int msd_sort8(const sp_population *pop, uint64_t kmin, int wsh, item8 *ou
     free(start);
     free(next);
     free(count);
+    free(scratch);
     return 0;
 }
 _Static_assert(LOW_BITS - RADIX_BITS <= RADIX_BITS, "two passes sort a bucket's low bits");
@@ -741,9 +756,12 @@ static int rank_equal_weights(sp_population *pop, double *mid, double *median, s
 {
     const size_t n = pop->n;
     const double w = pop->weight[0];
-    item8 *r = malloc(n * sizeof *r), *tmp = malloc(n * sizeof *tmp), *s, *o;
-    size_t *start = malloc((RADIX_SIZE + 1) * sizeof *start);
-    if (!r || !tmp || !start)
+    /* the items, then (in mid's memory: 8 bytes per household too) the items
+     * partitioned by household block */
+    double *out = mid ? mid : malloc(n * sizeof *out);
+    item8 *r = malloc(n * sizeof *r), *o = (item8 *)(void *)out, *blk = NULL;
+    _Static_assert(sizeof(item8) == sizeof(double), "items fit the rank column");
+    if (!r || !out)
         goto oom;
     /* 1. per-capita income, persons-weighted */
     uint64_t kmin = UINT64_MAX, kmax = 0, persons_n = 0;
@@ -756,46 +774,55 @@ static int rank_equal_weights(sp_population *pop, double *mid, double *median, s
     int wsh = 0;
     while ((kmax - kmin) >> wsh > UINT32_MAX)
         wsh++;
-    s = r;
-    if (msd_sort8(pop, kmin, wsh, s, tmp, n) != 0 || refine_runs8(pop, s, n, wsh) != 0)
+    if (msd_sort8(pop, kmin, wsh, r, n) != 0 || refine_runs8(pop, r, n, wsh) != 0)
         goto oom;
     const double persons = w * (double)persons_n; /* the weighted sum, exactly */
     double med = 0;
     uint32_t before = 0;
     for (size_t k = 0; k < n; k++) {
-        uint32_t sz = ITEM_SIZE(s[k]);
+        uint32_t sz = ITEM_SIZE(r[k]);
         double m = persons > 0 ? (w * before + 0.5 * (w * sz)) / persons : 0.5;
         if (med == 0 && m >= 0.5)
-            med = pc_income(pop, ITEM_I(s[k]));
-        s[k].word = before;
+            med = pc_income(pop, ITEM_I(r[k]));
+        r[k].word = before;
         before += sz;
     }
-    o = s == r ? tmp : r;
-    if (scatter_back8(s, o, n, start) != 0)
+    int sh = 0;
+    if (scatter_back8(r, o, n, &sh) != 0)
         goto oom;
-    for (size_t k = 0; k < n; k++) {
-        size_t i = ITEM_I(o[k]);
-        double p = w * ITEM_SIZE(o[k]);
-        double m = persons > 0 ? (w * o[k].word + 0.5 * p) / persons : 0.5;
-        int q = (int)(m * SP_NQUINTILE), d = (int)(m * 2 * SP_NQUINTILE);
-        pop->quintile[i] = (uint8_t)(q > SP_NQUINTILE - 1 ? SP_NQUINTILE - 1 : q);
-        pop->ranks[i] = (uint8_t)((d > 2 * SP_NQUINTILE - 1 ? 1 : d & 1) ? SP_RANK_DECILE_BIT : 0);
-        if (mid)
-            mid[i] = m;
+    /* Household block b's items are o[b << sh ..), the very range of its
+     * households' ranks in out: each block is copied aside, then written. */
+    const size_t bsize = (size_t)1 << sh;
+    if (!(blk = malloc(bsize * sizeof *blk)))
+        goto oom;
+    for (size_t b0 = 0; b0 < n; b0 += bsize) {
+        size_t cnt = n - b0 < bsize ? n - b0 : bsize;
+        memcpy(blk, o + b0, cnt * sizeof *blk);
+        for (size_t k = 0; k < cnt; k++) {
+            size_t i = ITEM_I(blk[k]);
+            double p = w * ITEM_SIZE(blk[k]);
+            double m = persons > 0 ? (w * blk[k].word + 0.5 * p) / persons : 0.5;
+            int q = (int)(m * SP_NQUINTILE), d = (int)(m * 2 * SP_NQUINTILE);
+            pop->quintile[i] = (uint8_t)(q > SP_NQUINTILE - 1 ? SP_NQUINTILE - 1 : q);
+            pop->ranks[i] = (uint8_t)((d > 2 * SP_NQUINTILE - 1 ? 1 : d & 1) ? SP_RANK_DECILE_BIT : 0);
+            out[i] = m;
+        }
     }
     if (median)
         *median = med;
-    /* 2. household consumption, weighted: ranks in 30ths into bits 0-4 */
-    if (cons_ranks_equal_weights(pop, tmp, n * sizeof *tmp) != 0)
-        goto oom;
     free(r);
-    free(tmp);
-    free(start);
+    free(blk);
+    if (out != mid)
+        free(out);
+    /* 2. household consumption, weighted: ranks in 30ths into bits 0-4 */
+    if (cons_ranks_equal_weights(pop) != 0)
+        return sp_err_set(err, SP_ENOMEM, "out of memory ranking %zu households", n);
     return SP_OK;
 oom:
     free(r);
-    free(tmp);
-    free(start);
+    free(blk);
+    if (out != mid)
+        free(out);
     return sp_err_set(err, SP_ENOMEM, "out of memory ranking %zu households", n);
 }
 

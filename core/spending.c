@@ -237,39 +237,6 @@ static inline uint32_t uniform16(const uint32_t w[4], int c)
     return (c & 1) ? w[c >> 1] >> 16 : w[c >> 1] & 0xffffu;
 }
 
-static void household_portable(const sp_spending_model *model, const sp_population *pop,
-                               const sp_spending_month *mo, size_t i, const uint32_t w[4],
-                               float out[SP_NCAT], uint8_t trips[SP_NCAT])
-{
-    const sp_trip_tables *m = &model->cls[model->class_of_rank[pop->ranks[i] & SP_RANK_CONS_MASK]];
-    const uint16_t *share = pop->shares + i * SP_NCAT;
-    const float base = pop->consumption[i];
-    float f[SP_NCAT];
-    unsigned steps = 0;
-    /* without branches first (a NaN slope marks a bucket where a step begins) */
-    for (int c = 0; c < SP_NCAT; c++) {
-        uint32_t u = uniform16(w, c);
-        const float *e = m->lin[c][u >> SP_LIN_SHIFT];
-        f[c] = e[0] + e[1] * (float)(int32_t)(u & SP_LIN_MASK);
-        steps |= (unsigned)(e[1] != e[1]) << c;
-    }
-    for (; steps; steps &= steps - 1) {
-        int c = __builtin_ctz(steps);
-        unsigned k;
-        f[c] = trips_noise(m, c, uniform16(w, c), &k);
-    }
-    for (int c = 0; c < SP_NCAT; c++) {
-        float fc = f[c] > 0.0f ? f[c] : 0.0f;
-        out[c] = base * mo->coef[c] * (float)share[c] * fc;
-    }
-    if (trips)
-        for (int c = 0; c < SP_NCAT; c++) {
-            unsigned k;
-            trips_noise(m, c, uniform16(w, c), &k);
-            trips[c] = (uint8_t)k;
-        }
-}
-
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define SP_SPENDING_HAVE_AVX2 1
@@ -291,14 +258,14 @@ _Static_assert((SP_LIN_BUCKETS << SP_LIN_SHIFT) == SP_U16_VALUES &&
                "the bucket is the uniform's top bits, masked with SP_LIN_BUCKETS - 1");
 
 /* The eight categories of a household side by side, one per 32-bit lane: the
- * same float operations as household_portable, in the same order. The eight
+ * same float operations as chunk_portable, in the same order. The eight
  * (value, slope) pairs are read with scalar loads (gathers are slower on the
  * CPUs measured). Two passes over the chunk: the first computes every
  * household from the linear buckets without a data-dependent branch (so the
  * table reads of successive households overlap) and lists the households with
  * a category whose bucket holds the start of a step (slope NaN; about 7-10% of
  * household-months at the default trip rates); the second computes those
- * categories from the step tables, lane by lane, as household_portable does. */
+ * categories from the step tables, lane by lane, as chunk_portable does. */
 __attribute__((target("avx2"))) static void chunk_avx2(const sp_spending_model *model,
                                                        const sp_population *pop,
                                                        const sp_spending_month *mo, size_t lo,
@@ -372,6 +339,83 @@ __attribute__((target("avx2"))) static void chunk_avx2(const sp_spending_model *
 }
 #endif
 
+/* The portable kernel (CPUs without AVX2, such as ARM servers), with the
+ * operations of chunk_avx2 in the same order, over blocks of PB households
+ * in three passes: (1) the table reads, scalar and without a data-dependent
+ * branch, into local rows (the (value, slope) pair and the uniform of each
+ * category); (2) the arithmetic, a loop over the block's households with a
+ * fixed count of eight categories that the compiler vectorises (SSE2, NEON),
+ * which also notes the categories whose bucket holds the start of a step
+ * (slope NaN); (3) those categories from the step tables. restrict: the
+ * output rows alias neither the columns nor the tables. */
+_Static_assert(SP_NCAT * sizeof(uint8_t) == sizeof(uint64_t), "a household's step flags are one 64-bit word");
+static void chunk_portable(const sp_spending_model *restrict model, const sp_population *pop,
+                           const sp_spending_month *mo, size_t lo, size_t n,
+                           const uint32_t (*restrict w)[4], float (*restrict out)[SP_NCAT],
+                           uint8_t (*trips)[SP_NCAT])
+{
+    const uint8_t *restrict const ranks = pop->ranks + lo;
+    const uint8_t *restrict const class_of_rank = model->class_of_rank;
+    const uint16_t *restrict const shares = pop->shares + lo * SP_NCAT;
+    const float *restrict const cons = pop->consumption + lo;
+    const sp_trip_tables *restrict const cls = model->cls;
+    float coef[SP_NCAT];
+    memcpy(coef, mo->coef, sizeof coef);
+    enum { PB = 64 };
+    float val[PB][SP_NCAT], slope[PB][SP_NCAT]; /* the (value, slope) pairs read */
+    uint16_t uni[PB][SP_NCAT];  /* the uniforms */
+    uint8_t step[PB][SP_NCAT];  /* 1: the category's bucket holds the start of a step */
+    for (size_t j0 = 0; j0 < n; j0 += PB) {
+        const size_t nb = n - j0 < PB ? n - j0 : PB;
+        for (size_t b = 0; b < nb; b++) { /* pass 1 */
+            const size_t j = j0 + b;
+            const sp_trip_tables *m = &cls[class_of_rank[ranks[j] & SP_RANK_CONS_MASK]];
+            for (int c = 0; c < SP_NCAT; c++) {
+                const uint32_t u = uniform16(w[j], c);
+                const float *e = m->lin[c][u >> SP_LIN_SHIFT];
+                val[b][c] = e[0];
+                slope[b][c] = e[1];
+                uni[b][c] = (uint16_t)u;
+            }
+        }
+        for (size_t b = 0; b < nb; b++) { /* pass 2 */
+            const size_t j = j0 + b;
+            const float base = cons[j];
+            for (int c = 0; c < SP_NCAT; c++) {
+                const float v = val[b][c], sl = slope[b][c];
+                const float f = v + sl * (float)(int32_t)(uni[b][c] & SP_LIN_MASK);
+                const float fc = f > 0.0f ? f : 0.0f; /* NaN (a step) becomes 0: pass 3 redoes it */
+                out[j][c] = base * coef[c] * (float)shares[j * SP_NCAT + c] * fc;
+                step[b][c] = sl != sl;
+            }
+        }
+        for (size_t b = 0; b < nb; b++) { /* pass 3 */
+            uint64_t any;
+            memcpy(&any, step[b], sizeof any);
+            if (!any)
+                continue;
+            const size_t j = j0 + b;
+            const sp_trip_tables *m = &cls[class_of_rank[ranks[j] & SP_RANK_CONS_MASK]];
+            for (int c = 0; c < SP_NCAT; c++)
+                if (step[b][c]) {
+                    unsigned k;
+                    float fc = trips_noise(m, c, uni[b][c], &k);
+                    fc = fc > 0.0f ? fc : 0.0f;
+                    out[j][c] = cons[j] * coef[c] * (float)shares[j * SP_NCAT + c] * fc;
+                }
+        }
+    }
+    if (trips)
+        for (size_t j = 0; j < n; j++) {
+            const sp_trip_tables *m = &cls[class_of_rank[ranks[j] & SP_RANK_CONS_MASK]];
+            for (int c = 0; c < SP_NCAT; c++) {
+                unsigned k;
+                trips_noise(m, c, uniform16(w[j], c), &k);
+                trips[j][c] = (uint8_t)k;
+            }
+        }
+}
+
 void sp_spending_chunk(const sp_spending_model *m, const sp_population *pop,
                        const sp_spending_month *mo, size_t lo, size_t n, const uint32_t (*w)[4],
                        float (*out)[SP_NCAT], uint8_t (*trips)[SP_NCAT])
@@ -382,8 +426,7 @@ void sp_spending_chunk(const sp_spending_model *m, const sp_population *pop,
         return;
     }
 #endif
-    for (size_t j = 0; j < n; j++)
-        household_portable(m, pop, mo, lo + j, w[j], out[j], trips ? trips[j] : NULL);
+    chunk_portable(m, pop, mo, lo, n, w, out, trips);
 }
 
 void sp_spending_household(const sp_spending_model *m, const sp_population *pop,

@@ -261,7 +261,7 @@ static void household_measures(sp_run *r, int j, uint32_t (*marks)[CHUNK / 32], 
  * cacc (the household's income and consumption cell rows) and w (its weight) for the body. Column pointers are
  * locals: vector stores may alias anything, and the compiler would otherwise
  * reload every column pointer after each. */
-#define FOR_EACH_PLAIN(BODY)                                                                       \
+#define FOR_EACH_PLAIN(...)                                                                        \
     const uint8_t *const nc_col = st->ncars + c0, *const size_col = pop->size + c0;                \
     const uint16_t *const code_col = code + c0;                                                    \
     const float *const w_col = pop->weight + c0;                                                   \
@@ -271,39 +271,58 @@ static void household_measures(sp_run *r, int j, uint32_t (*marks)[CHUNK / 32], 
         double *acc = cell[CELL_OF(cd, nc)];                                                       \
         double *cacc = ccell[CCELL_OF(cd)];                                                        \
         const double w = w_col[j];                                                                 \
-        BODY                                                                                       \
+        __VA_ARGS__                                                                                \
     }
 
+/* Layout plain_sums_portable (and plain_sums_avx2) rely on: the categories,
+ * then total spending, households, persons and cars, as the first NPLAIN
+ * metrics. */
+_Static_assert(SP_M_SPEND0 == 0 && SP_M_SPENDING == SP_M_SPEND0 + SP_NCAT,
+               "total spending follows the categories");
+_Static_assert(SP_M_HOUSEHOLDS == SP_M_SPENDING + 1 && SP_M_PERSONS == SP_M_SPENDING + 2 &&
+                   SP_M_CARS == SP_M_SPENDING + 3 && NPLAIN == SP_M_CARS + 1 && SP_M_SPENDING % 2 == 0,
+               "spending, households, persons and cars close the plain row, two pairs");
+
+/* The household's row, w x (the categories, 0, 1, size, cars), added to its
+ * two cells two doubles at a time, in GCC/Clang generic vectors (SSE2 on
+ * x86-64, NEON on ARM; the compiler does not vectorise the scalar form
+ * across the rows of data-dependent cells). The same products and sums as
+ * plain_sums_avx2: total spending, filled in per cell later, has 0 added
+ * (which leaves it alone), and w x 1 is w. */
+typedef double sp_v2d __attribute__((vector_size(2 * sizeof(double))));
+_Static_assert(NPLAIN % 2 == 0 && SP_NCAT % 2 == 0, "the plain row is pairs of doubles");
 static void plain_sums_portable(const sp_population *pop, const sp_hstate *st, const uint16_t *code,
                                 size_t c0, size_t j0, size_t j1, const float (*spend)[SP_NCAT],
                                 double cell[][NPLAIN], double ccell[][NPLAIN])
 {
     FOR_EACH_PLAIN(
-        for (int c = 0; c < SP_NCAT; c++) {
-            acc[SP_M_SPEND0 + c] += w * (double)spend[j][c];
-            cacc[SP_M_SPEND0 + c] += w * (double)spend[j][c];
+        sp_v2d p[NPLAIN / 2];
+        for (int k = 0; k < SP_NCAT / 2; k++)
+            p[SP_M_SPEND0 / 2 + k] = w * (sp_v2d){spend[j][2 * k], spend[j][2 * k + 1]};
+        p[SP_M_SPENDING / 2] = w * (sp_v2d){0.0, 1.0};
+        p[SP_M_PERSONS / 2] = w * (sp_v2d){size_col[j], nc};
+        for (int k = 0; k < NPLAIN / 2; k++) {
+            sp_v2d a;
+            memcpy(&a, acc + 2 * k, sizeof a);
+            a += p[k];
+            memcpy(acc + 2 * k, &a, sizeof a);
         }
-        acc[SP_M_HOUSEHOLDS] += w;
-        acc[SP_M_PERSONS] += w * size_col[j];
-        acc[SP_M_CARS] += w * nc;
-        cacc[SP_M_HOUSEHOLDS] += w;
-        cacc[SP_M_PERSONS] += w * size_col[j];
-        cacc[SP_M_CARS] += w * nc;)
+        for (int k = 0; k < NPLAIN / 2; k++) {
+            sp_v2d a;
+            memcpy(&a, cacc + 2 * k, sizeof a);
+            a += p[k];
+            memcpy(cacc + 2 * k, &a, sizeof a);
+        })
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define SP_RUN_HAVE_AVX2 1
 
-/* Layout plain_sums_avx2 relies on: the eight categories are two vectors of
- * four doubles (one of eight floats), and total spending, households,
- * persons and cars are one vector of four adjacent metrics. */
+/* Layout plain_sums_avx2 relies on (besides the row's above): the eight
+ * categories are two vectors of four doubles (one of eight floats), and total
+ * spending, households, persons and cars are one vector of four. */
 _Static_assert(SP_NCAT == 8, "the categories are one vector of eight floats");
-_Static_assert(SP_M_SPEND0 == 0 && SP_M_SPENDING == SP_M_SPEND0 + SP_NCAT,
-               "total spending follows the categories");
-_Static_assert(SP_M_HOUSEHOLDS == SP_M_SPENDING + 1 && SP_M_PERSONS == SP_M_SPENDING + 2 &&
-                   SP_M_CARS == SP_M_SPENDING + 3,
-               "spending, households, persons and cars are one vector");
 
 /* plain_sums_portable with four doubles at a time: the same products and
  * sums. Households, persons and cars follow total spending in the row, which

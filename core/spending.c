@@ -339,70 +339,72 @@ __attribute__((target("avx2"))) static void chunk_avx2(const sp_spending_model *
 }
 #endif
 
-/* The portable kernel (CPUs without AVX2, such as ARM servers), with the
- * operations of chunk_avx2 in the same order, over blocks of PB households
- * in three passes: (1) the table reads, scalar and without a data-dependent
- * branch, into local rows (the (value, slope) pair and the uniform of each
- * category); (2) the arithmetic, a loop over the block's households with a
- * fixed count of eight categories that the compiler vectorises (SSE2, NEON),
- * which also notes the categories whose bucket holds the start of a step
- * (slope NaN); (3) those categories from the step tables. restrict: the
- * output rows alias neither the columns nor the tables. */
-_Static_assert(SP_NCAT * sizeof(uint8_t) == sizeof(uint64_t), "a household's step flags are one 64-bit word");
-static void chunk_portable(const sp_spending_model *restrict model, const sp_population *pop,
+/* The portable kernel (CPUs without AVX2, such as ARM servers): chunk_avx2's
+ * two passes and operations, four categories at a time in GCC/Clang generic
+ * vectors (SSE2 on x86-64, NEON on ARM). The first pass computes every
+ * household from the linear buckets without a data-dependent branch and
+ * lists those with a category whose bucket holds the start of a step (slope
+ * NaN); the second computes those categories from the step tables. */
+typedef float sp_v4f __attribute__((vector_size(4 * sizeof(float))));
+typedef int32_t sp_v4i __attribute__((vector_size(4 * sizeof(int32_t))));
+_Static_assert(SP_NCAT == 8, "the portable spending kernel holds the eight categories in two 4-lane vectors");
+static void chunk_portable(const sp_spending_model *model, const sp_population *pop,
                            const sp_spending_month *mo, size_t lo, size_t n,
-                           const uint32_t (*restrict w)[4], float (*restrict out)[SP_NCAT],
-                           uint8_t (*trips)[SP_NCAT])
+                           const uint32_t (*w)[4], float (*out)[SP_NCAT], uint8_t (*trips)[SP_NCAT])
 {
-    const uint8_t *restrict const ranks = pop->ranks + lo;
-    const uint8_t *restrict const class_of_rank = model->class_of_rank;
-    const uint16_t *restrict const shares = pop->shares + lo * SP_NCAT;
-    const float *restrict const cons = pop->consumption + lo;
-    const sp_trip_tables *restrict const cls = model->cls;
-    float coef[SP_NCAT];
-    memcpy(coef, mo->coef, sizeof coef);
-    enum { PB = 64 };
-    float val[PB][SP_NCAT], slope[PB][SP_NCAT]; /* the (value, slope) pairs read */
-    uint16_t uni[PB][SP_NCAT];  /* the uniforms */
-    uint8_t step[PB][SP_NCAT];  /* 1: the category's bucket holds the start of a step */
-    for (size_t j0 = 0; j0 < n; j0 += PB) {
-        const size_t nb = n - j0 < PB ? n - j0 : PB;
-        for (size_t b = 0; b < nb; b++) { /* pass 1 */
-            const size_t j = j0 + b;
+    const uint8_t *const ranks = pop->ranks + lo, *const class_of_rank = model->class_of_rank;
+    const uint16_t *const shares = pop->shares + lo * SP_NCAT;
+    const float *const cons = pop->consumption + lo;
+    const sp_trip_tables *const cls = model->cls;
+    const sp_v4f coef_lo = {mo->coef[0], mo->coef[1], mo->coef[2], mo->coef[3]};
+    const sp_v4f coef_hi = {mo->coef[4], mo->coef[5], mo->coef[6], mo->coef[7]};
+    const sp_v4f zero = {0.0f, 0.0f, 0.0f, 0.0f};
+    const sp_v4i m15 = {SP_LIN_MASK, SP_LIN_MASK, SP_LIN_MASK, SP_LIN_MASK};
+    enum { MAXN = 1024 };
+    uint32_t slow[MAXN]; /* households of the second pass */
+    for (size_t j0 = 0; j0 < n; j0 += MAXN) {
+        const size_t j1 = n - j0 < MAXN ? n : j0 + MAXN;
+        size_t nslow = 0;
+        for (size_t j = j0; j < j1; j++) {
+            const sp_trip_tables *m = &cls[class_of_rank[ranks[j] & SP_RANK_CONS_MASK]];
+            const uint32_t w0 = w[j][0], w1 = w[j][1], w2 = w[j][2], w3 = w[j][3];
+            const sp_v4i u_lo = {(int32_t)(w0 & 0xffffu), (int32_t)(w0 >> 16), (int32_t)(w1 & 0xffffu), (int32_t)(w1 >> 16)};
+            const sp_v4i u_hi = {(int32_t)(w2 & 0xffffu), (int32_t)(w2 >> 16), (int32_t)(w3 & 0xffffu), (int32_t)(w3 >> 16)};
+#define LIN(c, u) m->lin[c][(uint32_t)(u) >> SP_LIN_SHIFT]
+            const float *e0 = LIN(0, u_lo[0]), *e1 = LIN(1, u_lo[1]), *e2 = LIN(2, u_lo[2]), *e3 = LIN(3, u_lo[3]);
+            const float *e4 = LIN(4, u_hi[0]), *e5 = LIN(5, u_hi[1]), *e6 = LIN(6, u_hi[2]), *e7 = LIN(7, u_hi[3]);
+#undef LIN
+            const sp_v4f v_lo = {e0[0], e1[0], e2[0], e3[0]}, v_hi = {e4[0], e5[0], e6[0], e7[0]};
+            const sp_v4f b_lo = {e0[1], e1[1], e2[1], e3[1]}, b_hi = {e4[1], e5[1], e6[1], e7[1]};
+            const sp_v4f f_lo = v_lo + b_lo * __builtin_convertvector(u_lo & m15, sp_v4f);
+            const sp_v4f f_hi = v_hi + b_hi * __builtin_convertvector(u_hi & m15, sp_v4f);
+            const sp_v4i nan = (b_lo != b_lo) | (b_hi != b_hi);
+            slow[nslow] = (uint32_t)j;
+            nslow += (nan[0] | nan[1] | nan[2] | nan[3]) != 0;
+            /* f > 0 ? f : 0 (NaN lanes, the steps, become 0; the second pass redoes them) */
+            const sp_v4f fc_lo = (sp_v4f)((sp_v4i)f_lo & (f_lo > zero));
+            const sp_v4f fc_hi = (sp_v4f)((sp_v4i)f_hi & (f_hi > zero));
+            const uint16_t *sh = shares + j * SP_NCAT;
+            const sp_v4i si_lo = {sh[0], sh[1], sh[2], sh[3]}, si_hi = {sh[4], sh[5], sh[6], sh[7]};
+            const float base = cons[j];
+            const sp_v4f s_lo = base * coef_lo * __builtin_convertvector(si_lo, sp_v4f) * fc_lo;
+            const sp_v4f s_hi = base * coef_hi * __builtin_convertvector(si_hi, sp_v4f) * fc_hi;
+            memcpy(out[j], &s_lo, sizeof s_lo);
+            memcpy(out[j] + 4, &s_hi, sizeof s_hi);
+        }
+        for (size_t q = 0; q < nslow; q++) {
+            const size_t j = slow[q];
             const sp_trip_tables *m = &cls[class_of_rank[ranks[j] & SP_RANK_CONS_MASK]];
             for (int c = 0; c < SP_NCAT; c++) {
                 const uint32_t u = uniform16(w[j], c);
-                const float *e = m->lin[c][u >> SP_LIN_SHIFT];
-                val[b][c] = e[0];
-                slope[b][c] = e[1];
-                uni[b][c] = (uint16_t)u;
+                const float sl = m->lin[c][u >> SP_LIN_SHIFT][1];
+                if (sl == sl)
+                    continue;
+                unsigned k;
+                float fc = trips_noise(m, c, u, &k);
+                fc = fc > 0.0f ? fc : 0.0f;
+                out[j][c] = cons[j] * mo->coef[c] * (float)shares[j * SP_NCAT + c] * fc;
             }
-        }
-        for (size_t b = 0; b < nb; b++) { /* pass 2 */
-            const size_t j = j0 + b;
-            const float base = cons[j];
-            for (int c = 0; c < SP_NCAT; c++) {
-                const float v = val[b][c], sl = slope[b][c];
-                const float f = v + sl * (float)(int32_t)(uni[b][c] & SP_LIN_MASK);
-                const float fc = f > 0.0f ? f : 0.0f; /* NaN (a step) becomes 0: pass 3 redoes it */
-                out[j][c] = base * coef[c] * (float)shares[j * SP_NCAT + c] * fc;
-                step[b][c] = sl != sl;
-            }
-        }
-        for (size_t b = 0; b < nb; b++) { /* pass 3 */
-            uint64_t any;
-            memcpy(&any, step[b], sizeof any);
-            if (!any)
-                continue;
-            const size_t j = j0 + b;
-            const sp_trip_tables *m = &cls[class_of_rank[ranks[j] & SP_RANK_CONS_MASK]];
-            for (int c = 0; c < SP_NCAT; c++)
-                if (step[b][c]) {
-                    unsigned k;
-                    float fc = trips_noise(m, c, uni[b][c], &k);
-                    fc = fc > 0.0f ? fc : 0.0f;
-                    out[j][c] = cons[j] * coef[c] * (float)shares[j * SP_NCAT + c] * fc;
-                }
         }
     }
     if (trips)

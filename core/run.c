@@ -388,6 +388,19 @@ static void special_bits(sp_run *r, size_t c0, size_t n, const uint32_t *who, si
         k = carryover_bits_avx2(def, pend, n, special);
 #endif
     (void)avx2;
+    for (; 32 * k + 32 <= n; k++) { /* whole words: an OR of masked bits, which compilers vectorise */
+        static const uint32_t bit[32] = {
+            1u << 0,  1u << 1,  1u << 2,  1u << 3,  1u << 4,  1u << 5,  1u << 6,  1u << 7,
+            1u << 8,  1u << 9,  1u << 10, 1u << 11, 1u << 12, 1u << 13, 1u << 14, 1u << 15,
+            1u << 16, 1u << 17, 1u << 18, 1u << 19, 1u << 20, 1u << 21, 1u << 22, 1u << 23,
+            1u << 24, 1u << 25, 1u << 26, 1u << 27, 1u << 28, 1u << 29, 1u << 30, 1u << 31};
+        const float *d = def + 32 * k;
+        const uint8_t *p = pend + 32 * k;
+        uint32_t bits = 0;
+        for (int b = 0; b < 32; b++)
+            bits |= (0u - (uint32_t)((d[b] > 0) | (p[b] > 0))) & bit[b];
+        special[k] = bits;
+    }
     for (; 32 * k < n; k++) { /* a word at a time, in a register */
         uint32_t bits = 0;
         for (size_t b = 0; b < 32 && 32 * k + b < n; b++)

@@ -158,11 +158,10 @@ sp_run *sp_run_alloc(const sp_population *pop, const sp_package *pkg, const sp_p
     r->threads = threads > 0 ? threads : 1;
     if (sp_spending_model_init(&r->spending, params, pop->base_year, err) != SP_OK ||
         sp_spending_model_classes(&r->spending, params, pop, err) != SP_OK ||
-        sp_hstate_init(&r->state, pop->n, err) != SP_OK) {
+        sp_hstate_clone(&r->state, &pop->state, err) != SP_OK) {
         sp_run_free(r);
         return NULL;
     }
-    sp_hstate_copy(&r->state, &pop->state);
     /* Car ages describe the population's base month; move them to the start. */
     int shift = start_month - pop->base_month;
     for (size_t i = 0; i < pop->n; i++)

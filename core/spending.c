@@ -347,6 +347,17 @@ __attribute__((target("avx2"))) static void chunk_avx2(const sp_spending_model *
  * NaN); the second computes those categories from the step tables. */
 typedef float sp_v4f __attribute__((vector_size(4 * sizeof(float))));
 typedef int32_t sp_v4i __attribute__((vector_size(4 * sizeof(int32_t))));
+typedef uint64_t sp_v2u64 __attribute__((vector_size(2 * sizeof(uint64_t))));
+/* Clang and GCC 12 have __builtin_shufflevector; a pair (value, slope) read as
+ * one 64-bit word lands as two adjacent floats on little-endian CPUs only. */
+#if defined(__has_builtin) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if __has_builtin(__builtin_shufflevector)
+#define SP_HAVE_SHUFFLEVECTOR 1
+#endif
+#endif
+#ifndef SP_HAVE_SHUFFLEVECTOR
+#define SP_HAVE_SHUFFLEVECTOR 0
+#endif
 _Static_assert(SP_NCAT == 8, "the portable spending kernel holds the eight categories in two 4-lane vectors");
 static void chunk_portable(const sp_spending_model *model, const sp_population *pop,
                            const sp_spending_month *mo, size_t lo, size_t n,
@@ -374,8 +385,21 @@ static void chunk_portable(const sp_spending_model *model, const sp_population *
             const float *e0 = LIN(0, u_lo[0]), *e1 = LIN(1, u_lo[1]), *e2 = LIN(2, u_lo[2]), *e3 = LIN(3, u_lo[3]);
             const float *e4 = LIN(4, u_hi[0]), *e5 = LIN(5, u_hi[1]), *e6 = LIN(6, u_hi[2]), *e7 = LIN(7, u_hi[3]);
 #undef LIN
+#if SP_HAVE_SHUFFLEVECTOR
+            /* each (value, slope) pair as one 64-bit read, as chunk_avx2 */
+            uint64_t q0, q1, q2, q3, q4, q5, q6, q7;
+            memcpy(&q0, e0, 8), memcpy(&q1, e1, 8), memcpy(&q2, e2, 8), memcpy(&q3, e3, 8);
+            memcpy(&q4, e4, 8), memcpy(&q5, e5, 8), memcpy(&q6, e6, 8), memcpy(&q7, e7, 8);
+            const sp_v4f p01 = (sp_v4f)(sp_v2u64){q0, q1}, p23 = (sp_v4f)(sp_v2u64){q2, q3};
+            const sp_v4f p45 = (sp_v4f)(sp_v2u64){q4, q5}, p67 = (sp_v4f)(sp_v2u64){q6, q7};
+            const sp_v4f v_lo = __builtin_shufflevector(p01, p23, 0, 2, 4, 6);
+            const sp_v4f b_lo = __builtin_shufflevector(p01, p23, 1, 3, 5, 7);
+            const sp_v4f v_hi = __builtin_shufflevector(p45, p67, 0, 2, 4, 6);
+            const sp_v4f b_hi = __builtin_shufflevector(p45, p67, 1, 3, 5, 7);
+#else
             const sp_v4f v_lo = {e0[0], e1[0], e2[0], e3[0]}, v_hi = {e4[0], e5[0], e6[0], e7[0]};
             const sp_v4f b_lo = {e0[1], e1[1], e2[1], e3[1]}, b_hi = {e4[1], e5[1], e6[1], e7[1]};
+#endif
             const sp_v4f f_lo = v_lo + b_lo * __builtin_convertvector(u_lo & m15, sp_v4f);
             const sp_v4f f_hi = v_hi + b_hi * __builtin_convertvector(u_hi & m15, sp_v4f);
             const sp_v4i nan = (b_lo != b_lo) | (b_hi != b_hi);

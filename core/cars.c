@@ -1395,7 +1395,22 @@ static void classify_portable(const quiet_ctx *x, size_t lo, size_t j0, size_t m
     }
     classify_lanes(x, j0, m, w0, w1, w2, x->ps + lo, x->nc + lo, x->q + lo, x->offer + lo, x->wish + lo,
                    x->flags + lo, x->age0 + lo, x->age1 + lo, th0, th1, quiet);
-    for (size_t j = j0; j < m; j++) {
+    size_t j = j0;
+    if (j0 % 32 == 0) /* whole words: an OR of masked bits, which compilers vectorise */
+        for (; j + 32 <= m; j += 32) {
+            static const uint32_t bit[32] = {
+                1u << 0,  1u << 1,  1u << 2,  1u << 3,  1u << 4,  1u << 5,  1u << 6,  1u << 7,
+                1u << 8,  1u << 9,  1u << 10, 1u << 11, 1u << 12, 1u << 13, 1u << 14, 1u << 15,
+                1u << 16, 1u << 17, 1u << 18, 1u << 19, 1u << 20, 1u << 21, 1u << 22, 1u << 23,
+                1u << 24, 1u << 25, 1u << 26, 1u << 27, 1u << 28, 1u << 29, 1u << 30, 1u << 31};
+            uint32_t bits = 0;
+            for (int b = 0; b < 32; b++)
+                bits |= ((uint32_t)quiet[j + (size_t)b] - 1u) & bit[b]; /* quiet 0: all ones */
+            busy[j >> 5] |= bits;
+            for (; bits; bits &= bits - 1)
+                fetch_busy(x, lo + j + (size_t)__builtin_ctz(bits));
+        }
+    for (; j < m; j++) {
         busy[j >> 5] |= (uint32_t)(quiet[j] ^ 1u) << (j & 31);
         if (!quiet[j])
             fetch_busy(x, lo + j);

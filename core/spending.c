@@ -348,6 +348,7 @@ __attribute__((target("avx2"))) static void chunk_avx2(const sp_spending_model *
 typedef float sp_v4f __attribute__((vector_size(4 * sizeof(float))));
 typedef int32_t sp_v4i __attribute__((vector_size(4 * sizeof(int32_t))));
 typedef uint64_t sp_v2u64 __attribute__((vector_size(2 * sizeof(uint64_t))));
+typedef uint16_t sp_v8u16 __attribute__((vector_size(8 * sizeof(uint16_t))));
 /* Clang and GCC 12 have __builtin_shufflevector; a pair (value, slope) read as
  * one 64-bit word lands as two adjacent floats on little-endian CPUs only. */
 #if defined(__has_builtin) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -379,12 +380,11 @@ static void chunk_portable(const sp_spending_model *model, const sp_population *
         for (size_t j = j0; j < j1; j++) {
             const sp_trip_tables *m = &cls[class_of_rank[ranks[j] & SP_RANK_CONS_MASK]];
             const uint32_t w0 = w[j][0], w1 = w[j][1], w2 = w[j][2], w3 = w[j][3];
-            const sp_v4i u_lo = {(int32_t)(w0 & 0xffffu), (int32_t)(w0 >> 16), (int32_t)(w1 & 0xffffu), (int32_t)(w1 >> 16)};
-            const sp_v4i u_hi = {(int32_t)(w2 & 0xffffu), (int32_t)(w2 >> 16), (int32_t)(w3 & 0xffffu), (int32_t)(w3 >> 16)};
 #define LIN(c, u) m->lin[c][(uint32_t)(u) >> SP_LIN_SHIFT]
-            const float *e0 = LIN(0, u_lo[0]), *e1 = LIN(1, u_lo[1]), *e2 = LIN(2, u_lo[2]), *e3 = LIN(3, u_lo[3]);
-            const float *e4 = LIN(4, u_hi[0]), *e5 = LIN(5, u_hi[1]), *e6 = LIN(6, u_hi[2]), *e7 = LIN(7, u_hi[3]);
+            const float *e0 = LIN(0, w0 & 0xffffu), *e1 = LIN(1, w0 >> 16), *e2 = LIN(2, w1 & 0xffffu), *e3 = LIN(3, w1 >> 16);
+            const float *e4 = LIN(4, w2 & 0xffffu), *e5 = LIN(5, w2 >> 16), *e6 = LIN(6, w3 & 0xffffu), *e7 = LIN(7, w3 >> 16);
 #undef LIN
+            const uint16_t *sh = shares + j * SP_NCAT;
 #if SP_HAVE_SHUFFLEVECTOR
             /* each (value, slope) pair as one 64-bit read, as chunk_avx2 */
             uint64_t q0, q1, q2, q3, q4, q5, q6, q7;
@@ -396,20 +396,30 @@ static void chunk_portable(const sp_spending_model *model, const sp_population *
             const sp_v4f b_lo = __builtin_shufflevector(p01, p23, 1, 3, 5, 7);
             const sp_v4f v_hi = __builtin_shufflevector(p45, p67, 0, 2, 4, 6);
             const sp_v4f b_hi = __builtin_shufflevector(p45, p67, 1, 3, 5, 7);
+            /* the draw's eight 16-bit uniforms (little-endian: in category
+             * order) and the shares, each one 128-bit read widened */
+            sp_v8u16 wv, sv;
+            memcpy(&wv, w[j], sizeof wv);
+            memcpy(&sv, sh, sizeof sv);
+            const sp_v4i u_lo = __builtin_convertvector(__builtin_shufflevector(wv, wv, 0, 1, 2, 3), sp_v4i);
+            const sp_v4i u_hi = __builtin_convertvector(__builtin_shufflevector(wv, wv, 4, 5, 6, 7), sp_v4i);
+            const sp_v4i si_lo = __builtin_convertvector(__builtin_shufflevector(sv, sv, 0, 1, 2, 3), sp_v4i);
+            const sp_v4i si_hi = __builtin_convertvector(__builtin_shufflevector(sv, sv, 4, 5, 6, 7), sp_v4i);
 #else
             const sp_v4f v_lo = {e0[0], e1[0], e2[0], e3[0]}, v_hi = {e4[0], e5[0], e6[0], e7[0]};
             const sp_v4f b_lo = {e0[1], e1[1], e2[1], e3[1]}, b_hi = {e4[1], e5[1], e6[1], e7[1]};
+            const sp_v4i u_lo = {(int32_t)(w0 & 0xffffu), (int32_t)(w0 >> 16), (int32_t)(w1 & 0xffffu), (int32_t)(w1 >> 16)};
+            const sp_v4i u_hi = {(int32_t)(w2 & 0xffffu), (int32_t)(w2 >> 16), (int32_t)(w3 & 0xffffu), (int32_t)(w3 >> 16)};
+            const sp_v4i si_lo = {sh[0], sh[1], sh[2], sh[3]}, si_hi = {sh[4], sh[5], sh[6], sh[7]};
 #endif
             const sp_v4f f_lo = v_lo + b_lo * __builtin_convertvector(u_lo & m15, sp_v4f);
             const sp_v4f f_hi = v_hi + b_hi * __builtin_convertvector(u_hi & m15, sp_v4f);
-            const sp_v4i nan = (b_lo != b_lo) | (b_hi != b_hi);
+            const sp_v2u64 nan = (sp_v2u64)((b_lo != b_lo) | (b_hi != b_hi));
             slow[nslow] = (uint32_t)j;
-            nslow += (nan[0] | nan[1] | nan[2] | nan[3]) != 0;
+            nslow += (nan[0] | nan[1]) != 0;
             /* f > 0 ? f : 0 (NaN lanes, the steps, become 0; the second pass redoes them) */
             const sp_v4f fc_lo = (sp_v4f)((sp_v4i)f_lo & (f_lo > zero));
             const sp_v4f fc_hi = (sp_v4f)((sp_v4i)f_hi & (f_hi > zero));
-            const uint16_t *sh = shares + j * SP_NCAT;
-            const sp_v4i si_lo = {sh[0], sh[1], sh[2], sh[3]}, si_hi = {sh[4], sh[5], sh[6], sh[7]};
             const float base = cons[j];
             const sp_v4f s_lo = base * coef_lo * __builtin_convertvector(si_lo, sp_v4f) * fc_lo;
             const sp_v4f s_hi = base * coef_hi * __builtin_convertvector(si_hi, sp_v4f) * fc_hi;

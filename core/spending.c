@@ -349,16 +349,7 @@ typedef float sp_v4f __attribute__((vector_size(4 * sizeof(float))));
 typedef int32_t sp_v4i __attribute__((vector_size(4 * sizeof(int32_t))));
 typedef uint64_t sp_v2u64 __attribute__((vector_size(2 * sizeof(uint64_t))));
 typedef uint16_t sp_v8u16 __attribute__((vector_size(8 * sizeof(uint16_t))));
-/* Clang and GCC 12 have __builtin_shufflevector; a pair (value, slope) read as
- * one 64-bit word lands as two adjacent floats on little-endian CPUs only. */
-#if defined(__has_builtin) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#if __has_builtin(__builtin_shufflevector)
-#define SP_HAVE_SHUFFLEVECTOR 1
-#endif
-#endif
-#ifndef SP_HAVE_SHUFFLEVECTOR
-#define SP_HAVE_SHUFFLEVECTOR 0
-#endif
+
 _Static_assert(SP_NCAT == 8, "the portable spending kernel holds the eight categories in two 4-lane vectors");
 static void chunk_portable(const sp_spending_model *model, const sp_population *pop,
                            const sp_spending_month *mo, size_t lo, size_t n,

@@ -1320,40 +1320,100 @@ static inline void fetch_busy(const quiet_ctx *x, size_t i)
  * sp_cars_household_words does first. A quintile outside 0..4, a car beyond
  * the hazard table or a threshold not exact in 32 bits sends the household
  * through the full step. */
+enum { CLASSIFY_MAX = 256 }; /* households per call of classify_portable */
+
+/* The middle pass of classify_portable: households j0 .. m - 1 of columns
+ * that start at the sub-chunk, with their cars' thresholds th0, th1;
+ * quiet[j] = 1 for the quiet ones. No table read and no branch: the
+ * compiler vectorises it (SSE2, NEON). Parameters, so that restrict holds. */
+static void classify_lanes(const quiet_ctx *x, size_t j0, size_t m, const uint32_t *restrict w0s,
+                           const uint32_t *restrict w1s, const uint32_t *restrict w2s,
+                           const uint8_t *restrict ps_col, const uint8_t *restrict nc_col,
+                           const uint8_t *restrict q_col, const uint8_t *restrict offer_col,
+                           const uint16_t *restrict wish_col, uint8_t *restrict flags_col,
+                           uint16_t *restrict age0_col, uint16_t *restrict age1_col,
+                           const uint32_t *restrict th0, const uint32_t *restrict th1,
+                           uint8_t *restrict quiet)
+{
+    const uint32_t buy = x->buy, buy_all = x->buy == UINT32_MAX, subsidy_all = x->subsidy,
+                   offers = x->offers, plates = x->plates;
+    for (size_t j = j0; j < m; j++) {
+        const uint32_t ps = ps_col[j], fl = flags_col[j], nc = nc_col[j], qn = q_col[j];
+        const uint32_t w0 = w0s[j], w1 = w1s[j], w2 = w2s[j];
+        const uint32_t a0 = age0_col[j], a1 = age1_col[j];
+        const uint32_t t0 = th0[j], t1 = th1[j];
+        /* Masks (all ones: true), as the vector kernels compute them. */
+        const uint32_t old0 = 0u - (a0 >= HAZARD_TABLE), old1 = 0u - (a1 >= HAZARD_TABLE);
+        const uint32_t x0 = (0u - (w0 < t0)) | old0 | (0u - (t0 == UINT32_MAX));
+        const uint32_t x1 = (0u - (w1 < t1)) | old1 | (0u - (t1 == UINT32_MAX));
+        const uint32_t has1 = 0u - (nc >= 1), has2 = 0u - (nc >= 2);
+        const uint32_t enter = (has1 & x0) | (has2 & x1);
+        const uint32_t market = 0u - (fl & F_MARKET) / F_MARKET;
+        const uint32_t bought = (0u - (w2 < buy)) | (0u - buy_all);
+        const uint32_t owner_event = (market & bought) | (~market & enter);
+        const uint32_t subsidy = (0u - subsidy_all) | ((0u - offers) & (0u - (offer_col[j] != 0)));
+        const uint32_t hold = 0u - (fl & F_HOLD) / F_HOLD, wishing = 0u - (fl & F_WISH) / F_WISH;
+        const uint32_t owner_quiet = ~(0u - (ps == SP_PLATE_WON)) & ~hold & ~subsidy & ~owner_event &
+                                     (0u - (qn < SP_NQUINTILE));
+        const uint32_t free_ = (0u - (ps == SP_PLATE_NONE)) & ~hold & ~wishing;
+        const uint32_t wish = 0u - (w2 < ((uint32_t)wish_col[j] << 12)); /* sp_u01(w2) < wish_p 2^-20 */
+        const uint32_t nevq = 0u - (ps == SP_PLATE_NEV_QUEUE);
+        const uint32_t pool = (0u - (ps == SP_PLATE_LOTTERY)) | nevq;
+        const uint32_t waiting = (0u - plates) & wishing & pool;
+        const uint32_t carless_quiet = (free_ & ~wish) | (~free_ & waiting);
+        const uint32_t carless = 0u - (nc == 0);
+        const uint32_t q = (carless & carless_quiet) | (~carless & owner_quiet);
+        const uint32_t fl2 = (fl & ~(uint32_t)F_PLATE_NEV) | (nevq & F_PLATE_NEV);
+        const uint32_t repool = q & pool;
+        flags_col[j] = (uint8_t)((repool & fl2) | (~repool & fl));
+        age0_col[j] = (uint16_t)(a0 + (q & has1 & (0u - (a0 != UINT16_MAX)) & 1u));
+        age1_col[j] = (uint16_t)(a1 + (q & has2 & (0u - (a1 != UINT16_MAX)) & 1u));
+        quiet[j] = (uint8_t)(q & 1u);
+    }
+}
+
 static void classify_portable(const quiet_ctx *x, size_t lo, size_t j0, size_t m,
                               const uint32_t (*w)[4], uint32_t *busy)
 {
+    /* Three passes, so that the middle one (every comparison and store) has
+     * no table read and no branch: the thresholds of the households' cars
+     * (scalar table reads) and the draws' words as columns, the classification (classify_lanes), then the
+     * busy bits and the prefetches. */
+    uint32_t th0[CLASSIFY_MAX], th1[CLASSIFY_MAX], w0[CLASSIFY_MAX], w1[CLASSIFY_MAX], w2[CLASSIFY_MAX];
+    uint8_t quiet[CLASSIFY_MAX];
+    if (m > CLASSIFY_MAX) /* the callers pass at most a sub-chunk */
+        m = CLASSIFY_MAX;
     for (size_t j = j0; j < m; j++) {
         const size_t i = lo + j;
-        const uint32_t ps = x->ps[i], fl = x->flags[i], nc = x->nc[i], qn = x->q[i];
-        const uint32_t w0 = w[j][0], w1 = w[j][1], w2 = w[j][2];
-        const uint32_t a0 = x->age0[i], a1 = x->age1[i];
+        const uint32_t qn = x->q[i], a0 = x->age0[i], a1 = x->age1[i];
         const uint32_t *thr = x->entry[qn < SP_NQUINTILE ? qn : 0];
-        const uint32_t old0 = a0 >= HAZARD_TABLE, old1 = a1 >= HAZARD_TABLE;
-        const uint32_t t0 = thr[old0 ? 0 : a0], t1 = thr[old1 ? 0 : a1];
-        const uint32_t x0 = (w0 < t0) | old0 | (t0 == UINT32_MAX);
-        const uint32_t x1 = (w1 < t1) | old1 | (t1 == UINT32_MAX);
-        const uint32_t enter = ((nc >= 1) & x0) | ((nc >= 2) & x1);
-        const uint32_t market = (fl & F_MARKET) != 0;
-        const uint32_t bought = (w2 < x->buy) | (x->buy == UINT32_MAX);
-        const uint32_t owner_event = (market & bought) | ((market ^ 1u) & enter);
-        const uint32_t subsidy = x->subsidy | (x->offers & (x->offer[i] != 0));
-        const uint32_t owner_quiet = (ps != SP_PLATE_WON) & ((fl & F_HOLD) == 0) & (subsidy == 0) &
-                                     (owner_event == 0) & (qn < SP_NQUINTILE);
-        const uint32_t free_ = (ps == SP_PLATE_NONE) & ((fl & (F_HOLD | F_WISH)) == 0);
-        const uint32_t wish = w2 < ((uint32_t)x->wish[i] << 12); /* sp_u01(w2) < wish_p 2^-20 */
-        const uint32_t pool = (ps == SP_PLATE_LOTTERY) | (ps == SP_PLATE_NEV_QUEUE);
-        const uint32_t waiting = x->plates & ((fl & F_WISH) != 0) & pool;
-        const uint32_t carless_quiet = (free_ & (wish ^ 1u)) | ((free_ ^ 1u) & waiting);
-        const uint32_t q = nc == 0 ? carless_quiet : owner_quiet;
-        const uint32_t nev = ps == SP_PLATE_NEV_QUEUE ? F_PLATE_NEV : 0;
-        const uint32_t fl2 = pool ? (fl & ~(uint32_t)F_PLATE_NEV) | nev : fl;
-        x->flags[i] = (uint8_t)(q ? fl2 : fl);
-        x->age0[i] = (uint16_t)(a0 + (q & (nc >= 1) & (a0 != UINT16_MAX)));
-        x->age1[i] = (uint16_t)(a1 + (q & (nc >= 2) & (a1 != UINT16_MAX)));
-        busy[j >> 5] |= (q ^ 1u) << (j & 31);
-        if (!q)
-            fetch_busy(x, i);
+        th0[j] = thr[a0 >= HAZARD_TABLE ? 0 : a0];
+        th1[j] = thr[a1 >= HAZARD_TABLE ? 0 : a1];
+        w0[j] = w[j][0];
+        w1[j] = w[j][1];
+        w2[j] = w[j][2];
+    }
+    classify_lanes(x, j0, m, w0, w1, w2, x->ps + lo, x->nc + lo, x->q + lo, x->offer + lo, x->wish + lo,
+                   x->flags + lo, x->age0 + lo, x->age1 + lo, th0, th1, quiet);
+    size_t j = j0;
+    if (j0 % 32 == 0) /* whole words: an OR of masked bits, which compilers vectorise */
+        for (; j + 32 <= m; j += 32) {
+            static const uint32_t bit[32] = {
+                1u << 0,  1u << 1,  1u << 2,  1u << 3,  1u << 4,  1u << 5,  1u << 6,  1u << 7,
+                1u << 8,  1u << 9,  1u << 10, 1u << 11, 1u << 12, 1u << 13, 1u << 14, 1u << 15,
+                1u << 16, 1u << 17, 1u << 18, 1u << 19, 1u << 20, 1u << 21, 1u << 22, 1u << 23,
+                1u << 24, 1u << 25, 1u << 26, 1u << 27, 1u << 28, 1u << 29, 1u << 30, 1u << 31};
+            uint32_t bits = 0;
+            for (int b = 0; b < 32; b++)
+                bits |= ((uint32_t)quiet[j + (size_t)b] - 1u) & bit[b]; /* quiet 0: all ones */
+            busy[j >> 5] |= bits;
+            for (; bits; bits &= bits - 1)
+                fetch_busy(x, lo + j + (size_t)__builtin_ctz(bits));
+        }
+    for (; j < m; j++) {
+        busy[j >> 5] |= (uint32_t)(quiet[j] ^ 1u) << (j & 31);
+        if (!quiet[j])
+            fetch_busy(x, lo + j);
     }
 }
 
@@ -1481,6 +1541,7 @@ size_t sp_cars_chunk(sp_cars_state *cs, const sp_car_policy *ms, const sp_popula
     x.offers = ms && (ms->ntrade_in > 0 || ms->nresale > 0) && cs->offer_month == month;
     x.plates = (uint32_t)cs->plates_required;
     enum { SUB = 256 };
+    _Static_assert((int)SUB <= (int)CLASSIFY_MAX, "classify_portable takes a whole sub-chunk");
     size_t ne = 0;
     for (size_t s0 = 0; s0 < n; s0 += SUB) {
         const size_t m = n - s0 < SUB ? n - s0 : SUB;

@@ -84,6 +84,53 @@ void sp_hstate_copy(sp_hstate *dst, const sp_hstate *src)
     }
 }
 
+/* 1 when the `bytes` bytes at p are all zero: blocks of 4096 bytes ORed
+ * together (a loop compilers vectorise), stopping at the first nonzero one. */
+static int all_zero(const void *p, size_t bytes)
+{
+    const unsigned char *b = p;
+    for (size_t lo = 0; lo < bytes; lo += 4096) {
+        const size_t hi = bytes - lo < 4096 ? bytes : lo + 4096;
+        unsigned char acc = 0;
+        for (size_t i = lo; i < hi; i++)
+            acc |= b[i];
+        if (acc)
+            return 0;
+    }
+    return 1;
+}
+
+int sp_hstate_clone(sp_hstate *dst, const sp_hstate *src, sp_err *err)
+{
+    int rc = sp_hstate_init(dst, src->n, err);
+    if (rc != SP_OK)
+        return rc;
+    const size_t n = src->n;
+    /* dst's columns come zeroed from calloc, whose large blocks are fresh
+     * pages that take no memory until written: a column that is all zero in
+     * src is left as it is. */
+#define CLONE(col, bytes)                                                                          \
+    if (!all_zero(src->col, (bytes)))                                                              \
+        memcpy(dst->col, src->col, (bytes));
+    CLONE(ncars, n)
+    CLONE(plate_state, n)
+    CLONE(applicants, n)
+    CLONE(plate_months, n * sizeof(uint16_t))
+    CLONE(deferred, n * sizeof(float))
+    CLONE(deferred_mask, n)
+    CLONE(pending, n * sizeof(float))
+    CLONE(pending_months, n)
+    CLONE(car_cost, n * sizeof(int16_t))
+    CLONE(car_pay, n * sizeof(uint16_t))
+    CLONE(car_pay_months, n)
+    for (int k = 0; k < SP_MAX_CARS; k++) {
+        CLONE(car_age[k], n * sizeof(uint16_t))
+        CLONE(car_kind[k], n)
+    }
+#undef CLONE
+    return SP_OK;
+}
+
 size_t sp_population_bytes_per_household(void)
 {
     const sp_population *p = NULL; /* for sizeof only: never read */

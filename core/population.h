@@ -150,6 +150,11 @@ void sp_population_free(sp_population *pop); /* NULL is a no-op */
 int sp_hstate_init(sp_hstate *s, size_t n, sp_err *err);
 void sp_hstate_release(sp_hstate *s); /* idempotent */
 void sp_hstate_copy(sp_hstate *dst, const sp_hstate *src);
+/* A new state (dst, released or never initialised) holding a copy of src:
+ * the columns that are all zero in src are not written, so they take no
+ * memory until the run writes them (deferred and windfall spending, car
+ * costs and loans start at zero in every built population). */
+int sp_hstate_clone(sp_hstate *dst, const sp_hstate *src, sp_err *err);
 
 /* Persistent bytes per household: static columns plus one dynamic state. */
 size_t sp_population_bytes_per_household(void);

@@ -158,11 +158,10 @@ sp_run *sp_run_alloc(const sp_population *pop, const sp_package *pkg, const sp_p
     r->threads = threads > 0 ? threads : 1;
     if (sp_spending_model_init(&r->spending, params, pop->base_year, err) != SP_OK ||
         sp_spending_model_classes(&r->spending, params, pop, err) != SP_OK ||
-        sp_hstate_init(&r->state, pop->n, err) != SP_OK) {
+        sp_hstate_clone(&r->state, &pop->state, err) != SP_OK) {
         sp_run_free(r);
         return NULL;
     }
-    sp_hstate_copy(&r->state, &pop->state);
     /* Car ages describe the population's base month; move them to the start. */
     int shift = start_month - pop->base_month;
     for (size_t i = 0; i < pop->n; i++)
@@ -261,7 +260,7 @@ static void household_measures(sp_run *r, int j, uint32_t (*marks)[CHUNK / 32], 
  * cacc (the household's income and consumption cell rows) and w (its weight) for the body. Column pointers are
  * locals: vector stores may alias anything, and the compiler would otherwise
  * reload every column pointer after each. */
-#define FOR_EACH_PLAIN(BODY)                                                                       \
+#define FOR_EACH_PLAIN(...)                                                                        \
     const uint8_t *const nc_col = st->ncars + c0, *const size_col = pop->size + c0;                \
     const uint16_t *const code_col = code + c0;                                                    \
     const float *const w_col = pop->weight + c0;                                                   \
@@ -271,39 +270,58 @@ static void household_measures(sp_run *r, int j, uint32_t (*marks)[CHUNK / 32], 
         double *acc = cell[CELL_OF(cd, nc)];                                                       \
         double *cacc = ccell[CCELL_OF(cd)];                                                        \
         const double w = w_col[j];                                                                 \
-        BODY                                                                                       \
+        __VA_ARGS__                                                                                \
     }
 
+/* Layout plain_sums_portable (and plain_sums_avx2) rely on: the categories,
+ * then total spending, households, persons and cars, as the first NPLAIN
+ * metrics. */
+_Static_assert(SP_M_SPEND0 == 0 && SP_M_SPENDING == SP_M_SPEND0 + SP_NCAT,
+               "total spending follows the categories");
+_Static_assert(SP_M_HOUSEHOLDS == SP_M_SPENDING + 1 && SP_M_PERSONS == SP_M_SPENDING + 2 &&
+                   SP_M_CARS == SP_M_SPENDING + 3 && NPLAIN == SP_M_CARS + 1 && SP_M_SPENDING % 2 == 0,
+               "spending, households, persons and cars close the plain row, two pairs");
+
+/* The household's row, w x (the categories, 0, 1, size, cars), added to its
+ * two cells two doubles at a time, in GCC/Clang generic vectors (SSE2 on
+ * x86-64, NEON on ARM; the compiler does not vectorise the scalar form
+ * across the rows of data-dependent cells). The same products and sums as
+ * plain_sums_avx2: total spending, filled in per cell later, has 0 added
+ * (which leaves it alone), and w x 1 is w. */
+typedef double sp_v2d __attribute__((vector_size(2 * sizeof(double))));
+_Static_assert(NPLAIN % 2 == 0 && SP_NCAT % 2 == 0, "the plain row is pairs of doubles");
 static void plain_sums_portable(const sp_population *pop, const sp_hstate *st, const uint16_t *code,
                                 size_t c0, size_t j0, size_t j1, const float (*spend)[SP_NCAT],
                                 double cell[][NPLAIN], double ccell[][NPLAIN])
 {
     FOR_EACH_PLAIN(
-        for (int c = 0; c < SP_NCAT; c++) {
-            acc[SP_M_SPEND0 + c] += w * (double)spend[j][c];
-            cacc[SP_M_SPEND0 + c] += w * (double)spend[j][c];
+        sp_v2d p[NPLAIN / 2];
+        for (int k = 0; k < SP_NCAT / 2; k++)
+            p[SP_M_SPEND0 / 2 + k] = w * (sp_v2d){spend[j][2 * k], spend[j][2 * k + 1]};
+        p[SP_M_SPENDING / 2] = w * (sp_v2d){0.0, 1.0};
+        p[SP_M_PERSONS / 2] = w * (sp_v2d){size_col[j], nc};
+        for (int k = 0; k < NPLAIN / 2; k++) {
+            sp_v2d a;
+            memcpy(&a, acc + 2 * k, sizeof a);
+            a += p[k];
+            memcpy(acc + 2 * k, &a, sizeof a);
         }
-        acc[SP_M_HOUSEHOLDS] += w;
-        acc[SP_M_PERSONS] += w * size_col[j];
-        acc[SP_M_CARS] += w * nc;
-        cacc[SP_M_HOUSEHOLDS] += w;
-        cacc[SP_M_PERSONS] += w * size_col[j];
-        cacc[SP_M_CARS] += w * nc;)
+        for (int k = 0; k < NPLAIN / 2; k++) {
+            sp_v2d a;
+            memcpy(&a, cacc + 2 * k, sizeof a);
+            a += p[k];
+            memcpy(cacc + 2 * k, &a, sizeof a);
+        })
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define SP_RUN_HAVE_AVX2 1
 
-/* Layout plain_sums_avx2 relies on: the eight categories are two vectors of
- * four doubles (one of eight floats), and total spending, households,
- * persons and cars are one vector of four adjacent metrics. */
+/* Layout plain_sums_avx2 relies on (besides the row's above): the eight
+ * categories are two vectors of four doubles (one of eight floats), and total
+ * spending, households, persons and cars are one vector of four. */
 _Static_assert(SP_NCAT == 8, "the categories are one vector of eight floats");
-_Static_assert(SP_M_SPEND0 == 0 && SP_M_SPENDING == SP_M_SPEND0 + SP_NCAT,
-               "total spending follows the categories");
-_Static_assert(SP_M_HOUSEHOLDS == SP_M_SPENDING + 1 && SP_M_PERSONS == SP_M_SPENDING + 2 &&
-                   SP_M_CARS == SP_M_SPENDING + 3,
-               "spending, households, persons and cars are one vector");
 
 /* plain_sums_portable with four doubles at a time: the same products and
  * sums. Households, persons and cars follow total spending in the row, which
@@ -369,6 +387,19 @@ static void special_bits(sp_run *r, size_t c0, size_t n, const uint32_t *who, si
         k = carryover_bits_avx2(def, pend, n, special);
 #endif
     (void)avx2;
+    for (; 32 * k + 32 <= n; k++) { /* whole words: an OR of masked bits, which compilers vectorise */
+        static const uint32_t bit[32] = {
+            1u << 0,  1u << 1,  1u << 2,  1u << 3,  1u << 4,  1u << 5,  1u << 6,  1u << 7,
+            1u << 8,  1u << 9,  1u << 10, 1u << 11, 1u << 12, 1u << 13, 1u << 14, 1u << 15,
+            1u << 16, 1u << 17, 1u << 18, 1u << 19, 1u << 20, 1u << 21, 1u << 22, 1u << 23,
+            1u << 24, 1u << 25, 1u << 26, 1u << 27, 1u << 28, 1u << 29, 1u << 30, 1u << 31};
+        const float *d = def + 32 * k;
+        const uint8_t *p = pend + 32 * k;
+        uint32_t bits = 0;
+        for (int b = 0; b < 32; b++)
+            bits |= (0u - (uint32_t)((d[b] > 0) | (p[b] > 0))) & bit[b];
+        special[k] = bits;
+    }
     for (; 32 * k < n; k++) { /* a word at a time, in a register */
         uint32_t bits = 0;
         for (size_t b = 0; b < 32 && 32 * k + b < n; b++)

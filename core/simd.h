@@ -14,6 +14,25 @@
 
 enum { SP_SIMD_PORTABLE = 0, SP_SIMD_AVX2 = 1, SP_SIMD_AVX512 = 2 };
 
+/* The portable kernels are written in GCC/Clang generic vectors (vector_size),
+ * which compile to SSE2 on x86-64 and NEON on ARM. SP_HAVE_SHUFFLEVECTOR is 1
+ * where the compiler has __builtin_shufflevector (Clang, GCC 12) and the CPU
+ * is little-endian, so that a row of narrow values read as one vector is in
+ * memory order: the kernels then read rows whole and rearrange them; else
+ * they build their vectors element by element (the same values). Defining it
+ * as 0 on the compiler's command line selects the element-wise form (to test
+ * it: cmake -DCMAKE_C_FLAGS=-DSP_HAVE_SHUFFLEVECTOR=0). */
+#ifndef SP_HAVE_SHUFFLEVECTOR
+#if defined(__has_builtin) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if __has_builtin(__builtin_shufflevector)
+#define SP_HAVE_SHUFFLEVECTOR 1
+#endif
+#endif
+#endif
+#ifndef SP_HAVE_SHUFFLEVECTOR
+#define SP_HAVE_SHUFFLEVECTOR 0
+#endif
+
 /* The level in use: the best the CPU (and OS) support and the build has code
  * for, capped by sp_simd_cap and by the environment variable SPENDSIM_SIMD
  * ("portable", "avx2" or "avx512"). Cheap after the first call. */

@@ -237,39 +237,6 @@ static inline uint32_t uniform16(const uint32_t w[4], int c)
     return (c & 1) ? w[c >> 1] >> 16 : w[c >> 1] & 0xffffu;
 }
 
-static void household_portable(const sp_spending_model *model, const sp_population *pop,
-                               const sp_spending_month *mo, size_t i, const uint32_t w[4],
-                               float out[SP_NCAT], uint8_t trips[SP_NCAT])
-{
-    const sp_trip_tables *m = &model->cls[model->class_of_rank[pop->ranks[i] & SP_RANK_CONS_MASK]];
-    const uint16_t *share = pop->shares + i * SP_NCAT;
-    const float base = pop->consumption[i];
-    float f[SP_NCAT];
-    unsigned steps = 0;
-    /* without branches first (a NaN slope marks a bucket where a step begins) */
-    for (int c = 0; c < SP_NCAT; c++) {
-        uint32_t u = uniform16(w, c);
-        const float *e = m->lin[c][u >> SP_LIN_SHIFT];
-        f[c] = e[0] + e[1] * (float)(int32_t)(u & SP_LIN_MASK);
-        steps |= (unsigned)(e[1] != e[1]) << c;
-    }
-    for (; steps; steps &= steps - 1) {
-        int c = __builtin_ctz(steps);
-        unsigned k;
-        f[c] = trips_noise(m, c, uniform16(w, c), &k);
-    }
-    for (int c = 0; c < SP_NCAT; c++) {
-        float fc = f[c] > 0.0f ? f[c] : 0.0f;
-        out[c] = base * mo->coef[c] * (float)share[c] * fc;
-    }
-    if (trips)
-        for (int c = 0; c < SP_NCAT; c++) {
-            unsigned k;
-            trips_noise(m, c, uniform16(w, c), &k);
-            trips[c] = (uint8_t)k;
-        }
-}
-
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define SP_SPENDING_HAVE_AVX2 1
@@ -291,14 +258,14 @@ _Static_assert((SP_LIN_BUCKETS << SP_LIN_SHIFT) == SP_U16_VALUES &&
                "the bucket is the uniform's top bits, masked with SP_LIN_BUCKETS - 1");
 
 /* The eight categories of a household side by side, one per 32-bit lane: the
- * same float operations as household_portable, in the same order. The eight
+ * same float operations as chunk_portable, in the same order. The eight
  * (value, slope) pairs are read with scalar loads (gathers are slower on the
  * CPUs measured). Two passes over the chunk: the first computes every
  * household from the linear buckets without a data-dependent branch (so the
  * table reads of successive households overlap) and lists the households with
  * a category whose bucket holds the start of a step (slope NaN; about 7-10% of
  * household-months at the default trip rates); the second computes those
- * categories from the step tables, lane by lane, as household_portable does. */
+ * categories from the step tables, lane by lane, as chunk_portable does. */
 __attribute__((target("avx2"))) static void chunk_avx2(const sp_spending_model *model,
                                                        const sp_population *pop,
                                                        const sp_spending_month *mo, size_t lo,
@@ -372,6 +339,110 @@ __attribute__((target("avx2"))) static void chunk_avx2(const sp_spending_model *
 }
 #endif
 
+/* The portable kernel (CPUs without AVX2, such as ARM servers): chunk_avx2's
+ * two passes and operations, four categories at a time in GCC/Clang generic
+ * vectors (SSE2 on x86-64, NEON on ARM). The first pass computes every
+ * household from the linear buckets without a data-dependent branch and
+ * lists those with a category whose bucket holds the start of a step (slope
+ * NaN); the second computes those categories from the step tables. */
+typedef float sp_v4f __attribute__((vector_size(4 * sizeof(float))));
+typedef int32_t sp_v4i __attribute__((vector_size(4 * sizeof(int32_t))));
+typedef uint64_t sp_v2u64 __attribute__((vector_size(2 * sizeof(uint64_t))));
+typedef uint16_t sp_v8u16 __attribute__((vector_size(8 * sizeof(uint16_t))));
+
+_Static_assert(SP_NCAT == 8, "the portable spending kernel holds the eight categories in two 4-lane vectors");
+static void chunk_portable(const sp_spending_model *model, const sp_population *pop,
+                           const sp_spending_month *mo, size_t lo, size_t n,
+                           const uint32_t (*w)[4], float (*out)[SP_NCAT], uint8_t (*trips)[SP_NCAT])
+{
+    const uint8_t *const ranks = pop->ranks + lo, *const class_of_rank = model->class_of_rank;
+    const uint16_t *const shares = pop->shares + lo * SP_NCAT;
+    const float *const cons = pop->consumption + lo;
+    const sp_trip_tables *const cls = model->cls;
+    const sp_v4f coef_lo = {mo->coef[0], mo->coef[1], mo->coef[2], mo->coef[3]};
+    const sp_v4f coef_hi = {mo->coef[4], mo->coef[5], mo->coef[6], mo->coef[7]};
+    const sp_v4f zero = {0.0f, 0.0f, 0.0f, 0.0f};
+    const sp_v4i m15 = {SP_LIN_MASK, SP_LIN_MASK, SP_LIN_MASK, SP_LIN_MASK};
+    enum { MAXN = 1024 };
+    uint32_t slow[MAXN]; /* households of the second pass */
+    for (size_t j0 = 0; j0 < n; j0 += MAXN) {
+        const size_t j1 = n - j0 < MAXN ? n : j0 + MAXN;
+        size_t nslow = 0;
+        for (size_t j = j0; j < j1; j++) {
+            const sp_trip_tables *m = &cls[class_of_rank[ranks[j] & SP_RANK_CONS_MASK]];
+            const uint32_t w0 = w[j][0], w1 = w[j][1], w2 = w[j][2], w3 = w[j][3];
+#define LIN(c, u) m->lin[c][(uint32_t)(u) >> SP_LIN_SHIFT]
+            const float *e0 = LIN(0, w0 & 0xffffu), *e1 = LIN(1, w0 >> 16), *e2 = LIN(2, w1 & 0xffffu), *e3 = LIN(3, w1 >> 16);
+            const float *e4 = LIN(4, w2 & 0xffffu), *e5 = LIN(5, w2 >> 16), *e6 = LIN(6, w3 & 0xffffu), *e7 = LIN(7, w3 >> 16);
+#undef LIN
+            const uint16_t *sh = shares + j * SP_NCAT;
+#if SP_HAVE_SHUFFLEVECTOR
+            /* each (value, slope) pair as one 64-bit read, as chunk_avx2 */
+            uint64_t q0, q1, q2, q3, q4, q5, q6, q7;
+            memcpy(&q0, e0, 8), memcpy(&q1, e1, 8), memcpy(&q2, e2, 8), memcpy(&q3, e3, 8);
+            memcpy(&q4, e4, 8), memcpy(&q5, e5, 8), memcpy(&q6, e6, 8), memcpy(&q7, e7, 8);
+            const sp_v4f p01 = (sp_v4f)(sp_v2u64){q0, q1}, p23 = (sp_v4f)(sp_v2u64){q2, q3};
+            const sp_v4f p45 = (sp_v4f)(sp_v2u64){q4, q5}, p67 = (sp_v4f)(sp_v2u64){q6, q7};
+            const sp_v4f v_lo = __builtin_shufflevector(p01, p23, 0, 2, 4, 6);
+            const sp_v4f b_lo = __builtin_shufflevector(p01, p23, 1, 3, 5, 7);
+            const sp_v4f v_hi = __builtin_shufflevector(p45, p67, 0, 2, 4, 6);
+            const sp_v4f b_hi = __builtin_shufflevector(p45, p67, 1, 3, 5, 7);
+            /* the draw's eight 16-bit uniforms (little-endian: in category
+             * order) and the shares, each one 128-bit read widened */
+            sp_v8u16 wv, sv;
+            memcpy(&wv, w[j], sizeof wv);
+            memcpy(&sv, sh, sizeof sv);
+            const sp_v4i u_lo = __builtin_convertvector(__builtin_shufflevector(wv, wv, 0, 1, 2, 3), sp_v4i);
+            const sp_v4i u_hi = __builtin_convertvector(__builtin_shufflevector(wv, wv, 4, 5, 6, 7), sp_v4i);
+            const sp_v4i si_lo = __builtin_convertvector(__builtin_shufflevector(sv, sv, 0, 1, 2, 3), sp_v4i);
+            const sp_v4i si_hi = __builtin_convertvector(__builtin_shufflevector(sv, sv, 4, 5, 6, 7), sp_v4i);
+#else
+            const sp_v4f v_lo = {e0[0], e1[0], e2[0], e3[0]}, v_hi = {e4[0], e5[0], e6[0], e7[0]};
+            const sp_v4f b_lo = {e0[1], e1[1], e2[1], e3[1]}, b_hi = {e4[1], e5[1], e6[1], e7[1]};
+            const sp_v4i u_lo = {(int32_t)(w0 & 0xffffu), (int32_t)(w0 >> 16), (int32_t)(w1 & 0xffffu), (int32_t)(w1 >> 16)};
+            const sp_v4i u_hi = {(int32_t)(w2 & 0xffffu), (int32_t)(w2 >> 16), (int32_t)(w3 & 0xffffu), (int32_t)(w3 >> 16)};
+            const sp_v4i si_lo = {sh[0], sh[1], sh[2], sh[3]}, si_hi = {sh[4], sh[5], sh[6], sh[7]};
+#endif
+            const sp_v4f f_lo = v_lo + b_lo * __builtin_convertvector(u_lo & m15, sp_v4f);
+            const sp_v4f f_hi = v_hi + b_hi * __builtin_convertvector(u_hi & m15, sp_v4f);
+            const sp_v2u64 nan = (sp_v2u64)((b_lo != b_lo) | (b_hi != b_hi));
+            slow[nslow] = (uint32_t)j;
+            nslow += (nan[0] | nan[1]) != 0;
+            /* f > 0 ? f : 0 (NaN lanes, the steps, become 0; the second pass redoes them) */
+            const sp_v4f fc_lo = (sp_v4f)((sp_v4i)f_lo & (f_lo > zero));
+            const sp_v4f fc_hi = (sp_v4f)((sp_v4i)f_hi & (f_hi > zero));
+            const float base = cons[j];
+            const sp_v4f s_lo = base * coef_lo * __builtin_convertvector(si_lo, sp_v4f) * fc_lo;
+            const sp_v4f s_hi = base * coef_hi * __builtin_convertvector(si_hi, sp_v4f) * fc_hi;
+            memcpy(out[j], &s_lo, sizeof s_lo);
+            memcpy(out[j] + 4, &s_hi, sizeof s_hi);
+        }
+        for (size_t q = 0; q < nslow; q++) {
+            const size_t j = slow[q];
+            const sp_trip_tables *m = &cls[class_of_rank[ranks[j] & SP_RANK_CONS_MASK]];
+            for (int c = 0; c < SP_NCAT; c++) {
+                const uint32_t u = uniform16(w[j], c);
+                const float sl = m->lin[c][u >> SP_LIN_SHIFT][1];
+                if (sl == sl)
+                    continue;
+                unsigned k;
+                float fc = trips_noise(m, c, u, &k);
+                fc = fc > 0.0f ? fc : 0.0f;
+                out[j][c] = cons[j] * mo->coef[c] * (float)shares[j * SP_NCAT + c] * fc;
+            }
+        }
+    }
+    if (trips)
+        for (size_t j = 0; j < n; j++) {
+            const sp_trip_tables *m = &cls[class_of_rank[ranks[j] & SP_RANK_CONS_MASK]];
+            for (int c = 0; c < SP_NCAT; c++) {
+                unsigned k;
+                trips_noise(m, c, uniform16(w[j], c), &k);
+                trips[j][c] = (uint8_t)k;
+            }
+        }
+}
+
 void sp_spending_chunk(const sp_spending_model *m, const sp_population *pop,
                        const sp_spending_month *mo, size_t lo, size_t n, const uint32_t (*w)[4],
                        float (*out)[SP_NCAT], uint8_t (*trips)[SP_NCAT])
@@ -382,8 +453,7 @@ void sp_spending_chunk(const sp_spending_model *m, const sp_population *pop,
         return;
     }
 #endif
-    for (size_t j = 0; j < n; j++)
-        household_portable(m, pop, mo, lo + j, w[j], out[j], trips ? trips[j] : NULL);
+    chunk_portable(m, pop, mo, lo, n, w, out, trips);
 }
 
 void sp_spending_household(const sp_spending_model *m, const sp_population *pop,

@@ -123,6 +123,41 @@ static void test_hstate_copy(void **state)
     sp_hstate_release(&b);
 }
 
+/* sp_hstate_clone gives the same state as init and copy: columns with
+ * values (one of them only in its last byte, past the first blocks the
+ * zero test reads) and columns all zero (car costs and loans here, as in a
+ * built population); the clone is deep. */
+static void test_hstate_clone(void **state)
+{
+    (void)state;
+    enum { N = 5000 }; /* car_cost is 10,000 bytes: three blocks of the zero test */
+    sp_hstate a, b, c;
+    assert_int_equal(sp_hstate_init(&a, N, NULL), SP_OK);
+    fill_state(&a);
+    a.car_cost[N - 1] = -7;
+    assert_int_equal(sp_hstate_clone(&b, &a, NULL), SP_OK);
+    assert_int_equal(sp_hstate_init(&c, N, NULL), SP_OK);
+    sp_hstate_copy(&c, &a);
+    assert_states_equal(&b, &c);
+    assert_memory_equal(b.car_cost, c.car_cost, N * sizeof(int16_t));
+    assert_memory_equal(b.car_pay, c.car_pay, N * sizeof(uint16_t));
+    assert_memory_equal(b.car_pay_months, c.car_pay_months, N);
+    assert_int_equal(b.car_cost[N - 1], -7);
+    assert_int_equal(b.car_pay[N - 1], 0);
+    b.deferred[1] = 99.0f;
+    assert_true(a.deferred[1] == 0.5f);
+    sp_hstate_release(&a);
+    sp_hstate_release(&b);
+    sp_hstate_release(&c);
+    /* an empty state */
+    assert_int_equal(sp_hstate_init(&a, 0, NULL), SP_OK);
+    assert_int_equal(sp_hstate_clone(&b, &a, NULL), SP_OK);
+    assert_int_equal(b.n, 0);
+    assert_non_null(b.ncars);
+    sp_hstate_release(&a);
+    sp_hstate_release(&b);
+}
+
 static void test_hstate_release_idempotent(void **state)
 {
     (void)state;
@@ -453,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_free_null),
         cmocka_unit_test(test_alloc_too_large_fails),
         cmocka_unit_test(test_hstate_copy),
+        cmocka_unit_test(test_hstate_clone),
         cmocka_unit_test(test_hstate_release_idempotent),
         cmocka_unit_test(test_bytes_per_household),
         cmocka_unit_test(test_shares_sum_to_one),

@@ -1036,8 +1036,15 @@ __attribute__((target("avx2"))) static void shares_block_avx2(const double *a, c
 {
     shares_block_body(a, b, lx, lnref, n, out);
 }
+__attribute__((target("avx512f,prefer-vector-width=512"))) static void
+shares_block_avx512(const double *a, const double *b, const double *lx, double lnref, size_t n,
+                    double out[SP_NCAT][ENGEL_BLOCK])
+{
+    shares_block_body(a, b, lx, lnref, n, out);
+}
 #else
 #define shares_block_avx2 shares_block_portable
+#define shares_block_avx512 shares_block_portable
 #endif
 
 static void shares_block(const sp_population *pop, const double *lx, double lnref, size_t n,
@@ -1048,7 +1055,9 @@ static void shares_block(const sp_population *pop, const double *lx, double lnre
         a[c] = pop->engel_a[c];
         b[c] = pop->engel_b[c];
     }
-    if (sp_simd_avx2())
+    if (sp_simd_avx512())
+        shares_block_avx512(a, b, lx, lnref, n, out);
+    else if (sp_simd_avx2())
         shares_block_avx2(a, b, lx, lnref, n, out);
     else
         shares_block_portable(a, b, lx, lnref, n, out);
@@ -1099,14 +1108,22 @@ __attribute__((target("avx2"))) static void quantise_avx2(quantised *qz,
 {
     quantise_body(qz, sh, n);
 }
+__attribute__((target("avx512f,prefer-vector-width=512"))) static void
+quantise_avx512(quantised *qz, const double sh[SP_NCAT][ENGEL_BLOCK], size_t n)
+{
+    quantise_body(qz, sh, n);
+}
 #else
 #define quantise_avx2 quantise_portable
+#define quantise_avx512 quantise_portable
 #endif
 
 static void set_shares_block(uint16_t *q, const double sh[SP_NCAT][ENGEL_BLOCK], size_t n,
                              quantised *qz)
 {
-    if (sp_simd_avx2())
+    if (sp_simd_avx512())
+        quantise_avx512(qz, sh, n);
+    else if (sp_simd_avx2())
         quantise_avx2(qz, sh, n);
     else
         quantise_portable(qz, sh, n);

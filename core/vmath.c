@@ -2,10 +2,10 @@
  * on every machine (see vmath.h).
  *
  * Each function is one branch-free scalar body (inline), looped over arrays
- * twice: a portable loop (the compiler's baseline vectors: SSE2 on x86-64,
- * NEON on AArch64) and an AVX2 loop chosen at run time (simd.h). Both loops
- * perform the same IEEE operations in the same order on every element, so
- * they give the same bits; tests/test_vmath.c compares them and measures the
+ * three times: a portable loop (the compiler's baseline vectors: SSE2 on
+ * x86-64, NEON on AArch64), an AVX2 and an AVX-512 loop chosen at run time
+ * (simd.h). Every loop performs the same IEEE operations in the same order on
+ * every element, so they give the same bits; tests/test_vmath.c compares them and measures the
  * accuracy against the C library. */
 #include "vmath.h"
 
@@ -237,7 +237,9 @@ INLINE double norm_inv_body(double u)
     VM_AVX2_LOOP(name, body)                                                                      \
     void sp_vm_##name(const double *x, double *y, size_t n)                                       \
     {                                                                                             \
-        if (VM_HAVE_AVX2 && sp_simd_avx2())                                                       \
+        if (VM_HAVE_AVX2 && sp_simd_avx512())                                                     \
+            name##_avx512(x, y, n);                                                               \
+        else if (VM_HAVE_AVX2 && sp_simd_avx2())                                                  \
             name##_avx2(x, y, n);                                                                 \
         else                                                                                      \
             name##_portable(x, y, n);                                                             \
@@ -246,8 +248,14 @@ INLINE double norm_inv_body(double u)
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define VM_HAVE_AVX2 1
+#define VM_AVX512 __attribute__((target("avx512f,prefer-vector-width=512")))
 #define VM_AVX2_LOOP(name, body)                                                                  \
     __attribute__((target("avx2"))) static void name##_avx2(const double *x, double *y, size_t n) \
+    {                                                                                             \
+        for (size_t i = 0; i < n; i++)                                                            \
+            y[i] = body(x[i]);                                                                    \
+    }                                                                                             \
+    VM_AVX512 static void name##_avx512(const double *x, double *y, size_t n)                     \
     {                                                                                             \
         for (size_t i = 0; i < n; i++)                                                            \
             y[i] = body(x[i]);                                                                    \
@@ -255,19 +263,25 @@ INLINE double norm_inv_body(double u)
 #else
 #define VM_HAVE_AVX2 0
 #define VM_AVX2_LOOP(name, body)                                                                  \
-    static void name##_avx2(const double *x, double *y, size_t n) { name##_portable(x, y, n); }
+    static void name##_avx2(const double *x, double *y, size_t n) { name##_portable(x, y, n); }  \
+    static void name##_avx512(const double *x, double *y, size_t n) { name##_portable(x, y, n); }
 #endif
 
 VM_LOOPS(exp, exp_body)
 VM_LOOPS(log, log_body)
 #if VM_HAVE_AVX2
 NORM_INV_ARRAY(avx2, __attribute__((target("avx2"))))
+NORM_INV_ARRAY(avx512, VM_AVX512)
 #endif
 NORM_INV_ARRAY(portable, )
 
 void sp_vm_norm_inv(const double *x, double *y, size_t n)
 {
 #if VM_HAVE_AVX2
+    if (sp_simd_avx512()) {
+        norm_inv_avx512(x, y, n);
+        return;
+    }
     if (sp_simd_avx2()) {
         norm_inv_avx2(x, y, n);
         return;

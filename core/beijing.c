@@ -319,6 +319,30 @@ static void draw_households(builder *b)
     }
 }
 
+/* num[a] = sum of z[i] x size[i], den[a] = sum of size[i] over the
+ * households of area a, in household order. Each sum is its own variable
+ * and a household of the other area adds +0.0 to it, which leaves a sum
+ * unchanged: the same sums as accumulating by area, without the store and
+ * reload of an indexed accumulator on every household. */
+static void area_sums(const sp_population *pop, const double *z, size_t n, double num[SP_NAREA],
+                      double den[SP_NAREA])
+{
+    _Static_assert(SP_NAREA == 2 && SP_AREA_URBAN + SP_AREA_RURAL == 1, "two areas, 0 and 1");
+    double nu = 0, nr = 0, du = 0, dr = 0;
+    for (size_t i = 0; i < n; i++) {
+        double zs = z[i] * pop->size[i], s = pop->size[i];
+        int urban = pop->area[i] == SP_AREA_URBAN;
+        nu += urban ? zs : 0.0;
+        nr += urban ? 0.0 : zs;
+        du += urban ? s : 0.0;
+        dr += urban ? 0.0 : s;
+    }
+    num[SP_AREA_URBAN] = nu;
+    num[SP_AREA_RURAL] = nr;
+    den[SP_AREA_URBAN] = du;
+    den[SP_AREA_RURAL] = dr;
+}
+
 /* 2. Per-capita income scaled to the area mean (persons-weighted, as the
  *    published per-capita figures are); 3. consumption: APC falls with
  *    per-capita income (elasticity), scaled to the published per-capita
@@ -331,10 +355,7 @@ static void scale_income_consumption(builder *b)
     const size_t n = b->n;
     const long nb = (long)nblocks(n);
     double num[SP_NAREA] = {0}, den[SP_NAREA] = {0}, scale[SP_NAREA];
-    for (size_t i = 0; i < n; i++) {
-        num[pop->area[i]] += b->z[i] * pop->size[i];
-        den[pop->area[i]] += pop->size[i];
-    }
+    area_sums(pop, b->z, n, num, den);
     for (int a = 0; a < SP_NAREA; a++)
         scale[a] = den[a] > 0 ? def->income_pc[a] / (num[a] / den[a]) : 0;
 #ifdef SPENDSIM_HAVE_OPENMP
@@ -361,12 +382,7 @@ static void scale_income_consumption(builder *b)
             pop->consumption[i] = (float)c; /* per capita for now */
         }
     }
-    for (int a = 0; a < SP_NAREA; a++)
-        num[a] = den[a] = 0;
-    for (size_t i = 0; i < n; i++) {
-        num[pop->area[i]] += b->z[i] * pop->size[i];
-        den[pop->area[i]] += pop->size[i];
-    }
+    area_sums(pop, b->z, n, num, den);
     for (int a = 0; a < SP_NAREA; a++)
         scale[a] = den[a] > 0 ? def->consumption_pc[a] / (num[a] / den[a]) : 0;
 #ifdef SPENDSIM_HAVE_OPENMP
@@ -717,10 +733,10 @@ static void enter_plate_pools(builder *b)
      * weighs w, so w x the counts (exact below 2^53, as the sums in
      * household order were) */
     uint64_t nd = 0, nh = 0;
-    for (size_t i = 0; i < b->n; i++) {
+    for (size_t i = 0; i < b->n; i++) { /* integer sums, no branch: the loop vectorises */
         int free_drivers = pop->drivers[i] - pop->state.ncars[i];
-        int cand = pop->eligible[i] && free_drivers > 0;
-        nd += (uint64_t)(cand ? free_drivers : 0);
+        int cand = (pop->eligible[i] != 0) & (free_drivers > 0);
+        nd += (uint64_t)(cand * free_drivers);
         nh += (uint64_t)cand;
     }
     double D = (double)w * (double)nd, H = (double)w * (double)nh;

@@ -557,13 +557,19 @@ static inline double item_pc(const sp_population *pop, item8 it)
  * at least 2^29 / 15 > 2^25 doubles apart, and keys that far apart have
  * different words after the shift. Such runs are already in index order. */
 #define SAME_SIZE_TIE_SHIFT 25
+#define REFINE_AHEAD 64
 _Static_assert(ITEM_SIZE_BITS == 4, "the bound above assumes sizes up to 15");
 
 static int refine_runs8(const sp_population *pop, item8 *r, size_t n, int wsh)
 {
     const int same_size_ties = wsh <= SAME_SIZE_TIE_SHIFT;
-    size_t a = 0;
+    size_t a = 0, ahead = 0; /* incomes of runs up to REFINE_AHEAD items on are fetched early */
     while (a < n) {
+        for (; ahead < n - 1 && ahead < a + REFINE_AHEAD; ahead++)
+            if (r[ahead].word == r[ahead + 1].word) {
+                __builtin_prefetch(pop->income + ITEM_I(r[ahead]));
+                __builtin_prefetch(pop->income + ITEM_I(r[ahead + 1]));
+            }
         size_t e = a + 1;
         int one_size = 1;
         while (e < n && r[e].word == r[a].word) {

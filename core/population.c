@@ -805,7 +805,14 @@ static int msd_sort8(const sp_population *pop, uint64_t kmin, int wsh, item8 *ou
 }
 _Static_assert(LOW_BITS - RADIX_BITS <= RADIX_BITS, "two passes sort a bucket's low bits");
 
-static int rank_equal_weights(sp_population *pop, double *mid, double *median, sp_err *err)
+/* What sp_population_rank's first pass finds: the range of the per-capita
+ * income keys (sort_word64) and the persons. */
+typedef struct {
+    uint64_t kmin, kmax, persons;
+} equal_scan;
+
+static int rank_equal_weights(sp_population *pop, const equal_scan *sc, double *mid, double *median,
+                              sp_err *err)
 {
     const size_t n = pop->n;
     const double w = pop->weight[0];
@@ -817,13 +824,7 @@ static int rank_equal_weights(sp_population *pop, double *mid, double *median, s
     if (!r || !out)
         goto oom;
     /* 1. per-capita income, persons-weighted */
-    uint64_t kmin = UINT64_MAX, kmax = 0, persons_n = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = sort_word64(pc_income(pop, i));
-        kmin = k < kmin ? k : kmin;
-        kmax = k > kmax ? k : kmax;
-        persons_n += pop->size[i];
-    }
+    const uint64_t kmin = sc->kmin, kmax = sc->kmax, persons_n = sc->persons;
     int wsh = 0;
     while ((kmax - kmin) >> wsh > UINT32_MAX)
         wsh++;
@@ -881,27 +882,33 @@ oom:
 
 /* Whether rank_equal_weights applies: every weight the same positive
  * finite float, fewer than 2^29 persons (the exactness above), sizes and
- * indices that fit an item (n below 2^28). */
-static int weights_equal(const sp_population *pop)
+ * indices that fit an item (n below 2^28). The same pass finds the range of
+ * the per-capita income keys and the persons, which that path needs. */
+static int weights_equal(const sp_population *pop, equal_scan *sc)
 {
     if (pop->n == 0 || pop->n >= ((size_t)1 << (32 - ITEM_SIZE_BITS)))
         return 0;
     const float w = pop->weight[0];
     int eq = w > 0 && w <= 0x1.fffffep127f;
-    uint64_t persons = 0;
+    uint64_t persons = 0, kmin = UINT64_MAX, kmax = 0;
     uint8_t big = 0;
     for (size_t i = 0; i < pop->n; i++) {
         eq &= pop->weight[i] == w;
         persons += pop->size[i];
         big |= pop->size[i] >> ITEM_SIZE_BITS;
+        uint64_t k = sort_word64(pc_income(pop, i));
+        kmin = k < kmin ? k : kmin;
+        kmax = k > kmax ? k : kmax;
     }
+    *sc = (equal_scan){kmin, kmax, persons};
     return eq && !big && persons < ((uint64_t)1 << 29);
 }
 
 int sp_population_rank(sp_population *pop, double *mid, double *median, sp_err *err)
 {
-    if (weights_equal(pop))
-        return rank_equal_weights(pop, mid, median, err);
+    equal_scan sc;
+    if (weights_equal(pop, &sc))
+        return rank_equal_weights(pop, &sc, mid, median, err);
     return sp_population_rank_general(pop, mid, median, err);
 }
 

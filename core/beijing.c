@@ -535,11 +535,13 @@ static double car_intercept(builder *b, sp_err *err)
     else if (!(w * 0.0 < target))
         s.always = -1;
     uint64_t *hist = NULL;
+    size_t *histc = NULL;
     car_item *list = NULL;
     size_t nlist = 0;
     if (!s.always) {
         hist = malloc(((size_t)1 << SELECT_BITS) * sizeof *hist);
-        if (!hist)
+        histc = malloc(((size_t)1 << SELECT_BITS) * sizeof *histc);
+        if (!hist || !histc)
             goto oom;
         /* interval of the candidates: [lo, lo + 2^shift); shift 64 = all */
         int shift = 64;
@@ -547,10 +549,13 @@ static double car_intercept(builder *b, sp_err *err)
         for (;;) {
             int sh = shift - SELECT_BITS;
             memset(hist, 0, ((size_t)1 << SELECT_BITS) * sizeof *hist);
+            memset(histc, 0, ((size_t)1 << SELECT_BITS) * sizeof *histc);
             size_t m = list ? nlist : n;
             for (size_t k = 0; k < m; k++) {
                 uint64_t word = list ? list[k].word : sort_word64(b->z[k]);
-                hist[(word >> sh) & ((1u << SELECT_BITS) - 1)] += list ? list[k].cars : cars[k];
+                unsigned bk = (unsigned)((word >> sh) & ((1u << SELECT_BITS) - 1));
+                hist[bk] += list ? list[k].cars : cars[k]; /* cars of the bucket */
+                histc[bk]++;                               /* and its thresholds */
             }
             unsigned bucket = 0;
             uint64_t cum = below;
@@ -560,11 +565,7 @@ static double car_intercept(builder *b, sp_err *err)
                 cum += hist[bucket];
             }
             uint64_t nlo = lo | ((uint64_t)bucket << sh);
-            size_t count = 0;
-            for (size_t k = 0; k < m; k++) {
-                uint64_t word = list ? list[k].word : sort_word64(b->z[k]);
-                count += (word >> sh) == (nlo >> sh);
-            }
+            size_t count = histc[bucket];
             car_item *next = malloc((count ? count : 1) * sizeof *next);
             if (!next)
                 goto oom;
@@ -626,11 +627,13 @@ static double car_intercept(builder *b, sp_err *err)
             hi = mid;
     }
     free(hist);
+    free(histc);
     free(s.v);
     free(s.cum);
     return 0.5 * (lo + hi);
 oom:
     free(hist);
+    free(histc);
     free(list);
     free(s.cum);
     sp_err_set(err, SP_ENOMEM, "out of memory calibrating the cars of %zu households", n);

@@ -707,8 +707,17 @@ static void assign_cars_members(builder *b, double alpha)
                 pop->state.car_age[k][i] = (uint16_t)(age > 0 ? age : 0);
                 pop->state.car_kind[k][i] = (uint8_t)(ufuel < vnev[v] ? SP_CAR_KIND_NEV : vkind[v]);
             }
-            int s = pop->size[i], ad = adults_of(s);
-            int dr = binomial_inv(uni(w2[j], U_LICENCES), ad, 1.0 / (1.0 + lp[j]));
+        }
+        /* the licence draws alone: a short loop, so the processor overlaps the
+         * chains of multiplications of several households */
+        uint8_t lic[BLOCK];
+        for (size_t j = 0; j < cnt; j++)
+            lic[j] = (uint8_t)binomial_inv(uni(w2[j], U_LICENCES), adults_of(pop->size[i0 + j]),
+                                           1.0 / (1.0 + lp[j]));
+        for (size_t j = 0; j < cnt; j++) {
+            size_t i = i0 + j;
+            int nc = pop->state.ncars[i];
+            int s = pop->size[i], ad = adults_of(s), dr = lic[j];
             int least = nc < ad ? nc : ad; /* a car's owner holds a licence */
             pop->drivers[i] = (uint8_t)(dr < nc ? least : dr);
             pop->eligible[i] = uni(w2[j], U_ELIGIBLE) < def->lottery_eligible;

@@ -731,9 +731,84 @@ static int cons_ranks_equal_weights(sp_population *pop)
 #define LOW_BITS (32 - MSD_BITS) /* sorted inside a bucket: 11 + 10 */
 #define SHORT_BUCKET 32
 
-static inline uint32_t pc_word(const sp_population *pop, size_t i, uint64_t kmin, int wsh)
+/* sort_word64 without branches (for loops that vectorise): -0 + 0 is +0,
+ * and a negative key's bits are all flipped, a positive one's sign set. */
+static inline __attribute__((always_inline)) uint64_t sort_word64_flat(double d)
 {
-    return (uint32_t)((sort_word64(pc_income(pop, i)) - kmin) >> wsh);
+    d = d + 0.0;
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    uint64_t neg = (uint64_t)0 - (u >> 63);
+    return u ^ (neg | ((uint64_t)1 << 63));
+}
+
+/* pc_income without branches */
+static inline __attribute__((always_inline)) double pc_flat(float income, uint8_t size)
+{
+    double s = size, q = (double)income / (size ? s : 1.0);
+    return size ? q : 0.0;
+}
+
+/* The per-capita income keys (sort_word64) of households [i0, i0 + n), or
+ * their words (the top 32 bits above kmin, >> wsh), in loops that vectorise
+ * (AVX2 and AVX-512 copies at run time): the same values as pc_income and
+ * sort_word64 give one household at a time. */
+#define KEY_BLOCK 1024
+static inline __attribute__((always_inline)) void
+pc_keys_body(const float *inc, const uint8_t *size, size_t n, uint64_t *out)
+{
+    for (size_t j = 0; j < n; j++)
+        out[j] = sort_word64_flat(pc_flat(inc[j], size[j]));
+}
+
+static inline __attribute__((always_inline)) void
+pc_words_body(const float *inc, const uint8_t *size, size_t n, uint64_t kmin, int wsh, uint32_t *out)
+{
+    for (size_t j = 0; j < n; j++)
+        out[j] = (uint32_t)((sort_word64_flat(pc_flat(inc[j], size[j])) - kmin) >> wsh);
+}
+
+#define KEY_CLONES(suffix, attr)                                                                  \
+    attr static void pc_keys_##suffix(const float *inc, const uint8_t *size, size_t n,           \
+                                      uint64_t *out)                                              \
+    {                                                                                             \
+        pc_keys_body(inc, size, n, out);                                                          \
+    }                                                                                             \
+    attr static void pc_words_##suffix(const float *inc, const uint8_t *size, size_t n,          \
+                                       uint64_t kmin, int wsh, uint32_t *out)                     \
+    {                                                                                             \
+        pc_words_body(inc, size, n, kmin, wsh, out);                                              \
+    }
+KEY_CLONES(portable, )
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+KEY_CLONES(avx2, __attribute__((target("avx2"))))
+KEY_CLONES(avx512, __attribute__((target("avx512f,prefer-vector-width=512"))))
+#else
+#define pc_keys_avx2 pc_keys_portable
+#define pc_keys_avx512 pc_keys_portable
+#define pc_words_avx2 pc_words_portable
+#define pc_words_avx512 pc_words_portable
+#endif
+
+static void pc_keys(const sp_population *pop, size_t i0, size_t n, uint64_t *out)
+{
+    if (sp_simd_avx512())
+        pc_keys_avx512(pop->income + i0, pop->size + i0, n, out);
+    else if (sp_simd_avx2())
+        pc_keys_avx2(pop->income + i0, pop->size + i0, n, out);
+    else
+        pc_keys_portable(pop->income + i0, pop->size + i0, n, out);
+}
+
+static void pc_words(const sp_population *pop, size_t i0, size_t n, uint64_t kmin, int wsh,
+                     uint32_t *out)
+{
+    if (sp_simd_avx512())
+        pc_words_avx512(pop->income + i0, pop->size + i0, n, kmin, wsh, out);
+    else if (sp_simd_avx2())
+        pc_words_avx2(pop->income + i0, pop->size + i0, n, kmin, wsh, out);
+    else
+        pc_words_portable(pop->income + i0, pop->size + i0, n, kmin, wsh, out);
 }
 
 static int msd_sort8(const sp_population *pop, uint64_t kmin, int wsh, item8 *out, size_t n)
@@ -746,8 +821,13 @@ static int msd_sort8(const sp_population *pop, uint64_t kmin, int wsh, item8 *ou
         free(count);
         return -1;
     }
-    for (size_t i = 0; i < n; i++)
-        start[(pc_word(pop, i, kmin, wsh) >> LOW_BITS) + 1]++;
+    uint32_t words[KEY_BLOCK];
+    for (size_t i0 = 0; i0 < n; i0 += KEY_BLOCK) {
+        size_t cnt = n - i0 < KEY_BLOCK ? n - i0 : KEY_BLOCK;
+        pc_words(pop, i0, cnt, kmin, wsh, words);
+        for (size_t j = 0; j < cnt; j++)
+            start[(words[j] >> LOW_BITS) + 1]++;
+    }
     size_t largest = 0;
     for (unsigned b = 0; b < MSD_SIZE; b++) {
         largest = start[b + 1] > largest ? start[b + 1] : largest;
@@ -761,9 +841,14 @@ static int msd_sort8(const sp_population *pop, uint64_t kmin, int wsh, item8 *ou
         return -1;
     }
     memcpy(next, start, MSD_SIZE * sizeof *next);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t word = pc_word(pop, i, kmin, wsh);
-        out[next[word >> LOW_BITS]++] = (item8){word, (uint32_t)i << ITEM_SIZE_BITS | pop->size[i]};
+    for (size_t i0 = 0; i0 < n; i0 += KEY_BLOCK) {
+        size_t cnt = n - i0 < KEY_BLOCK ? n - i0 : KEY_BLOCK;
+        pc_words(pop, i0, cnt, kmin, wsh, words);
+        for (size_t j = 0; j < cnt; j++) {
+            size_t i = i0 + j;
+            out[next[words[j] >> LOW_BITS]++] =
+                (item8){words[j], (uint32_t)i << ITEM_SIZE_BITS | pop->size[i]};
+        }
     }
     static const int shift[2] = {0, RADIX_BITS};
     static const uint32_t mask[2] = {RADIX_SIZE - 1, (1u << (LOW_BITS - RADIX_BITS)) - 1};
@@ -892,13 +977,18 @@ static int weights_equal(const sp_population *pop, equal_scan *sc)
     int eq = w > 0 && w <= 0x1.fffffep127f;
     uint64_t persons = 0, kmin = UINT64_MAX, kmax = 0;
     uint8_t big = 0;
-    for (size_t i = 0; i < pop->n; i++) {
-        eq &= pop->weight[i] == w;
-        persons += pop->size[i];
-        big |= pop->size[i] >> ITEM_SIZE_BITS;
-        uint64_t k = sort_word64(pc_income(pop, i));
-        kmin = k < kmin ? k : kmin;
-        kmax = k > kmax ? k : kmax;
+    uint64_t keys[KEY_BLOCK];
+    for (size_t i0 = 0; i0 < pop->n; i0 += KEY_BLOCK) {
+        size_t cnt = pop->n - i0 < KEY_BLOCK ? pop->n - i0 : KEY_BLOCK;
+        pc_keys(pop, i0, cnt, keys);
+        for (size_t j = 0; j < cnt; j++) {
+            size_t i = i0 + j;
+            eq &= pop->weight[i] == w;
+            persons += pop->size[i];
+            big |= pop->size[i] >> ITEM_SIZE_BITS;
+            kmin = keys[j] < kmin ? keys[j] : kmin;
+            kmax = keys[j] > kmax ? keys[j] : kmax;
+        }
     }
     *sc = (equal_scan){kmin, kmax, persons};
     return eq && !big && persons < ((uint64_t)1 << 29);

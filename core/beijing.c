@@ -687,26 +687,38 @@ static void assign_cars_members(builder *b, double alpha)
         for (size_t j = 0; j < cnt; j++)
             lp[j] = -(licence_logit + LICENCE_INCOME_SLOPE * lp[j]);
         sp_vm_exp(lp, lp, cnt);
+        /* the cars: who owns (the intercept), then each car of the owners,
+         * listed first (car k of household j for k < its cars), so the car
+         * loop has no branch on the random number of cars */
+        uint16_t who[2 * BLOCK];
+        _Static_assert(2 * BLOCK <= 65536, "a block's cars fit 16 bits");
+        size_t nw = 0;
         for (size_t j = 0; j < cnt; j++) {
             size_t i = i0 + j;
             int nc = alpha > b->z[i] ? pop->state.ncars[i] : 0;
             pop->state.ncars[i] = (uint8_t)nc;
-            for (int k = 0; k < nc; k++) { /* the columns are zero for cars not owned */
-                double uv = k == 0 ? uni(w1[j], U_VINTAGE1) : uni(w1[j], U_VINTAGE2);
-                /* the first vintage whose cumulative share exceeds uv (else the
-                 * last): from the first one of uv's bucket, a step or none */
-                int v = vstart[(int)(uv * VBUCKETS)];
-                while (v < N_VINTAGE - 1 && vcum[v] <= uv)
-                    v++;
-                /* month within the year from the fractional position in the bin */
-                double pos = vint[v] > 0 ? (uv - (vcum[v] - vint[v])) * month_scale[v] : 6.0;
-                int mon = (int)pos;
-                mon = mon < 0 ? 0 : (mon > 11 ? 11 : mon);
-                int age = pop->base_month - sp_month_make(FIRST_VINTAGE + v, mon + 1);
-                double ufuel = k == 0 ? uni(w2[j], U_FUEL1) : uni(w2[j], U_FUEL2);
-                pop->state.car_age[k][i] = (uint16_t)(age > 0 ? age : 0);
-                pop->state.car_kind[k][i] = (uint8_t)(ufuel < vnev[v] ? SP_CAR_KIND_NEV : vkind[v]);
-            }
+            who[nw] = (uint16_t)(j << 1);           /* car 0 of j, kept when it owns one */
+            nw += nc > 0;
+            who[nw] = (uint16_t)(j << 1 | 1);       /* car 1 of j, kept when it owns two */
+            nw += nc > 1;
+        }
+        for (size_t c = 0; c < nw; c++) { /* the columns stay zero for cars not owned */
+            size_t j = who[c] >> 1, i = i0 + j;
+            int k = who[c] & 1;
+            double uv = k == 0 ? uni(w1[j], U_VINTAGE1) : uni(w1[j], U_VINTAGE2);
+            /* the first vintage whose cumulative share exceeds uv (else the
+             * last): from the first one of uv's bucket, a step or none */
+            int v = vstart[(int)(uv * VBUCKETS)];
+            while (v < N_VINTAGE - 1 && vcum[v] <= uv)
+                v++;
+            /* month within the year from the fractional position in the bin */
+            double pos = vint[v] > 0 ? (uv - (vcum[v] - vint[v])) * month_scale[v] : 6.0;
+            int mon = (int)pos;
+            mon = mon < 0 ? 0 : (mon > 11 ? 11 : mon);
+            int age = pop->base_month - sp_month_make(FIRST_VINTAGE + v, mon + 1);
+            double ufuel = k == 0 ? uni(w2[j], U_FUEL1) : uni(w2[j], U_FUEL2);
+            pop->state.car_age[k][i] = (uint16_t)(age > 0 ? age : 0);
+            pop->state.car_kind[k][i] = (uint8_t)(ufuel < vnev[v] ? SP_CAR_KIND_NEV : vkind[v]);
         }
         /* the licence draws alone: a short loop, so the processor overlaps the
          * chains of multiplications of several households */

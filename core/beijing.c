@@ -202,16 +202,23 @@ static int adults_of(int size)
 #define BINOMIAL_MAX 5
 static int binomial_inv(double u, int n, double p)
 {
-    static const double ratio[BINOMIAL_MAX] = {1.0, 1.0 / 2, 1.0 / 3, 1.0 / 4, 1.0 / 5}; /* 1/(k+1) */
-    double q = 1.0, odds = p / (1.0 - p);
+    /* step[n][k] = (n - k) / (k + 1) as (double)(n - k) x (1 / (k + 1)) */
+    static const double step[BINOMIAL_MAX + 1][BINOMIAL_MAX] = {
+        {0.0 * 1.0, -1.0 * (1.0 / 2), -2.0 * (1.0 / 3), -3.0 * (1.0 / 4), -4.0 * (1.0 / 5)},
+        {1.0 * 1.0, 0.0 * (1.0 / 2), -1.0 * (1.0 / 3), -2.0 * (1.0 / 4), -3.0 * (1.0 / 5)},
+        {2.0 * 1.0, 1.0 * (1.0 / 2), 0.0 * (1.0 / 3), -1.0 * (1.0 / 4), -2.0 * (1.0 / 5)},
+        {3.0 * 1.0, 2.0 * (1.0 / 2), 1.0 * (1.0 / 3), 0.0 * (1.0 / 4), -1.0 * (1.0 / 5)},
+        {4.0 * 1.0, 3.0 * (1.0 / 2), 2.0 * (1.0 / 3), 1.0 * (1.0 / 4), 0.0 * (1.0 / 5)},
+        {5.0 * 1.0, 4.0 * (1.0 / 2), 3.0 * (1.0 / 3), 2.0 * (1.0 / 4), 1.0 * (1.0 / 5)}};
+    const double *st = step[n < 0 ? 0 : (n > BINOMIAL_MAX ? BINOMIAL_MAX : n)];
+    double a = 1.0 - p, odds = p / a, q = 1.0;
     for (int k = 0; k < BINOMIAL_MAX; k++)
-        q = k < n ? q * (1.0 - p) : q;
+        q = k < n ? q * a : q;
     double cdf = q;
     int below = 0;
     for (int k = 0; k < BINOMIAL_MAX; k++) {
-        int in = k < n;
-        below += in && u > cdf; /* cdf rises with k: the count is the first k with u <= cdf */
-        q *= (double)(n - k) * ratio[k] * odds; /* P(k + 1) from P(k) */
+        below += (k < n) & (u > cdf); /* cdf rises with k: the count is the first k with u <= cdf */
+        q *= st[k] * odds;            /* P(k + 1) from P(k) */
         cdf += q;
     }
     return below;

@@ -415,6 +415,7 @@ static int rank_households(builder *b, sp_err *err)
     if (rc != SP_OK)
         return rc;
     const long nb = (long)nblocks(b->n);
+    const sp_liquidity_rule rule = sp_liquidity_rule_make(b->def->liquidity_share);
 #ifdef SPENDSIM_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(b->threads)
 #endif
@@ -423,8 +424,8 @@ static int rank_households(builder *b, sp_err *err)
         BLOCK_RANGE(b, blk, i0, cnt);
         block_draw(b, (size_t)blk, 0, w0);
         for (size_t j = 0; j < cnt; j++)
-            pop->liquidity[i0 + j] = (uint8_t)sp_liquidity_of_rank(
-                b->z[i0 + j], b->def->liquidity_share, uni(w0[j], U_POOR), uni(w0[j], U_HTM));
+            pop->liquidity[i0 + j] =
+                (uint8_t)sp_liquidity_of_rule(&rule, b->z[i0 + j], uni(w0[j], U_POOR), uni(w0[j], U_HTM));
     }
     if (b->median_y <= 0)
         b->median_y = b->def->income_pc[0];

@@ -625,6 +625,16 @@ static int scatter_back8(const item8 *a, item8 *tmp, size_t n, int *shift)
     return 0;
 }
 
+/* sort_word without branches: -0 + 0 is +0; a negative value's bits are
+ * all flipped, a positive one's sign set. */
+static inline uint32_t sort_word_flat(float f)
+{
+    f = f + 0.0f;
+    uint32_t b;
+    memcpy(&b, &f, sizeof b);
+    return b ^ (((uint32_t)0 - (b >> 31)) | 0x80000000u);
+}
+
 /* The consumption 30th of the household at position k (0-based) of n in
  * the ranking, every household weighing w: the general path's arithmetic,
  * its cumulative weight w x k being exact (see above). */
@@ -669,7 +679,7 @@ static int cons_ranks_equal_weights(sp_population *pop)
     const double w = pop->weight[0], total = w * (double)n;
     uint32_t wmin = UINT32_MAX, wmax = 0;
     for (size_t i = 0; i < n; i++) {
-        uint32_t x = sort_word(pop->consumption[i]);
+        uint32_t x = sort_word_flat(pop->consumption[i]);
         wmin = x < wmin ? x : wmin;
         wmax = x > wmax ? x : wmax;
     }
@@ -678,7 +688,7 @@ static int cons_ranks_equal_weights(sp_population *pop)
         sh++;
     memset(counts, 0, (SELECT_BUCKETS + 1) * sizeof *counts);
     for (size_t i = 0; i < n; i++)
-        counts[((sort_word(pop->consumption[i]) - wmin) >> sh) + 1]++;
+        counts[((sort_word_flat(pop->consumption[i]) - wmin) >> sh) + 1]++;
     size_t nstraddle = 0;
     for (uint32_t b = 0; b < SELECT_BUCKETS; b++) {
         counts[b + 1] += counts[b];
@@ -700,7 +710,7 @@ static int cons_ranks_equal_weights(sp_population *pop)
     }
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        uint32_t x = sort_word(pop->consumption[i]), b = (x - wmin) >> sh;
+        uint32_t x = sort_word_flat(pop->consumption[i]), b = (x - wmin) >> sh;
         if (code[b] != BUCKET_STRADDLES)
             pop->ranks[i] |= code[b];
         else if (m < nstraddle)

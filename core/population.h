@@ -210,15 +210,36 @@ int sp_population_rank_general(sp_population *pop, double *mid, double *median, 
  * the four population shares (P-HtM, W-HtM, P-nHtM, W-nHtM) and two uniforms:
  * P(poor) = 2 x poor share x (1 - mid) (mean = the poor share), then HtM with
  * the published conditional share within poor or wealthy. */
-static inline int sp_liquidity_of_rank(double mid, const double share[SP_NLIQ], double u_poor, double u_htm)
+typedef struct {
+    double poor;        /* share of the poor types (P-HtM + P-nHtM) */
+    double htm_poor;    /* HtM share among the poor */
+    double htm_wealthy; /* HtM share among the wealthy */
+} sp_liquidity_rule;
+
+static inline sp_liquidity_rule sp_liquidity_rule_make(const double share[SP_NLIQ])
 {
-    double poor = share[SP_LIQ_POOR_HTM] + share[SP_LIQ_POOR_NHTM];
-    int is_poor = u_poor < 2.0 * poor * (1.0 - mid);
-    double htm = is_poor ? (poor > 0 ? share[SP_LIQ_POOR_HTM] / poor : 0)
-                         : (poor < 1 ? share[SP_LIQ_WEALTHY_HTM] / (1.0 - poor) : 0);
-    int is_htm = u_htm < htm;
+    sp_liquidity_rule r;
+    r.poor = share[SP_LIQ_POOR_HTM] + share[SP_LIQ_POOR_NHTM];
+    r.htm_poor = r.poor > 0 ? share[SP_LIQ_POOR_HTM] / r.poor : 0;
+    r.htm_wealthy = r.poor < 1 ? share[SP_LIQ_WEALTHY_HTM] / (1.0 - r.poor) : 0;
+    return r;
+}
+
+/* The rule made once for many households (the same types, without the
+ * divisions per household). */
+static inline int sp_liquidity_of_rule(const sp_liquidity_rule *r, double mid, double u_poor,
+                                       double u_htm)
+{
+    int is_poor = u_poor < 2.0 * r->poor * (1.0 - mid);
+    int is_htm = u_htm < (is_poor ? r->htm_poor : r->htm_wealthy);
     return is_poor ? (is_htm ? SP_LIQ_POOR_HTM : SP_LIQ_POOR_NHTM)
                    : (is_htm ? SP_LIQ_WEALTHY_HTM : SP_LIQ_WEALTHY_NHTM);
+}
+
+static inline int sp_liquidity_of_rank(double mid, const double share[SP_NLIQ], double u_poor, double u_htm)
+{
+    sp_liquidity_rule r = sp_liquidity_rule_make(share);
+    return sp_liquidity_of_rule(&r, mid, u_poor, u_htm);
 }
 
 /* Engel curves: sets slopes b and calibrates the intercepts so that the

@@ -15,6 +15,7 @@
 #include "calendar.h"
 #include "group.h"
 #include "rng.h"
+#include "simd.h"
 #include "vmath.h"
 
 #ifdef SPENDSIM_HAVE_OPENMP
@@ -196,32 +197,55 @@ static int adults_of(int size)
     return a[size < SP_BEIJING_NSIZE ? size : SP_BEIJING_NSIZE];
 }
 
-/* Inverse CDF of a binomial(n, p) at u, n <= BINOMIAL_MAX: the number of
- * cumulative probabilities below u ((1 - p)^n by multiplication, the same
- * bits everywhere; fixed trip counts, no early exit). */
+/* Inverse CDF of a binomial(n, p) at u for n households, n <= BINOMIAL_MAX:
+ * the number of cumulative probabilities below u. (1 - p)^n by
+ * multiplication, each next probability by (n - k) / (k + 1) x odds; every
+ * lane runs the fixed trip counts and every value is a double, so the loop
+ * vectorises (an AVX2 copy chosen at run time) and every path
+ * gives the same bits. In: the uniforms u, the trials n (as doubles), the
+ * terms lp = exp(-logit p); out: the counts. */
 #define BINOMIAL_MAX 5
-static int binomial_inv(double u, int n, double p)
+static inline __attribute__((always_inline)) void
+binomial_body(const double *u, const double *trials, const double *lp, uint8_t *out, size_t m)
 {
-    /* step[n][k] = (n - k) / (k + 1) as (double)(n - k) x (1 / (k + 1)) */
-    static const double step[BINOMIAL_MAX + 1][BINOMIAL_MAX] = {
-        {0.0 * 1.0, -1.0 * (1.0 / 2), -2.0 * (1.0 / 3), -3.0 * (1.0 / 4), -4.0 * (1.0 / 5)},
-        {1.0 * 1.0, 0.0 * (1.0 / 2), -1.0 * (1.0 / 3), -2.0 * (1.0 / 4), -3.0 * (1.0 / 5)},
-        {2.0 * 1.0, 1.0 * (1.0 / 2), 0.0 * (1.0 / 3), -1.0 * (1.0 / 4), -2.0 * (1.0 / 5)},
-        {3.0 * 1.0, 2.0 * (1.0 / 2), 1.0 * (1.0 / 3), 0.0 * (1.0 / 4), -1.0 * (1.0 / 5)},
-        {4.0 * 1.0, 3.0 * (1.0 / 2), 2.0 * (1.0 / 3), 1.0 * (1.0 / 4), 0.0 * (1.0 / 5)},
-        {5.0 * 1.0, 4.0 * (1.0 / 2), 3.0 * (1.0 / 3), 2.0 * (1.0 / 4), 1.0 * (1.0 / 5)}};
-    const double *st = step[n < 0 ? 0 : (n > BINOMIAL_MAX ? BINOMIAL_MAX : n)];
-    double a = 1.0 - p, odds = p / a, q = 1.0;
-    for (int k = 0; k < BINOMIAL_MAX; k++)
-        q = k < n ? q * a : q;
-    double cdf = q;
-    int below = 0;
-    for (int k = 0; k < BINOMIAL_MAX; k++) {
-        below += (k < n) & (u > cdf); /* cdf rises with k: the count is the first k with u <= cdf */
-        q *= st[k] * odds;            /* P(k + 1) from P(k) */
-        cdf += q;
+    static const double inv[BINOMIAL_MAX] = {1.0, 1.0 / 2, 1.0 / 3, 1.0 / 4, 1.0 / 5}; /* 1/(k+1) */
+    for (size_t j = 0; j < m; j++) {
+        double n = trials[j], p = 1.0 / (1.0 + lp[j]);
+        double a = 1.0 - p, odds = p / a, q = 1.0;
+        for (int k = 0; k < BINOMIAL_MAX; k++)
+            q = k < n ? q * a : q;
+        double cdf = q, below = 0;
+        for (int k = 0; k < BINOMIAL_MAX; k++) {
+            below += k < n ? (u[j] > cdf ? 1.0 : 0.0) : 0.0; /* cdf rises with k */
+            q *= (n - k) * inv[k] * odds;                    /* P(k + 1) from P(k) */
+            cdf += q;
+        }
+        out[j] = (uint8_t)(int)below;
     }
-    return below;
+}
+
+static void binomial_portable(const double *u, const double *n, const double *lp, uint8_t *out,
+                              size_t m)
+{
+    binomial_body(u, n, lp, out, m);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("avx2"))) static void binomial_avx2(const double *u, const double *n,
+                                                          const double *lp, uint8_t *out, size_t m)
+{
+    binomial_body(u, n, lp, out, m);
+}
+#else
+#define binomial_avx2 binomial_portable
+#endif
+
+static void binomial_block(const double *u, const double *n, const double *lp, uint8_t *out, size_t m)
+{
+    if (sp_simd_avx2()) /* GCC 12 does not vectorise it for AVX-512 */
+        binomial_avx2(u, n, lp, out, m);
+    else
+        binomial_portable(u, n, lp, out, m);
 }
 
 /* The household's uniforms, in the order of the words of draws 0..3 of its
@@ -728,12 +752,14 @@ static void assign_cars_members(builder *b, double alpha)
             pop->state.car_age[k][i] = (uint16_t)(age > 0 ? age : 0);
             pop->state.car_kind[k][i] = (uint8_t)(ufuel < vnev[v] ? SP_CAR_KIND_NEV : vkind[v]);
         }
-        /* the licence draws alone: a short loop, so the processor overlaps the
-         * chains of multiplications of several households */
+        /* the licence draws: a vector loop of their own */
         uint8_t lic[BLOCK];
-        for (size_t j = 0; j < cnt; j++)
-            lic[j] = (uint8_t)binomial_inv(uni(w2[j], U_LICENCES), adults_of(pop->size[i0 + j]),
-                                           1.0 / (1.0 + lp[j]));
+        double ul[BLOCK], trials[BLOCK];
+        for (size_t j = 0; j < cnt; j++) {
+            ul[j] = uni(w2[j], U_LICENCES);
+            trials[j] = adults_of(pop->size[i0 + j]);
+        }
+        binomial_block(ul, trials, lp, lic, cnt);
         for (size_t j = 0; j < cnt; j++) {
             size_t i = i0 + j;
             int nc = pop->state.ncars[i];

@@ -763,7 +763,7 @@ static void assign_cars_members(builder *b, double alpha)
         for (size_t j = 0; j < cnt; j++) {
             size_t i = i0 + j;
             int nc = pop->state.ncars[i];
-            int s = pop->size[i], ad = adults_of(s), dr = lic[j];
+            int s = pop->size[i], ad = (int)trials[j], dr = lic[j]; /* adults, as drawn */
             int least = nc < ad ? nc : ad; /* a car's owner holds a licence */
             pop->drivers[i] = (uint8_t)(dr < nc ? least : dr);
             pop->eligible[i] = uni(w2[j], U_ELIGIBLE) < def->lottery_eligible;

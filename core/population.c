@@ -999,6 +999,8 @@ static int weights_equal(const sp_population *pop, equal_scan *sc)
             kmin = keys[j] < kmin ? keys[j] : kmin;
             kmax = keys[j] > kmax ? keys[j] : kmax;
         }
+        if (!eq)
+            return 0; /* survey weights: the general path, no more keys to compute */
     }
     *sc = (equal_scan){kmin, kmax, persons};
     return eq && !big && persons < ((uint64_t)1 << 29);

@@ -792,7 +792,7 @@ pc_words_body(const float *inc, const uint8_t *size, size_t n, uint64_t kmin, in
 KEY_CLONES(portable, )
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 KEY_CLONES(avx2, __attribute__((target("avx2"))))
-KEY_CLONES(avx512, __attribute__((target("avx512f,prefer-vector-width=512"))))
+KEY_CLONES(avx512, SP_TARGET_AVX512)
 #else
 #define pc_keys_avx2 pc_keys_portable
 #define pc_keys_avx512 pc_keys_portable
@@ -1151,7 +1151,7 @@ __attribute__((target("avx2"))) static void shares_block_avx2(const double *a, c
 {
     shares_block_body(a, b, lx, lnref, n, out);
 }
-__attribute__((target("avx512f,prefer-vector-width=512"))) static void
+SP_TARGET_AVX512 static void
 shares_block_avx512(const double *a, const double *b, const double *lx, double lnref, size_t n,
                     double out[SP_NCAT][ENGEL_BLOCK])
 {
@@ -1223,7 +1223,7 @@ __attribute__((target("avx2"))) static void quantise_avx2(quantised *qz,
 {
     quantise_body(qz, sh, n);
 }
-__attribute__((target("avx512f,prefer-vector-width=512"))) static void
+SP_TARGET_AVX512 static void
 quantise_avx512(quantised *qz, const double sh[SP_NCAT][ENGEL_BLOCK], size_t n)
 {
     quantise_body(qz, sh, n);

@@ -14,6 +14,15 @@
 
 enum { SP_SIMD_PORTABLE = 0, SP_SIMD_AVX2 = 1, SP_SIMD_AVX512 = 2 };
 
+/* The attribute of an AVX-512 copy of a loop the compiler vectorises: GCC
+ * also needs to be told to prefer 512-bit vectors (its default tuning uses
+ * 256); Clang does not know that option and would ignore the attribute. */
+#if defined(__clang__)
+#define SP_TARGET_AVX512 __attribute__((target("avx512f")))
+#else
+#define SP_TARGET_AVX512 __attribute__((target("avx512f,prefer-vector-width=512")))
+#endif
+
 /* The portable kernels are written in GCC/Clang generic vectors (vector_size),
  * which compile to SSE2 on x86-64 and NEON on ARM. SP_HAVE_SHUFFLEVECTOR is 1
  * where the compiler has __builtin_shufflevector (Clang, GCC 12) and the CPU

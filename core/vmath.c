@@ -248,7 +248,7 @@ INLINE double norm_inv_body(double u)
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define VM_HAVE_AVX2 1
-#define VM_AVX512 __attribute__((target("avx512f,prefer-vector-width=512")))
+#define VM_AVX512 SP_TARGET_AVX512
 #define VM_AVX2_LOOP(name, body)                                                                  \
     __attribute__((target("avx2"))) static void name##_avx2(const double *x, double *y, size_t n) \
     {                                                                                             \

@@ -280,6 +280,40 @@ _Static_assert(NUNIFORM == 4 * UNIFORM_DRAWS, "four uniforms per draw");
  * precision the generator has always used). */
 static inline double uni(const uint32_t w[4], int k) { return (float)sp_u01(w[k % 4]); }
 
+/* uni(w, k) < c is a comparison of the word with a threshold: uni is
+ * non-decreasing in the word (an exact product, then a rounding to float),
+ * so the words for which it holds are those below the first word for which
+ * it fails, found by bisection. below: that word, capped at UINT32_MAX;
+ * all: 1 when every word passes (c above uni of the largest word), else 0.
+ * word_below gives exactly uni(w, k) < c, in integer operations without
+ * branches (that vectorise). */
+typedef struct {
+    uint32_t below, all;
+} word_threshold;
+
+static word_threshold word_threshold_of(double c)
+{
+    uint64_t lo = 0, hi = (uint64_t)1 << 32; /* words < lo pass, words >= hi fail */
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if ((double)(float)sp_u01((uint32_t)mid) < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > UINT32_MAX ? (word_threshold){UINT32_MAX, 1} : (word_threshold){(uint32_t)lo, 0};
+}
+
+/* uni(w, k) < c, and its negation, as 0 or 1 */
+static inline uint32_t word_below(uint32_t w, word_threshold t)
+{
+    return (uint32_t)(w < t.below) | t.all;
+}
+static inline uint32_t word_not_below(uint32_t w, word_threshold t)
+{
+    return (uint32_t)(w >= t.below) & (t.all ^ 1u);
+}
+
 /* The generator's working state: the population it fills and one work
  * column of doubles (income deviates, then ranks, then car thresholds). */
 typedef struct {
@@ -317,6 +351,16 @@ static void draw_households(builder *b)
     sp_beijing_size_distribution(def, sizes);
     for (int k = 0; k < SP_BEIJING_NSIZE; k++)
         cum[k] = acc += sizes[k];
+    word_threshold t_size[SP_BEIJING_NSIZE - 1];
+    for (int k = 0; k < SP_BEIJING_NSIZE - 1; k++)
+        t_size[k] = word_threshold_of(cum[k]);
+    const word_threshold t_urban = word_threshold_of(def->urban_share);
+    /* the deviate sg x - sg^2 / 2 by area: sg, and (0.5 sg) sg as the expression computes it */
+    double sg1[SP_NAREA], sg0[SP_NAREA];
+    for (int a = 0; a < SP_NAREA; a++) {
+        sg1[a] = def->income_sigma[a];
+        sg0[a] = 0.5 * sg1[a] * sg1[a];
+    }
     const long nb = (long)nblocks(b->n);
 #ifdef SPENDSIM_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(b->threads)
@@ -332,17 +376,17 @@ static void draw_households(builder *b)
         sp_vm_norm_inv(x, x, cnt);
         for (size_t j = 0; j < cnt; j++) {
             size_t i = i0 + j;
-            /* the first size whose cumulative share exceeds u (else the largest) */
-            double u = uni(w0[j], U_SIZE);
-            int s = 1;
+            /* the first size whose cumulative share exceeds u = uni(U_SIZE) (else the largest) */
+            uint32_t s = 1, wu = w0[j][U_SIZE % 4];
             for (int k = 0; k < SP_BEIJING_NSIZE - 1; k++)
-                s += u >= cum[k];
+                s += word_not_below(wu, t_size[k]); /* u >= cum[k] */
             pop->weight[i] = b->w;
             pop->size[i] = (uint8_t)s;
-            int a = uni(w0[j], U_AREA) < def->urban_share ? SP_AREA_URBAN : SP_AREA_RURAL;
-            pop->area[i] = (uint8_t)a;
-            double sg = def->income_sigma[a];
-            x[j] = sg * x[j] - 0.5 * sg * sg;
+            uint32_t urban = word_below(w0[j][U_AREA % 4], t_urban);
+            _Static_assert(SP_AREA_URBAN == 0 && SP_AREA_RURAL == 1, "rural is 1");
+            pop->area[i] = (uint8_t)(urban ^ 1u);
+            x[j] = (urban ? sg1[SP_AREA_URBAN] : sg1[SP_AREA_RURAL]) * x[j] -
+                   (urban ? sg0[SP_AREA_URBAN] : sg0[SP_AREA_RURAL]);
         }
         sp_vm_exp(x, b->z + i0, cnt);
         for (size_t j = 0; j < cnt; j++)
@@ -435,11 +479,18 @@ static int rank_households(builder *b, sp_err *err)
 {
     sp_population *pop = b->pop;
     b->median_y = 0;
-    int rc = sp_population_rank(pop, b->z /* rank per household */, &b->median_y, err);
+    /* the ranking's scratch: the shares column, written only later (step 5),
+     * so its pages are touched once for both */
+    _Static_assert(SP_NCAT * sizeof(uint16_t) >= 8, "the shares column holds 8 bytes a household");
+    int rc = sp_population_rank_work(pop, b->z /* rank per household */, &b->median_y, pop->shares, err);
     if (rc != SP_OK)
         return rc;
     const long nb = (long)nblocks(b->n);
     const sp_liquidity_rule rule = sp_liquidity_rule_make(b->def->liquidity_share);
+    const word_threshold t_htm_poor = word_threshold_of(rule.htm_poor),
+                         t_htm_wealthy = word_threshold_of(rule.htm_wealthy);
+    static const uint8_t liq_code[2][2] = {{SP_LIQ_WEALTHY_NHTM, SP_LIQ_WEALTHY_HTM},
+                                           {SP_LIQ_POOR_NHTM, SP_LIQ_POOR_HTM}};
 #ifdef SPENDSIM_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(b->threads)
 #endif
@@ -447,9 +498,12 @@ static int rank_households(builder *b, sp_err *err)
         uint32_t w0[BLOCK][4];
         BLOCK_RANGE(b, blk, i0, cnt);
         block_draw(b, (size_t)blk, 0, w0);
-        for (size_t j = 0; j < cnt; j++)
-            pop->liquidity[i0 + j] =
-                (uint8_t)sp_liquidity_of_rule(&rule, b->z[i0 + j], uni(w0[j], U_POOR), uni(w0[j], U_HTM));
+        for (size_t j = 0; j < cnt; j++) { /* sp_liquidity_of_rule, without branches */
+            int poor = uni(w0[j], U_POOR) < 2.0 * rule.poor * (1.0 - b->z[i0 + j]);
+            uint32_t wh = w0[j][U_HTM % 4];
+            uint32_t htm = poor ? word_below(wh, t_htm_poor) : word_below(wh, t_htm_wealthy);
+            pop->liquidity[i0 + j] = liq_code[poor][htm];
+        }
     }
     if (b->median_y <= 0)
         b->median_y = b->def->income_pc[0];
@@ -672,6 +726,77 @@ oom:
     return NAN;
 }
 
+/* 7b. Members: drivers (licences drawn, at least one per car), lottery
+ * eligibility and generations, from the words of the household's draws
+ * (uniform < cut point as word < threshold: word_threshold_of), in integer
+ * loops without branches that vectorise (AVX2 and AVX-512 copies chosen at
+ * run time; every path the same values). Generations by size s and
+ * g = uni(U_GENERATIONS): s = 2: 1 + (g < 0.15); s = 3: 1 + (g < 0.9);
+ * s = 4: 1 + (g >= 0.1) + (g >= 0.7); s >= 5: 2 + (g >= 0.4); else 1. */
+static const double GEN_CUT[5] = {0.15, 0.9, 0.1, 0.7, 0.4};
+typedef struct {
+    uint32_t eligible, eligible_all; /* eligible iff word < eligible, or eligible_all (0 or 1) */
+    uint32_t gen[5];                 /* the words of GEN_CUT */
+} members_thresholds;
+
+static inline __attribute__((always_inline)) void
+members_body(const members_thresholds *t, const uint8_t *restrict ncars,
+             const uint8_t *restrict adults, const uint8_t *restrict lic,
+             const uint8_t *restrict size, const uint32_t *restrict ue,
+             const uint32_t *restrict ug, uint8_t *restrict drivers, uint8_t *restrict eligible,
+             uint8_t *restrict generations, size_t n)
+{
+    const uint32_t te = t->eligible, tall = t->eligible_all, t0 = t->gen[0], t1 = t->gen[1],
+                   t2 = t->gen[2], t3 = t->gen[3], t4 = t->gen[4];
+    for (size_t j = 0; j < n; j++) {
+        uint32_t nc = ncars[j], ad = adults[j], dr = lic[j]; /* adults, as drawn */
+        uint32_t least = nc < ad ? nc : ad; /* a car's owner holds a licence */
+        drivers[j] = (uint8_t)(dr < nc ? least : dr);
+    }
+    for (size_t j = 0; j < n; j++)
+        eligible[j] = (uint8_t)((uint32_t)(ue[j] < te) | tall);
+    for (size_t j = 0; j < n; j++) {
+        uint32_t g = ug[j], s = size[j];
+        uint32_t four = 0u - (uint32_t)(s == 4), five = 0u - (uint32_t)(s >= 5); /* masks */
+        uint32_t gen = 1 + ((s == 2) & (g < t0)) + ((s == 3) & (g < t1)) +
+                       (four & ((uint32_t)(g >= t2) + (uint32_t)(g >= t3))) +
+                       (five & (1 + (uint32_t)(g >= t4)));
+        generations[j] = (uint8_t)gen;
+    }
+}
+
+#define MEMBERS_ARGS                                                                              \
+    const members_thresholds *t, const uint8_t *ncars, const uint8_t *adults, const uint8_t *lic, \
+        const uint8_t *size, const uint32_t *ue, const uint32_t *ug, uint8_t *drivers,           \
+        uint8_t *eligible, uint8_t *generations, size_t n
+static void members_portable(MEMBERS_ARGS)
+{
+    members_body(t, ncars, adults, lic, size, ue, ug, drivers, eligible, generations, n);
+}
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("avx2"))) static void members_avx2(MEMBERS_ARGS)
+{
+    members_body(t, ncars, adults, lic, size, ue, ug, drivers, eligible, generations, n);
+}
+SP_TARGET_AVX512 static void members_avx512(MEMBERS_ARGS)
+{
+    members_body(t, ncars, adults, lic, size, ue, ug, drivers, eligible, generations, n);
+}
+#else
+#define members_avx2 members_portable
+#define members_avx512 members_portable
+#endif
+
+static void members_block(MEMBERS_ARGS)
+{
+    if (sp_simd_avx512())
+        members_avx512(t, ncars, adults, lic, size, ue, ug, drivers, eligible, generations, n);
+    else if (sp_simd_avx2())
+        members_avx2(t, ncars, adults, lic, size, ue, ug, drivers, eligible, generations, n);
+    else
+        members_portable(t, ncars, adults, lic, size, ue, ug, drivers, eligible, generations, n);
+}
+
 /* 6c. Each owner's cars: registration year from the stock's vintages, month
  *     from the position within the year's bin, fuel from the year's NEV
  *     share; 7. drivers, lottery eligibility, generations. The vintage
@@ -702,6 +827,12 @@ static void assign_cars_members(builder *b, double alpha)
         vstart[q] = (uint8_t)v;
     }
     const double licence_logit = log(def->licence_rate / (1.0 - def->licence_rate));
+    members_thresholds mt;
+    const word_threshold te = word_threshold_of(def->lottery_eligible);
+    mt.eligible = te.below;
+    mt.eligible_all = te.all;
+    for (int k = 0; k < 5; k++)
+        mt.gen[k] = word_threshold_of(GEN_CUT[k]).below; /* in (0, 1): never "all" */
     const long nb = (long)nblocks(b->n);
 #ifdef SPENDSIM_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(b->threads)
@@ -753,28 +884,22 @@ static void assign_cars_members(builder *b, double alpha)
             pop->state.car_kind[k][i] = (uint8_t)(ufuel < vnev[v] ? SP_CAR_KIND_NEV : vkind[v]);
         }
         /* the licence draws: a vector loop of their own */
-        uint8_t lic[BLOCK];
+        uint8_t lic[BLOCK], adults[BLOCK];
         double ul[BLOCK], trials[BLOCK];
         for (size_t j = 0; j < cnt; j++) {
             ul[j] = uni(w2[j], U_LICENCES);
-            trials[j] = adults_of(pop->size[i0 + j]);
+            adults[j] = (uint8_t)adults_of(pop->size[i0 + j]);
+            trials[j] = adults[j];
         }
         binomial_block(ul, trials, lp, lic, cnt);
+        /* drivers, eligibility and generations: integer loops that vectorise */
+        uint32_t ue[BLOCK], ug[BLOCK];
         for (size_t j = 0; j < cnt; j++) {
-            size_t i = i0 + j;
-            int nc = pop->state.ncars[i];
-            int s = pop->size[i], ad = (int)trials[j], dr = lic[j]; /* adults, as drawn */
-            int least = nc < ad ? nc : ad; /* a car's owner holds a licence */
-            pop->drivers[i] = (uint8_t)(dr < nc ? least : dr);
-            pop->eligible[i] = uni(w2[j], U_ELIGIBLE) < def->lottery_eligible;
-            double g = uni(w3[j], U_GENERATIONS);
-            int gen = s == 2 ? 1 + (g < 0.15)
-                    : s == 3 ? 1 + (g < 0.9)
-                    : s == 4 ? 1 + (g >= 0.1) + (g >= 0.7)
-                    : s >= 5 ? 2 + (g >= 0.4)
-                             : 1;
-            pop->generations[i] = (uint8_t)gen;
+            ue[j] = w2[j][U_ELIGIBLE % 4];
+            ug[j] = w3[j][U_GENERATIONS % 4];
         }
+        members_block(&mt, pop->state.ncars + i0, adults, lic, pop->size + i0, ue, ug,
+                      pop->drivers + i0, pop->eligible + i0, pop->generations + i0, cnt);
     }
 }
 
@@ -806,6 +931,8 @@ static void enter_plate_pools(builder *b)
     double q = (H * (1 - r) + r * D) > 0 ? r * D / (H * (1 - r) + r * D) : 0;
     double per = (1 - q) * D + q * H;
     double p_apply = per > 0 ? fmin(1.0, total / per) : 0;
+    const word_threshold t_apply = word_threshold_of(p_apply), t_queue = word_threshold_of(q);
+    _Static_assert(SP_PLATE_NONE == 0, "the state column starts at SP_PLATE_NONE");
     const long nb = (long)nblocks(b->n);
 #ifdef SPENDSIM_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(b->threads)
@@ -814,22 +941,26 @@ static void enter_plate_pools(builder *b)
         uint32_t w3[BLOCK][4];
         BLOCK_RANGE(b, blk, i0, cnt);
         block_draw(b, (size_t)blk, 3, w3);
+        /* without branches: who enters which pool, then the months of those
+         * who do (the columns are zero for the others) */
+        uint8_t pool[BLOCK];
+        const uint8_t *restrict drivers = pop->drivers + i0, *restrict ncars = pop->state.ncars + i0,
+                                *restrict eligible = pop->eligible + i0;
+        uint8_t *restrict state = pop->state.plate_state + i0, *restrict appl = pop->state.applicants + i0;
         for (size_t j = 0; j < cnt; j++) {
-            size_t i = i0 + j;
-            if (!(pop->eligible[i] && pop->drivers[i] > pop->state.ncars[i]))
-                continue;
-            if (uni(w3[j], U_APPLY) >= p_apply)
-                continue;
-            if (uni(w3[j], U_QUEUE) < q) {
-                pop->state.plate_state[i] = SP_PLATE_NEV_QUEUE;
-                pop->state.applicants[i] = 1;
-                pop->state.plate_months[i] = (uint16_t)(uni(w3[j], U_POOL_MONTHS) * QUEUE_MONTHS);
-            } else {
-                pop->state.plate_state[i] = SP_PLATE_LOTTERY;
-                pop->state.applicants[i] = (uint8_t)(pop->drivers[i] - pop->state.ncars[i]);
-                pop->state.plate_months[i] = (uint16_t)(uni(w3[j], U_POOL_MONTHS) * LOTTERY_MONTHS);
-            }
+            uint32_t free_drivers = (uint32_t)drivers[j] - ncars[j]; /* wraps when none */
+            uint32_t enters = (eligible[j] != 0) & (drivers[j] > ncars[j]) &
+                              word_below(w3[j][U_APPLY % 4], t_apply);
+            uint32_t queue = word_below(w3[j][U_QUEUE % 4], t_queue);
+            pool[j] = (uint8_t)(enters ? (queue ? SP_PLATE_NEV_QUEUE : SP_PLATE_LOTTERY) : 0);
+            state[j] = pool[j];
+            appl[j] = (uint8_t)(enters ? (queue ? 1u : free_drivers) : 0);
         }
+        for (size_t j = 0; j < cnt; j++)
+            if (pool[j])
+                pop->state.plate_months[i0 + j] =
+                    (uint16_t)(uni(w3[j], U_POOL_MONTHS) *
+                               (pool[j] == SP_PLATE_NEV_QUEUE ? QUEUE_MONTHS : LOTTERY_MONTHS));
     }
 }
 
@@ -857,6 +988,22 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
         return NULL;
     }
     sp_population *pop = b.pop;
+    /* every column the build writes, mapped now in one call a column rather
+     * than a page fault at a time (about a sixth of the faults' cost) */
+    sp_hstate *st = &pop->state;
+    const struct {
+        void *p;
+        size_t bytes;
+    } written[] = {{pop->weight, 4}, {pop->income, 4}, {pop->consumption, 4}, {pop->size, 1},
+                   {pop->area, 1}, {pop->liquidity, 1}, {pop->quintile, 1}, {pop->ranks, 1},
+                   {pop->drivers, 1}, {pop->eligible, 1}, {pop->generations, 1},
+                   {pop->shares, 2 * SP_NCAT}, {st->ncars, 1}, {st->plate_state, 1},
+                   {st->applicants, 1}, {st->plate_months, 2}, {st->car_age[0], 2},
+                   {st->car_age[1], 2}, {st->car_kind[0], 1}, {st->car_kind[1], 1},
+                   {b.z, sizeof *b.z}};
+    _Static_assert(SP_MAX_CARS == 2, "two cars' columns above");
+    for (size_t k = 0; k < COUNT(written); k++)
+        sp_mem_prefault(written[k].p, written[k].bytes * n);
     pop->base_year = def->year;
     pop->base_month = sp_month_make(def->year, 12);
     pop->total_weight = def->represented;

@@ -1,11 +1,20 @@
 /* population.c: column store allocation and Engel-curve shares. */
+#define _DEFAULT_SOURCE /* madvise (sp_mem_prefault) */
 #include "population.h"
 #include "simd.h"
 #include "spop.h"
 #include "vmath.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#include <unistd.h>
+#if !defined(MADV_POPULATE_WRITE)
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 (include/uapi/asm-generic/mman-common.h) */
+#endif
+#endif
 
 #define ENGEL_FLOOR 0.002
 #define ENGEL_ITERATIONS 50   /* at most, fixed-point steps on the intercepts */
@@ -145,6 +154,20 @@ size_t sp_population_bytes_per_household(void)
                      sizeof *s->car_cost + sizeof *s->car_pay + sizeof *s->car_pay_months +
                      SP_MAX_CARS * (sizeof *s->car_age[0] + sizeof *s->car_kind[0]);
     return statics + dynamic;
+}
+
+void sp_mem_prefault(void *p, size_t bytes)
+{
+#ifdef __linux__
+    long ps = sysconf(_SC_PAGESIZE); /* the pages wholly inside [p, p + bytes) */
+    const uintptr_t page = ps > 0 ? (uintptr_t)ps : 4096;
+    uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1), e = ((uintptr_t)p + bytes) & ~(page - 1);
+    if (p && e > a)
+        (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE); /* refused: pages fault as written */
+#else
+    (void)p;
+    (void)bytes;
+#endif
 }
 
 sp_population *sp_population_alloc(size_t n, sp_err *err)
@@ -907,14 +930,14 @@ typedef struct {
 } equal_scan;
 
 static int rank_equal_weights(sp_population *pop, const equal_scan *sc, double *mid, double *median,
-                              sp_err *err)
+                              void *work, sp_err *err)
 {
     const size_t n = pop->n;
     const double w = pop->weight[0];
-    /* the items, then (in mid's memory: 8 bytes per household too) the items
-     * partitioned by household block */
+    /* the items (in work's memory when given), then (in mid's memory: 8 bytes
+     * per household too) the items partitioned by household block */
     double *out = mid ? mid : malloc(n * sizeof *out);
-    item8 *r = malloc(n * sizeof *r), *o = (item8 *)(void *)out, *blk = NULL;
+    item8 *r = work ? (item8 *)work : malloc(n * sizeof *r), *o = (item8 *)(void *)out, *blk = NULL;
     _Static_assert(sizeof(item8) == sizeof(double), "items fit the rank column");
     if (!r || !out)
         goto oom;
@@ -959,7 +982,8 @@ static int rank_equal_weights(sp_population *pop, const equal_scan *sc, double *
     }
     if (median)
         *median = med;
-    free(r);
+    if (r != work)
+        free(r);
     free(blk);
     if (out != mid)
         free(out);
@@ -968,7 +992,8 @@ static int rank_equal_weights(sp_population *pop, const equal_scan *sc, double *
         return sp_err_set(err, SP_ENOMEM, "out of memory ranking %zu households", n);
     return SP_OK;
 oom:
-    free(r);
+    if (r != work)
+        free(r);
     free(blk);
     if (out != mid)
         free(out);
@@ -1008,9 +1033,15 @@ static int weights_equal(const sp_population *pop, equal_scan *sc)
 
 int sp_population_rank(sp_population *pop, double *mid, double *median, sp_err *err)
 {
+    return sp_population_rank_work(pop, mid, median, NULL, err);
+}
+
+int sp_population_rank_work(sp_population *pop, double *mid, double *median, void *work,
+                            sp_err *err)
+{
     equal_scan sc;
     if (weights_equal(pop, &sc))
-        return rank_equal_weights(pop, &sc, mid, median, err);
+        return rank_equal_weights(pop, &sc, mid, median, work, err);
     return sp_population_rank_general(pop, mid, median, err);
 }
 

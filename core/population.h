@@ -141,6 +141,12 @@ static inline double sp_population_mpc(const sp_population *pop, const double *m
     return mpc[pop->liquidity[i] & 3] * (double)pop->mpc_quintile[pop->quintile[i] % SP_NQUINTILE];
 }
 
+/* Maps the pages of [p, p + bytes) now, writable and zero, in one call
+ * (Linux 5.14's MADV_POPULATE_WRITE) instead of one page fault at a time as
+ * they are first written: for columns that are about to be written whole.
+ * Changes no contents; elsewhere, or refused, it does nothing. */
+void sp_mem_prefault(void *p, size_t bytes);
+
 /* Allocates a population of n households with zeroed columns. NULL on failure
  * (err says why). Free with sp_population_free. */
 sp_population *sp_population_alloc(size_t n, sp_err *err);
@@ -204,6 +210,13 @@ static inline void sp_population_split(const sp_population *pop, size_t i, unsig
  * in sp_population_rank_general (which tests compare it with), 16-byte items
  * carrying the weights. Both give the same ranks, bit for bit. */
 int sp_population_rank(sp_population *pop, double *mid, double *median, sp_err *err);
+/* The same, with work (NULL, or 8 bytes per household, suitably aligned for
+ * 32-bit words) as the equal-weight path's scratch in place of an
+ * allocation of its own: a builder passes memory it has allocated and not
+ * yet written (the shares column: its pages are then touched once). work's
+ * contents are left undefined. */
+int sp_population_rank_work(sp_population *pop, double *mid, double *median, void *work,
+                            sp_err *err);
 int sp_population_rank_general(sp_population *pop, double *mid, double *median, sp_err *err);
 
 /* Liquidity type of a household at persons-weighted income rank `mid` given

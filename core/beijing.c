@@ -340,6 +340,78 @@ static void block_draw(const builder *b, size_t blk, uint32_t draw, uint32_t (*w
 #define BLOCK_RANGE(b, blk, i0, cnt)                                                             \
     size_t i0 = (size_t)(blk) * BLOCK, cnt = (b)->n - i0 < BLOCK ? (b)->n - i0 : BLOCK
 
+/* 1b. A block's sizes (the first size whose cumulative share exceeds
+ * u = uni(U_SIZE), else the largest: 1 + the cumulative shares u is not
+ * below), areas (urban when uni(U_AREA) < the urban share), weights, and
+ * income deviates x = sg x - sg^2 / 2 with sg the area's sigma, from the
+ * words of the sizes (wu) and areas (wa): loops without branches that
+ * vectorise (AVX2 and AVX-512 copies chosen at run time, every path the same
+ * values). */
+typedef struct {
+    word_threshold size[SP_BEIJING_NSIZE - 1], urban;
+    float w;                                  /* every household's weight */
+    double sg1[SP_NAREA], sg0[SP_NAREA];      /* sg, and 0.5 sg sg, by area */
+} households_consts;
+
+static inline __attribute__((always_inline)) void
+households_body(const households_consts *c, const uint32_t *restrict wu,
+                const uint32_t *restrict wa, double *restrict x, float *restrict weight,
+                uint8_t *restrict size, uint8_t *restrict area, size_t n)
+{
+    _Static_assert(SP_AREA_URBAN == 0 && SP_AREA_RURAL == 1, "rural is 1");
+    word_threshold t[SP_BEIJING_NSIZE - 1]; /* locals: loop invariants in registers */
+    for (int k = 0; k < SP_BEIJING_NSIZE - 1; k++)
+        t[k] = c->size[k];
+    const word_threshold tu = c->urban;
+    const float w = c->w;
+    const double s1u = c->sg1[SP_AREA_URBAN], s1r = c->sg1[SP_AREA_RURAL],
+                 s0u = c->sg0[SP_AREA_URBAN], s0r = c->sg0[SP_AREA_RURAL];
+    for (size_t j = 0; j < n; j++) {
+        uint32_t sz = 1;
+        for (int k = 0; k < SP_BEIJING_NSIZE - 1; k++)
+            sz += word_not_below(wu[j], t[k]); /* u >= cum[k] */
+        size[j] = (uint8_t)sz;
+        area[j] = (uint8_t)(word_below(wa[j], tu) ^ 1u);
+    }
+    for (size_t j = 0; j < n; j++)
+        weight[j] = w;
+    for (size_t j = 0; j < n; j++) {
+        int urban = area[j] == SP_AREA_URBAN;
+        x[j] = (urban ? s1u : s1r) * x[j] - (urban ? s0u : s0r);
+    }
+}
+
+#define HOUSEHOLDS_ARGS                                                                           \
+    const households_consts *c, const uint32_t *wu, const uint32_t *wa, double *x, float *weight, \
+        uint8_t *size, uint8_t *area, size_t n
+static void households_portable(HOUSEHOLDS_ARGS)
+{
+    households_body(c, wu, wa, x, weight, size, area, n);
+}
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("avx2"))) static void households_avx2(HOUSEHOLDS_ARGS)
+{
+    households_body(c, wu, wa, x, weight, size, area, n);
+}
+SP_TARGET_AVX512 static void households_avx512(HOUSEHOLDS_ARGS)
+{
+    households_body(c, wu, wa, x, weight, size, area, n);
+}
+#else
+#define households_avx2 households_portable
+#define households_avx512 households_portable
+#endif
+
+static void households_block(HOUSEHOLDS_ARGS)
+{
+    if (sp_simd_avx512())
+        households_avx512(c, wu, wa, x, weight, size, area, n);
+    else if (sp_simd_avx2())
+        households_avx2(c, wu, wa, x, weight, size, area, n);
+    else
+        households_portable(c, wu, wa, x, weight, size, area, n);
+}
+
 /* 1. Size, area and the income deviate; per-capita income before scaling,
  *    log-normal within area, into z (and, rounded, into pop->income). The
  *    normal quantile and exp run over the block (vmath.h). */
@@ -351,15 +423,14 @@ static void draw_households(builder *b)
     sp_beijing_size_distribution(def, sizes);
     for (int k = 0; k < SP_BEIJING_NSIZE; k++)
         cum[k] = acc += sizes[k];
-    word_threshold t_size[SP_BEIJING_NSIZE - 1];
+    households_consts hc;
     for (int k = 0; k < SP_BEIJING_NSIZE - 1; k++)
-        t_size[k] = word_threshold_of(cum[k]);
-    const word_threshold t_urban = word_threshold_of(def->urban_share);
-    /* the deviate sg x - sg^2 / 2 by area: sg, and (0.5 sg) sg as the expression computes it */
-    double sg1[SP_NAREA], sg0[SP_NAREA];
-    for (int a = 0; a < SP_NAREA; a++) {
-        sg1[a] = def->income_sigma[a];
-        sg0[a] = 0.5 * sg1[a] * sg1[a];
+        hc.size[k] = word_threshold_of(cum[k]);
+    hc.urban = word_threshold_of(def->urban_share);
+    hc.w = b->w;
+    for (int a = 0; a < SP_NAREA; a++) { /* sg, and (0.5 sg) sg as sg x - 0.5 sg sg computes it */
+        hc.sg1[a] = def->income_sigma[a];
+        hc.sg0[a] = 0.5 * hc.sg1[a] * hc.sg1[a];
     }
     const long nb = (long)nblocks(b->n);
 #ifdef SPENDSIM_HAVE_OPENMP
@@ -374,20 +445,12 @@ static void draw_households(builder *b)
         for (size_t j = 0; j < cnt; j++)
             x[j] = sp_u01(w4[j][0]);
         sp_vm_norm_inv(x, x, cnt);
+        uint32_t wu[BLOCK], wa[BLOCK];
         for (size_t j = 0; j < cnt; j++) {
-            size_t i = i0 + j;
-            /* the first size whose cumulative share exceeds u = uni(U_SIZE) (else the largest) */
-            uint32_t s = 1, wu = w0[j][U_SIZE % 4];
-            for (int k = 0; k < SP_BEIJING_NSIZE - 1; k++)
-                s += word_not_below(wu, t_size[k]); /* u >= cum[k] */
-            pop->weight[i] = b->w;
-            pop->size[i] = (uint8_t)s;
-            uint32_t urban = word_below(w0[j][U_AREA % 4], t_urban);
-            _Static_assert(SP_AREA_URBAN == 0 && SP_AREA_RURAL == 1, "rural is 1");
-            pop->area[i] = (uint8_t)(urban ^ 1u);
-            x[j] = (urban ? sg1[SP_AREA_URBAN] : sg1[SP_AREA_RURAL]) * x[j] -
-                   (urban ? sg0[SP_AREA_URBAN] : sg0[SP_AREA_RURAL]);
+            wu[j] = w0[j][U_SIZE % 4];
+            wa[j] = w0[j][U_AREA % 4];
         }
+        households_block(&hc, wu, wa, x, pop->weight + i0, pop->size + i0, pop->area + i0, cnt);
         sp_vm_exp(x, b->z + i0, cnt);
         for (size_t j = 0; j < cnt; j++)
             pop->income[i0 + j] = (float)b->z[i0 + j]; /* per capita for now */
@@ -439,22 +502,27 @@ static void scale_income_consumption(builder *b)
     for (long blk = 0; blk < nb; blk++) {
         BLOCK_RANGE(b, blk, i0, cnt);
         double x[BLOCK];
+        /* by area, as locals the loops keep in registers (selects, not indexed loads) */
+        const double su = scale[SP_AREA_URBAN], sr = scale[SP_AREA_RURAL],
+                     mu = def->income_pc[SP_AREA_URBAN], mr = def->income_pc[SP_AREA_RURAL],
+                     el = def->apc_elasticity;
+        const uint8_t *restrict area = pop->area + i0;
+        float *restrict income = pop->income + i0, *restrict cons = pop->consumption + i0;
+        double *restrict z = b->z + i0;
         for (size_t j = 0; j < cnt; j++) {
-            size_t i = i0 + j;
-            int a = pop->area[i];
-            pop->income[i] = (float)(pop->income[i] * scale[a]);
-            x[j] = (double)pop->income[i] / def->income_pc[a];
+            int urban = area[j] == SP_AREA_URBAN;
+            income[j] = (float)(income[j] * (urban ? su : sr));
+            x[j] = (double)income[j] / (urban ? mu : mr);
         }
         /* c = (ypc / mean)^elasticity x ypc */
         sp_vm_log(x, x, cnt);
         for (size_t j = 0; j < cnt; j++)
-            x[j] *= def->apc_elasticity;
+            x[j] *= el;
         sp_vm_exp(x, x, cnt);
         for (size_t j = 0; j < cnt; j++) {
-            size_t i = i0 + j;
-            double c = x[j] * pop->income[i];
-            b->z[i] = c;
-            pop->consumption[i] = (float)c; /* per capita for now */
+            double c = x[j] * income[j];
+            z[j] = c;
+            cons[j] = (float)c; /* per capita for now */
         }
     }
     area_sums(pop, b->z, n, num, den);
@@ -465,10 +533,12 @@ static void scale_income_consumption(builder *b)
 #endif
     for (long blk = 0; blk < nb; blk++) {
         BLOCK_RANGE(b, blk, i0, cnt);
-        for (size_t i = i0; i < i0 + cnt; i++) {
-            int a = pop->area[i];
-            pop->consumption[i] = (float)(pop->consumption[i] * scale[a] * pop->size[i]);
-            pop->income[i] = (float)((double)pop->income[i] * pop->size[i]);
+        const double su = scale[SP_AREA_URBAN], sr = scale[SP_AREA_RURAL];
+        const uint8_t *restrict area = pop->area + i0, *restrict size = pop->size + i0;
+        float *restrict income = pop->income + i0, *restrict cons = pop->consumption + i0;
+        for (size_t j = 0; j < cnt; j++) {
+            cons[j] = (float)(cons[j] * (area[j] == SP_AREA_URBAN ? su : sr) * size[j]);
+            income[j] = (float)((double)income[j] * size[j]);
         }
     }
 }
@@ -489,8 +559,6 @@ static int rank_households(builder *b, sp_err *err)
     const sp_liquidity_rule rule = sp_liquidity_rule_make(b->def->liquidity_share);
     const word_threshold t_htm_poor = word_threshold_of(rule.htm_poor),
                          t_htm_wealthy = word_threshold_of(rule.htm_wealthy);
-    static const uint8_t liq_code[2][2] = {{SP_LIQ_WEALTHY_NHTM, SP_LIQ_WEALTHY_HTM},
-                                           {SP_LIQ_POOR_NHTM, SP_LIQ_POOR_HTM}};
 #ifdef SPENDSIM_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(b->threads)
 #endif
@@ -498,11 +566,16 @@ static int rank_households(builder *b, sp_err *err)
         uint32_t w0[BLOCK][4];
         BLOCK_RANGE(b, blk, i0, cnt);
         block_draw(b, (size_t)blk, 0, w0);
+        const double two_poor = 2.0 * rule.poor;
+        const word_threshold tp = t_htm_poor, tw = t_htm_wealthy;
+        const double *restrict mid = b->z + i0;
+        uint8_t *restrict liq = pop->liquidity + i0;
         for (size_t j = 0; j < cnt; j++) { /* sp_liquidity_of_rule, without branches */
-            int poor = uni(w0[j], U_POOR) < 2.0 * rule.poor * (1.0 - b->z[i0 + j]);
+            uint32_t poor = uni(w0[j], U_POOR) < two_poor * (1.0 - mid[j]);
             uint32_t wh = w0[j][U_HTM % 4];
-            uint32_t htm = poor ? word_below(wh, t_htm_poor) : word_below(wh, t_htm_wealthy);
-            pop->liquidity[i0 + j] = liq_code[poor][htm];
+            uint32_t htm = poor ? word_below(wh, tp) : word_below(wh, tw);
+            liq[j] = (uint8_t)(poor ? (htm ? SP_LIQ_POOR_HTM : SP_LIQ_POOR_NHTM)
+                                    : (htm ? SP_LIQ_WEALTHY_HTM : SP_LIQ_WEALTHY_NHTM));
         }
     }
     if (b->median_y <= 0)
@@ -539,22 +612,30 @@ static void car_thresholds(builder *b)
         double lny[BLOCK], lu[BLOCK], p2[BLOCK];
         BLOCK_RANGE(b, blk, i0, cnt);
         block_draw(b, (size_t)blk, 1, w1);
+        const float *restrict income = pop->income + i0;
         for (size_t j = 0; j < cnt; j++) {
             double u = uni(w1[j], U_CAR);
-            lny[j] = pop->income[i0 + j] / ref;
+            lny[j] = income[j] / ref;
             lu[j] = u / (1.0 - u);
         }
         sp_vm_log(lny, lny, cnt);
         sp_vm_log(lu, lu, cnt); /* logit(u) */
+        /* the parameters as locals and the columns as restrict pointers: the
+         * byte stores below cannot then change them, and the loops keep them
+         * in registers */
+        const double sci = def->second_car_intercept, scs = def->second_car_slope,
+                     cis = def->car_income_slope, css = def->car_size_slope, ms = def->mean_size;
+        const uint8_t *restrict size = pop->size + i0;
+        double *restrict z = b->z + i0;
+        uint8_t *restrict ncars = pop->state.ncars + i0;
         for (size_t j = 0; j < cnt; j++)
-            p2[j] = -(def->second_car_intercept + def->second_car_slope * lny[j]);
+            p2[j] = -(sci + scs * lny[j]);
         sp_vm_exp(p2, p2, cnt);
         for (size_t j = 0; j < cnt; j++) {
-            size_t i = i0 + j;
-            double x = def->car_income_slope * lny[j] + def->car_size_slope * (pop->size[i] - def->mean_size);
-            b->z[i] = lu[j] - x;
+            double x = cis * lny[j] + css * (size[j] - ms);
+            z[j] = lu[j] - x;
             double p = 1.0 / (1.0 + p2[j]); /* logistic */
-            pop->state.ncars[i] = (uint8_t)(1 + (uni(w1[j], U_SECOND_CAR) < p));
+            ncars[j] = (uint8_t)(1 + (uni(w1[j], U_SECOND_CAR) < p));
         }
     }
 }
@@ -843,12 +924,26 @@ static void assign_cars_members(builder *b, double alpha)
         block_draw(b, (size_t)blk, 1, w1);
         block_draw(b, (size_t)blk, 2, w2);
         block_draw(b, (size_t)blk, 3, w3);
+        /* the columns as restrict pointers and the constants as locals: the
+         * byte stores below cannot then change them (the loops keep them in
+         * registers instead of reloading them) */
+        const float *restrict income = pop->income + i0;
+        const uint8_t *restrict size = pop->size + i0;
+        const double *restrict thr = b->z + i0;
+        uint8_t *restrict ncars = pop->state.ncars + i0;
+        uint16_t *restrict age[SP_MAX_CARS] = {pop->state.car_age[0] + i0, pop->state.car_age[1] + i0};
+        uint8_t *restrict kind[SP_MAX_CARS] = {pop->state.car_kind[0] + i0, pop->state.car_kind[1] + i0};
+        const double *restrict cum = vcum, *restrict width = vint, *restrict per = month_scale,
+                               *restrict nev = vnev;
+        const uint8_t *restrict first = vstart, *restrict kinds = vkind;
+        const double med = b->median_y, logit0 = licence_logit, al = alpha;
+        const int base_month = pop->base_month;
         double lp[BLOCK]; /* the licence probability: logistic of ln per-capita income */
         for (size_t j = 0; j < cnt; j++)
-            lp[j] = pop->income[i0 + j] / (b->median_y * pop->size[i0 + j]);
+            lp[j] = income[j] / (med * size[j]);
         sp_vm_log(lp, lp, cnt);
         for (size_t j = 0; j < cnt; j++)
-            lp[j] = -(licence_logit + LICENCE_INCOME_SLOPE * lp[j]);
+            lp[j] = -(logit0 + LICENCE_INCOME_SLOPE * lp[j]);
         sp_vm_exp(lp, lp, cnt);
         /* the cars: who owns (the intercept), then each car of the owners,
          * listed first (car k of household j for k < its cars), so the car
@@ -857,38 +952,37 @@ static void assign_cars_members(builder *b, double alpha)
         _Static_assert(2 * BLOCK <= 65536, "a block's cars fit 16 bits");
         size_t nw = 0;
         for (size_t j = 0; j < cnt; j++) {
-            size_t i = i0 + j;
-            int nc = alpha > b->z[i] ? pop->state.ncars[i] : 0;
-            pop->state.ncars[i] = (uint8_t)nc;
+            int nc = ncars[j] * (al > thr[j]); /* a product, not a branch (owners are random) */
+            ncars[j] = (uint8_t)nc;
             who[nw] = (uint16_t)(j << 1);           /* car 0 of j, kept when it owns one */
             nw += nc > 0;
             who[nw] = (uint16_t)(j << 1 | 1);       /* car 1 of j, kept when it owns two */
             nw += nc > 1;
         }
         for (size_t c = 0; c < nw; c++) { /* the columns stay zero for cars not owned */
-            size_t j = who[c] >> 1, i = i0 + j;
+            size_t j = who[c] >> 1;
             int k = who[c] & 1;
             double uv = k == 0 ? uni(w1[j], U_VINTAGE1) : uni(w1[j], U_VINTAGE2);
             /* the first vintage whose cumulative share exceeds uv (else the
              * last): from the first one of uv's bucket, a step or none */
-            int v = vstart[(int)(uv * VBUCKETS)];
-            while (v < N_VINTAGE - 1 && vcum[v] <= uv)
+            int v = first[(int)(uv * VBUCKETS)];
+            while (v < N_VINTAGE - 1 && cum[v] <= uv)
                 v++;
             /* month within the year from the fractional position in the bin */
-            double pos = vint[v] > 0 ? (uv - (vcum[v] - vint[v])) * month_scale[v] : 6.0;
+            double pos = width[v] > 0 ? (uv - (cum[v] - width[v])) * per[v] : 6.0;
             int mon = (int)pos;
             mon = mon < 0 ? 0 : (mon > 11 ? 11 : mon);
-            int age = pop->base_month - sp_month_make(FIRST_VINTAGE + v, mon + 1);
+            int a = base_month - sp_month_make(FIRST_VINTAGE + v, mon + 1);
             double ufuel = k == 0 ? uni(w2[j], U_FUEL1) : uni(w2[j], U_FUEL2);
-            pop->state.car_age[k][i] = (uint16_t)(age > 0 ? age : 0);
-            pop->state.car_kind[k][i] = (uint8_t)(ufuel < vnev[v] ? SP_CAR_KIND_NEV : vkind[v]);
+            age[k][j] = (uint16_t)(a > 0 ? a : 0);
+            kind[k][j] = (uint8_t)(ufuel < nev[v] ? SP_CAR_KIND_NEV : kinds[v]);
         }
         /* the licence draws: a vector loop of their own */
         uint8_t lic[BLOCK], adults[BLOCK];
         double ul[BLOCK], trials[BLOCK];
         for (size_t j = 0; j < cnt; j++) {
             ul[j] = uni(w2[j], U_LICENCES);
-            adults[j] = (uint8_t)adults_of(pop->size[i0 + j]);
+            adults[j] = (uint8_t)adults_of(size[j]);
             trials[j] = adults[j];
         }
         binomial_block(ul, trials, lp, lic, cnt);
@@ -901,6 +995,62 @@ static void assign_cars_members(builder *b, double alpha)
         members_block(&mt, pop->state.ncars + i0, adults, lic, pop->size + i0, ue, ug,
                       pop->drivers + i0, pop->eligible + i0, pop->generations + i0, cnt);
     }
+}
+
+/* 8b. Who enters which pool: eligible households with licensed members
+ * without a car apply with probability p_apply (word of U_APPLY below
+ * t_apply); of those, a share q queues for an NEV plate with one applicant
+ * (U_QUEUE below t_queue), the others enter the lottery with every such
+ * member. An integer loop without branches that vectorises (AVX2 and AVX-512
+ * copies chosen at run time; every path the same values): pool[j] and
+ * state[j] the pool (SP_PLATE_NONE when none), appl[j] the applicants. */
+static inline __attribute__((always_inline)) void
+pools_body(word_threshold ta, word_threshold tq, const uint8_t *restrict drivers,
+           const uint8_t *restrict ncars, const uint8_t *restrict eligible,
+           const uint32_t *restrict ua, const uint32_t *restrict uq, uint8_t *restrict pool,
+           uint8_t *restrict state, uint8_t *restrict appl, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        uint32_t dr = drivers[j], nc = ncars[j];
+        uint32_t enters = (uint32_t)(eligible[j] != 0) & (uint32_t)(dr > nc) & word_below(ua[j], ta);
+        uint32_t queue = word_below(uq[j], tq), in = 0u - enters, qm = 0u - queue; /* masks */
+        uint32_t p = in & ((qm & SP_PLATE_NEV_QUEUE) | (~qm & SP_PLATE_LOTTERY));
+        pool[j] = (uint8_t)p;
+        state[j] = (uint8_t)p;
+        appl[j] = (uint8_t)(in & ((qm & 1u) | (~qm & (dr - nc))));
+    }
+}
+
+#define POOLS_ARGS                                                                                \
+    word_threshold ta, word_threshold tq, const uint8_t *drivers, const uint8_t *ncars,          \
+        const uint8_t *eligible, const uint32_t *ua, const uint32_t *uq, uint8_t *pool,           \
+        uint8_t *state, uint8_t *appl, size_t n
+static void pools_portable(POOLS_ARGS)
+{
+    pools_body(ta, tq, drivers, ncars, eligible, ua, uq, pool, state, appl, n);
+}
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("avx2"))) static void pools_avx2(POOLS_ARGS)
+{
+    pools_body(ta, tq, drivers, ncars, eligible, ua, uq, pool, state, appl, n);
+}
+SP_TARGET_AVX512 static void pools_avx512(POOLS_ARGS)
+{
+    pools_body(ta, tq, drivers, ncars, eligible, ua, uq, pool, state, appl, n);
+}
+#else
+#define pools_avx2 pools_portable
+#define pools_avx512 pools_portable
+#endif
+
+static void pools_block(POOLS_ARGS)
+{
+    if (sp_simd_avx512())
+        pools_avx512(ta, tq, drivers, ncars, eligible, ua, uq, pool, state, appl, n);
+    else if (sp_simd_avx2())
+        pools_avx2(ta, tq, drivers, ncars, eligible, ua, uq, pool, state, appl, n);
+    else
+        pools_portable(ta, tq, drivers, ncars, eligible, ua, uq, pool, state, appl, n);
 }
 
 /* 8. Plate lottery state: in eligible households, licensed members without
@@ -941,26 +1091,27 @@ static void enter_plate_pools(builder *b)
         uint32_t w3[BLOCK][4];
         BLOCK_RANGE(b, blk, i0, cnt);
         block_draw(b, (size_t)blk, 3, w3);
-        /* without branches: who enters which pool, then the months of those
-         * who do (the columns are zero for the others) */
-        uint8_t pool[BLOCK];
-        const uint8_t *restrict drivers = pop->drivers + i0, *restrict ncars = pop->state.ncars + i0,
-                                *restrict eligible = pop->eligible + i0;
-        uint8_t *restrict state = pop->state.plate_state + i0, *restrict appl = pop->state.applicants + i0;
+        uint32_t ua[BLOCK], uq[BLOCK];
         for (size_t j = 0; j < cnt; j++) {
-            uint32_t free_drivers = (uint32_t)drivers[j] - ncars[j]; /* wraps when none */
-            uint32_t enters = (eligible[j] != 0) & (drivers[j] > ncars[j]) &
-                              word_below(w3[j][U_APPLY % 4], t_apply);
-            uint32_t queue = word_below(w3[j][U_QUEUE % 4], t_queue);
-            pool[j] = (uint8_t)(enters ? (queue ? SP_PLATE_NEV_QUEUE : SP_PLATE_LOTTERY) : 0);
-            state[j] = pool[j];
-            appl[j] = (uint8_t)(enters ? (queue ? 1u : free_drivers) : 0);
+            ua[j] = w3[j][U_APPLY % 4];
+            uq[j] = w3[j][U_QUEUE % 4];
         }
-        for (size_t j = 0; j < cnt; j++)
-            if (pool[j])
-                pop->state.plate_months[i0 + j] =
-                    (uint16_t)(uni(w3[j], U_POOL_MONTHS) *
-                               (pool[j] == SP_PLATE_NEV_QUEUE ? QUEUE_MONTHS : LOTTERY_MONTHS));
+        uint8_t pool[BLOCK];
+        pools_block(t_apply, t_queue, pop->drivers + i0, pop->state.ncars + i0, pop->eligible + i0,
+                    ua, uq, pool, pop->state.plate_state + i0, pop->state.applicants + i0, cnt);
+        /* the months in the pool of those who entered one (zero for the others) */
+        uint16_t in[BLOCK];
+        size_t m = 0;
+        for (size_t j = 0; j < cnt; j++) {
+            in[m] = (uint16_t)j;
+            m += pool[j] != 0;
+        }
+        for (size_t k = 0; k < m; k++) {
+            size_t j = in[k];
+            pop->state.plate_months[i0 + j] =
+                (uint16_t)(uni(w3[j], U_POOL_MONTHS) *
+                           (pool[j] == SP_PLATE_NEV_QUEUE ? QUEUE_MONTHS : LOTTERY_MONTHS));
+        }
     }
 }
 

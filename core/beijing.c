@@ -457,6 +457,18 @@ static void draw_households(builder *b)
     }
 }
 
+/* x where mask is all ones, +0.0 where it is zero: a select without a
+ * branch (the compiler made one of the conditional expression, which the
+ * random areas mispredict) */
+static inline double keep_bits(double x, uint64_t mask)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    u &= mask;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
 /* num[a] = sum of z[i] x size[i], den[a] = sum of size[i] over the
  * households of area a, in household order. Each sum is its own variable
  * and a household of the other area adds +0.0 to it, which leaves a sum
@@ -467,13 +479,14 @@ static void area_sums(const sp_population *pop, const double *z, size_t n, doubl
 {
     _Static_assert(SP_NAREA == 2 && SP_AREA_URBAN + SP_AREA_RURAL == 1, "two areas, 0 and 1");
     double nu = 0, nr = 0, du = 0, dr = 0;
+    const uint8_t *restrict size = pop->size, *restrict area = pop->area;
     for (size_t i = 0; i < n; i++) {
-        double zs = z[i] * pop->size[i], s = pop->size[i];
-        int urban = pop->area[i] == SP_AREA_URBAN;
-        nu += urban ? zs : 0.0;
-        nr += urban ? 0.0 : zs;
-        du += urban ? s : 0.0;
-        dr += urban ? 0.0 : s;
+        double zs = z[i] * size[i], s = size[i];
+        uint64_t u = (uint64_t)0 - (uint64_t)(area[i] == SP_AREA_URBAN); /* all ones when urban */
+        nu += keep_bits(zs, u);
+        nr += keep_bits(zs, ~u);
+        du += keep_bits(s, u);
+        dr += keep_bits(s, ~u);
     }
     num[SP_AREA_URBAN] = nu;
     num[SP_AREA_RURAL] = nr;
@@ -641,13 +654,13 @@ static void car_thresholds(builder *b)
 }
 
 /* A 64-bit word whose unsigned order is the order of the doubles (-0 = +0). */
-static uint64_t sort_word64(double d)
+static inline uint64_t sort_word64(double d)
 {
+    d = d + 0.0; /* -0 + 0 is +0 */
     uint64_t u;
-    if (d == 0)
-        d = 0.0;
     memcpy(&u, &d, sizeof u);
-    return (u >> 63) ? ~u : u | ((uint64_t)1 << 63);
+    uint64_t neg = (uint64_t)0 - (u >> 63); /* without branches: all bits flipped when negative */
+    return u ^ (neg | ((uint64_t)1 << 63));
 }
 
 typedef struct {

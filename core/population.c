@@ -1217,15 +1217,16 @@ static void shares_block(const sp_population *pop, const double *lx, double lnre
  * short scalar loop. */
 typedef struct {
     int v[SP_NCAT][ENGEL_BLOCK]; /* rounded and clamped units */
-    int sum[ENGEL_BLOCK];
-    double best[ENGEL_BLOCK];    /* the largest share */
+    int big[ENGEL_BLOCK];        /* the first largest share's category */
+    int fixed[ENGEL_BLOCK];      /* its units with the remainder */
+    uint16_t out[SP_NCAT][ENGEL_BLOCK]; /* the stored units */
 } quantised;
 
 static inline __attribute__((always_inline)) void
 quantise_body(quantised *qz, const double sh[SP_NCAT][ENGEL_BLOCK], size_t n)
 {
     for (size_t j = 0; j < n; j++) {
-        int sum = 0;
+        int sum = 0, big = 0, vbig = 0;
         double best = sh[0][j];
         for (int c = 0; c < SP_NCAT; c++) {
             double x = sh[c][j] * SP_SHARE_ONE;
@@ -1235,11 +1236,19 @@ quantise_body(quantised *qz, const double sh[SP_NCAT][ENGEL_BLOCK], size_t n)
             r = r < 0 ? 0 : r;
             qz->v[c][j] = r;
             sum += r;
-            best = sh[c][j] > best ? sh[c][j] : best;
+            int above = sh[c][j] > best; /* the first largest, as sp_population_set_shares */
+            big = above ? c : big;
+            vbig = above ? r : vbig;
+            best = above ? sh[c][j] : best;
         }
-        qz->sum[j] = sum;
-        qz->best[j] = best;
+        vbig = big == 0 ? qz->v[0][j] : vbig;
+        int fixed = vbig + (SP_SHARE_ONE - sum); /* the remainder on the largest share */
+        qz->fixed[j] = fixed < 0 ? 0 : (fixed > 65535 ? 65535 : fixed);
+        qz->big[j] = big;
     }
+    for (int c = 0; c < SP_NCAT; c++)
+        for (size_t j = 0; j < n; j++)
+            qz->out[c][j] = (uint16_t)(qz->big[j] == c ? qz->fixed[j] : qz->v[c][j]);
 }
 
 static void quantise_portable(quantised *qz, const double sh[SP_NCAT][ENGEL_BLOCK], size_t n)
@@ -1273,16 +1282,9 @@ static void set_shares_block(uint16_t *q, const double sh[SP_NCAT][ENGEL_BLOCK],
         quantise_avx2(qz, sh, n);
     else
         quantise_portable(qz, sh, n);
-    for (size_t j = 0; j < n; j++) {
-        int big = 0; /* the first largest share, as sp_population_set_shares finds it */
-        while (sh[big][j] != qz->best[j])
-            big++;
-        int fixed = qz->v[big][j] + (SP_SHARE_ONE - qz->sum[j]); /* the remainder on it */
-        fixed = fixed < 0 ? 0 : (fixed > 65535 ? 65535 : fixed);
+    for (size_t j = 0; j < n; j++) /* household by household: a transpose */
         for (int c = 0; c < SP_NCAT; c++)
-            q[j * SP_NCAT + c] = (uint16_t)qz->v[c][j];
-        q[j * SP_NCAT + big] = (uint16_t)fixed;
-    }
+            q[j * SP_NCAT + c] = qz->out[c][j];
 }
 
 int sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCAT],

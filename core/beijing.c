@@ -278,7 +278,8 @@ _Static_assert(NUNIFORM == 4 * UNIFORM_DRAWS, "four uniforms per draw");
 
 /* Uniform k of a household from the words of its draw k / 4, as a float (the
  * precision the generator has always used). */
-static inline double uni(const uint32_t w[4], int k) { return (float)sp_u01(w[k % 4]); }
+static inline double uni_word(uint32_t w) { return (float)sp_u01(w); }
+static inline double uni(const uint32_t w[4], int k) { return uni_word(w[k % 4]); }
 
 /* uni(w, k) < c is a comparison of the word with a threshold: uni is
  * non-decreasing in the word (an exact product, then a rounding to float),
@@ -314,18 +315,39 @@ static inline uint32_t word_not_below(uint32_t w, word_threshold t)
     return (uint32_t)(w >= t.below) & (t.all ^ 1u);
 }
 
-/* The generator's working state: the population it fills and one work
- * column of doubles (income deviates, then ranks, then car thresholds). */
+/* The generator's working state: the population it fills and two work
+ * areas of 8 bytes per household, which are the two halves of the shares
+ * column (written last, step 9): z, doubles (income deviates, then ranks,
+ * then ln income, then car thresholds), and lo (the ranking's items, then
+ * words of draws kept for a later step: words_put). So the build allocates
+ * no work column of its own. */
 typedef struct {
     const sp_beijing_def *def;
     sp_population *pop;
     size_t n;
     float w;         /* weight of every sample household */
     sp_rng_key key;  /* the population stream's key */
-    double *z;       /* income; persons-weighted rank; car thresholds */
+    double *z;       /* income; persons-weighted rank; ln income; car thresholds */
     double median_y; /* median per-capita income, yuan */
     int threads;
+    void *lo;        /* the ranking's items; kept words of draws */
 } builder;
+
+/* Two 32-bit words of household i in a work area of 8 bytes per household,
+ * through memcpy: the area's bytes hold values of other types at other
+ * times. */
+static inline void words_put(void *area, size_t i, uint32_t a, uint32_t b)
+{
+    uint32_t w[2] = {a, b};
+    memcpy((char *)area + 8 * i, w, sizeof w);
+}
+static inline void words_get(const void *area, size_t i, uint32_t *a, uint32_t *b)
+{
+    uint32_t w[2];
+    memcpy(w, (const char *)area + 8 * i, sizeof w);
+    *a = w[0];
+    *b = w[1];
+}
 
 static size_t nblocks(size_t n) { return (n + BLOCK - 1) / BLOCK; }
 
@@ -562,10 +584,8 @@ static int rank_households(builder *b, sp_err *err)
 {
     sp_population *pop = b->pop;
     b->median_y = 0;
-    /* the ranking's scratch: the shares column, written only later (step 5),
-     * so its pages are touched once for both */
-    _Static_assert(SP_NCAT * sizeof(uint16_t) >= 8, "the shares column holds 8 bytes a household");
-    int rc = sp_population_rank_work(pop, b->z /* rank per household */, &b->median_y, pop->shares, err);
+    /* the ranking's scratch: lo (builder) */
+    int rc = sp_population_rank_work(pop, b->z /* rank per household */, &b->median_y, b->lo, err);
     if (rc != SP_OK)
         return rc;
     const long nb = (long)nblocks(b->n);
@@ -604,7 +624,9 @@ static int calibrate_shares(builder *b, sp_err *err)
     for (int c = 0; c < SP_NCAT; c++)
         target[c] = sp_category_share_2018(c);
     /* z (the ranks) is free again: the logarithms of income go there */
-    return sp_population_calibrate_engel_work(b->pop, b->def->engel_slope, target, b->z, err);
+    /* the intercepts now, the shares last (step 9): z (the ranks, no longer
+     * needed) holds ln income meanwhile */
+    return sp_population_engel_intercepts(b->pop, b->def->engel_slope, target, b->z, err);
 }
 
 /* 6a. Cars: owning at least one is a logit in ln income and size; household
@@ -650,6 +672,8 @@ static void car_thresholds(builder *b)
             double p = 1.0 / (1.0 + p2[j]); /* logistic */
             ncars[j] = (uint8_t)(1 + (uni(w1[j], U_SECOND_CAR) < p));
         }
+        for (size_t j = 0; j < cnt; j++) /* the registration years' words, for step 7 */
+            words_put(b->lo, i0 + j, w1[j][U_VINTAGE1 % 4], w1[j][U_VINTAGE2 % 4]);
     }
 }
 
@@ -932,81 +956,92 @@ static void assign_cars_members(builder *b, double alpha)
 #pragma omp parallel for schedule(static) num_threads(b->threads)
 #endif
     for (long blk = 0; blk < nb; blk++) {
-        uint32_t w1[BLOCK][4], w2[BLOCK][4], w3[BLOCK][4];
+        uint32_t vw[BLOCK][SP_MAX_CARS], w2[BLOCK][4], w3[BLOCK][4];
         BLOCK_RANGE(b, blk, i0, cnt);
-        block_draw(b, (size_t)blk, 1, w1);
+        for (size_t j = 0; j < cnt; j++) /* draw 1's registration-year words, kept by step 6a */
+            words_get(b->lo, i0 + j, &vw[j][0], &vw[j][1]);
         block_draw(b, (size_t)blk, 2, w2);
         block_draw(b, (size_t)blk, 3, w3);
-        /* the columns as restrict pointers and the constants as locals: the
-         * byte stores below cannot then change them (the loops keep them in
-         * registers instead of reloading them) */
-        const float *restrict income = pop->income + i0;
-        const uint8_t *restrict size = pop->size + i0;
-        const double *restrict thr = b->z + i0;
-        uint8_t *restrict ncars = pop->state.ncars + i0;
-        uint16_t *restrict age[SP_MAX_CARS] = {pop->state.car_age[0] + i0, pop->state.car_age[1] + i0};
-        uint8_t *restrict kind[SP_MAX_CARS] = {pop->state.car_kind[0] + i0, pop->state.car_kind[1] + i0};
-        const double *restrict cum = vcum, *restrict width = vint, *restrict per = month_scale,
-                               *restrict nev = vnev;
-        const uint8_t *restrict first = vstart, *restrict kinds = vkind;
-        const double med = b->median_y, logit0 = licence_logit, al = alpha;
-        const int base_month = pop->base_month;
-        double lp[BLOCK]; /* the licence probability: logistic of ln per-capita income */
-        for (size_t j = 0; j < cnt; j++)
-            lp[j] = income[j] / (med * size[j]);
-        sp_vm_log(lp, lp, cnt);
-        for (size_t j = 0; j < cnt; j++)
-            lp[j] = -(logit0 + LICENCE_INCOME_SLOPE * lp[j]);
-        sp_vm_exp(lp, lp, cnt);
-        /* the cars: who owns (the intercept), then each car of the owners,
-         * listed first (car k of household j for k < its cars), so the car
-         * loop has no branch on the random number of cars */
-        uint16_t who[2 * BLOCK];
-        _Static_assert(2 * BLOCK <= 65536, "a block's cars fit 16 bits");
-        size_t nw = 0;
+        { /* the restrict pointers' scope ends before the work areas are rewritten below */
+            /* the columns as restrict pointers and the constants as locals: the
+             * byte stores below cannot then change them (the loops keep them in
+             * registers instead of reloading them) */
+            const float *restrict income = pop->income + i0;
+            const uint8_t *restrict size = pop->size + i0;
+            const double *restrict thr = b->z + i0;
+            uint8_t *restrict ncars = pop->state.ncars + i0;
+            uint16_t *restrict age[SP_MAX_CARS] = {pop->state.car_age[0] + i0,
+                                                   pop->state.car_age[1] + i0};
+            uint8_t *restrict kind[SP_MAX_CARS] = {pop->state.car_kind[0] + i0,
+                                                   pop->state.car_kind[1] + i0};
+            const double *restrict cum = vcum, *restrict width = vint, *restrict per = month_scale,
+                                   *restrict nev = vnev;
+            const uint8_t *restrict first = vstart, *restrict kinds = vkind;
+            const double med = b->median_y, logit0 = licence_logit, al = alpha;
+            const int base_month = pop->base_month;
+            double lp[BLOCK]; /* the licence probability: logistic of ln per-capita income */
+            for (size_t j = 0; j < cnt; j++)
+                lp[j] = income[j] / (med * size[j]);
+            sp_vm_log(lp, lp, cnt);
+            for (size_t j = 0; j < cnt; j++)
+                lp[j] = -(logit0 + LICENCE_INCOME_SLOPE * lp[j]);
+            sp_vm_exp(lp, lp, cnt);
+            /* the cars: who owns (the intercept), then each car of the owners,
+             * listed first (car k of household j for k < its cars), so the car
+             * loop has no branch on the random number of cars */
+            uint16_t who[2 * BLOCK];
+            _Static_assert(2 * BLOCK <= 65536, "a block's cars fit 16 bits");
+            size_t nw = 0;
+            for (size_t j = 0; j < cnt; j++) {
+                int nc = ncars[j] * (al > thr[j]); /* a product, not a branch (owners are random) */
+                ncars[j] = (uint8_t)nc;
+                who[nw] = (uint16_t)(j << 1);           /* car 0 of j, kept when it owns one */
+                nw += nc > 0;
+                who[nw] = (uint16_t)(j << 1 | 1);       /* car 1 of j, kept when it owns two */
+                nw += nc > 1;
+            }
+            for (size_t c = 0; c < nw; c++) { /* the columns stay zero for cars not owned */
+                size_t j = who[c] >> 1;
+                int k = who[c] & 1;
+                double uv = uni_word(vw[j][k]); /* U_VINTAGE1, U_VINTAGE2 */
+                /* the first vintage whose cumulative share exceeds uv (else the
+                 * last): from the first one of uv's bucket, a step or none */
+                int v = first[(int)(uv * VBUCKETS)];
+                while (v < N_VINTAGE - 1 && cum[v] <= uv)
+                    v++;
+                /* month within the year from the fractional position in the bin */
+                double pos = width[v] > 0 ? (uv - (cum[v] - width[v])) * per[v] : 6.0;
+                int mon = (int)pos;
+                mon = mon < 0 ? 0 : (mon > 11 ? 11 : mon);
+                int a = base_month - sp_month_make(FIRST_VINTAGE + v, mon + 1);
+                double ufuel = k == 0 ? uni(w2[j], U_FUEL1) : uni(w2[j], U_FUEL2);
+                age[k][j] = (uint16_t)(a > 0 ? a : 0);
+                kind[k][j] = (uint8_t)(ufuel < nev[v] ? SP_CAR_KIND_NEV : kinds[v]);
+            }
+            /* the licence draws: a vector loop of their own */
+            uint8_t lic[BLOCK], adults[BLOCK];
+            double ul[BLOCK], trials[BLOCK];
+            for (size_t j = 0; j < cnt; j++) {
+                ul[j] = uni(w2[j], U_LICENCES);
+                adults[j] = (uint8_t)adults_of(size[j]);
+                trials[j] = adults[j];
+            }
+            binomial_block(ul, trials, lp, lic, cnt);
+            /* drivers, eligibility and generations: integer loops that vectorise */
+            uint32_t ue[BLOCK], ug[BLOCK];
+            for (size_t j = 0; j < cnt; j++) {
+                ue[j] = w2[j][U_ELIGIBLE % 4];
+                ug[j] = w3[j][U_GENERATIONS % 4];
+            }
+            members_block(&mt, pop->state.ncars + i0, adults, lic, pop->size + i0, ue, ug,
+                          pop->drivers + i0, pop->eligible + i0, pop->generations + i0, cnt);
+        }
+        /* the block's thresholds and registration words are read: draw 3's
+         * words for the pools (step 8) take their place */
         for (size_t j = 0; j < cnt; j++) {
-            int nc = ncars[j] * (al > thr[j]); /* a product, not a branch (owners are random) */
-            ncars[j] = (uint8_t)nc;
-            who[nw] = (uint16_t)(j << 1);           /* car 0 of j, kept when it owns one */
-            nw += nc > 0;
-            who[nw] = (uint16_t)(j << 1 | 1);       /* car 1 of j, kept when it owns two */
-            nw += nc > 1;
+            words_put(b->lo, i0 + j, w3[j][U_APPLY % 4], w3[j][U_QUEUE % 4]);
+            words_put(b->z, i0 + j, w3[j][U_POOL_MONTHS % 4], 0);
         }
-        for (size_t c = 0; c < nw; c++) { /* the columns stay zero for cars not owned */
-            size_t j = who[c] >> 1;
-            int k = who[c] & 1;
-            double uv = k == 0 ? uni(w1[j], U_VINTAGE1) : uni(w1[j], U_VINTAGE2);
-            /* the first vintage whose cumulative share exceeds uv (else the
-             * last): from the first one of uv's bucket, a step or none */
-            int v = first[(int)(uv * VBUCKETS)];
-            while (v < N_VINTAGE - 1 && cum[v] <= uv)
-                v++;
-            /* month within the year from the fractional position in the bin */
-            double pos = width[v] > 0 ? (uv - (cum[v] - width[v])) * per[v] : 6.0;
-            int mon = (int)pos;
-            mon = mon < 0 ? 0 : (mon > 11 ? 11 : mon);
-            int a = base_month - sp_month_make(FIRST_VINTAGE + v, mon + 1);
-            double ufuel = k == 0 ? uni(w2[j], U_FUEL1) : uni(w2[j], U_FUEL2);
-            age[k][j] = (uint16_t)(a > 0 ? a : 0);
-            kind[k][j] = (uint8_t)(ufuel < nev[v] ? SP_CAR_KIND_NEV : kinds[v]);
-        }
-        /* the licence draws: a vector loop of their own */
-        uint8_t lic[BLOCK], adults[BLOCK];
-        double ul[BLOCK], trials[BLOCK];
-        for (size_t j = 0; j < cnt; j++) {
-            ul[j] = uni(w2[j], U_LICENCES);
-            adults[j] = (uint8_t)adults_of(size[j]);
-            trials[j] = adults[j];
-        }
-        binomial_block(ul, trials, lp, lic, cnt);
-        /* drivers, eligibility and generations: integer loops that vectorise */
-        uint32_t ue[BLOCK], ug[BLOCK];
-        for (size_t j = 0; j < cnt; j++) {
-            ue[j] = w2[j][U_ELIGIBLE % 4];
-            ug[j] = w3[j][U_GENERATIONS % 4];
-        }
-        members_block(&mt, pop->state.ncars + i0, adults, lic, pop->size + i0, ue, ug,
-                      pop->drivers + i0, pop->eligible + i0, pop->generations + i0, cnt);
     }
 }
 
@@ -1025,7 +1060,8 @@ pools_body(word_threshold ta, word_threshold tq, const uint8_t *restrict drivers
 {
     for (size_t j = 0; j < n; j++) {
         uint32_t dr = drivers[j], nc = ncars[j];
-        uint32_t enters = (uint32_t)(eligible[j] != 0) & (uint32_t)(dr > nc) & word_below(ua[j], ta);
+        uint32_t enters =
+            (uint32_t)(eligible[j] != 0) & (uint32_t)(dr > nc) & word_below(ua[j], ta);
         uint32_t queue = word_below(uq[j], tq), in = 0u - enters, qm = 0u - queue; /* masks */
         uint32_t p = in & ((qm & SP_PLATE_NEV_QUEUE) | (~qm & SP_PLATE_LOTTERY));
         pool[j] = (uint8_t)p;
@@ -1101,14 +1137,10 @@ static void enter_plate_pools(builder *b)
 #pragma omp parallel for schedule(static) num_threads(b->threads)
 #endif
     for (long blk = 0; blk < nb; blk++) {
-        uint32_t w3[BLOCK][4];
         BLOCK_RANGE(b, blk, i0, cnt);
-        block_draw(b, (size_t)blk, 3, w3);
-        uint32_t ua[BLOCK], uq[BLOCK];
-        for (size_t j = 0; j < cnt; j++) {
-            ua[j] = w3[j][U_APPLY % 4];
-            uq[j] = w3[j][U_QUEUE % 4];
-        }
+        uint32_t ua[BLOCK], uq[BLOCK]; /* draw 3's words, kept by step 7 */
+        for (size_t j = 0; j < cnt; j++)
+            words_get(b->lo, i0 + j, &ua[j], &uq[j]);
         uint8_t pool[BLOCK];
         pools_block(t_apply, t_queue, pop->drivers + i0, pop->state.ncars + i0, pop->eligible + i0,
                     ua, uq, pool, pop->state.plate_state + i0, pop->state.applicants + i0, cnt);
@@ -1121,8 +1153,10 @@ static void enter_plate_pools(builder *b)
         }
         for (size_t k = 0; k < m; k++) {
             size_t j = in[k];
+            uint32_t wm, unused;
+            words_get(b->z, i0 + j, &wm, &unused); /* U_POOL_MONTHS */
             pop->state.plate_months[i0 + j] =
-                (uint16_t)(uni(w3[j], U_POOL_MONTHS) *
+                (uint16_t)(uni_word(wm) *
                            (pool[j] == SP_PLATE_NEV_QUEUE ? QUEUE_MONTHS : LOTTERY_MONTHS));
         }
     }
@@ -1137,7 +1171,7 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
     size_t n = def->households;
     builder b = {def, NULL, n, (float)(def->represented / (double)n),
                  sp_rng_key_make(def->seed, SP_RNG_POPULATION_REPLICATE), NULL, 0,
-                 def->threads > 0 ? def->threads : 1};
+                 def->threads > 0 ? def->threads : 1, NULL};
 #ifdef SPENDSIM_HAVE_OPENMP
     if (def->threads <= 0)
         b.threads = omp_get_max_threads();
@@ -1145,13 +1179,11 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
     b.pop = sp_population_alloc(n, err);
     if (!b.pop)
         return NULL;
-    b.z = malloc(n * sizeof *b.z);
-    if (!b.z) {
-        sp_population_free(b.pop);
-        sp_err_set(err, SP_ENOMEM, "out of memory building %zu households", n);
-        return NULL;
-    }
     sp_population *pop = b.pop;
+    /* the work areas: the halves of the shares column (builder) */
+    _Static_assert(SP_NCAT * sizeof(uint16_t) == 2 * sizeof(double), "two work areas a household");
+    b.lo = pop->shares;
+    b.z = (double *)(void *)pop->shares + n;
     /* every column the build writes, mapped now in one call a column rather
      * than a page fault at a time (about a sixth of the faults' cost) */
     sp_hstate *st = &pop->state;
@@ -1163,8 +1195,7 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
                    {pop->drivers, 1}, {pop->eligible, 1}, {pop->generations, 1},
                    {pop->shares, 2 * SP_NCAT}, {st->ncars, 1}, {st->plate_state, 1},
                    {st->applicants, 1}, {st->plate_months, 2}, {st->car_age[0], 2},
-                   {st->car_age[1], 2}, {st->car_kind[0], 1}, {st->car_kind[1], 1},
-                   {b.z, sizeof *b.z}};
+                   {st->car_age[1], 2}, {st->car_kind[0], 1}, {st->car_kind[1], 1}};
     _Static_assert(SP_MAX_CARS == 2, "two cars' columns above");
     for (size_t k = 0; k < COUNT(written); k++)
         sp_mem_prefault(written[k].p, written[k].bytes * n);
@@ -1182,12 +1213,15 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
         alpha = car_intercept(&b, err);
     }
     if (isnan(alpha)) {
-        free(b.z);
         sp_population_free(pop);
         return NULL;
     }
     assign_cars_members(&b, alpha);
     enter_plate_pools(&b);
-    free(b.z);
+    /* 9. every household's shares at the Engel curves, over the work areas */
+    if (sp_population_engel_store(pop, err) != SP_OK) {
+        sp_population_free(pop);
+        return NULL;
+    }
     return pop;
 }

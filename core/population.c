@@ -1290,33 +1290,40 @@ static void set_shares_block(uint16_t *q, const double sh[SP_NCAT][ENGEL_BLOCK],
 int sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCAT],
                                   const double target[SP_NCAT], sp_err *err)
 {
-    return sp_population_calibrate_engel_work(pop, slope, target, NULL, err);
+    int rc = sp_population_engel_intercepts(pop, slope, target, NULL, err);
+    return rc != SP_OK ? rc : sp_population_engel_store(pop, err);
 }
 
-int sp_population_calibrate_engel_work(sp_population *pop, const double slope[SP_NCAT],
-                                       const double target[SP_NCAT], double *work, sp_err *err)
+/* ln(per-capita income) of households [i0, i0 + cnt), at least ln 1 */
+static void engel_lx(const sp_population *pop, size_t i0, size_t cnt, double *lx)
+{
+    for (size_t j = 0; j < cnt; j++) {
+        double ypc = pc_income(pop, i0 + j);
+        lx[j] = ypc > 1.0 ? ypc : 1.0;
+    }
+    if (cnt > 0)
+        sp_vm_log(lx, lx, cnt); /* element by element: the same values for any split */
+}
+
+int sp_population_engel_intercepts(sp_population *pop, const double slope[SP_NCAT],
+                                   const double target[SP_NCAT], double *work, sp_err *err)
 {
     size_t n = pop->n;
     /* ln(per-capita income), once per household (the iterations reuse it) */
     double *lx = work ? work : malloc((n ? n : 1) * sizeof *lx);
     double (*sh)[ENGEL_BLOCK] = malloc(SP_NCAT * sizeof *sh); /* a block's shares */
-    quantised *qz = malloc(sizeof *qz);
-    if (!lx || !sh || !qz) {
+    if (!lx || !sh) {
         if (lx != work)
             free(lx);
         free(sh);
-        free(qz);
         return sp_err_set(err, SP_ENOMEM, "out of memory for the Engel curves of %zu households", n);
     }
     double tot_y = 0, tot_p = 0;
     for (size_t i = 0; i < n; i++) {
         tot_y += (double)pop->weight[i] * pop->income[i];
         tot_p += (double)pop->weight[i] * pop->size[i];
-        double ypc = pc_income(pop, i);
-        lx[i] = ypc > 1.0 ? ypc : 1.0;
     }
-    if (n > 0)
-        sp_vm_log(lx, lx, n);
+    engel_lx(pop, 0, n, lx);
     pop->engel_lnref = log(tot_p > 0 && tot_y > 0 ? tot_y / tot_p : 1.0);
     for (int c = 0; c < SP_NCAT; c++) {
         pop->engel_a[c] = target[c];
@@ -1344,13 +1351,29 @@ int sp_population_calibrate_engel_work(sp_population *pop, const double slope[SP
         if (worst < ENGEL_TOLERANCE)
             break;
     }
-    for (size_t i0 = 0; i0 < n; i0 += ENGEL_BLOCK) {
-        size_t cnt = n - i0 < ENGEL_BLOCK ? n - i0 : ENGEL_BLOCK;
-        shares_block(pop, lx + i0, lnref, cnt, sh);
-        set_shares_block(pop->shares + i0 * SP_NCAT, (const double(*)[ENGEL_BLOCK])sh, cnt, qz);
-    }
     if (lx != work)
         free(lx);
+    free(sh);
+    return SP_OK;
+}
+
+int sp_population_engel_store(sp_population *pop, sp_err *err)
+{
+    size_t n = pop->n;
+    double (*sh)[ENGEL_BLOCK] = malloc(SP_NCAT * sizeof *sh); /* a block's shares */
+    quantised *qz = malloc(sizeof *qz);
+    if (!sh || !qz) {
+        free(sh);
+        free(qz);
+        return sp_err_set(err, SP_ENOMEM, "out of memory for the Engel shares of %zu households", n);
+    }
+    double lx[ENGEL_BLOCK];
+    for (size_t i0 = 0; i0 < n; i0 += ENGEL_BLOCK) {
+        size_t cnt = n - i0 < ENGEL_BLOCK ? n - i0 : ENGEL_BLOCK;
+        engel_lx(pop, i0, cnt, lx);
+        shares_block(pop, lx, pop->engel_lnref, cnt, sh);
+        set_shares_block(pop->shares + i0 * SP_NCAT, (const double(*)[ENGEL_BLOCK])sh, cnt, qz);
+    }
     free(sh);
     free(qz);
     return SP_OK;

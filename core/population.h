@@ -257,13 +257,18 @@ static inline int sp_liquidity_of_rank(double mid, const double share[SP_NLIQ], 
 
 /* Engel curves: sets slopes b and calibrates the intercepts so that the
  * weighted, consumption-weighted category shares equal target (summing to 1),
- * then stores every household's shares. The logarithm of each household's
- * per-capita income is taken once (n doubles of workspace: `work` when not
- * NULL, else allocated). SP_OK, or SP_ENOMEM with err. */
+ * then stores every household's shares. SP_OK, or SP_ENOMEM with err. */
 int sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCAT],
                                   const double target[SP_NCAT], sp_err *err);
-int sp_population_calibrate_engel_work(sp_population *pop, const double slope[SP_NCAT],
-                                       const double target[SP_NCAT], double *work, sp_err *err);
+/* Its two steps. The intercepts (and slopes and reference): the logarithm of
+ * each household's per-capita income is taken once, into n doubles of
+ * workspace (`work` when not NULL, else allocated); the shares column is not
+ * touched. Then every household's shares at the curves, in blocks (their
+ * logarithms again, the same values). A builder that uses the shares column
+ * as scratch in between stores the shares last. */
+int sp_population_engel_intercepts(sp_population *pop, const double slope[SP_NCAT],
+                                   const double target[SP_NCAT], double *work, sp_err *err);
+int sp_population_engel_store(sp_population *pop, sp_err *err);
 
 /* Calibration figures of a population, computed from its columns. */
 typedef struct sp_population_summary {

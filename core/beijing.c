@@ -287,7 +287,8 @@ static inline double uni(const uint32_t w[4], int k) { return uni_word(w[k % 4])
  * it fails, found by bisection. below: that word, capped at UINT32_MAX;
  * all: 1 when every word passes (c above uni of the largest word), else 0.
  * word_below gives exactly uni(w, k) < c, in integer operations without
- * branches (that vectorise). */
+ * branches (that vectorise), and word_not_below uni(w, k) >= c, c being a
+ * number (not NaN: every c compared so comes from validated parameters). */
 typedef struct {
     uint32_t below, all;
 } word_threshold;
@@ -623,7 +624,6 @@ static int calibrate_shares(builder *b, sp_err *err)
     double target[SP_NCAT];
     for (int c = 0; c < SP_NCAT; c++)
         target[c] = sp_category_share_2018(c);
-    /* z (the ranks) is free again: the logarithms of income go there */
     /* the intercepts now, the shares last (step 9): z (the ranks, no longer
      * needed) holds ln income meanwhile */
     return sp_population_engel_intercepts(b->pop, b->def->engel_slope, target, b->z, err);
@@ -1033,7 +1033,7 @@ static void assign_cars_members(builder *b, double alpha)
                 ue[j] = w2[j][U_ELIGIBLE % 4];
                 ug[j] = w3[j][U_GENERATIONS % 4];
             }
-            members_block(&mt, pop->state.ncars + i0, adults, lic, pop->size + i0, ue, ug,
+            members_block(&mt, ncars, adults, lic, size, ue, ug, /* ncars: the restrict pointer */
                           pop->drivers + i0, pop->eligible + i0, pop->generations + i0, cnt);
         }
         /* the block's thresholds and registration words are read: draw 3's

@@ -16,12 +16,13 @@
 #define WHAT "population"
 
 /* Peak bytes per household allocated while the Beijing population is built:
- * its columns and state (sp_population_bytes_per_household, 57), the
- * generator's work column (8) and, while it ranks, the ranking's two item
- * arrays (32): 97. Peak resident memory is lower (453,476 KiB for 8,230,792
- * households, 55 bytes each: the zeroed state columns are not touched;
+ * its columns and state (sp_population_bytes_per_household, 57); the
+ * generator's work areas and the ranking's items are the shares column's
+ * own memory, and its other buffers are a few MB whatever the size; 60 with
+ * a margin. Peak resident memory is lower (382,656 KB for 8,230,792
+ * households, 47.6 bytes each: the zeroed state columns are not touched;
  * docs/performance.md). */
-#define SP_L_BUILD_BYTES_PER_HOUSEHOLD 100.0
+#define SP_L_BUILD_BYTES_PER_HOUSEHOLD 60.0
 
 /* Registry: population label -> "file (xxh64 checksum)" of the populations
  * loaded from saved files, for the provenance of results (l_report.c). */

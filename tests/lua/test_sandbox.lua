@@ -156,7 +156,7 @@ refused("one huge string", 'local s = ("x"):rep(1 << 30)\n',
         { "memory limit of 64 MiB exceeded (--max-memory)" }, { "--max-memory", "64M" })
 refused("a population larger than the memory budget",
         'local sp = require "spendsim"\nlocal pop = sp.population.beijing{ households = 50000000 }\n',
-        { ":2:", "50000000 households: needs 2.8 GiB, 2.0 GiB available (--max-memory)" },
+        { ":2:", "50000000 households: needs 3.2 GiB, 2.0 GiB available (--max-memory)" },
         { "--max-memory", "2G" })
 
 T.case("nothing outside was touched", untouched)

@@ -1197,8 +1197,23 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
                    {st->applicants, 1}, {st->plate_months, 2}, {st->car_age[0], 2},
                    {st->car_age[1], 2}, {st->car_kind[0], 1}, {st->car_kind[1], 1}};
     _Static_assert(SP_MAX_CARS == 2, "two cars' columns above");
+    /* in pieces of PREFAULT_PIECE bytes, spread over the threads (a page
+     * across a piece's end is left to fault as it is written) */
+    enum { PREFAULT_PIECE = 4 << 20 };
+    size_t pieces[COUNT(written) + 1] = {0};
     for (size_t k = 0; k < COUNT(written); k++)
-        sp_mem_prefault(written[k].p, written[k].bytes * n);
+        pieces[k + 1] = pieces[k] + (written[k].bytes * n + PREFAULT_PIECE - 1) / PREFAULT_PIECE;
+    const long npiece = (long)pieces[COUNT(written)];
+#ifdef SPENDSIM_HAVE_OPENMP
+#pragma omp parallel for schedule(dynamic) num_threads(b.threads)
+#endif
+    for (long q = 0; q < npiece; q++) {
+        size_t k = 0;
+        while (pieces[k + 1] <= (size_t)q)
+            k++;
+        size_t off = ((size_t)q - pieces[k]) * PREFAULT_PIECE, all = written[k].bytes * n;
+        sp_mem_prefault((char *)written[k].p + off, all - off < PREFAULT_PIECE ? all - off : PREFAULT_PIECE);
+    }
     pop->base_year = def->year;
     pop->base_month = sp_month_make(def->year, 12);
     pop->total_weight = def->represented;
@@ -1219,7 +1234,7 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
     assign_cars_members(&b, alpha);
     enter_plate_pools(&b);
     /* 9. every household's shares at the Engel curves, over the work areas */
-    if (sp_population_engel_store(pop, err) != SP_OK) {
+    if (sp_population_engel_store(pop, b.threads, err) != SP_OK) {
         sp_population_free(pop);
         return NULL;
     }

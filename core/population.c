@@ -1291,7 +1291,7 @@ int sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCAT
                                   const double target[SP_NCAT], sp_err *err)
 {
     int rc = sp_population_engel_intercepts(pop, slope, target, NULL, err);
-    return rc != SP_OK ? rc : sp_population_engel_store(pop, err);
+    return rc != SP_OK ? rc : sp_population_engel_store(pop, 1, err);
 }
 
 /* ln(per-capita income) of households [i0, i0 + cnt), at least ln 1 */
@@ -1357,24 +1357,36 @@ int sp_population_engel_intercepts(sp_population *pop, const double slope[SP_NCA
     return SP_OK;
 }
 
-int sp_population_engel_store(sp_population *pop, sp_err *err)
+int sp_population_engel_store(sp_population *pop, int threads, sp_err *err)
 {
-    size_t n = pop->n;
-    double (*sh)[ENGEL_BLOCK] = malloc(SP_NCAT * sizeof *sh); /* a block's shares */
-    quantised *qz = malloc(sizeof *qz);
-    if (!sh || !qz) {
+    const size_t n = pop->n;
+    const long nb = (long)((n + ENGEL_BLOCK - 1) / ENGEL_BLOCK);
+    int failed = 0;
+#ifdef SPENDSIM_HAVE_OPENMP
+#pragma omp parallel num_threads(threads > 0 ? threads : 1) reduction(| : failed)
+#else
+    (void)threads;
+#endif
+    {
+        double (*sh)[ENGEL_BLOCK] = malloc(SP_NCAT * sizeof *sh); /* a block's shares */
+        quantised *qz = malloc(sizeof *qz);
+        double lx[ENGEL_BLOCK];
+        failed = !sh || !qz;
+#ifdef SPENDSIM_HAVE_OPENMP
+#pragma omp for schedule(static)
+#endif
+        for (long blk = 0; blk < nb; blk++) { /* every thread meets the loop, even one that failed */
+            size_t i0 = (size_t)blk * ENGEL_BLOCK, cnt = n - i0 < ENGEL_BLOCK ? n - i0 : ENGEL_BLOCK;
+            if (!sh || !qz)
+                continue;
+            engel_lx(pop, i0, cnt, lx);
+            shares_block(pop, lx, pop->engel_lnref, cnt, sh);
+            set_shares_block(pop->shares + i0 * SP_NCAT, (const double(*)[ENGEL_BLOCK])sh, cnt, qz);
+        }
         free(sh);
         free(qz);
+    }
+    if (failed)
         return sp_err_set(err, SP_ENOMEM, "out of memory for the Engel shares of %zu households", n);
-    }
-    double lx[ENGEL_BLOCK];
-    for (size_t i0 = 0; i0 < n; i0 += ENGEL_BLOCK) {
-        size_t cnt = n - i0 < ENGEL_BLOCK ? n - i0 : ENGEL_BLOCK;
-        engel_lx(pop, i0, cnt, lx);
-        shares_block(pop, lx, pop->engel_lnref, cnt, sh);
-        set_shares_block(pop->shares + i0 * SP_NCAT, (const double(*)[ENGEL_BLOCK])sh, cnt, qz);
-    }
-    free(sh);
-    free(qz);
     return SP_OK;
 }

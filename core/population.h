@@ -264,11 +264,12 @@ int sp_population_calibrate_engel(sp_population *pop, const double slope[SP_NCAT
  * each household's per-capita income is taken once, into n doubles of
  * workspace (`work` when not NULL, else allocated); the shares column is not
  * touched. Then every household's shares at the curves, in blocks (their
- * logarithms again, the same values). A builder that uses the shares column
- * as scratch in between stores the shares last. */
+ * logarithms again, the same values), by `threads` threads (OpenMP; the same
+ * shares for any number). A builder that uses the shares column as scratch
+ * in between stores the shares last. */
 int sp_population_engel_intercepts(sp_population *pop, const double slope[SP_NCAT],
                                    const double target[SP_NCAT], double *work, sp_err *err);
-int sp_population_engel_store(sp_population *pop, sp_err *err);
+int sp_population_engel_store(sp_population *pop, int threads, sp_err *err);
 
 /* Calibration figures of a population, computed from its columns. */
 typedef struct sp_population_summary {

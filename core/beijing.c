@@ -278,43 +278,8 @@ _Static_assert(NUNIFORM == 4 * UNIFORM_DRAWS, "four uniforms per draw");
 
 /* Uniform k of a household from the words of its draw k / 4, as a float (the
  * precision the generator has always used). */
-static inline double uni_word(uint32_t w) { return (float)sp_u01(w); }
+static inline double uni_word(uint32_t w) { return sp_u01f(w); }
 static inline double uni(const uint32_t w[4], int k) { return uni_word(w[k % 4]); }
-
-/* uni(w, k) < c is a comparison of the word with a threshold: uni is
- * non-decreasing in the word (an exact product, then a rounding to float),
- * so the words for which it holds are those below the first word for which
- * it fails, found by bisection. below: that word, capped at UINT32_MAX;
- * all: 1 when every word passes (c above uni of the largest word), else 0.
- * word_below gives exactly uni(w, k) < c, in integer operations without
- * branches (that vectorise), and word_not_below uni(w, k) >= c, c being a
- * number (not NaN: every c compared so comes from validated parameters). */
-typedef struct {
-    uint32_t below, all;
-} word_threshold;
-
-static word_threshold word_threshold_of(double c)
-{
-    uint64_t lo = 0, hi = (uint64_t)1 << 32; /* words < lo pass, words >= hi fail */
-    while (lo < hi) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if ((double)(float)sp_u01((uint32_t)mid) < c)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo > UINT32_MAX ? (word_threshold){UINT32_MAX, 1} : (word_threshold){(uint32_t)lo, 0};
-}
-
-/* uni(w, k) < c, and its negation, as 0 or 1 */
-static inline uint32_t word_below(uint32_t w, word_threshold t)
-{
-    return (uint32_t)(w < t.below) | t.all;
-}
-static inline uint32_t word_not_below(uint32_t w, word_threshold t)
-{
-    return (uint32_t)(w >= t.below) & (t.all ^ 1u);
-}
 
 /* The generator's working state: the population it fills and two work
  * areas of 8 bytes per household, which are the two halves of the shares
@@ -371,7 +336,7 @@ static void block_draw(const builder *b, size_t blk, uint32_t draw, uint32_t (*w
  * vectorise (AVX2 and AVX-512 copies chosen at run time, every path the same
  * values). */
 typedef struct {
-    word_threshold size[SP_BEIJING_NSIZE - 1], urban;
+    sp_u01f_threshold size[SP_BEIJING_NSIZE - 1], urban;
     float w;                                  /* every household's weight */
     double sg1[SP_NAREA], sg0[SP_NAREA];      /* sg, and 0.5 sg sg, by area */
 } households_consts;
@@ -382,19 +347,19 @@ households_body(const households_consts *c, const uint32_t *restrict wu,
                 uint8_t *restrict size, uint8_t *restrict area, size_t n)
 {
     _Static_assert(SP_AREA_URBAN == 0 && SP_AREA_RURAL == 1, "rural is 1");
-    word_threshold t[SP_BEIJING_NSIZE - 1]; /* locals: loop invariants in registers */
+    sp_u01f_threshold t[SP_BEIJING_NSIZE - 1]; /* locals: loop invariants in registers */
     for (int k = 0; k < SP_BEIJING_NSIZE - 1; k++)
         t[k] = c->size[k];
-    const word_threshold tu = c->urban;
+    const sp_u01f_threshold tu = c->urban;
     const float w = c->w;
     const double s1u = c->sg1[SP_AREA_URBAN], s1r = c->sg1[SP_AREA_RURAL],
                  s0u = c->sg0[SP_AREA_URBAN], s0r = c->sg0[SP_AREA_RURAL];
     for (size_t j = 0; j < n; j++) {
         uint32_t sz = 1;
         for (int k = 0; k < SP_BEIJING_NSIZE - 1; k++)
-            sz += word_not_below(wu[j], t[k]); /* u >= cum[k] */
+            sz += sp_u01f_not_below(wu[j], t[k]); /* u >= cum[k] */
         size[j] = (uint8_t)sz;
-        area[j] = (uint8_t)(word_below(wa[j], tu) ^ 1u);
+        area[j] = (uint8_t)(sp_u01f_below(wa[j], tu) ^ 1u);
     }
     for (size_t j = 0; j < n; j++)
         weight[j] = w;
@@ -448,8 +413,8 @@ static void draw_households(builder *b)
         cum[k] = acc += sizes[k];
     households_consts hc;
     for (int k = 0; k < SP_BEIJING_NSIZE - 1; k++)
-        hc.size[k] = word_threshold_of(cum[k]);
-    hc.urban = word_threshold_of(def->urban_share);
+        hc.size[k] = sp_u01f_threshold_of(cum[k]);
+    hc.urban = sp_u01f_threshold_of(def->urban_share);
     hc.w = b->w;
     for (int a = 0; a < SP_NAREA; a++) { /* sg, and (0.5 sg) sg as sg x - 0.5 sg sg computes it */
         hc.sg1[a] = def->income_sigma[a];
@@ -591,8 +556,8 @@ static int rank_households(builder *b, sp_err *err)
         return rc;
     const long nb = (long)nblocks(b->n);
     const sp_liquidity_rule rule = sp_liquidity_rule_make(b->def->liquidity_share);
-    const word_threshold t_htm_poor = word_threshold_of(rule.htm_poor),
-                         t_htm_wealthy = word_threshold_of(rule.htm_wealthy);
+    const sp_u01f_threshold t_htm_poor = sp_u01f_threshold_of(rule.htm_poor),
+                            t_htm_wealthy = sp_u01f_threshold_of(rule.htm_wealthy);
 #ifdef SPENDSIM_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(b->threads)
 #endif
@@ -601,13 +566,13 @@ static int rank_households(builder *b, sp_err *err)
         BLOCK_RANGE(b, blk, i0, cnt);
         block_draw(b, (size_t)blk, 0, w0);
         const double two_poor = 2.0 * rule.poor;
-        const word_threshold tp = t_htm_poor, tw = t_htm_wealthy;
+        const sp_u01f_threshold tp = t_htm_poor, tw = t_htm_wealthy;
         const double *restrict mid = b->z + i0;
         uint8_t *restrict liq = pop->liquidity + i0;
         for (size_t j = 0; j < cnt; j++) { /* sp_liquidity_of_rule, without branches */
             uint32_t poor = uni(w0[j], U_POOR) < two_poor * (1.0 - mid[j]);
             uint32_t wh = w0[j][U_HTM % 4];
-            uint32_t htm = poor ? word_below(wh, tp) : word_below(wh, tw);
+            uint32_t htm = poor ? sp_u01f_below(wh, tp) : sp_u01f_below(wh, tw);
             liq[j] = (uint8_t)(poor ? (htm ? SP_LIQ_POOR_HTM : SP_LIQ_POOR_NHTM)
                                     : (htm ? SP_LIQ_WEALTHY_HTM : SP_LIQ_WEALTHY_NHTM));
         }
@@ -846,7 +811,7 @@ oom:
 
 /* 7b. Members: drivers (licences drawn, at least one per car), lottery
  * eligibility and generations, from the words of the household's draws
- * (uniform < cut point as word < threshold: word_threshold_of), in integer
+ * (uniform < cut point as word < threshold: sp_u01f_threshold_of), in integer
  * loops without branches that vectorise (AVX2 and AVX-512 copies chosen at
  * run time; every path the same values). Generations by size s and
  * g = uni(U_GENERATIONS): s = 2: 1 + (g < 0.15); s = 3: 1 + (g < 0.9);
@@ -946,11 +911,11 @@ static void assign_cars_members(builder *b, double alpha)
     }
     const double licence_logit = log(def->licence_rate / (1.0 - def->licence_rate));
     members_thresholds mt;
-    const word_threshold te = word_threshold_of(def->lottery_eligible);
+    const sp_u01f_threshold te = sp_u01f_threshold_of(def->lottery_eligible);
     mt.eligible = te.below;
     mt.eligible_all = te.all;
     for (int k = 0; k < 5; k++)
-        mt.gen[k] = word_threshold_of(GEN_CUT[k]).below; /* in (0, 1): never "all" */
+        mt.gen[k] = sp_u01f_threshold_of(GEN_CUT[k]).below; /* in (0, 1): never "all" */
     const long nb = (long)nblocks(b->n);
 #ifdef SPENDSIM_HAVE_OPENMP
 #pragma omp parallel for schedule(static) num_threads(b->threads)
@@ -1053,7 +1018,7 @@ static void assign_cars_members(builder *b, double alpha)
  * copies chosen at run time; every path the same values): pool[j] and
  * state[j] the pool (SP_PLATE_NONE when none), appl[j] the applicants. */
 static inline __attribute__((always_inline)) void
-pools_body(word_threshold ta, word_threshold tq, const uint8_t *restrict drivers,
+pools_body(sp_u01f_threshold ta, sp_u01f_threshold tq, const uint8_t *restrict drivers,
            const uint8_t *restrict ncars, const uint8_t *restrict eligible,
            const uint32_t *restrict ua, const uint32_t *restrict uq, uint8_t *restrict pool,
            uint8_t *restrict state, uint8_t *restrict appl, size_t n)
@@ -1061,8 +1026,8 @@ pools_body(word_threshold ta, word_threshold tq, const uint8_t *restrict drivers
     for (size_t j = 0; j < n; j++) {
         uint32_t dr = drivers[j], nc = ncars[j];
         uint32_t enters =
-            (uint32_t)(eligible[j] != 0) & (uint32_t)(dr > nc) & word_below(ua[j], ta);
-        uint32_t queue = word_below(uq[j], tq), in = 0u - enters, qm = 0u - queue; /* masks */
+            (uint32_t)(eligible[j] != 0) & (uint32_t)(dr > nc) & sp_u01f_below(ua[j], ta);
+        uint32_t queue = sp_u01f_below(uq[j], tq), in = 0u - enters, qm = 0u - queue; /* masks */
         uint32_t p = in & ((qm & SP_PLATE_NEV_QUEUE) | (~qm & SP_PLATE_LOTTERY));
         pool[j] = (uint8_t)p;
         state[j] = (uint8_t)p;
@@ -1071,7 +1036,7 @@ pools_body(word_threshold ta, word_threshold tq, const uint8_t *restrict drivers
 }
 
 #define POOLS_ARGS                                                                                \
-    word_threshold ta, word_threshold tq, const uint8_t *drivers, const uint8_t *ncars,          \
+    sp_u01f_threshold ta, sp_u01f_threshold tq, const uint8_t *drivers, const uint8_t *ncars,    \
         const uint8_t *eligible, const uint32_t *ua, const uint32_t *uq, uint8_t *pool,           \
         uint8_t *state, uint8_t *appl, size_t n
 static void pools_portable(POOLS_ARGS)
@@ -1130,7 +1095,8 @@ static void enter_plate_pools(builder *b)
     double q = (H * (1 - r) + r * D) > 0 ? r * D / (H * (1 - r) + r * D) : 0;
     double per = (1 - q) * D + q * H;
     double p_apply = per > 0 ? fmin(1.0, total / per) : 0;
-    const word_threshold t_apply = word_threshold_of(p_apply), t_queue = word_threshold_of(q);
+    const sp_u01f_threshold t_apply = sp_u01f_threshold_of(p_apply),
+                            t_queue = sp_u01f_threshold_of(q);
     _Static_assert(SP_PLATE_NONE == 0, "the state column starts at SP_PLATE_NONE");
     const long nb = (long)nblocks(b->n);
 #ifdef SPENDSIM_HAVE_OPENMP
@@ -1212,7 +1178,8 @@ sp_population *sp_beijing_build(const sp_beijing_def *def, sp_err *err)
         while (pieces[k + 1] <= (size_t)q)
             k++;
         size_t off = ((size_t)q - pieces[k]) * PREFAULT_PIECE, all = written[k].bytes * n;
-        sp_mem_prefault((char *)written[k].p + off, all - off < PREFAULT_PIECE ? all - off : PREFAULT_PIECE);
+        size_t len = all - off < PREFAULT_PIECE ? all - off : PREFAULT_PIECE;
+        sp_mem_prefault((char *)written[k].p + off, len);
     }
     pop->base_year = def->year;
     pop->base_month = sp_month_make(def->year, 12);

@@ -64,6 +64,48 @@ void sp_rng_words_batch(sp_rng_key key, uint32_t first, size_t count, uint32_t m
 /* Uniform on the open interval (0,1) from a 32-bit word. */
 static inline double sp_u01(uint32_t w) { return ((double)w + 0.5) * (1.0 / 4294967296.0); }
 
+/* The uniform rounded to float, as the Beijing generator has always drawn
+ * its attributes (back as a double). */
+static inline double sp_u01f(uint32_t w) { return (float)sp_u01(w); }
+
+/* sp_u01f(w) < c as a comparison of the word with a threshold: sp_u01f is
+ * non-decreasing in the word (an exact product, then a rounding to float),
+ * so the words for which it holds are exactly those below the first word for
+ * which it fails. below: that word, capped at UINT32_MAX; all: 1 when every
+ * word passes (c above sp_u01f(UINT32_MAX) = 1.0), else 0. Found once by
+ * bisection (33 evaluations); then sp_u01f_below gives sp_u01f(w) < c and
+ * sp_u01f_not_below sp_u01f(w) >= c (c a number, not NaN) in integer
+ * operations without branches, which vectorise. */
+typedef struct {
+    uint32_t below, all;
+} sp_u01f_threshold;
+
+static inline sp_u01f_threshold sp_u01f_threshold_of(double c)
+{
+    uint64_t lo = 0, hi = (uint64_t)1 << 32; /* words < lo pass, words >= hi fail */
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (sp_u01f((uint32_t)mid) < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    sp_u01f_threshold t = {UINT32_MAX, 1};
+    if (lo <= UINT32_MAX)
+        t = (sp_u01f_threshold){(uint32_t)lo, 0};
+    return t;
+}
+
+static inline uint32_t sp_u01f_below(uint32_t w, sp_u01f_threshold t)
+{
+    return (uint32_t)(w < t.below) | t.all;
+}
+
+static inline uint32_t sp_u01f_not_below(uint32_t w, sp_u01f_threshold t)
+{
+    return (uint32_t)(w >= t.below) & (t.all ^ 1u);
+}
+
 /* Uniform on (0,1) from the low or high 16 bits of a word (coarser, for noise). */
 static inline double sp_u01_16(uint32_t w16) { return ((double)(w16 & 0xffffu) + 0.5) * (1.0 / 65536.0); }
 

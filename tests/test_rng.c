@@ -224,6 +224,55 @@ static void test_batch_matches_words(void **state)
     sp_simd_cap(-1);
 }
 
+/* sp_u01f_threshold_of: sp_u01f(w) < c exactly when sp_u01f_below(w, t), and
+ * sp_u01f(w) >= c when sp_u01f_not_below, at the threshold's neighbours (where
+ * an off-by-one would show), at the extremes and at 20,000 words spread over
+ * the range, for cut points at the edges of (0, 1), beyond it, at floats'
+ * rounding boundaries and 200 from a fixed stream. The bisection relies on
+ * sp_u01f being non-decreasing: checked on 2^20 consecutive word pairs. */
+static void check_threshold(double c)
+{
+    sp_u01f_threshold t = sp_u01f_threshold_of(c);
+    uint32_t probe[] = {0, 1, 2, UINT32_MAX, UINT32_MAX - 1, t.below, t.below - 1, t.below + 1,
+                        t.below - 2, t.below + 2};
+    for (size_t k = 0; k < sizeof probe / sizeof probe[0]; k++) {
+        uint32_t w = probe[k];
+        assert_int_equal(sp_u01f_below(w, t), sp_u01f(w) < c);
+        if (!isnan(c))
+            assert_int_equal(sp_u01f_not_below(w, t), sp_u01f(w) >= c);
+    }
+    for (uint64_t w = 0; w <= UINT32_MAX; w += 214748) { /* 20,001 words */
+        assert_int_equal(sp_u01f_below((uint32_t)w, t), sp_u01f((uint32_t)w) < c);
+        if (!isnan(c))
+            assert_int_equal(sp_u01f_not_below((uint32_t)w, t), sp_u01f((uint32_t)w) >= c);
+    }
+    assert_true(t.all == 0 || t.all == 1);
+    assert_int_equal(t.all, c > 1.0); /* sp_u01f(UINT32_MAX) rounds to 1.0f */
+}
+
+static void test_u01f_threshold(void **state)
+{
+    (void)state;
+    const double cuts[] = {0.0, -1.0, 1e-12, sp_u01f(0), sp_u01f(1), 0.1, 0.15, 0.4, 0.5, 0.7, 0.9,
+                           0.87, 1.0 - 1e-9, (double)nextafterf(1.0f, 0.0f), 1.0,
+                           nextafter(1.0, 2.0), 1.5, INFINITY, -INFINITY, NAN,
+                           (double)nextafterf(0.5f, 1.0f),
+                           0.5 * ((double)nextafterf(0.5f, 1.0f) + 0.5)}; /* halfway: ties */
+    for (size_t k = 0; k < sizeof cuts / sizeof cuts[0]; k++)
+        check_threshold(cuts[k]);
+    uint32_t w[4];
+    for (uint32_t i = 0; i < 50; i++) {
+        words(99, 1, i, 0, SP_PURPOSE_SPENDING, 0, w);
+        for (int j = 0; j < 4; j++)
+            check_threshold(sp_u01(w[j]));
+    }
+    for (uint32_t x = 0; x < (1u << 20); x++) { /* non-decreasing: pairs across the range */
+        uint32_t v = x * 4096u + (x >> 8);
+        if (v < UINT32_MAX)
+            assert_true(sp_u01f(v) <= sp_u01f(v + 1));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_uniformity_chi_square),
         cmocka_unit_test(test_uniformity_across_households_bits),
         cmocka_unit_test(test_batch_matches_words),
+        cmocka_unit_test(test_u01f_threshold),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef SPENDSIM_HAVE_OPENMP
+#include <omp.h>
+#endif
 #ifdef __linux__
 #include <sys/mman.h>
 #include <unistd.h>
@@ -1361,32 +1364,33 @@ int sp_population_engel_store(sp_population *pop, int threads, sp_err *err)
 {
     const size_t n = pop->n;
     const long nb = (long)((n + ENGEL_BLOCK - 1) / ENGEL_BLOCK);
-    int failed = 0;
-#ifdef SPENDSIM_HAVE_OPENMP
-#pragma omp parallel num_threads(threads > 0 ? threads : 1) reduction(| : failed)
-#else
-    (void)threads;
-#endif
-    {
-        double (*sh)[ENGEL_BLOCK] = malloc(SP_NCAT * sizeof *sh); /* a block's shares */
-        quantised *qz = malloc(sizeof *qz);
-        double lx[ENGEL_BLOCK];
-        failed = !sh || !qz;
-#ifdef SPENDSIM_HAVE_OPENMP
-#pragma omp for schedule(static)
-#endif
-        for (long blk = 0; blk < nb; blk++) { /* every thread meets the loop, even one that failed */
-            size_t i0 = (size_t)blk * ENGEL_BLOCK, cnt = n - i0 < ENGEL_BLOCK ? n - i0 : ENGEL_BLOCK;
-            if (!sh || !qz)
-                continue;
-            engel_lx(pop, i0, cnt, lx);
-            shares_block(pop, lx, pop->engel_lnref, cnt, sh);
-            set_shares_block(pop->shares + i0 * SP_NCAT, (const double(*)[ENGEL_BLOCK])sh, cnt, qz);
-        }
+    const int nt = threads > 0 ? threads : 1;
+    /* each thread's block of shares and quantised units, allocated here, not
+     * in the parallel region: the allocations, and their failure, are the
+     * same for every run */
+    double (*sh)[SP_NCAT][ENGEL_BLOCK] = malloc((size_t)nt * sizeof *sh);
+    quantised *qz = malloc((size_t)nt * sizeof *qz);
+    if (!sh || !qz) {
         free(sh);
         free(qz);
-    }
-    if (failed)
         return sp_err_set(err, SP_ENOMEM, "out of memory for the Engel shares of %zu households", n);
+    }
+#ifdef SPENDSIM_HAVE_OPENMP
+#pragma omp parallel for schedule(static) num_threads(nt)
+#endif
+    for (long blk = 0; blk < nb; blk++) {
+#ifdef SPENDSIM_HAVE_OPENMP
+        const int t = omp_get_thread_num();
+#else
+        const int t = 0;
+#endif
+        size_t i0 = (size_t)blk * ENGEL_BLOCK, cnt = n - i0 < ENGEL_BLOCK ? n - i0 : ENGEL_BLOCK;
+        double lx[ENGEL_BLOCK];
+        engel_lx(pop, i0, cnt, lx);
+        shares_block(pop, lx, pop->engel_lnref, cnt, sh[t]);
+        set_shares_block(pop->shares + i0 * SP_NCAT, (const double(*)[ENGEL_BLOCK])sh[t], cnt, &qz[t]);
+    }
+    free(sh);
+    free(qz);
     return SP_OK;
 }

@@ -266,7 +266,7 @@ _Static_assert((SP_LIN_BUCKETS << SP_LIN_SHIFT) == SP_U16_VALUES &&
  * a category whose bucket holds the start of a step (slope NaN; about 7-10% of
  * household-months at the default trip rates); the second computes those
  * categories from the step tables, lane by lane, as chunk_portable does. */
-__attribute__((target("avx2,bmi2"))) static void chunk_avx2(const sp_spending_model *model,
+__attribute__((target("avx2"))) static void chunk_avx2(const sp_spending_model *model,
                                                        const sp_population *pop,
                                                        const sp_spending_month *mo, size_t lo,
                                                        size_t n, const uint32_t (*w)[4],
@@ -290,15 +290,16 @@ __attribute__((target("avx2,bmi2"))) static void chunk_avx2(const sp_spending_mo
         nslow = 0;
         for (size_t j = j0; j < j1; j++) {
             const sp_trip_tables *m = &cls[class_of_rank[ranks[j] & SP_RANK_CONS_MASK]];
-            /* the bucket of category c: bits 16 (c % 2) + SP_LIN_SHIFT .. + 15 of word c / 2
-             * (for odd c, the word's top bits: a shift alone) */
-            const uint32_t v0 = w[j][0], v1 = w[j][1], v2 = w[j][2], v3 = w[j][3];
+            /* the bucket of category c: bits 16 c / 2 + SP_LIN_SHIFT .. + 15 of the draw */
+            uint64_t lo64, hi64;
+            memcpy(&lo64, w[j], 8);
+            memcpy(&hi64, w[j] + 2, 8);
             const double *lin = (const double *)&m->lin[0][0][0];
-#define LIN(c, v) (lin + (c) * SP_LIN_BUCKETS + ((c) & 1 ? (v) >> (16 + SP_LIN_SHIFT) : ((v) >> SP_LIN_SHIFT) & (SP_LIN_BUCKETS - 1)))
-            __m128 e01 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(0, v0)), LIN(1, v0)));
-            __m128 e23 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(2, v1)), LIN(3, v1)));
-            __m128 e45 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(4, v2)), LIN(5, v2)));
-            __m128 e67 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(6, v3)), LIN(7, v3)));
+#define LIN(c, v) (lin + (c) * SP_LIN_BUCKETS + (((v) >> (16 * ((c) & 3) + SP_LIN_SHIFT)) & (SP_LIN_BUCKETS - 1)))
+            __m128 e01 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(0, lo64)), LIN(1, lo64)));
+            __m128 e23 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(2, lo64)), LIN(3, lo64)));
+            __m128 e45 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(4, hi64)), LIN(5, hi64)));
+            __m128 e67 = _mm_castpd_ps(_mm_loadh_pd(_mm_load_sd(LIN(6, hi64)), LIN(7, hi64)));
 #undef LIN
             __m256 a = _mm256_insertf128_ps(_mm256_castps128_ps256(e01), e45, 1); /* f0 b0 f1 b1 | f4 b4 f5 b5 */
             __m256 b = _mm256_insertf128_ps(_mm256_castps128_ps256(e23), e67, 1); /* f2 b2 f3 b3 | f6 b6 f7 b7 */

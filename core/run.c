@@ -27,9 +27,15 @@
 _Static_assert(NCELL_DIMS + NCCELL_DIMS + 2 == SP_NDIM, "every dimension is made once");
 _Static_assert(SP_NDECILE == 2 * SP_NQUINTILE, "income deciles nest in quintiles");
 #define GM (SP_NGROUP * SP_NMETRIC)
-/* Households of a block are drawn and simulated in chunks small enough for
- * their draws, spending and car events to stay in the first-level cache. */
-#define CHUNK 256
+/* Households of a block are drawn and simulated in chunks: their draws and
+ * spending (32 KB at 512) stay close in the cache, and the per-chunk costs
+ * (setting up each kernel, bringing the cell rows back into the first-level
+ * cache after the spending kernel's table reads) are shared by 512
+ * households. 256 was slower by about 4% and 128 by about 10% on the AMD
+ * EPYC measured; 1024 and 2048 no faster than 512 (docs/performance.md).
+ * Results do not depend on it: plain and special households sum into
+ * separate cells, each in household order. */
+#define CHUNK 512
 /* Plain households add only the first NPLAIN metrics (the categories, total
  * spending, households, persons, cars): they sum into compact rows that stay
  * in the first-level cache, added into the full cell rows once per block. */

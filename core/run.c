@@ -145,15 +145,22 @@ static int setup_measures(sp_run *r, int start_month, sp_err *err)
 }
 
 /* months[i] + shift, clamped to 0 .. 65535, where key[i] > above (eq = 0)
- * or key[i] != above (eq = 1); the others are left alone. */
+ * or key[i] != above (eq = 1); the others are left alone. The loop stores
+ * every entry, so it runs only when some household qualifies: a column no
+ * household uses keeps its untouched pages (sp_hstate_clone). */
 static void shift_months(uint16_t *restrict months, const uint8_t *restrict key, uint8_t above,
                          int eq, int shift, size_t n)
 {
 #define SHIFT_LOOP(take)                                                                           \
-    for (size_t i = 0; i < n; i++) {                                                               \
-        const int m = months[i] + shift;                                                           \
-        const uint16_t v = (uint16_t)(m < 0 ? 0 : (m > 65535 ? 65535 : m));                        \
-        months[i] = (take) ? v : months[i];                                                        \
+    {                                                                                              \
+        unsigned any = 0;                                                                          \
+        for (size_t i = 0; i < n; i++)                                                             \
+            any |= (take);                                                                         \
+        for (size_t i = 0; i < (any ? n : 0); i++) {                                               \
+            const int m = months[i] + shift;                                                       \
+            const uint16_t v = (uint16_t)(m < 0 ? 0 : (m > 65535 ? 65535 : m));                    \
+            months[i] = (take) ? v : months[i];                                                    \
+        }                                                                                          \
     }
     if (eq)
         SHIFT_LOOP(key[i] != above)

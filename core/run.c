@@ -31,7 +31,7 @@ _Static_assert(SP_NDECILE == 2 * SP_NQUINTILE, "income deciles nest in quintiles
  * spending (32 KB at 512) stay close in the cache, and the per-chunk costs
  * (setting up each kernel, bringing the cell rows back into the first-level
  * cache after the spending kernel's table reads) are shared by 512
- * households. 256 was slower by about 4% and 128 by about 10% on the AMD
+ * households. 256 was slower by 2-4% and 128 by about 10% on the AMD
  * EPYC measured; 1024 and 2048 no faster than 512 (docs/performance.md).
  * Results do not depend on it: plain and special households sum into
  * separate cells, each in household order. */

@@ -271,27 +271,32 @@ static void flags_setup(sp_cars_state *cs, const sp_population *pop, const sp_hs
 {
     const size_t n = pop->n;
     const double q = p->car_purchase_prob;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t ps = initial->plate_state[i];
-        if (ps == SP_PLATE_NEV_QUEUE)
-            SETFLAG(cs, i, F_PLATE_NEV, 1);
-        if (initial->ncars[i] == 0 && (ps == SP_PLATE_LOTTERY || ps == SP_PLATE_NEV_QUEUE)) {
-            if (cs->plates_required)
-                SETFLAG(cs, i, F_WISH, 1);
-            else
-                SETFLAG(cs, i, F_HOLD, 1); /* no plate needed: already shopping */
-        }
-        if (initial->ncars[i] > 0) {
-            /* stationary share in the market: inflow h, outflow q */
-            double mult = cs->income_mult[pop->quintile[i] % SP_NQUINTILE], stay = 1;
-            for (int k = 0; k < initial->ncars[i] && k < SP_MAX_CARS; k++) {
-                double h = hazard_of(cs, p, initial->car_age[k][i]) * mult;
-                stay *= 1.0 - (h < 1 ? h : 1);
+    enum { BATCH = 256 };
+    uint32_t w[BATCH][4]; /* the draws of households i0 .. i0 + BATCH - 1, batched */
+    for (size_t i0 = 0; i0 < n; i0 += BATCH) {
+        const size_t i1 = n - i0 < BATCH ? n : i0 + BATCH;
+        sp_rng_words_batch(key, (uint32_t)i0, i1 - i0, (uint32_t)(start_month - 1), SP_PURPOSE_CARS,
+                           DRAW_INIT, w);
+        for (size_t i = i0; i < i1; i++) {
+            uint8_t ps = initial->plate_state[i];
+            if (ps == SP_PLATE_NEV_QUEUE)
+                SETFLAG(cs, i, F_PLATE_NEV, 1);
+            if (initial->ncars[i] == 0 && (ps == SP_PLATE_LOTTERY || ps == SP_PLATE_NEV_QUEUE)) {
+                if (cs->plates_required)
+                    SETFLAG(cs, i, F_WISH, 1);
+                else
+                    SETFLAG(cs, i, F_HOLD, 1); /* no plate needed: already shopping */
             }
-            double pin = (1.0 - stay) / q;
-            uint32_t w[4];
-            sp_rng_words(key, (uint32_t)i, (uint32_t)(start_month - 1), SP_PURPOSE_CARS, DRAW_INIT, w);
-            SETFLAG(cs, i, F_MARKET, sp_u01(w[0]) < pin);
+            if (initial->ncars[i] > 0) {
+                /* stationary share in the market: inflow h, outflow q */
+                double mult = cs->income_mult[pop->quintile[i] % SP_NQUINTILE], stay = 1;
+                for (int k = 0; k < initial->ncars[i] && k < SP_MAX_CARS; k++) {
+                    double h = hazard_of(cs, p, initial->car_age[k][i]) * mult;
+                    stay *= 1.0 - (h < 1 ? h : 1);
+                }
+                double pin = (1.0 - stay) / q;
+                SETFLAG(cs, i, F_MARKET, sp_u01(w[i - i0][0]) < pin);
+            }
         }
     }
 }
@@ -1372,6 +1377,21 @@ static void classify_lanes(const quiet_ctx *x, size_t j0, size_t m, const uint32
     }
 }
 
+/* The entry thresholds of the cars of households lo .. lo + m - 1 (as
+ * classify_avx2 gathers them: row 0 for a quintile outside the table, age 0
+ * for a car beyond it), scalar. */
+static void car_thresholds(const quiet_ctx *x, size_t lo, size_t m, uint32_t *restrict th0,
+                           uint32_t *restrict th1)
+{
+    for (size_t j = 0; j < m; j++) {
+        const size_t i = lo + j;
+        const uint32_t qn = x->q[i], a0 = x->age0[i], a1 = x->age1[i];
+        const uint32_t *thr = x->entry[qn < SP_NQUINTILE ? qn : 0];
+        th0[j] = thr[a0 >= HAZARD_TABLE ? 0 : a0];
+        th1[j] = thr[a1 >= HAZARD_TABLE ? 0 : a1];
+    }
+}
+
 static void classify_portable(const quiet_ctx *x, size_t lo, size_t j0, size_t m,
                               const uint32_t (*w)[4], uint32_t *busy)
 {
@@ -1383,12 +1403,9 @@ static void classify_portable(const quiet_ctx *x, size_t lo, size_t j0, size_t m
     uint8_t quiet[CLASSIFY_MAX];
     if (m > CLASSIFY_MAX) /* the callers pass at most a sub-chunk */
         m = CLASSIFY_MAX;
+    if (j0 < m)
+        car_thresholds(x, lo + j0, m - j0, th0 + j0, th1 + j0);
     for (size_t j = j0; j < m; j++) {
-        const size_t i = lo + j;
-        const uint32_t qn = x->q[i], a0 = x->age0[i], a1 = x->age1[i];
-        const uint32_t *thr = x->entry[qn < SP_NQUINTILE ? qn : 0];
-        th0[j] = thr[a0 >= HAZARD_TABLE ? 0 : a0];
-        th1[j] = thr[a1 >= HAZARD_TABLE ? 0 : a1];
         w0[j] = w[j][0];
         w1[j] = w[j][1];
         w2[j] = w[j][2];
@@ -1513,6 +1530,95 @@ __attribute__((target("avx2"))) static void classify_avx2(const quiet_ctx *x, si
 #undef EQ
     classify_portable(x, lo, j, m, w, busy);
 }
+
+/* classify_avx2 for sixteen households at a time, one per 32-bit lane, with
+ * the conditions as mask registers: the same comparisons, selections and
+ * stores. */
+SP_TARGET_AVX512 static void classify_avx512(const quiet_ctx *x, size_t lo, size_t m,
+                                             const uint32_t (*w)[4], uint32_t *busy)
+{
+#define U8(col) _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)((col) + i)))
+#define U16(col) _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)((col) + i)))
+#define EQ(a, k) _mm512_cmpeq_epi32_mask((a), _mm512_set1_epi32(k))
+#define ANY(a, f) _mm512_test_epi32_mask((a), _mm512_set1_epi32(f)) /* (a & f) != 0 */
+    const __mmask16 all = 0xffff;
+    const __m512i zero = _mm512_setzero_si512(), maxv = _mm512_set1_epi32(-1),
+                  last = _mm512_set1_epi32(HAZARD_TABLE - 1), buy = _mm512_set1_epi32((int)x->buy),
+                  age_max = _mm512_set1_epi32(UINT16_MAX);
+    const __mmask16 buy_all = x->buy == UINT32_MAX ? all : 0, plates = x->plates ? all : 0;
+    /* words 0 and 1, and 2 and 3, of four households in a row (r0: households
+     * 0-3, r1: 4-7), then words 0, 1 and 2 of sixteen households */
+    const __m512i sel01 = _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
+    const __m512i sel23 = _mm512_setr_epi32(2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
+    const __m512i lo8 = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    const __m512i hi8 = _mm512_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+    const uint8_t *const ps_col = x->ps, *const nc_col = x->nc, *const q_col = x->q, *const offer_col = x->offer;
+    const uint16_t *const wish_col = x->wish;
+    uint8_t *const flags_col = x->flags;
+    uint16_t *const age0_col = x->age0, *const age1_col = x->age1;
+    const uint32_t subsidy_all = x->subsidy, offers = x->offers;
+    /* The thresholds of the households' cars first, in a loop of their own
+     * with scalar loads (on the AMD EPYC measured, 16-lane gathers in the
+     * main loop were no faster: docs/performance.md). */
+    _Alignas(64) uint32_t ths[2][CLASSIFY_MAX];
+    if (m > CLASSIFY_MAX) /* the callers pass at most a sub-chunk */
+        m = CLASSIFY_MAX;
+    car_thresholds(x, lo, m, ths[0], ths[1]);
+    size_t j = 0;
+    for (; j + 16 <= m; j += 16) {
+        const size_t i = lo + j;
+        const __m512i r0 = _mm512_loadu_si512(w[j]), r1 = _mm512_loadu_si512(w[j + 4]);
+        const __m512i r2 = _mm512_loadu_si512(w[j + 8]), r3 = _mm512_loadu_si512(w[j + 12]);
+        const __m512i t01 = _mm512_permutex2var_epi32(r0, sel01, r1); /* w0, w1 of households 0-7 */
+        const __m512i t23 = _mm512_permutex2var_epi32(r2, sel01, r3); /* ... of 8-15 */
+        const __m512i u01 = _mm512_permutex2var_epi32(r0, sel23, r1); /* w2, w3 of 0-7 */
+        const __m512i u23 = _mm512_permutex2var_epi32(r2, sel23, r3);
+        const __m512i w0 = _mm512_permutex2var_epi32(t01, lo8, t23), w1 = _mm512_permutex2var_epi32(t01, hi8, t23);
+        const __m512i w2 = _mm512_permutex2var_epi32(u01, lo8, u23);
+        const __m512i ps = U8(ps_col), fl = U8(flags_col), nc = U8(nc_col), qn = U8(q_col);
+        __m512i a0 = U16(age0_col), a1 = U16(age1_col);
+        const __m512i wish = U16(wish_col);
+        const __mmask16 qok = _mm512_cmplt_epi32_mask(qn, _mm512_set1_epi32(SP_NQUINTILE));
+        const __mmask16 old0 = _mm512_cmpgt_epi32_mask(a0, last), old1 = _mm512_cmpgt_epi32_mask(a1, last);
+        const __m512i th0 = _mm512_load_si512(ths[0] + j), th1 = _mm512_load_si512(ths[1] + j);
+        const __mmask16 x0 = _mm512_cmplt_epu32_mask(w0, th0) | old0 | _mm512_cmpeq_epi32_mask(th0, maxv);
+        const __mmask16 x1 = _mm512_cmplt_epu32_mask(w1, th1) | old1 | _mm512_cmpeq_epi32_mask(th1, maxv);
+        const __mmask16 has1 = _mm512_cmpgt_epi32_mask(nc, zero), has2 = _mm512_cmpgt_epi32_mask(nc, _mm512_set1_epi32(1));
+        const __mmask16 enter = (has1 & x0) | (has2 & x1);
+        const __mmask16 market = ANY(fl, F_MARKET);
+        const __mmask16 bought = _mm512_cmplt_epu32_mask(w2, buy) | buy_all;
+        const __mmask16 owner_event = (market & bought) | (~market & enter);
+        const __mmask16 subsidy = subsidy_all ? all : (offers ? _mm512_test_epi32_mask(U8(offer_col), U8(offer_col)) : 0);
+        const __mmask16 owner_busy = EQ(ps, SP_PLATE_WON) | ANY(fl, F_HOLD) | subsidy | owner_event | (__mmask16)~qok;
+        const __mmask16 free_ = EQ(ps, SP_PLATE_NONE) & (__mmask16)~ANY(fl, F_HOLD | F_WISH);
+        const __mmask16 wishes = _mm512_cmplt_epu32_mask(w2, _mm512_slli_epi32(wish, 12));
+        const __mmask16 is_nevq = EQ(ps, SP_PLATE_NEV_QUEUE);
+        const __mmask16 pool = EQ(ps, SP_PLATE_LOTTERY) | is_nevq;
+        const __mmask16 waiting = plates & pool & ANY(fl, F_WISH);
+        const __mmask16 carless_quiet = (free_ & (__mmask16)~wishes) | ((__mmask16)~free_ & waiting);
+        const __mmask16 carless = (__mmask16)~has1;
+        const __mmask16 quiet = (carless & carless_quiet) | ((__mmask16)~carless & (__mmask16)~owner_busy);
+        __m512i fl2 = _mm512_andnot_si512(_mm512_set1_epi32(F_PLATE_NEV), fl);
+        fl2 = _mm512_mask_or_epi32(fl2, is_nevq, fl2, _mm512_set1_epi32(F_PLATE_NEV));
+        const __m512i nfl = _mm512_mask_mov_epi32(fl, quiet & pool, fl2);
+        _mm_storeu_si128((__m128i *)(flags_col + i), _mm512_cvtepi32_epi8(nfl));
+        /* the quiet households' cars age by a month */
+        const __m512i one = _mm512_set1_epi32(1);
+        a0 = _mm512_mask_add_epi32(a0, quiet & has1 & _mm512_cmpneq_epi32_mask(a0, age_max), a0, one);
+        a1 = _mm512_mask_add_epi32(a1, quiet & has2 & _mm512_cmpneq_epi32_mask(a1, age_max), a1, one);
+        _mm256_storeu_si256((__m256i *)(age0_col + i), _mm512_cvtepi32_epi16(a0));
+        _mm256_storeu_si256((__m256i *)(age1_col + i), _mm512_cvtepi32_epi16(a1));
+        uint32_t bits = (uint32_t)(__mmask16)~quiet;
+        busy[j >> 5] |= bits << (j & 31);
+        for (; bits; bits &= bits - 1)
+            fetch_busy(x, i + (size_t)__builtin_ctz(bits));
+    }
+#undef U8
+#undef U16
+#undef EQ
+#undef ANY
+    classify_portable(x, lo, j, m, w, busy);
+}
 #endif
 
 size_t sp_cars_chunk(sp_cars_state *cs, const sp_car_policy *ms, const sp_population *pop,
@@ -1543,11 +1649,16 @@ size_t sp_cars_chunk(sp_cars_state *cs, const sp_car_policy *ms, const sp_popula
     enum { SUB = 256 };
     _Static_assert((int)SUB <= (int)CLASSIFY_MAX, "classify_portable takes a whole sub-chunk");
     size_t ne = 0;
+#ifdef SP_CARS_HAVE_AVX2
+    const int avx2 = sp_simd_avx2(), avx512 = sp_simd_avx512();
+#endif
     for (size_t s0 = 0; s0 < n; s0 += SUB) {
         const size_t m = n - s0 < SUB ? n - s0 : SUB;
         uint32_t busy[SUB / 32] = {0};
 #ifdef SP_CARS_HAVE_AVX2
-        if (sp_simd_avx2())
+        if (avx512)
+            classify_avx512(&x, lo + s0, m, w + s0, busy);
+        else if (avx2)
             classify_avx2(&x, lo + s0, m, w + s0, busy);
         else
 #endif

@@ -35,10 +35,54 @@ void sp_rng_stream_free(gsl_rng *r)
 
 /* ---- batched draws ---- */
 
+/* Philox4x32-10 in plain C for PSETS households at a time (independent
+ * chains of multiplies, interleaved), as the vector paths compute it: the
+ * round keys once per batch, and the first two rounds' products that do not
+ * depend on the household (the counter's month, purpose and draw words are
+ * the batch's) once. The same words as sp_rng_words (tests/test_rng.c). */
+enum { PSETS = 4, PROUNDS = 10 };
+_Static_assert(PROUNDS == (int)philox4x32_rounds, "the batch runs Philox4x32-10, as sp_rng_words");
 static void words_batch_portable(sp_rng_key key, uint32_t first, size_t count, uint32_t month,
                                  uint32_t purpose, uint32_t draw, uint32_t (*out)[4])
 {
-    for (size_t j = 0; j < count; j++)
+    const uint32_t M0 = PHILOX_M4x32_0, M1 = PHILOX_M4x32_1;
+    uint32_t k0[PROUNDS], k1[PROUNDS];
+    for (int r = 0; r < PROUNDS; r++) {
+        k0[r] = key.k[0] + (uint32_t)r * PHILOX_W32_0;
+        k1[r] = key.k[1] + (uint32_t)r * PHILOX_W32_1;
+    }
+    /* round 1: M1 x purpose; round 2: M0 x its first word */
+    const uint64_t p1 = (uint64_t)M1 * purpose;
+    const uint32_t r1c0 = (uint32_t)(p1 >> 32) ^ month ^ k0[0], r1c1 = (uint32_t)p1;
+    const uint64_t p0 = (uint64_t)M0 * r1c0;
+    const uint32_t r2hi0 = (uint32_t)(p0 >> 32), r2c3 = (uint32_t)p0;
+    size_t j = 0;
+    for (; j + PSETS <= count; j += PSETS) {
+        uint32_t c0[PSETS], c1[PSETS], c2[PSETS], c3[PSETS];
+        for (int s = 0; s < PSETS; s++) {
+            const uint64_t q0 = (uint64_t)M0 * (first + (uint32_t)(j + (size_t)s));
+            const uint64_t q1 = (uint64_t)M1 * ((uint32_t)(q0 >> 32) ^ draw ^ k1[0]);
+            c0[s] = (uint32_t)(q1 >> 32) ^ r1c1 ^ k0[1];
+            c1[s] = (uint32_t)q1;
+            c2[s] = r2hi0 ^ (uint32_t)q0 ^ k1[1];
+            c3[s] = r2c3;
+        }
+        for (int r = 2; r < PROUNDS; r++)
+            for (int s = 0; s < PSETS; s++) {
+                const uint64_t a = (uint64_t)M0 * c0[s], b = (uint64_t)M1 * c2[s];
+                c0[s] = (uint32_t)(b >> 32) ^ c1[s] ^ k0[r];
+                c2[s] = (uint32_t)(a >> 32) ^ c3[s] ^ k1[r];
+                c1[s] = (uint32_t)b;
+                c3[s] = (uint32_t)a;
+            }
+        for (int s = 0; s < PSETS; s++) {
+            out[j + (size_t)s][0] = c0[s];
+            out[j + (size_t)s][1] = c1[s];
+            out[j + (size_t)s][2] = c2[s];
+            out[j + (size_t)s][3] = c3[s];
+        }
+    }
+    for (; j < count; j++)
         sp_rng_words(key, first + (uint32_t)j, month, purpose, draw, out[j]);
 }
 

@@ -27,9 +27,15 @@
 _Static_assert(NCELL_DIMS + NCCELL_DIMS + 2 == SP_NDIM, "every dimension is made once");
 _Static_assert(SP_NDECILE == 2 * SP_NQUINTILE, "income deciles nest in quintiles");
 #define GM (SP_NGROUP * SP_NMETRIC)
-/* Households of a block are drawn and simulated in chunks small enough for
- * their draws, spending and car events to stay in the first-level cache. */
-#define CHUNK 256
+/* Households of a block are drawn and simulated in chunks: their draws and
+ * spending (32 KB at 512) stay close in the cache, and the per-chunk costs
+ * (setting up each kernel, bringing the cell rows back into the first-level
+ * cache after the spending kernel's table reads) are shared by 512
+ * households. 256 was slower by 2-4% and 128 by about 10% on the AMD
+ * EPYC measured; 1024 and 2048 no faster than 512 (docs/performance.md).
+ * Results do not depend on it: plain and special households sum into
+ * separate cells, each in household order. */
+#define CHUNK 512
 /* Plain households add only the first NPLAIN metrics (the categories, total
  * spending, households, persons, cars): they sum into compact rows that stay
  * in the first-level cache, added into the full cell rows once per block. */
@@ -138,6 +144,31 @@ static int setup_measures(sp_run *r, int start_month, sp_err *err)
     return SP_OK;
 }
 
+/* months[i] + shift, clamped to 0 .. 65535, where key[i] > above (eq = 0)
+ * or key[i] != above (eq = 1); the others are left alone. The loop stores
+ * every entry, so it runs only when some household qualifies: a column no
+ * household uses keeps its untouched pages (sp_hstate_clone). */
+static void shift_months(uint16_t *restrict months, const uint8_t *restrict key, uint8_t above,
+                         int eq, int shift, size_t n)
+{
+#define SHIFT_LOOP(take)                                                                           \
+    {                                                                                              \
+        unsigned any = 0;                                                                          \
+        for (size_t i = 0; i < n; i++)                                                             \
+            any |= (take);                                                                         \
+        for (size_t i = 0; i < (any ? n : 0); i++) {                                               \
+            const int m = months[i] + shift;                                                       \
+            const uint16_t v = (uint16_t)(m < 0 ? 0 : (m > 65535 ? 65535 : m));                    \
+            months[i] = (take) ? v : months[i];                                                    \
+        }                                                                                          \
+    }
+    if (eq)
+        SHIFT_LOOP(key[i] != above)
+    else
+        SHIFT_LOOP(key[i] > above)
+#undef SHIFT_LOOP
+}
+
 sp_run *sp_run_alloc(const sp_population *pop, const sp_package *pkg, const sp_params *params,
                      sp_rng_key key, int start_month, int threads, sp_err *err)
 {
@@ -162,18 +193,16 @@ sp_run *sp_run_alloc(const sp_population *pop, const sp_package *pkg, const sp_p
         sp_run_free(r);
         return NULL;
     }
-    /* Car ages describe the population's base month; move them to the start. */
-    int shift = start_month - pop->base_month;
-    for (size_t i = 0; i < pop->n; i++)
-        for (int k = 0; k < r->state.ncars[i]; k++) {
-            int age = r->state.car_age[k][i] + shift;
-            r->state.car_age[k][i] = (uint16_t)(age < 0 ? 0 : (age > 65535 ? 65535 : age));
-        }
-    for (size_t i = 0; i < pop->n; i++)
-        if (r->state.plate_state[i] != SP_PLATE_NONE) {
-            int pm = r->state.plate_months[i] + shift;
-            r->state.plate_months[i] = (uint16_t)(pm < 0 ? 0 : (pm > 65535 ? 65535 : pm));
-        }
+    /* Car ages describe the population's base month; move them to the start
+     * (the ages of a household's cars, the months of a household in a plate
+     * pool). Column by column and without branches, so that the compiler
+     * vectorises the loops; a shift of 0 changes nothing. */
+    const int shift = start_month - pop->base_month;
+    if (shift != 0) {
+        for (int k = 0; k < SP_MAX_CARS; k++)
+            shift_months(r->state.car_age[k], r->state.ncars, (uint8_t)k, 0, shift, pop->n);
+        shift_months(r->state.plate_months, r->state.plate_state, SP_PLATE_NONE, 1, shift, pop->n);
+    }
     if (setup_measures(r, start_month, err) != SP_OK) {
         sp_run_free(r);
         return NULL;

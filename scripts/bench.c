@@ -5,6 +5,7 @@
  *        spendsim_bench plates [applicants] [quota]
  *        spendsim_bench rng                (batched Philox draws at each vector level)
  *        spendsim_bench measures [households] [months]  (cost of the trade-in and credit measures)
+ *        spendsim_bench steps [households] [months] [runs]  (each month's step timed alone)
  * e.g.   spendsim_bench 1000000 36 1 2
  *        spendsim_bench plates 3300000 6367   (one lottery round, 2020-02 size) */
 #define _POSIX_C_SOURCE 200809L
@@ -172,6 +173,69 @@ static int bench_measures(size_t n, int months)
     return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The status-quo engine one month at a time: each sp_run_step timed alone
+ * (CPU time of the process; one thread), over `runs` runs of `months`
+ * months. On a shared machine the fastest steps are those no other work
+ * disturbed, so the minimum and the lower quartile move less than a whole
+ * run's time; the run's set-up (sp_run_alloc) is timed apart. */
+static int bench_steps(size_t n, int months, int runs)
+{
+    sp_err err;
+    sp_beijing_def def = sp_beijing_def_default();
+    def.households = n;
+    def.seed = 7;
+    sp_population *pop = sp_beijing_build(&def, &err);
+    sp_package *pkg = pop ? sp_package_alloc("Status quo", &err) : NULL;
+    double *t = malloc((size_t)(months > 0 ? months : 1) * (size_t)(runs > 0 ? runs : 1) * sizeof *t);
+    double *out = malloc(SP_NGROUP * SP_NMETRIC * sizeof *out);
+    if (!pop || !pkg || !t || !out || months < 1 || runs < 1) {
+        fprintf(stderr, "bench: %s\n", pop && pkg ? "bad arguments or out of memory" : err.msg);
+        return 1;
+    }
+    const sp_params prm = sp_params_default();
+    const sp_rng_key key = sp_rng_key_make(1, 0);
+    double setup = 1e300;
+    size_t nt = 0;
+    for (int k = 0; k < runs; k++) {
+        double c0 = cpu_now();
+        sp_run *r = sp_run_alloc(pop, pkg, &prm, key, sp_month_make(2019, 1), 1, &err);
+        if (!r) {
+            fprintf(stderr, "bench: %s\n", err.msg);
+            return 1;
+        }
+        double c1 = cpu_now();
+        setup = c1 - c0 < setup ? c1 - c0 : setup;
+        for (int m = 0; m < months; m++) {
+            double a = cpu_now();
+            if (sp_run_step(r, out, &err) != SP_OK) {
+                fprintf(stderr, "bench: %s\n", err.msg);
+                return 1;
+            }
+            t[nt++] = cpu_now() - a;
+        }
+        sp_run_free(r);
+    }
+    qsort(t, nt, sizeof *t, cmp_double);
+    const double per = 1e9 / (double)n;
+    printf("vector paths          %s\n", sp_simd_name());
+    printf("steps, 1 thread       %zu households, %d runs x %d months: ns per household-month "
+           "min %.2f, lower quartile %.2f, median %.2f\n",
+           n, runs, months, t[0] * per, t[nt / 4] * per, t[nt / 2] * per);
+    printf("run set-up            best %.2f ns per household (%.2f per household-month over %d months)\n",
+           setup * per, setup * per / months, months);
+    free(t);
+    free(out);
+    sp_package_free(pkg);
+    sp_population_free(pop);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "rng") == 0)
@@ -179,6 +243,9 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "measures") == 0)
         return bench_measures(argc > 2 ? (size_t)strtoull(argv[2], NULL, 10) : 200000,
                               argc > 3 ? atoi(argv[3]) : 24);
+    if (argc > 1 && strcmp(argv[1], "steps") == 0)
+        return bench_steps(argc > 2 ? (size_t)strtoull(argv[2], NULL, 10) : 1000000,
+                           argc > 3 ? atoi(argv[3]) : 36, argc > 4 ? atoi(argv[4]) : 3);
     if (argc > 1 && strcmp(argv[1], "plates") == 0)
         return bench_plates(argc > 2 ? (size_t)strtoull(argv[2], NULL, 10) : 3300000,
                             argc > 3 ? atof(argv[3]) : 6367);

@@ -328,6 +328,30 @@ static void block_draw(const builder *b, size_t blk, uint32_t draw, uint32_t (*w
 #define BLOCK_RANGE(b, blk, i0, cnt)                                                             \
     size_t i0 = (size_t)(blk) * BLOCK, cnt = (b)->n - i0 < BLOCK ? (b)->n - i0 : BLOCK
 
+/* The block kernels below (name_body, always inlined) come in a portable
+ * copy and AVX2 and AVX-512 copies (the same loops, compiled for those
+ * instruction sets; every path the same values), and name_block chooses one
+ * at run time (simd.h). args: the parenthesised parameter list; the rest:
+ * the arguments that pass them on. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define SIMD_CLONES(name, args, ...)                                                              \
+    static void name##_portable args { name##_body(__VA_ARGS__); }                               \
+    __attribute__((target("avx2"))) static void name##_avx2 args { name##_body(__VA_ARGS__); }   \
+    SP_TARGET_AVX512 static void name##_avx512 args { name##_body(__VA_ARGS__); }                \
+    static void name##_block args                                                                 \
+    {                                                                                             \
+        if (sp_simd_avx512())                                                                     \
+            name##_avx512(__VA_ARGS__);                                                           \
+        else if (sp_simd_avx2())                                                                  \
+            name##_avx2(__VA_ARGS__);                                                             \
+        else                                                                                      \
+            name##_portable(__VA_ARGS__);                                                         \
+    }
+#else
+#define SIMD_CLONES(name, args, ...)                                                              \
+    static void name##_block args { name##_body(__VA_ARGS__); }
+#endif
+
 /* 1b. A block's sizes (the first size whose cumulative share exceeds
  * u = uni(U_SIZE), else the largest: 1 + the cumulative shares u is not
  * below), areas (urban when uni(U_AREA) < the urban share), weights, and
@@ -372,33 +396,7 @@ households_body(const households_consts *c, const uint32_t *restrict wu,
 #define HOUSEHOLDS_ARGS                                                                           \
     const households_consts *c, const uint32_t *wu, const uint32_t *wa, double *x, float *weight, \
         uint8_t *size, uint8_t *area, size_t n
-static void households_portable(HOUSEHOLDS_ARGS)
-{
-    households_body(c, wu, wa, x, weight, size, area, n);
-}
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-__attribute__((target("avx2"))) static void households_avx2(HOUSEHOLDS_ARGS)
-{
-    households_body(c, wu, wa, x, weight, size, area, n);
-}
-SP_TARGET_AVX512 static void households_avx512(HOUSEHOLDS_ARGS)
-{
-    households_body(c, wu, wa, x, weight, size, area, n);
-}
-#else
-#define households_avx2 households_portable
-#define households_avx512 households_portable
-#endif
-
-static void households_block(HOUSEHOLDS_ARGS)
-{
-    if (sp_simd_avx512())
-        households_avx512(c, wu, wa, x, weight, size, area, n);
-    else if (sp_simd_avx2())
-        households_avx2(c, wu, wa, x, weight, size, area, n);
-    else
-        households_portable(c, wu, wa, x, weight, size, area, n);
-}
+SIMD_CLONES(households, (HOUSEHOLDS_ARGS), c, wu, wa, x, weight, size, area, n)
 
 /* 1. Size, area and the income deviate; per-capita income before scaling,
  *    log-normal within area, into z (and, rounded, into pop->income). The
@@ -852,33 +850,8 @@ members_body(const members_thresholds *t, const uint8_t *restrict ncars,
     const members_thresholds *t, const uint8_t *ncars, const uint8_t *adults, const uint8_t *lic, \
         const uint8_t *size, const uint32_t *ue, const uint32_t *ug, uint8_t *drivers,           \
         uint8_t *eligible, uint8_t *generations, size_t n
-static void members_portable(MEMBERS_ARGS)
-{
-    members_body(t, ncars, adults, lic, size, ue, ug, drivers, eligible, generations, n);
-}
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-__attribute__((target("avx2"))) static void members_avx2(MEMBERS_ARGS)
-{
-    members_body(t, ncars, adults, lic, size, ue, ug, drivers, eligible, generations, n);
-}
-SP_TARGET_AVX512 static void members_avx512(MEMBERS_ARGS)
-{
-    members_body(t, ncars, adults, lic, size, ue, ug, drivers, eligible, generations, n);
-}
-#else
-#define members_avx2 members_portable
-#define members_avx512 members_portable
-#endif
-
-static void members_block(MEMBERS_ARGS)
-{
-    if (sp_simd_avx512())
-        members_avx512(t, ncars, adults, lic, size, ue, ug, drivers, eligible, generations, n);
-    else if (sp_simd_avx2())
-        members_avx2(t, ncars, adults, lic, size, ue, ug, drivers, eligible, generations, n);
-    else
-        members_portable(t, ncars, adults, lic, size, ue, ug, drivers, eligible, generations, n);
-}
+SIMD_CLONES(members, (MEMBERS_ARGS), t, ncars, adults, lic, size, ue, ug, drivers, eligible,
+            generations, n)
 
 /* 6c. Each owner's cars: registration year from the stock's vintages, month
  *     from the position within the year's bin, fuel from the year's NEV
@@ -1039,33 +1012,7 @@ pools_body(sp_u01f_threshold ta, sp_u01f_threshold tq, const uint8_t *restrict d
     sp_u01f_threshold ta, sp_u01f_threshold tq, const uint8_t *drivers, const uint8_t *ncars,    \
         const uint8_t *eligible, const uint32_t *ua, const uint32_t *uq, uint8_t *pool,           \
         uint8_t *state, uint8_t *appl, size_t n
-static void pools_portable(POOLS_ARGS)
-{
-    pools_body(ta, tq, drivers, ncars, eligible, ua, uq, pool, state, appl, n);
-}
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-__attribute__((target("avx2"))) static void pools_avx2(POOLS_ARGS)
-{
-    pools_body(ta, tq, drivers, ncars, eligible, ua, uq, pool, state, appl, n);
-}
-SP_TARGET_AVX512 static void pools_avx512(POOLS_ARGS)
-{
-    pools_body(ta, tq, drivers, ncars, eligible, ua, uq, pool, state, appl, n);
-}
-#else
-#define pools_avx2 pools_portable
-#define pools_avx512 pools_portable
-#endif
-
-static void pools_block(POOLS_ARGS)
-{
-    if (sp_simd_avx512())
-        pools_avx512(ta, tq, drivers, ncars, eligible, ua, uq, pool, state, appl, n);
-    else if (sp_simd_avx2())
-        pools_avx2(ta, tq, drivers, ncars, eligible, ua, uq, pool, state, appl, n);
-    else
-        pools_portable(ta, tq, drivers, ncars, eligible, ua, uq, pool, state, appl, n);
-}
+SIMD_CLONES(pools, (POOLS_ARGS), ta, tq, drivers, ncars, eligible, ua, uq, pool, state, appl, n)
 
 /* 8. Plate lottery state: in eligible households, licensed members without
  *    a car in their name may apply (each is an applicant); a queueing
